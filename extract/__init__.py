@@ -1,0 +1,1 @@
+"""Extractor: concluding observations -> structured model -> references -> RDF."""

@@ -1,0 +1,23 @@
+"""Per paragraph, three independent flags: recommendation, concern, positive aspect.
+
+The verbs are phrase data (``[flags]`` in each language file); titles and quotations are
+stripped first so that a document called "Recommended Principles…" is not a
+recommendation of the Committee.
+"""
+from __future__ import annotations
+
+import re
+
+from .language import Phrases
+from .model import Paragraph
+
+FLAGS = ("recommendation", "concern", "positive")
+
+
+def set_flags(paragraph: Paragraph, phrases: Phrases) -> None:
+    text = paragraph.text
+    for pattern in phrases.raw("flags", "strip", []):
+        text = re.sub(pattern, " ", text)
+    for flag in FLAGS:
+        pattern = phrases.any_of("flags", flag)
+        setattr(paragraph, flag, bool(pattern and pattern.search(text)))

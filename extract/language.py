@@ -1,0 +1,155 @@
+"""Language detection and the per-language phrase data (``extract/phrases/<code>.toml``).
+
+The phrase files hold every language-specific word and pattern; this module only loads
+them, fills in the shared placeholders and compiles them once.  Placeholders:
+
+``{N}``          a number as the language writes it (``[numbers] N``)
+``{DATE}``       a date in the language (month names from CLDR, see :mod:`.numbers`)
+``{COMMITTEE}``  any name of any treaty body in the language (from the registries)
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from rightsgraph import registries
+
+from .numbers import month_pattern
+
+PHRASES = Path(__file__).parent / "phrases"
+SCRIPTS = {"Han": "zh", "Arabic": "ar", "Cyrillic": "ru"}
+
+
+class UnsupportedLanguageError(Exception):
+    """The document's language has no phrase file yet."""
+
+
+def supported() -> list[str]:
+    return sorted(p.stem for p in PHRASES.glob("*.toml") if p.stem != "common")
+
+
+@cache
+def common() -> dict[str, Any]:
+    with open(PHRASES / "common.toml", "rb") as fh:
+        return tomllib.load(fh)
+
+
+@dataclass(frozen=True, eq=False)
+class Phrases:
+    """The phrase data of one language with its patterns compiled."""
+
+    code: str
+    data: dict[str, Any]
+    committees: tuple[tuple[str, str], ...]  # (name, committee id), longest first
+
+    def raw(self, section: str, key: str, default: Any = None) -> Any:
+        return self.data.get(section, {}).get(key, default)
+
+    def fill(self, pattern: str) -> str:
+        """Replace the placeholders of a pattern by their regex fragments."""
+        out = pattern.replace("{N}", self.raw("numbers", "N"))
+        out = out.replace("{COMMITTEE}", self.committee_alternation())
+        return out.replace("{DATE}", self.date_fragment())
+
+    def regex(self, section: str, key: str) -> re.Pattern[str] | None:
+        return _compile(self, section, key)
+
+    def regexes(self, section: str, key: str) -> list[re.Pattern[str]]:
+        return [re.compile(self.fill(p), re.IGNORECASE) for p in self.raw(section, key, [])]
+
+    def any_of(self, section: str, key: str) -> re.Pattern[str] | None:
+        """One regex matching any of a list of patterns (None for an empty list)."""
+        patterns = self.raw(section, key, [])
+        if not patterns:
+            return None
+        return re.compile("|".join(f"(?:{self.fill(p)})" for p in patterns), re.IGNORECASE)
+
+    def committee_alternation(self) -> str:
+        return "(?:" + "|".join(re.escape(name) for name, _ in self.committees) + ")"
+
+    def committee_named(self, text: str) -> str | None:
+        norm = _squash(text)
+        for name, cid in self.committees:
+            if _squash(name) == norm:
+                return cid
+        return None
+
+    def date_fragment(self) -> str:
+        if self.code == "zh":
+            return r"(?P<date>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+        return rf"(?P<date>\d{{1,2}}\s+{month_pattern(self.code)}\s+\d{{4}})"
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+@cache
+def _compile(phrases: Phrases, section: str, key: str) -> re.Pattern[str] | None:
+    pattern = phrases.raw(section, key)
+    if not pattern:
+        return None
+    return re.compile(phrases.fill(pattern), re.IGNORECASE)
+
+
+@cache
+def phrases(code: str) -> Phrases:
+    """The phrase data of language ``code``; raises :class:`UnsupportedLanguageError`."""
+    path = PHRASES / f"{code}.toml"
+    if not path.exists():
+        raise UnsupportedLanguageError(
+            f"language '{code}' is not supported yet (supported: {', '.join(supported())})")
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    reg = registries.load()
+    names: list[tuple[str, str]] = []
+    for committee in reg.committees.values():
+        for lang in {code, "en"}:
+            if committee.names.get(lang):
+                names.append((committee.names[lang], committee.id))
+            names.extend((alias, committee.id) for alias in committee.aliases.get(lang, ()))
+    names.sort(key=lambda pair: len(pair[0]), reverse=True)
+    return Phrases(code=code, data=data, committees=tuple(dict.fromkeys(names)))
+
+
+def detect(text: str) -> str | None:
+    """The language of a text by its letters: script first, then stop words for Latin.
+
+    Returns a UN language code, or ``None`` for text without letters.
+    """
+    scripts: Counter[str] = Counter()
+    for ch in text:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "")
+            if name.startswith("CJK"):
+                scripts["Han"] += 1
+            elif name.startswith("ARABIC"):
+                scripts["Arabic"] += 1
+            elif name.startswith("CYRILLIC"):
+                scripts["Cyrillic"] += 1
+            elif name.startswith("LATIN"):
+                scripts["Latin"] += 1
+    if not scripts:
+        return None
+    # Chinese characters carry a word each; weigh them up against letters.
+    scripts["Han"] *= 3
+    script, _ = scripts.most_common(1)[0]
+    if script in SCRIPTS:
+        return SCRIPTS[script]
+    words = Counter(re.findall(r"[a-zà-ÿ]+", text.lower()))
+    scores = {lang: sum(words[w] for w in LATIN_STOPWORDS[lang]) for lang in LATIN_STOPWORDS}
+    return max(scores, key=lambda lang: scores[lang])
+
+
+# Stop words of the three Latin-script UN languages: enough to tell them apart.
+LATIN_STOPWORDS = {
+    "en": ("the", "of", "and", "to", "that", "with", "its", "on", "for", "is"),
+    "fr": ("le", "la", "les", "des", "et", "du", "que", "dans", "est", "aux"),
+    "es": ("el", "los", "las", "del", "y", "que", "en", "por", "con", "sus"),
+}

@@ -1,0 +1,291 @@
+"""Stage 2b: document metadata from the header, the first paragraph and the closing ones.
+
+Everything is read from the text; what the text does not say stays empty.  The only
+derived value is a symbol that the header does not print, built from the committee, the
+State and the report numbers as the UN builds it (CMW/C/AZE/CO/3), and flagged so.
+"""
+from __future__ import annotations
+
+import re
+
+from rightsgraph import registries
+
+from .language import Phrases
+from .model import Document, Paragraph
+from .numbers import find_dates, language_names, parse_ordinal
+from .references import find_symbol_mentions
+from .resolve import co_symbol_parts
+
+SENTENCE = re.compile(r"(?<=[。.!?])\s*(?=\S)")
+CLAUSE = re.compile(r"[,，]")
+PROTOCOL_SEGMENTS = {"OPAC": "OP-CRC-AC", "OPSC": "OP-CRC-SC"}
+
+
+def read_metadata(doc: Document, phrases: Phrases) -> None:
+    """Fill the metadata fields of ``doc`` (structure already built), in place."""
+    reg = registries.load()
+    header = _header_text(doc, phrases)
+    notes = " ".join(f.text for f in doc.footnotes.values() if f.paragraph is None)
+    first = doc.paragraph(1)
+    first_text = _with_footnotes(first, doc) if first else ""
+
+    printed = [s.symbol for s in find_symbol_mentions(doc.header, phrases)
+               if "/SR." not in s.symbol]
+    doc.symbol = printed[0] if printed else None
+    committee = reg.committee_by_prefix(doc.symbol) if doc.symbol else None
+    if committee is None:
+        committee = _committee_by_name(header, phrases) or _committee_by_name(first_text, phrases)
+    if committee is None:
+        records = [s.symbol for s in find_symbol_mentions(first_text, phrases)]
+        committee = next((reg.committee_by_prefix(s) for s in records
+                          if reg.committee_by_prefix(s)), None)
+    doc.committee = committee.id if committee else None
+    doc.treaty = committee.treaty if committee else None
+    for segment, treaty in PROTOCOL_SEGMENTS.items():
+        if doc.symbol and f"/{segment}/" in doc.symbol:
+            doc.treaty = treaty
+
+    title = phrases.regex("metadata", "title")
+    match = title.search(header) if title else None
+    state_text = match.group("state") if match else header
+    doc.state = _state(state_text, phrases) or _state(header, phrases) or \
+        _state(first.text if first else "", phrases)
+    if doc.state is None and doc.symbol:
+        parts = co_symbol_parts(doc.symbol)
+        doc.state = parts[0] if parts else None
+    if match:
+        doc.report_numbers = report_numbers(match.group("report"), phrases)
+    if not doc.report_numbers and first:
+        doc.report_numbers = report_numbers(first.text, phrases)
+
+    _session(doc, header + " " + notes, phrases)
+    _original_and_distribution(doc, doc.header, phrases)
+    if first:
+        _first_paragraph(doc, first, first_text, phrases)
+    _list_of_issues(doc, phrases)
+    _document_type(doc, header, phrases)
+    if doc.symbol is None and doc.document_type == "concluding observations":
+        _derive_symbol(doc)
+    _follow_up(doc, phrases)
+    _next_report(doc, phrases)
+
+
+# --- header -----------------------------------------------------------------------------
+
+
+def _header_text(doc: Document, phrases: Phrases) -> str:
+    """The header as one string; Chinese lines broken inside a name are joined without space."""
+    text = doc.header
+    joiner = "" if phrases.code == "zh" else " "
+    return joiner.join(line.strip() for line in text.split("\n"))
+
+
+def _with_footnotes(paragraph: Paragraph, doc: Document) -> str:
+    return " ".join([paragraph.text] + [doc.footnotes[f].text for f in paragraph.footnotes])
+
+
+def _committee_by_name(text: str, phrases: Phrases) -> registries.Committee | None:
+    squashed = re.sub(r"\s+", " ", text).lower()
+    for name, cid in phrases.committees:
+        if re.sub(r"\s+", " ", name).lower() in squashed:
+            return registries.load().committees[cid]
+    return None
+
+
+def _state(text: str, phrases: Phrases) -> str | None:
+    if not text:
+        return None
+    reg = registries.load()
+    langs = [phrases.code] + (["en"] if phrases.code != "en" else [])
+    for lang in langs:
+        for name, alpha3 in reg.state_names(lang):
+            if len(name) < 2:
+                continue
+            if phrases.code == "zh" or lang == "zh":
+                if name in text:
+                    return alpha3
+            elif re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+                return alpha3
+    return None
+
+
+def report_numbers(text: str, phrases: Phrases) -> list[int]:
+    """"third periodic report" -> [3]; "combined twenty-first to twenty-third" -> [21, 22, 23]."""
+    initial = phrases.raw("metadata", "initial")
+    pattern = phrases.regex("metadata", "report_number")
+    if pattern is None:
+        return []
+    for match in pattern.finditer(text):
+        a = parse_ordinal(match.group("a"), phrases.code)
+        if a is None and initial and re.search(initial, match.group("a"), re.I):
+            a = 1
+        if a is None:
+            continue
+        b = parse_ordinal(match.group("b"), phrases.code) if match.group("b") else None
+        if b is None or b <= a:
+            return [a]
+        between = match.group(0)[match.start("a") - match.start():match.start("b") - match.start()]
+        if re.search(phrases.raw("metadata", "combined_range"), between, re.I):
+            return list(range(a, b + 1))
+        return [a, b]
+    if initial and re.search(initial, text, re.I):
+        return [1]
+    return []
+
+
+def _session(doc: Document, text: str, phrases: Phrases) -> None:
+    pattern = phrases.regex("metadata", "session")
+    match = pattern.search(text) if pattern else None
+    if not match:
+        return
+    doc.session = parse_ordinal(match.group("n"), phrases.code)
+    dates = [d for d, start, _ in find_dates(text, phrases.code) if start >= match.end() - 5]
+    if dates:
+        doc.session_dates = dates[0]
+
+
+def _original_and_distribution(doc: Document, header: str, phrases: Phrases) -> None:
+    original = phrases.regex("metadata", "original")
+    match = original.search(header) if original else None
+    if match:
+        doc.original_language = language_names().get(match.group("lang").strip().lower())
+    distributed = phrases.regex("metadata", "distributed")
+    if distributed and distributed.search(header):
+        after = header[distributed.search(header).end():]
+        for lang in dict.fromkeys([phrases.code, "en"]):
+            found = find_dates(after, lang)
+            if found and found[0][0]:
+                doc.distributed_on = found[0][0][0]
+                return
+
+
+# --- first paragraph --------------------------------------------------------------------------
+
+
+def _first_paragraph(doc: Document, first: Paragraph, text: str, phrases: Phrases) -> None:
+    considered_re = phrases.regex("metadata", "considered")
+    adopted_re = phrases.regex("metadata", "adopted")
+    considered, adopted = "", ""
+    for sentence in SENTENCE.split(first.text):
+        c = considered_re.search(sentence) if considered_re else None
+        a = adopted_re.search(sentence) if adopted_re else None
+        if c and a and a.start() > c.end():
+            clauses = list(CLAUSE.finditer(sentence, c.end(), a.start()))
+            cut = clauses[-1].start() if clauses else a.start()
+            considered += sentence[:cut]
+            adopted += sentence[cut:]
+        elif c:
+            considered += sentence
+        elif a:
+            adopted += sentence
+    meetings = phrases.regex("metadata", "meetings")
+    for part, target in ((considered, "considered"), (adopted, "adopted")):
+        numbers: list[int] = []
+        for m in meetings.finditer(part) if meetings else ():
+            numbers.extend(_number_list(m.group("list")))
+        dates = [d for found, _, _ in find_dates(part, phrases.code) for d in found]
+        if target == "considered":
+            doc.considered_at_meetings, doc.considered_on = numbers, dates
+        else:
+            doc.adopted_at_meeting = numbers[0] if numbers else None
+            doc.adopted_on = dates[0] if dates else None
+    symbols = [s.symbol for s in find_symbol_mentions(text, phrases)]
+    doc.summary_records = list(dict.fromkeys(s for s in symbols if "/SR." in s))
+    for symbol in symbols:
+        if "/SR." in symbol or co_symbol_parts(symbol) or _is_list_of_issues(symbol):
+            continue
+        doc.state_party_report = symbol
+        break
+
+
+def _number_list(text: str) -> list[int]:
+    numbers: list[int] = []
+    parts = re.findall(r"\d+|至|[-–]|\bto\b", text)
+    for i, part in enumerate(parts):
+        if part.isdigit():
+            if i >= 2 and parts[i - 1] in ("至", "-", "–", "to") and numbers:
+                numbers.extend(range(numbers[-1] + 1, int(part)))
+            numbers.append(int(part))
+    return list(dict.fromkeys(numbers))
+
+
+def _is_list_of_issues(symbol: str) -> bool:
+    return bool(re.search(r"/(?:Q|QPR|LOI)/", symbol))
+
+
+def _list_of_issues(doc: Document, phrases: Phrases) -> None:
+    for paragraph in doc.paragraphs[:4]:
+        for symbol in find_symbol_mentions(_with_footnotes(paragraph, doc), phrases):
+            if _is_list_of_issues(symbol.symbol):
+                doc.list_of_issues = symbol.symbol
+                return
+
+
+def _document_type(doc: Document, header: str, phrases: Phrases) -> None:
+    text = header + " " + (doc.header)
+    not_co = phrases.any_of("document", "not_concluding_observations")
+    co = phrases.any_of("document", "concluding_observations")
+    if doc.symbol and co_symbol_parts(doc.symbol) or co and co.search(text) and not (
+            not_co and not_co.search(text)):
+        doc.document_type = "concluding observations"
+    elif not_co and not_co.search(text):
+        doc.document_type = "other"
+        doc.warnings.append(f"{doc.source}: not concluding observations "
+                            f"('{not_co.search(text).group(0)}' in the header)")
+    else:
+        doc.warnings.append(f"{doc.source}: no concluding-observations title found in the header")
+
+
+def _derive_symbol(doc: Document) -> None:
+    committee = registries.load().committees.get(doc.committee or "")
+    if committee is None or not doc.state or not doc.report_numbers:
+        return
+    numbers = doc.report_numbers
+    cycle = str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}"
+    doc.symbol = f"{committee.symbol_prefix}/{doc.state}/CO/{cycle}"
+    doc.symbol_derived = True
+
+
+# --- closing paragraphs -----------------------------------------------------------------------
+
+
+def _follow_up(doc: Document, phrases: Phrases) -> None:
+    trigger = phrases.regex("metadata", "follow_up")
+    scope_re = phrases.regex("metadata", "follow_up_scope")
+    number_re = phrases.regex("metadata", "follow_up_paragraph")
+    if not (trigger and scope_re and number_re):
+        return
+    for paragraph in reversed(doc.paragraphs):
+        match = trigger.search(paragraph.text)
+        if not match:
+            continue
+        scope = scope_re.search(paragraph.text, match.start())
+        if not scope:
+            continue
+        listed = re.sub(r"[(（][^()（）]{3,}[)）]", " ", scope.group("scope"))
+        numbers = [int(m.group("n")) for m in number_re.finditer(listed)]
+        numbers = [n for n in numbers if doc.paragraph(n) is not None and n != paragraph.number]
+        if not numbers:
+            continue
+        doc.follow_up_paragraphs = list(dict.fromkeys(numbers))
+        deadline = phrases.regex("metadata", "deadline")
+        found = deadline.search(paragraph.text) if deadline else None
+        if found:
+            dates = find_dates(found.group(0), phrases.code)
+            doc.follow_up_deadline = dates[0][0][0] if dates and dates[0][0] else None
+        return
+
+
+def _next_report(doc: Document, phrases: Phrases) -> None:
+    pattern = phrases.regex("metadata", "next_report")
+    if pattern is None:
+        return
+    for paragraph in reversed(doc.paragraphs):
+        match = pattern.search(paragraph.text)
+        if not match:
+            continue
+        doc.next_report_numbers = report_numbers(match.group("report"), phrases)
+        dates = find_dates(paragraph.text, phrases.code)
+        if dates and dates[0][0]:
+            doc.next_report_due = dates[0][0][0]
+        return

@@ -1,0 +1,199 @@
+"""Numbers, ordinals and dates as the six UN languages write them.
+
+Word tables come from well-kept libraries, not from hand-written lists: ordinal words
+from num2words, month and language names from CLDR through Babel.  Chinese numerals are
+positional and parsed directly.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import cache
+
+from babel import Locale
+from num2words import num2words
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+             "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_NUMERAL = "[零〇一二两三四五六七八九十百千]+"
+ROMAN = re.compile(r"^(?=[ivxlcdm]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$", re.I)
+UN_LANGUAGES = ("en", "fr", "es", "ru", "zh", "ar")
+
+
+def parse_int(token: str) -> int | None:
+    """An integer written in Arabic, Arabic-Indic or Chinese numerals; ``None`` if not one."""
+    token = token.strip().replace(",", "").replace("\u00a0", "").replace(" ", "")
+    if not token:
+        return None
+    if token.isdigit():  # also Arabic-Indic and full-width digits
+        return int("".join(str(int(ch)) for ch in token))
+    if re.fullmatch(CN_NUMERAL, token):
+        return parse_chinese(token)
+    return None
+
+
+def parse_chinese(token: str) -> int:
+    """Chinese numerals: 三 = 3, 十二 = 12, 二十九 = 29, 一百二十 = 120, 二〇二一 = 2021."""
+    if all(ch in CN_DIGITS for ch in token):  # digit-by-digit, as in years
+        return int("".join(str(CN_DIGITS[ch]) for ch in token))
+    total, digit = 0, 0
+    for ch in token:
+        if ch in CN_DIGITS:
+            digit = CN_DIGITS[ch]
+        else:
+            total += (digit or 1) * CN_UNITS[ch]
+            digit = 0
+    return total + digit
+
+
+def parse_roman(token: str) -> int | None:
+    """Roman numerals as in old CERD general recommendations ("XVIII") and sub-items ("iv")."""
+    if not token or not ROMAN.match(token):
+        return None
+    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+    total = 0
+    lowered = token.lower()
+    for i, ch in enumerate(lowered):
+        value = values[ch]
+        if i + 1 < len(lowered) and values[lowered[i + 1]] > value:
+            total -= value
+        else:
+            total += value
+    return total
+
+
+@cache
+def ordinal_words(lang: str, limit: int = 300) -> dict[str, int]:
+    """Ordinal (and cardinal) words of one language mapped to their value, from num2words.
+
+    Keys are lower-case, with both hyphenated and spaced spellings ("twenty-first",
+    "twenty first").  Used for "third periodic report" and "ninetieth session".
+    """
+    table: dict[str, int] = {}
+    for n in range(1, limit + 1):
+        for kind in ("ordinal", "cardinal"):
+            try:
+                word = num2words(n, to=kind, lang=lang).lower()
+            except (NotImplementedError, KeyError, TypeError):
+                continue
+            table.setdefault(word, n)
+            table.setdefault(word.replace("-", " "), n)
+    return table
+
+
+def parse_ordinal(word: str, lang: str) -> int | None:
+    """"third" -> 3, "twenty-first" -> 21, "第三" / "三" -> 3, "3rd" -> 3."""
+    word = word.strip().lower()
+    if lang == "zh":
+        return parse_int(word.removeprefix("第"))
+    digits = re.fullmatch(r"(\d+)(?:st|nd|rd|th|e|ème|er|º|°|o|a)?", word)
+    if digits:
+        return int(digits.group(1))
+    return ordinal_words(lang).get(word)
+
+
+@cache
+def month_names(lang: str) -> dict[str, int]:
+    """Month names (wide and abbreviated, format and stand-alone) from CLDR, lower-case."""
+    locale = Locale.parse("zh_Hans" if lang == "zh" else lang)
+    names: dict[str, int] = {}
+    for context in ("format", "stand-alone"):
+        for width in ("wide", "abbreviated"):
+            for number, name in locale.months[context][width].items():
+                names.setdefault(name.lower().rstrip("."), number)
+    return names
+
+
+@cache
+def month_pattern(lang: str) -> str:
+    """A regex alternation of the month names of ``lang``, longest first."""
+    names = sorted(month_names(lang), key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(n) for n in names) + ")"
+
+
+@cache
+def language_names() -> dict[str, str]:
+    """Names of the six UN languages in each of them ("English", "anglais", "英文") -> code."""
+    table: dict[str, str] = {}
+    for lang in UN_LANGUAGES:
+        locale = Locale.parse("zh_Hans" if lang == "zh" else lang)
+        for code in UN_LANGUAGES:
+            name = locale.languages.get(code)
+            if name:
+                table[name.lower()] = code
+    table.update({"英文": "en", "法文": "fr", "西班牙文": "es", "俄文": "ru", "中文": "zh",
+                  "阿拉伯文": "ar"})  # the "X文" form UN Chinese headers print ("原文：英文")
+    return table
+
+
+def iso(year: int, month: int, day: int) -> str | None:
+    """An ISO date, or ``None`` when the parts do not form a real date."""
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+ZH_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+ZH_DATE_LIST = re.compile(
+    r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
+    r"(?P<more>(?:\s*(?:和|、|及|至|到|-|–)\s*(?:(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*)?\d{1,2}\s*日)*)")
+ZH_DATE_MORE = re.compile(r"(?:(?P<y>\d{4})\s*年\s*)?(?:(?P<m>\d{1,2})\s*月\s*)?(?P<d>\d{1,2})\s*日")
+
+
+def find_dates(text: str, lang: str) -> list[tuple[list[str], int, int]]:
+    """Every date or list of dates in ``text``: ``([iso, ...], start, end)``.
+
+    Lists share their month and year as the languages write them: "4 and 5 October 2021",
+    "31 March and 1 April 2014", "2–26 August 2016", "2021年10月4日和5日",
+    "2021年9月27日至10月8日".  Ranges keep their two ends only.
+    """
+    if lang == "zh":
+        return _find_zh_dates(text)
+    return _find_latin_dates(text, lang)
+
+
+def _find_zh_dates(text: str) -> list[tuple[list[str], int, int]]:
+    found = []
+    for match in ZH_DATE_LIST.finditer(text):
+        year, month = int(match["y"]), int(match["m"])
+        dates = [iso(year, month, int(match["d"]))]
+        for more in ZH_DATE_MORE.finditer(match["more"]):
+            year = int(more["y"]) if more["y"] else year
+            month = int(more["m"]) if more["m"] else month
+            dates.append(iso(year, month, int(more["d"])))
+        found.append(([d for d in dates if d], match.start(), match.end()))
+    return found
+
+
+@cache
+def _latin_date_list(lang: str) -> re.Pattern[str]:
+    month = month_pattern(lang)
+    day = r"\d{1,2}(?:er|º|°)?"
+    part = rf"{day}(?:\s+(?:de\s+)?{month})?(?:\s+(?:de\s+)?\d{{4}})?"
+    sep = r"(?:\s*,\s*|\s+(?:and|et|y|e|и|و)\s+|\s*[-–—]\s*|\s+(?:to|au|al|a|по)\s+)"
+    last = rf"{day}\s+(?:de\s+)?{month}\s+(?:de\s+)?\d{{4}}"
+    return re.compile(rf"(?<!\d)(?:{part}{sep})*{last}(?!\d)", re.IGNORECASE)
+
+
+def _find_latin_dates(text: str, lang: str) -> list[tuple[list[str], int, int]]:
+    months = month_names(lang)
+    month_re = month_pattern(lang)
+    part = re.compile(
+        rf"(\d{{1,2}})(?:er|º|°)?(?:\s+(?:de\s+)?({month_re}))?(?:\s+(?:de\s+)?(\d{{4}}))?",
+        re.IGNORECASE)
+    found = []
+    for match in _latin_date_list(lang).finditer(text):
+        parts = [(int(p[1]), p[2], p[3]) for p in part.finditer(match.group(0))]
+        dates: list[str] = []
+        month = year = None
+        for day, month_name, year_text in reversed(parts):  # month and year come last
+            month = months.get(month_name.lower().rstrip(".")) if month_name else month
+            year = int(year_text) if year_text else year
+            if month and year:
+                value = iso(year, month, day)
+                if value:
+                    dates.append(value)
+        found.append((list(reversed(dates)), match.start(), match.end()))
+    return found

@@ -1,0 +1,81 @@
+"""The extractor's stages in order: read -> structure -> metadata -> references -> flags."""
+from __future__ import annotations
+
+import os
+
+from rightsgraph import __version__
+
+from . import readers
+from .flags import set_flags
+from .language import UnsupportedLanguageError, detect, phrases
+from .metadata import read_metadata
+from .model import Document, Source
+from .readers import ReadError
+from .references import Context
+from .resolve import resolve_document
+from .structure import build
+
+EXTRACTOR_VERSION = __version__
+TERMINAL = tuple(".。;；:：!?！？”\")）")
+
+
+class ExtractionError(Exception):
+    """A file could not be extracted; the message names the file and why."""
+
+
+def extract_file(path: str | os.PathLike, *, language: str | None = None) -> Document:
+    """Read and extract one file; raises :class:`ExtractionError` with a clear message."""
+    try:
+        source = readers.read(path)
+    except ReadError as err:
+        raise ExtractionError(str(err)) from err
+    return extract_source(source, language=language)
+
+
+def extract_source(source: Source, *, language: str | None = None) -> Document:
+    text = "\n".join(block.text for block in source.blocks)
+    lang = language or detect(text)
+    if lang is None:
+        raise ExtractionError(f"{source.path}: no text to extract")
+    try:
+        phr = phrases(lang)
+    except UnsupportedLanguageError as err:
+        raise ExtractionError(f"{source.path}: {err}") from err
+    doc = build(source, phr)
+    if not doc.paragraphs:
+        raise ExtractionError(
+            f"{source.path}: no numbered paragraphs found; this does not look like "
+            "concluding observations (expected paragraphs numbered 1., 2., …)")
+    read_metadata(doc, phr)
+    resolve_document(doc, Context(phr, doc.committee, doc.treaty))
+    for paragraph in doc.paragraphs:
+        set_flags(paragraph, phr)
+    _previous_observations(doc)
+    last = doc.paragraphs[-1]
+    if not last.text.rstrip().endswith(TERMINAL):
+        doc.truncated = True
+        doc.warnings.append(f"{source.path}: the text ends mid-sentence in paragraph "
+                            f"{last.number} (line {last.line}); the document looks truncated")
+    return doc
+
+
+def _previous_observations(doc: Document) -> None:
+    from .resolve import co_symbol_parts
+
+    seen = []
+    for _, _, ref in doc.references():
+        symbol = ref.target.split("#")[0]
+        if ref.kind not in ("prior", "document") or symbol == doc.symbol:
+            continue
+        parts = co_symbol_parts(symbol)
+        if parts and parts[0] == doc.state and symbol.startswith(symbol.split("/")[0] + "/") \
+                and symbol not in seen and _same_committee(symbol, doc):
+            seen.append(symbol)
+    doc.previous_observations = seen
+
+
+def _same_committee(symbol: str, doc: Document) -> bool:
+    from rightsgraph import registries
+
+    committee = registries.load().committee_by_prefix(symbol)
+    return committee is not None and committee.id == doc.committee

@@ -1,0 +1,364 @@
+"""Stage 3: find the explicit references in a text, each with its matched text and span.
+
+One finder per kind of link; each reads its patterns from the language's phrase file and
+resolves what it matched against the registries (an article that the treaty does not
+have, an SDG target or ILO number that does not exist, is not a link).  UN document
+symbols are found here too, with their paragraph pinpoints; telling earlier
+recommendations from other documents and resolving "Ibid." is :mod:`.resolve`'s job.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from rightsgraph import registries
+
+from .language import Phrases, common
+from .model import Reference
+from .numbers import parse_int, parse_roman
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a finder needs to know about the document being read."""
+
+    phrases: Phrases
+    committee: str | None
+    treaty: str | None
+
+
+def find_references(text: str, ctx: Context, *, container: str, heading: bool = False,
+                    footnote: str | None = None) -> list[Reference]:
+    """Every reference in ``text``, in order of position."""
+    found: list[Reference] = []
+    found += find_articles(text, ctx, heading=heading)
+    found += find_ilo(text, ctx)
+    found += find_sdg(text, ctx)
+    found += find_general_comments(text, ctx)
+    found += find_symbols(text, ctx)
+    for ref in found:
+        ref.container, ref.footnote = container, footnote
+    return sorted(found, key=lambda r: (r.start, r.end, r.kind, r.target))
+
+
+def _ref(kind: str, target: str, text: str, start: int, end: int) -> Reference:
+    return Reference(kind=kind, target=target, text=text[start:end], start=start, end=end,
+                     container="")
+
+
+# --- articles ---------------------------------------------------------------------------
+
+
+def find_articles(text: str, ctx: Context, *, heading: bool = False) -> list[Reference]:
+    """Convention articles; articles of other treaties as theirs, domestic ones apart."""
+    phr = ctx.phrases
+    mention = phr.regex("articles", "mention")
+    if mention is None:
+        return []
+    out = []
+    for match in mention.finditer(text):
+        treaty = _article_owner(text, match, ctx, heading)
+        for notation in _article_notations(match.group(0), phr):
+            number = int(re.match(r"\d+", notation).group(0))
+            if treaty is None:
+                out.append(_ref("domestic_article", notation, text, match.start(), match.end()))
+                continue
+            known = registries.load().treaties.get(treaty)
+            if known is not None and not known.has_article(number):
+                continue  # not an article of that treaty: a misreading, not a link
+            out.append(_ref("article", f"{treaty}/{notation}", text, match.start(), match.end()))
+    return out
+
+
+def _article_owner(text: str, match: re.Match[str], ctx: Context, heading: bool) -> str | None:
+    """The treaty an article mention belongs to, or ``None`` for domestic law."""
+    phr = ctx.phrases
+    own = [w.lower() for w in phr.raw("articles", "own_treaty", [])]
+    after = phr.regex("articles", "after")
+    if after is not None:
+        m = after.match(text, match.end())
+        if m:
+            return _instrument(m.group("title"), own, ctx)
+    title = phr.regex("articles", "title")
+    if title is not None and not heading:
+        window = text[max(0, match.start() - 60):match.start()]
+        clause = re.split(phr.raw("articles", "clause_break"), window)[-1]
+        titles = list(title.finditer(clause))
+        if titles:
+            return _instrument(titles[-1].group("title"), own, ctx)
+        for word in phr.raw("articles", "domestic_before", []):
+            if clause.rstrip().endswith(word) or (word in clause and not titles):
+                return None
+    return ctx.treaty
+
+
+def _instrument(title: str, own: list[str], ctx: Context) -> str | None:
+    """Which treaty an instrument title names: the document's, another one, or none."""
+    squashed = re.sub(r"\s+", "", title).lower()
+    if any(squashed == re.sub(r"\s+", "", w) or squashed.startswith(re.sub(r"\s+", "", w) + "")
+           and len(squashed) <= len(w) + 2 for w in own):
+        return ctx.treaty
+    for treaty in registries.load().treaties.values():
+        names = list(treaty.names.values()) + [a for v in treaty.aliases.values() for a in v]
+        if any(squashed.startswith(re.sub(r"\s+", "", n).lower()) for n in names if n):
+            return treaty.id
+    if any(squashed.startswith(re.sub(r"\s+", "", w)) for w in own):
+        return ctx.treaty  # "Convention, which …", "Covenant as a whole"
+    return None
+
+
+@cache
+def _article_tokens(phr: Phrases) -> re.Pattern[str]:
+    parts = [f"(?P<prov>{phr.fill(phr.raw('articles', 'provision'))})",
+             f"(?P<num>{phr.fill(phr.raw('articles', 'number'))})",
+             f"(?P<range>{phr.raw('articles', 'range')})"]
+    if phr.raw("articles", "unit"):
+        parts.append(f"(?P<unit>{phr.raw('articles', 'unit')})")
+    parts.append(r"(?P<conj>,|;|、|和|及|或|\band\b|\bor\b)")
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def _article_notations(mention: str, phr: Phrases) -> list[str]:
+    """"arts. 1, 2 and 4" -> 1, 2, 4; "article 5 (d) (v)" -> 5(d)(v); "第8至第35条" -> 8…35."""
+    items: list[tuple[int, list[list[str]]]] = []
+    pending_range = False
+    last = None
+    for tok in _article_tokens(phr).finditer(mention):
+        kind = tok.lastgroup if tok.lastgroup in ("prov", "num", "range", "unit", "conj") else None
+        if tok.group("prov") is not None:
+            value = next(v for k, v in tok.groupdict().items() if k in ("p", "q") and v)
+            value = str(parse_int(value) or value)
+            if not items:
+                continue
+            chains = items[-1][1]
+            if last == "prov" and chains:
+                chains[-1].append(value)
+            elif last == "conj" and chains:
+                chains.append(chains[-1][:-1] + [value])
+            else:
+                chains.append([value])
+            last = "prov"
+            continue
+        if tok.group("num") is not None:
+            value = parse_int(tok.group("n"))
+            if value is None:
+                continue
+            if pending_range and items:
+                start = items[-1][0]
+                items.extend((n, []) for n in range(start + 1, value + 1))
+                pending_range = False
+            else:
+                items.append((value, []))
+            last = "num"
+            continue
+        if kind == "range" or tok.group("range") is not None:
+            pending_range = True
+        last = "conj" if tok.group("conj") is not None else last if kind == "unit" else kind
+    notations = []
+    for number, chains in items:
+        if chains:
+            notations.extend(f"{number}" + "".join(f"({p})" for p in chain) for chain in chains)
+        else:
+            notations.append(str(number))
+    return list(dict.fromkeys(notations))
+
+
+# --- ILO instruments ----------------------------------------------------------------------
+
+
+def find_ilo(text: str, ctx: Context) -> list[Reference]:
+    """ILO conventions by number ("(No. 189)", "(第97号)") and protocols by title."""
+    phr = ctx.phrases
+    reg = registries.load()
+    out = []
+    mention, context = phr.regex("ilo", "mention"), phr.regex("ilo", "context")
+    for match in mention.finditer(text) if mention else ():
+        before = text[max(0, match.start() - 120):match.start()]
+        if match.groupdict().get("n") and context and not context.search(before):
+            continue
+        numbers = [match.group("n")] if match.groupdict().get("n") else \
+            re.findall(r"\d+", match.group("list") or "")
+        for number in numbers:
+            instrument = reg.ilo_convention(int(number))
+            if instrument:
+                out.append(_ref("ilo", instrument.code, text, match.start(), match.end()))
+    protocol = phr.regex("ilo", "protocol")
+    for match in protocol.finditer(text) if protocol else ():
+        title = match.group("title").lower()
+        for instrument in reg.ilo.values():
+            if instrument.kind == "convention" and \
+                    instrument.titles.get("en", "").lower().startswith(title):
+                code = f"P{instrument.number:03d}"
+                if code in reg.ilo:
+                    out.append(_ref("ilo", code, text, match.start(), match.end()))
+    return out
+
+
+# --- SDG targets ----------------------------------------------------------------------------
+
+
+def find_sdg(text: str, ctx: Context) -> list[Reference]:
+    mention = ctx.phrases.regex("sdg", "mention")
+    targets = registries.load().sdg_targets
+    out = []
+    for match in mention.finditer(text) if mention else ():
+        for notation in re.findall(r"\d{1,2}\.[0-9a-z]{1,2}", match.group("list")):
+            if notation in targets:
+                out.append(_ref("sdg", notation, text, match.start(), match.end()))
+    return out
+
+
+# --- general comments -------------------------------------------------------------------------
+
+
+def find_general_comments(text: str, ctx: Context) -> list[Reference]:
+    """General comments and recommendations, joint ones included, as ``COMMITTEE/GC/N``."""
+    phr = ctx.phrases
+    if phr.raw("general_comments", "committee_position") == "before":
+        pairs = _gc_committee_before(text, ctx)
+    else:
+        pairs = _gc_committee_after(text, ctx)
+    known = registries.load().general_comments
+    out = []
+    for committee, number, start, end in pairs:
+        notation = f"{committee}/GC/{number}"
+        if notation in known:
+            out.append(_ref("general_comment", notation, text, start, end))
+    return out
+
+
+def _gc_committee_before(text: str, ctx: Context) -> list[tuple[str, int, int, int]]:
+    """Chinese order: 儿童权利委员会第22号和第23号联合一般性意见."""
+    phr = ctx.phrases
+    mention = phr.regex("general_comments", "mention")
+    names = re.compile(phr.committee_alternation())
+    number = phr.regex("general_comments", "number")
+    out = []
+    for match in mention.finditer(text):
+        chain = match.group("chain")
+        committee = ctx.committee
+        tokens = sorted([(m.start(), "c", m.group(0)) for m in names.finditer(chain)]
+                        + [(m.start(), "n", m.group("n")) for m in number.finditer(chain)])
+        for _, kind, value in tokens:
+            if kind == "c":
+                committee = phr.committee_named(value) or committee
+            elif committee:
+                out.append((committee, int(value), match.start(), match.end()))
+    return out
+
+
+def _gc_committee_after(text: str, ctx: Context) -> list[tuple[str, int, int, int]]:
+    """English order: general comments No. 3 and No. 4 (2017) of the Committee on …"""
+    phr = ctx.phrases
+    head = phr.regex("general_comments", "head")
+    steps = {key: phr.regex("general_comments", key)
+             for key in ("number", "roman", "year", "committee", "title")}
+    out = []
+    for match in head.finditer(text):
+        pos, pending, first = match.end(), [], True
+        while True:
+            for key in ("number", "roman", "year", "committee", "title"):
+                step = steps[key]
+                m = step.match(text, pos) if step else None
+                if m is None or (key == "roman" and not first):
+                    continue
+                if key == "number":
+                    pending.append(int(m.group("n")))
+                elif key == "roman":
+                    value = parse_roman(m.group("r"))
+                    if value:
+                        pending.append(value)
+                elif key == "committee":
+                    owner = phr.committee_named(m.group("c"))
+                    out.extend((owner, n, match.start(), m.end()) for n in pending if owner)
+                    pending = []
+                pos, first = m.end(), False
+                break
+            else:
+                break
+        out.extend((ctx.committee, n, match.start(), pos) for n in pending if ctx.committee)
+    return out
+
+
+# --- UN document symbols ----------------------------------------------------------------------
+
+
+@dataclass
+class Symbol:
+    """A UN document symbol found in a text, with the paragraphs it pinpoints."""
+
+    symbol: str
+    start: int
+    end: int
+    pinpoints: list[str]
+
+
+@cache
+def _symbol_regex() -> re.Pattern[str]:
+    data = common()["symbols"]
+    prefixes = "|".join(re.escape(p) for p in sorted(data["prefixes"], key=len, reverse=True))
+    seg = data["segment"]
+    return re.compile(rf"(?<![A-Za-z0-9/])(?:{prefixes})(?:/{seg})+")
+
+
+def find_symbol_mentions(text: str, phrases: Phrases) -> list[Symbol]:
+    """UN symbols with their pinpoints; summary-record lists and ranges expanded."""
+    out: list[Symbol] = []
+    pinpoint = phrases.regex("documents", "pinpoint")
+    more = phrases.regex("documents", "more_numbers")
+    sr = re.compile(common()["symbols"]["summary_record"] + r"(?:[-–](\d+))?$")
+    for match in _symbol_regex().finditer(text):
+        symbol = match.group(0).rstrip(".-")
+        end = match.start() + len(symbol)
+        if "/" not in symbol:
+            continue
+        record = sr.search(symbol)
+        if record:
+            base = symbol[:record.start()]
+            first = int(record.group(1))
+            last = int(record.group(2)) if record.group(2) else first
+            numbers = list(range(first, last + 1)) if last - first < 50 else [first, last]
+            while more and (m := more.match(text, end)):
+                numbers.append(int(m.group("n")))
+                end = m.end()
+            out.extend(Symbol(f"{base}SR.{n}", match.start(), end, []) for n in numbers)
+            continue
+        pins: list[str] = []
+        m = pinpoint.match(text, end) if pinpoint else None
+        if m:
+            pins = _pinpoint_list(m.group("list"))
+            end = m.end()
+        out.append(Symbol(symbol, match.start(), end, pins))
+    return out
+
+
+def _pinpoint_list(text: str) -> list[str]:
+    """"25和第43" -> 25, 43; "12 and 14" -> 12, 14; "141.97" stays; "19-21" -> 19, 20, 21."""
+    parts = re.findall(r"\d+(?:\.\d+)*|[-–]|\bto\b|至", text)
+    out: list[str] = []
+    for i, part in enumerate(parts):
+        if part in ("-", "–", "to", "至") and out and i + 1 < len(parts) \
+                and out[-1].isdigit() and parts[i + 1].isdigit():
+            out.extend(str(n) for n in range(int(out[-1]) + 1, int(parts[i + 1])))
+        elif part[0].isdigit():
+            out.append(part)
+    return list(dict.fromkeys(out))
+
+
+def find_symbols(text: str, ctx: Context) -> list[Reference]:
+    """Document mentions, one reference per symbol or pinpoint (kind ``document``)."""
+    out = []
+    for sym in find_symbol_mentions(text, ctx.phrases):
+        targets = [f"{sym.symbol}#{p}" for p in sym.pinpoints] or [sym.symbol]
+        out.extend(_ref("document", t, text, sym.start, sym.end) for t in targets)
+    for spec in ctx.phrases.raw("documents", "resolutions", []):
+        for match in re.finditer(spec["pattern"], text):
+            symbol = spec["symbol"].format(n=match.group("n"))
+            out.append(_ref("document", symbol, text, match.start(), match.end()))
+    return out
+
+
+def is_ibid(text: str, phrases: Phrases) -> re.Match[str] | None:
+    ibid = phrases.regex("documents", "ibid")
+    return ibid.match(text) if ibid else None

@@ -1,0 +1,103 @@
+"""Stage 4: resolve what the finders matched into links of the document.
+
+* "Ibid." / "同上" in a footnote stands for the document the previous footnote cited last.
+* A pinpointed paragraph of earlier concluding observations of the same State is an
+  earlier recommendation (kind ``prior``); how the paragraph treats it (reiterates,
+  recalls, notes its non-implementation, or just cites it) is read from the paragraph's
+  own words around the footnote marker.
+"""
+from __future__ import annotations
+
+import re
+
+from .language import Phrases, common
+from .model import Document, Footnote, Paragraph, Reference
+from .references import Context, find_references, find_symbol_mentions, is_ibid
+
+PRIOR_RELATIONS = ("reiterates", "recalls", "notes_non_implementation")
+
+
+def co_symbol_parts(symbol: str) -> tuple[str, str] | None:
+    """(State alpha-3, cycle) of a concluding-observations symbol, else ``None``.
+
+    "CMW/C/AZE/CO/2" -> ("AZE", "2"); "CERD/C/URY/CO/16-20" -> ("URY", "16-20");
+    "CCPR/CO/79/RUS" (old form) -> ("RUS", "79").
+    """
+    kinds = "|".join(common()["symbols"]["concluding_observations"])
+    m = re.search(rf"/([A-Z]{{3}})/(?:{kinds})/(\d+(?:-\d+)?)(?:/|$)", symbol)
+    if m:
+        return m.group(1), m.group(2)
+    m = re.search(rf"/(?:{kinds})/(\d+)/([A-Z]{{3}})$", symbol)
+    return (m.group(2), m.group(1)) if m else None
+
+
+def resolve_document(doc: Document, ctx: Context) -> None:
+    """Find and resolve every reference of the document, in place."""
+    for heading in doc.headings:
+        heading.references = find_references(heading.text, ctx, container="heading",
+                                              heading=True)
+    last_symbol: str | None = None
+    for fid in sorted(doc.footnotes, key=_footnote_order):
+        note = doc.footnotes[fid]
+        note.references = find_references(note.text, ctx, container="footnote", footnote=fid)
+        ibid = is_ibid(note.text, ctx.phrases)
+        if ibid and last_symbol:
+            note.references = _ibid(note, ibid.end(), last_symbol, ctx.phrases) + \
+                note.references
+        symbols = [r for r in note.references if r.kind == "document"]
+        if symbols:
+            last_symbol = symbols[-1].target.split("#")[0]
+    for paragraph in doc.paragraphs:
+        paragraph.references = find_references(paragraph.text, ctx, container="paragraph")
+        for ref in paragraph.references:
+            ref.item = paragraph.item_at(ref.start)
+        for fid in paragraph.footnotes:
+            note = doc.footnotes[fid]
+            for ref in note.references:
+                ref.item = note.item
+            _classify_priors(note.references, doc, paragraph, ctx.phrases, note.offset)
+        _classify_priors(paragraph.references, doc, paragraph, ctx.phrases, None)
+
+
+def _footnote_order(fid: str) -> tuple[int, str]:
+    return (int(fid), fid) if fid.isdigit() else (10**9, fid)
+
+
+def _ibid(note: Footnote, end: int, symbol: str, phrases: Phrases) -> list[Reference]:
+    """References for "Ibid., para. 41": the previous document with the new pinpoints."""
+    rest = note.text[end:]
+    pins = []
+    probe = f"{symbol}{rest}"
+    mentions = find_symbol_mentions(probe, phrases)
+    if mentions and mentions[0].start == 0:
+        pins = mentions[0].pinpoints
+        span_end = end + mentions[0].end - len(symbol)
+    else:
+        span_end = end
+    targets = [f"{symbol}#{p}" for p in pins] or [symbol]
+    return [Reference(kind="document", target=t, text=note.text[:span_end], start=0,
+                      end=span_end, container="footnote", footnote=note.id) for t in targets]
+
+
+def _classify_priors(refs: list[Reference], doc: Document, paragraph: Paragraph,
+                     phrases: Phrases, offset: int | None) -> None:
+    for ref in refs:
+        if ref.kind != "document" or "#" not in ref.target:
+            continue
+        parts = co_symbol_parts(ref.target.split("#")[0])
+        if parts is None or (doc.state and parts[0] != doc.state):
+            continue
+        ref.kind = "prior"
+        ref.relation = prior_relation(paragraph.text, offset, phrases)
+
+
+def prior_relation(text: str, offset: int | None, phrases: Phrases) -> str:
+    """How a paragraph treats the earlier recommendation it cites at ``offset``."""
+    window = text if offset is None else text[:offset]
+    sentence = re.split(r"(?<=[。.;；])\s*", window)[-1] or window
+    for scope in (sentence, text):
+        for relation in PRIOR_RELATIONS:
+            pattern = phrases.any_of("prior", relation)
+            if pattern and pattern.search(scope):
+                return relation
+    return "cites"

@@ -1,0 +1,285 @@
+"""Stage 2: the intermediate form -> sections, paragraphs, sub-items and footnotes.
+
+Concluding observations number their paragraphs 1, 2, 3 … through the whole document;
+that sequence is what tells a paragraph from a numbered cluster heading ("1. General
+measures of implementation") and what splits text in which paragraphs run together (web
+copies: "…observations. A. Introduction 2. The Committee welcomes…").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .language import Phrases
+from .model import Block, Document, Footnote, Heading, Item, Marker, Paragraph, Source
+from .numbers import parse_int, parse_roman
+
+NUMBERED = re.compile(r"^(\d{1,3})[.．]\s*(?=\S)")
+LETTERED = re.compile(r"^([A-H])[.．]\s*(?=\S)")
+TERMINAL = tuple(".。;；:：,，")
+HEADING_MAX = {"zh": 45}
+HEADING_MAX_DEFAULT = 130
+ROMAN_LABELS = re.compile(r"^[ivx]+$")
+
+
+@dataclass
+class _Piece:
+    """A block, or part of a block that holds several paragraphs run together."""
+
+    text: str
+    line: int
+    markers: list[Marker]
+    indent: int
+    label: str | None
+
+
+def build(source: Source, phrases: Phrases) -> Document:
+    """Structure one source; the document's metadata is filled in by a later stage."""
+    return _Builder(source, phrases).run()
+
+
+class _Builder:
+    def __init__(self, source: Source, phrases: Phrases) -> None:
+        self.source = source
+        self.phrases = phrases
+        self.doc = Document(source=source.path, sha256=source.sha256, format=source.format,
+                            language=phrases.code, warnings=list(source.warnings))
+        self.item_re = phrases.regex("structure", "item")
+        self.subitem_re = phrases.regex("structure", "subitem")
+        self.heading_max = HEADING_MAX.get(phrases.code, HEADING_MAX_DEFAULT)
+        self.header: list[_Piece] = []
+        self.paragraph: Paragraph | None = None
+        self.letter: str | None = None
+        self.cluster: int | None = None
+        self.subheading: Heading | None = None
+        self.last_item: str | None = None
+        self.open_items: list[Item] = []
+
+    # -- the walk --------------------------------------------------------------------------
+
+    def run(self) -> Document:
+        for block in self.source.blocks:
+            for piece in self._split(block):
+                self._take(piece)
+        self._close_items()
+        self._attach_orphans()
+        self.doc.header = "\n".join(p.text for p in self.header)
+        return self.doc
+
+    @property
+    def expected(self) -> int:
+        return self.doc.paragraphs[-1].number + 1 if self.doc.paragraphs else 1
+
+    def _take(self, piece: _Piece) -> None:
+        text = piece.text
+        number = _number(piece)
+        if number is not None and number == self.expected and not self._is_cluster(piece, number):
+            self._start_paragraph(piece, number)
+        elif number is not None and self._is_cluster(piece, number):
+            self._heading(piece, level=2, label=str(number))
+        elif (m := LETTERED.match(text)) and self._heading_like(text[m.end():]):
+            self._heading(piece, level=1, label=m.group(1))
+        elif self.paragraph is not None and self._item(piece):
+            pass
+        elif not self.doc.paragraphs:
+            self.header.append(piece)
+            self._attach(piece.markers, None, 0)
+        elif self.paragraph is None or self._heading_like(text) and (
+                piece.indent != 0 or len(text) < 0.5 * self.heading_max):
+            self._heading(piece, level=3, label=None)
+        else:
+            self._append(piece)
+
+    def _is_cluster(self, piece: _Piece, number: int) -> bool:
+        """A numbered cluster heading: short, no final stop, numbered in its own sequence."""
+        if self.letter is None or not self.doc.paragraphs:
+            return False
+        body = NUMBERED.sub("", piece.text, count=1) if piece.label is None else piece.text
+        expected_cluster = (self.cluster or 0) + 1
+        if number != expected_cluster or not self._heading_like(body):
+            return False
+        return number != self.expected or piece.indent > 0
+
+    def _heading_like(self, text: str) -> bool:
+        text = text.strip()
+        return bool(text) and len(text) <= self.heading_max and not text.endswith(TERMINAL)
+
+    # -- paragraphs, items, headings -------------------------------------------------------
+
+    def _start_paragraph(self, piece: _Piece, number: int) -> None:
+        self._close_items()
+        body_start = 0 if piece.label is not None else NUMBERED.match(piece.text).end()
+        text = piece.text[body_start:]
+        section = f"{self.letter}.{self.cluster}" if self.cluster else self.letter
+        self.paragraph = Paragraph(number=number, text=text, line=piece.line, section=section,
+                                   heading=self.subheading.text if self.subheading else None)
+        self.doc.paragraphs.append(self.paragraph)
+        if self.subheading is not None:
+            self.subheading.paragraphs.append(number)
+        self.last_item = None
+        self._attach(piece.markers, self.paragraph, -body_start)
+
+    def _append(self, piece: _Piece, *, label: str | None = None) -> int:
+        """Add a block to the current paragraph's text; returns where it starts."""
+        assert self.paragraph is not None
+        shown = f"({label}) {piece.text}" if label and piece.label is not None else piece.text
+        start = len(self.paragraph.text) + 1
+        self.paragraph.text += "\n" + shown
+        self._attach(piece.markers, self.paragraph, start + len(shown) - len(piece.text))
+        return start
+
+    def _item(self, piece: _Piece) -> bool:
+        text = piece.label + " " + piece.text if piece.label else piece.text
+        sub = self.subitem_re.match(text) if self.subitem_re else None
+        top = self.item_re.match(text) if self.item_re else None
+        if sub and self.last_item and not self._next_letter(sub.group("label")):
+            label = _roman(sub.group("label"))
+            if label is None:
+                return False
+            full = f"{self.last_item}.{label}"
+            self._close_items(level=2)
+            self._open(Item(full, len(self.paragraph.text) + 1, -2), piece)
+            return True
+        if top and (self.last_item is None or self._next_letter(top.group("label"))
+                    or top.group("label") == "a"):
+            self._close_items()
+            self.last_item = top.group("label")
+            self._open(Item(self.last_item, len(self.paragraph.text) + 1, -1), piece)
+            return True
+        return False
+
+    def _open(self, item: Item, piece: _Piece) -> None:
+        self.open_items.append(item)
+        self.paragraph.items.append(item)
+        self._append(piece)
+
+    def _next_letter(self, label: str) -> bool:
+        return self.last_item is not None and len(label) == 1 and \
+            ord(label) == ord(self.last_item) + 1
+
+    def _close_items(self, level: int = 1) -> None:
+        """Set the end of open items; level 2 closes only sub-items."""
+        end = len(self.paragraph.text) if self.paragraph else 0
+        keep = []
+        for item in self.open_items:
+            if level == 1 or item.end == -2:
+                item.end = end
+            else:
+                keep.append(item)
+        self.open_items = keep if level == 2 else []
+
+    def _heading(self, piece: _Piece, *, level: int, label: str | None) -> None:
+        self._close_items()
+        body = piece.text
+        if piece.label is None and label is not None:
+            body = (NUMBERED if level == 2 else LETTERED).sub("", body, count=1)
+        if level == 1:
+            self.letter, self.cluster, self.subheading = label, None, None
+            section = label
+        elif level == 2:
+            self.cluster, self.subheading = int(label), None
+            section = f"{self.letter}.{label}"
+        else:
+            section = f"{self.letter}.{self.cluster}" if self.cluster else self.letter
+        heading = Heading(section=section or "", level=level, label=label, text=body.strip(),
+                          line=piece.line)
+        if level == 3:
+            self.subheading = heading
+        self.doc.headings.append(heading)
+        self.paragraph = None if level < 3 else self.paragraph
+        if level == 3:
+            self.paragraph = None
+        self._attach(piece.markers, None, 0)
+
+    # -- footnotes -------------------------------------------------------------------------
+
+    def _attach(self, markers: list[Marker], paragraph: Paragraph | None, shift: int) -> None:
+        for marker in markers:
+            body = self.source.footnotes.get(marker.footnote)
+            if body is None:
+                self.doc.warnings.append(
+                    f"{self.source.path}: footnote {marker.footnote} is referenced but has no text")
+                continue
+            offset = marker.offset + shift
+            note = Footnote(id=marker.footnote, text=body.text, line=body.line,
+                            paragraph=paragraph.number if paragraph else None, offset=offset)
+            if paragraph is not None:
+                note.item = _item_at(paragraph.items, offset)
+                paragraph.footnotes.append(marker.footnote)
+            self.doc.footnotes[marker.footnote] = note
+
+    def _attach_orphans(self) -> None:
+        for fid, body in self.source.footnotes.items():
+            if fid not in self.doc.footnotes:
+                self.doc.footnotes[fid] = Footnote(id=fid, text=body.text, line=body.line)
+                self.doc.warnings.append(
+                    f"{self.source.path}:{body.line}: footnote {fid} has no marker in the text")
+
+    # -- run-together paragraphs ------------------------------------------------------------
+
+    def _split(self, block: Block) -> list[_Piece]:
+        """Split a block where the next paragraph number (or a section letter) follows a stop."""
+        pieces: list[_Piece] = []
+        text, markers, start = block.text, block.markers, 0
+        expected = self.expected + (1 if _number(_Piece(text, 0, [], 0, block.label))
+                                    == self.expected else 0)
+        while True:
+            cut = _inline_break(text, expected, start)
+            if cut is None:
+                break
+            pieces.append(_Piece(text[start:cut].strip(), block.line,
+                                 [Marker(m.offset - start, m.footnote) for m in markers
+                                  if start <= m.offset <= cut], block.indent,
+                                 block.label if not pieces else None))
+            start = cut
+            if NUMBERED.match(text[cut:]):
+                expected += 1
+        rest = text[start:]
+        lead = len(rest) - len(rest.lstrip())
+        pieces.append(_Piece(rest.strip(), block.line,
+                             [Marker(m.offset - start - lead, m.footnote) for m in markers
+                              if m.offset >= start and not (pieces and m.offset == start)],
+                             block.indent, block.label if not pieces else None))
+        return [p for p in pieces if p.text or p.markers]
+
+
+def _inline_break(text: str, expected: int, start: int) -> int | None:
+    """Offset of the next run-together paragraph or section start after ``start``."""
+    pattern = re.compile(
+        rf"(?<=[.。;:)”\"])\s+(?:(?P<letter>[A-H])\.\s+[^\d.]{{2,90}}?\s+(?={expected}\.\s)"
+        rf"|(?={expected}[.．]\s*[A-Z\u4e00-\u9fff]))")
+    match = pattern.search(text, start + 1)
+    return match.end() if match and not match.group("letter") else (
+        match.start() + len(match.group(0)) - len(match.group(0).lstrip()) if match else None)
+
+
+def _number(piece: _Piece) -> int | None:
+    label = piece.label
+    if label is not None:
+        m = re.fullmatch(r"(\d{1,3})[.．]?", label.strip())
+        return int(m.group(1)) if m else None
+    m = NUMBERED.match(piece.text)
+    return int(m.group(1)) if m else None
+
+
+def _roman(label: str) -> str | None:
+    """Normalise a sub-item label to lower-case roman numerals: 一 -> i, iv -> iv."""
+    if ROMAN_LABELS.match(label):
+        return label
+    value = parse_int(label)
+    if value is None or value > 39:
+        return None
+    out = ""
+    for number, numeral in ((10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        while value >= number:
+            out, value = out + numeral, value - number
+    return out if parse_roman(out) else None
+
+
+def _item_at(items: list[Item], offset: int) -> str | None:
+    """The innermost item holding ``offset``; items still open have a negative end."""
+    found = None
+    for item in items:
+        if item.start <= offset and (item.end < 0 or offset <= item.end):
+            found = item.label
+    return found
