@@ -16,7 +16,7 @@ from .numbers import find_dates, language_names, parse_ordinal
 from .references import find_symbol_mentions
 from .resolve import co_symbol_parts
 
-SENTENCE = re.compile(r"(?<=[。.!?])\s*(?=\S)")
+SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])")
 CLAUSE = re.compile(r"[,，]")
 PROTOCOL_SEGMENTS = {"OPAC": "OP-CRC-AC", "OPSC": "OP-CRC-SC"}
 
@@ -26,7 +26,7 @@ def read_metadata(doc: Document, phrases: Phrases) -> None:
     reg = registries.load()
     header = _header_text(doc, phrases)
     notes = " ".join(f.text for f in doc.footnotes.values() if f.paragraph is None)
-    first = doc.paragraph(1)
+    first = doc.paragraphs[0] if doc.paragraphs else None
     first_text = _with_footnotes(first, doc) if first else ""
 
     printed = [s.symbol for s in find_symbol_mentions(doc.header, phrases)
@@ -64,6 +64,8 @@ def read_metadata(doc: Document, phrases: Phrases) -> None:
         _first_paragraph(doc, first, first_text, phrases)
     _list_of_issues(doc, phrases)
     _document_type(doc, header, phrases)
+    if doc.document_type != "concluding observations" and not match:
+        doc.state = None  # a State named in a report or compilation is not its State party
     if doc.symbol is None and doc.document_type == "concluding observations":
         _derive_symbol(doc)
     _follow_up(doc, phrases)

@@ -94,18 +94,39 @@ def _article_owner(text: str, match: re.Match[str], ctx: Context, heading: bool)
 
 
 def _instrument(title: str, own: list[str], ctx: Context) -> str | None:
-    """Which treaty an instrument title names: the document's, another one, or none."""
-    squashed = re.sub(r"\s+", "", title).lower()
-    if any(squashed == re.sub(r"\s+", "", w) or squashed.startswith(re.sub(r"\s+", "", w) + "")
-           and len(squashed) <= len(w) + 2 for w in own):
+    """Which treaty an instrument title names: the document's, another one, or none.
+
+    A registry name written out in full wins; then a short form such as "Optional
+    Protocol on the sale of children" is matched word by word against the names; then
+    "the Convention" / 《公约》 is the document's own treaty; anything else is domestic.
+    """
+    squashed = _squash(title)
+    if any(squashed == _squash(w) for w in own):
         return ctx.treaty
-    for treaty in registries.load().treaties.values():
-        names = list(treaty.names.values()) + [a for v in treaty.aliases.values() for a in v]
-        if any(squashed.startswith(re.sub(r"\s+", "", n).lower()) for n in names if n):
+    treaties = registries.load().treaties.values()
+    for treaty in treaties:
+        if any(squashed.startswith(_squash(n)) for n in _names(treaty) if n):
             return treaty.id
-    if any(squashed.startswith(re.sub(r"\s+", "", w)) for w in own):
+    words = re.findall(r"\w+", title.lower())
+    best, score = None, 0
+    for treaty in treaties:
+        vocabulary = {w for n in _names(treaty) for w in re.findall(r"\w+", n.lower())}
+        leading = next((i for i, w in enumerate(words) if w not in vocabulary), len(words))
+        if leading > score:
+            best, score = treaty.id, leading
+    if best is not None and score >= 5:
+        return best
+    if any(squashed.startswith(_squash(w)) for w in own):
         return ctx.treaty  # "Convention, which …", "Covenant as a whole"
     return None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text).lower()
+
+
+def _names(treaty: registries.Treaty) -> list[str]:
+    return list(treaty.names.values()) + [a for v in treaty.aliases.values() for a in v]
 
 
 @cache
@@ -352,10 +373,17 @@ def find_symbols(text: str, ctx: Context) -> list[Reference]:
     for sym in find_symbol_mentions(text, ctx.phrases):
         targets = [f"{sym.symbol}#{p}" for p in sym.pinpoints] or [sym.symbol]
         out.extend(_ref("document", t, text, sym.start, sym.end) for t in targets)
+    pinpoint = ctx.phrases.regex("documents", "pinpoint")
     for spec in ctx.phrases.raw("documents", "resolutions", []):
         for match in re.finditer(spec["pattern"], text):
-            symbol = spec["symbol"].format(n=match.group("n"))
-            out.append(_ref("document", symbol, text, match.start(), match.end()))
+            end = match.end()
+            pin = pinpoint.match(text, end) if pinpoint else None
+            pins = _pinpoint_list(pin.group("list")) if pin else []
+            end = pin.end() if pin else end
+            for number in re.findall(r"\d+/\d+", match.group("list")):
+                symbol = spec["symbol"].format(n=number)
+                for target in [f"{symbol}#{p}" for p in pins] or [symbol]:
+                    out.append(_ref("document", target, text, match.start(), end))
     return out
 
 

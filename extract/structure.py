@@ -18,7 +18,7 @@ NUMBERED = re.compile(r"^(\d{1,3})[.．]\s*(?=\S)")
 LETTERED = re.compile(r"^([A-H])[.．]\s*(?=\S)")
 TERMINAL = tuple(".。;；:：,，")
 HEADING_MAX = {"zh": 45}
-HEADING_MAX_DEFAULT = 130
+HEADING_MAX_DEFAULT = 200
 ROMAN_LABELS = re.compile(r"^[ivx]+$")
 
 
@@ -58,9 +58,12 @@ class _Builder:
     # -- the walk --------------------------------------------------------------------------
 
     def run(self) -> Document:
-        for block in self.source.blocks:
-            for piece in self._split(block):
-                self._take(piece)
+        self.start = _first_number(self.source.blocks)
+        pieces = [piece for block in _join_bare_numbers(self.source.blocks)
+                  for piece in self._split(block)]
+        for i, piece in enumerate(pieces):
+            self.next_piece = pieces[i + 1] if i + 1 < len(pieces) else None
+            self._take(piece)
         self._close_items()
         self._attach_orphans()
         self.doc.header = "\n".join(p.text for p in self.header)
@@ -68,7 +71,7 @@ class _Builder:
 
     @property
     def expected(self) -> int:
-        return self.doc.paragraphs[-1].number + 1 if self.doc.paragraphs else 1
+        return self.doc.paragraphs[-1].number + 1 if self.doc.paragraphs else self.start
 
     def _take(self, piece: _Piece) -> None:
         text = piece.text
@@ -84,11 +87,14 @@ class _Builder:
         elif not self.doc.paragraphs:
             self.header.append(piece)
             self._attach(piece.markers, None, 0)
-        elif self.paragraph is None or self._heading_like(text) and (
-                piece.indent != 0 or len(text) < 0.5 * self.heading_max):
+        elif self._heading_like(text) and (piece.indent != 0 or self._before_paragraph()):
             self._heading(piece, level=3, label=None)
         else:
             self._append(piece)
+
+    def _before_paragraph(self) -> bool:
+        """A thematic subheading is followed by a numbered paragraph."""
+        return self.next_piece is not None and _number(self.next_piece) == self.expected
 
     def _is_cluster(self, piece: _Piece, number: int) -> bool:
         """A numbered cluster heading: short, no final stop, numbered in its own sequence."""
@@ -244,13 +250,44 @@ class _Builder:
 
 
 def _inline_break(text: str, expected: int, start: int) -> int | None:
-    """Offset of the next run-together paragraph or section start after ``start``."""
+    """Offset of the next run-together paragraph or section start after ``start``.
+
+    Paragraph 1 may follow the header without a stop ("…Northern Ireland 1. The Committee").
+    """
+    stop = r"(?<=[.。;:)”\"])" if expected != 1 else r"(?<=\S)"
     pattern = re.compile(
-        rf"(?<=[.。;:)”\"])\s+(?:(?P<letter>[A-H])\.\s+[^\d.]{{2,90}}?\s+(?={expected}\.\s)"
+        rf"{stop}\s+(?:(?P<letter>[A-H])\.\s+[^\d.]{{2,90}}?\s+(?={expected}\.\s)"
         rf"|(?={expected}[.．]\s*[A-Z\u4e00-\u9fff]))")
     match = pattern.search(text, start + 1)
     return match.end() if match and not match.group("letter") else (
         match.start() + len(match.group(0)) - len(match.group(0).lstrip()) if match else None)
+
+
+def _first_number(blocks: list[Block]) -> int:
+    """The number of the first paragraph: 1, or N where a document starts at N, N+1 (old
+    observations printed inside an annual report start at, say, 227)."""
+    numbers = [n for b in blocks if (n := _number(_Piece(b.text, 0, [], 0, b.label)))]
+    if 1 in numbers:
+        return 1
+    for i, n in enumerate(numbers):
+        if n + 1 in numbers[i + 1:]:
+            return n
+    return 1
+
+
+def _join_bare_numbers(blocks: list[Block]) -> list[Block]:
+    """A paragraph number alone on its line (PDF text) belongs to the next line."""
+    out: list[Block] = []
+    for block in blocks:
+        if out and re.fullmatch(r"\d{1,3}[.．]", out[-1].text) and not out[-1].markers:
+            number = out.pop()
+            shift = len(number.text) + 1
+            out.append(Block(f"{number.text} {block.text}", number.line,
+                             [Marker(m.offset + shift, m.footnote) for m in block.markers],
+                             block.label, block.indent))
+        else:
+            out.append(block)
+    return out
 
 
 def _number(piece: _Piece) -> int | None:

@@ -1,0 +1,223 @@
+"""The URI scheme of rightsgraph: every IRI the graph mints is built here.
+
+Documents are named by their UN symbol, its segments kept as path segments (ELI-like):
+``{base}doc/CMW/C/AZE/CO/3`` is the work, ``{base}doc/CMW/C/AZE/CO/3/zh`` its Chinese
+language version.  What every language version shares (paragraphs, sub-items, sections)
+hangs off the work, so that versions merge; what differs (footnotes, mentions) hangs off
+the language version.  Registry items (treaties, committees, States, ILO instruments,
+general comments) have URIs of their own; SDG targets use the UN's URIs.
+"""
+from __future__ import annotations
+
+import os
+import re
+from urllib.parse import quote
+
+from rdflib import Namespace, URIRef
+
+from rightsgraph import registries
+
+DEFAULT_BASE = "https://rightsgraph.org/"
+HRO = Namespace("https://rightsgraph.org/ontology#")
+
+# "ICERD/5(d)(v)": treaty, article, then one group per bracketed provision level.
+PROVISION = re.compile(r"^(?P<treaty>[^/]+)/(?P<article>[^/()]+)(?P<levels>(?:\([^()]+\))*)$")
+GENERAL_COMMENT = re.compile(r"^(?P<committee>[^/]+)/GC/(?P<number>[^/]+)$")
+# "CMW/C/AZE/CO/2", "E/C.12/DEU/CO/6", "CRC/C/OPAC/IND/CO/1", "CERD/C/URY/CO/16-20".
+CO_SYMBOL = re.compile(
+    r"^(?P<prefix>.+?)/(?:(?P<protocol>OP[A-Z]+)/)?(?P<state>[A-Z]{3})/CO/"
+    r"(?P<first>\d+)(?:-(?P<last>\d+))?$"
+)
+
+
+def base() -> str:
+    """The base of minted URIs: ``$RIGHTSGRAPH_BASE`` or ``https://rightsgraph.org/``."""
+    return _root(os.environ.get("RIGHTSGRAPH_BASE") or DEFAULT_BASE)
+
+
+def _root(given: str | None) -> str:
+    if given is None:
+        return base()
+    return given if given.endswith("/") else given + "/"
+
+
+def _enc(path: str) -> str:
+    """Percent-encode what is not safe in an IRI path; "/" separates segments."""
+    return quote(path, safe="/()")
+
+
+def _mint(path: str, given_base: str | None) -> URIRef:
+    return URIRef(_root(given_base) + _enc(path))
+
+
+# --- documents and their parts ----------------------------------------------------------
+
+
+def document_uri(symbol: str, *, base: str | None = None) -> URIRef:
+    """The work: ``{base}doc/CMW/C/AZE/CO/3``."""
+    return _mint(f"doc/{symbol}", base)
+
+
+def expression_uri(symbol: str, language: str, *, base: str | None = None) -> URIRef:
+    """One language version of a document: ``{doc}/zh``."""
+    return URIRef(f"{document_uri(symbol, base=base)}/{_enc(language)}")
+
+
+def graph_uri(symbol: str, language: str, *, base: str | None = None) -> URIRef:
+    """The named graph holding one language version: ``{base}graph/CMW/C/AZE/CO/3/zh``."""
+    return _mint(f"graph/{symbol}/{language}", base)
+
+
+def activity_uri(symbol: str, language: str, *, base: str | None = None) -> URIRef:
+    """The extraction run that generated one language version: ``{doc}/zh/extraction``."""
+    return URIRef(f"{expression_uri(symbol, language, base=base)}/extraction")
+
+
+def agent_uri(version: str, *, base: str | None = None) -> URIRef:
+    """The extractor as a software agent: ``{base}software/rightsgraph/0.1.0``."""
+    return _mint(f"software/rightsgraph/{version}", base)
+
+
+def paragraph_uri(symbol: str, number: int | str, *, base: str | None = None) -> URIRef:
+    """A numbered paragraph (or pinpoint such as ``141.97``): ``{doc}/para/13``."""
+    return URIRef(f"{document_uri(symbol, base=base)}/para/{_enc(str(number))}")
+
+
+def item_uri(symbol: str, number: int, label: str, *, base: str | None = None) -> URIRef:
+    """A sub-item of a paragraph: ``{doc}/para/36/c.i``."""
+    return URIRef(f"{paragraph_uri(symbol, number, base=base)}/{_enc(label)}")
+
+
+def section_uri(
+    symbol: str, section: str, subheading: int | None = None, *, base: str | None = None
+) -> URIRef:
+    """A section ``{doc}/section/C.1``; its n-th thematic subheading ``{doc}/section/C.1/n``
+    (``{doc}/section/n`` for one before the first lettered section)."""
+    path = "/".join(str(part) for part in (section, subheading) if part)
+    return URIRef(f"{document_uri(symbol, base=base)}/section/{_enc(path)}")
+
+
+def footnote_uri(symbol: str, language: str, footnote: str, *, base: str | None = None) -> URIRef:
+    """A footnote, numbered per language version: ``{doc}/zh/fn/6``."""
+    return URIRef(f"{expression_uri(symbol, language, base=base)}/fn/{_enc(footnote)}")
+
+
+def mention_uri(symbol: str, language: str, n: int, *, base: str | None = None) -> URIRef:
+    """The n-th explicit reference of a language version: ``{doc}/zh/mention/3``."""
+    return URIRef(f"{expression_uri(symbol, language, base=base)}/mention/{n}")
+
+
+def split_pinpoint(notation: str) -> tuple[str, str | None]:
+    """``"A/HRC/39/14#141.97"`` -> ``("A/HRC/39/14", "141.97")``; no pinpoint -> ``None``."""
+    symbol, _, pinpoint = notation.partition("#")
+    return symbol, pinpoint or None
+
+
+def pinpoint_uri(notation: str, *, base: str | None = None) -> URIRef:
+    """A cited document or one of its paragraphs: ``SYMBOL`` or ``SYMBOL#pinpoint``."""
+    symbol, pinpoint = split_pinpoint(notation)
+    if pinpoint is None:
+        return document_uri(symbol, base=base)
+    return paragraph_uri(symbol, pinpoint, base=base)
+
+
+# --- registry items ---------------------------------------------------------------------
+
+
+def treaty_uri(treaty: str, *, base: str | None = None) -> URIRef:
+    """``{base}treaty/ICRMW``."""
+    return _mint(f"treaty/{treaty}", base)
+
+
+def provision_uri(notation: str, *, base: str | None = None) -> URIRef:
+    """An article or provision: ``ICRMW/8`` -> ``…/article/8``, ``ICERD/5(d)(v)`` -> ``…/5/d/v``."""
+    match = PROVISION.match(notation)
+    if not match:
+        raise ValueError(f"not an article notation: {notation!r}")
+    levels = re.findall(r"\(([^()]+)\)", match["levels"])
+    path = "/".join([match["article"], *levels])
+    return URIRef(f"{treaty_uri(match['treaty'], base=base)}/article/{_enc(path)}")
+
+
+def committee_uri(committee: str, *, base: str | None = None) -> URIRef:
+    """``{base}committee/CMW``."""
+    return _mint(f"committee/{committee}", base)
+
+
+def state_uri(alpha3: str, *, base: str | None = None) -> URIRef:
+    """``{base}state/AZE`` (ISO 3166-1 alpha-3)."""
+    return _mint(f"state/{alpha3}", base)
+
+
+def general_comment_uri(notation: str, *, base: str | None = None) -> URIRef:
+    """``CMW/GC/5`` -> ``{base}gc/CMW/5``."""
+    match = GENERAL_COMMENT.match(notation)
+    if not match:
+        raise ValueError(f"not a general comment notation: {notation!r}")
+    return _mint(f"gc/{match['committee']}/{match['number']}", base)
+
+
+def ilo_uri(code: str, *, base: str | None = None) -> URIRef:
+    """``C097`` -> ``{base}ilo/C097``."""
+    return _mint(f"ilo/{code}", base)
+
+
+def sdg_uri(target: str, *, base: str | None = None) -> URIRef:
+    """The UN's own URI of an SDG target, ``http://metadata.un.org/sdg/16.9``; ``base`` unused."""
+    return URIRef(registries.SDG_URI.format(_enc(target)))
+
+
+TARGETS = {
+    "article": provision_uri,
+    "treaty": treaty_uri,
+    "ilo": ilo_uri,
+    "sdg": sdg_uri,
+    "general_comment": general_comment_uri,
+    "document": pinpoint_uri,
+    "prior": pinpoint_uri,
+}
+
+
+def target_uri(kind: str, notation: str, *, base: str | None = None) -> URIRef:
+    """The URI of a reference target given its link kind and registry notation."""
+    try:
+        mint = TARGETS[kind]
+    except KeyError:
+        raise ValueError(f"no URI scheme for link kind {kind!r}") from None
+    return mint(notation, base=base)
+
+
+# --- outside the graph ------------------------------------------------------------------
+
+
+def undocs_url(symbol: str, language: str = "en") -> str:
+    """The document on the UN's official document system."""
+    return f"https://undocs.org/{language}/{quote(symbol, safe='/')}"
+
+
+def normlex_url(code: str) -> str:
+    """The ILO instrument on NORMLEX."""
+    return registries.NORMLEX_URI.format(quote(code, safe=""))
+
+
+# --- document symbols -------------------------------------------------------------------
+
+
+def parse_symbol(symbol: str) -> dict:
+    """What a concluding-observations symbol says: symbol prefix, committee, optional
+    protocol (``OPAC``), State (alpha-3) and the report numbers it covers (``16-20`` is
+    16 to 20).  Every field is ``None`` when the symbol is not one of concluding observations.
+    """
+    match = CO_SYMBOL.match(symbol.strip())
+    if not match:
+        return dict.fromkeys(("prefix", "committee", "protocol", "state", "report_numbers"))
+    first = int(match["first"])
+    last = int(match["last"] or first)
+    committee = registries.load().committee_by_prefix(match["prefix"])
+    return {
+        "prefix": match["prefix"],
+        "committee": committee.id if committee else None,
+        "protocol": match["protocol"],
+        "state": match["state"],
+        "report_numbers": list(range(first, max(first, last) + 1)),
+    }
