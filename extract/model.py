@@ -117,7 +117,7 @@ class Heading:
     """A section, cluster or thematic heading, and the paragraphs under it."""
 
     section: str  # "A", "C.1", or "C.1" for a thematic subheading inside C.1
-    level: int  # 1 = lettered section, 2 = numbered cluster, 3 = thematic subheading
+    level: int  # 0 chapter (I.), 1 lettered section, 2 numbered cluster, 3 thematic subheading
     label: str | None
     text: str
     line: int

@@ -16,6 +16,8 @@ from .numbers import parse_int, parse_roman
 
 NUMBERED = re.compile(r"^(\d{1,3})[.．]\s*(?=\S)")
 LETTERED = re.compile(r"^([A-H])[.．]\s*(?=\S)")
+# Chapters above the lettered sections: "III. Main areas of concern", "一.导言".
+CHAPTER = re.compile(r"^([IVX]{1,5}|[一二三四五六七八九十]{1,3})[.．、]\s*(?=\S)")
 TERMINAL = tuple(".。;；:：,，")
 HEADING_MAX = {"zh": 45}
 HEADING_MAX_DEFAULT = 200
@@ -49,6 +51,7 @@ class _Builder:
         self.heading_max = HEADING_MAX.get(phrases.code, HEADING_MAX_DEFAULT)
         self.header: list[_Piece] = []
         self.paragraph: Paragraph | None = None
+        self.chapter: str | None = None
         self.letter: str | None = None
         self.cluster: int | None = None
         self.subheading: Heading | None = None
@@ -80,6 +83,9 @@ class _Builder:
             self._start_paragraph(piece, number)
         elif number is not None and self._is_cluster(piece, number):
             self._heading(piece, level=2, label=str(number))
+        elif (m := CHAPTER.match(text)) and self._heading_like(text[m.end():]) and \
+                _roman(m.group(1).lower()):
+            self._heading(piece, level=0, label=_roman(m.group(1).lower()).upper())
         elif (m := LETTERED.match(text)) and self._heading_like(text[m.end():]):
             self._heading(piece, level=1, label=m.group(1))
         elif self.paragraph is not None and self._item(piece):
@@ -92,13 +98,18 @@ class _Builder:
         else:
             self._append(piece)
 
+    def _section(self) -> str | None:
+        """The section id: chapter, letter and cluster joined ("III.A", "C.1")."""
+        parts = [self.chapter, self.letter, str(self.cluster) if self.cluster else None]
+        return ".".join(p for p in parts if p) or None
+
     def _before_paragraph(self) -> bool:
         """A thematic subheading is followed by a numbered paragraph."""
         return self.next_piece is not None and _number(self.next_piece) == self.expected
 
     def _is_cluster(self, piece: _Piece, number: int) -> bool:
         """A numbered cluster heading: short, no final stop, numbered in its own sequence."""
-        if self.letter is None or not self.doc.paragraphs:
+        if (self.letter is None and self.chapter is None) or not self.doc.paragraphs:
             return False
         body = NUMBERED.sub("", piece.text, count=1) if piece.label is None else piece.text
         expected_cluster = (self.cluster or 0) + 1
@@ -116,7 +127,7 @@ class _Builder:
         self._close_items()
         body_start = 0 if piece.label is not None else NUMBERED.match(piece.text).end()
         text = piece.text[body_start:]
-        section = f"{self.letter}.{self.cluster}" if self.cluster else self.letter
+        section = self._section()
         self.paragraph = Paragraph(number=number, text=text, line=piece.line, section=section,
                                    heading=self.subheading.text if self.subheading else None)
         self.doc.paragraphs.append(self.paragraph)
@@ -178,15 +189,14 @@ class _Builder:
         self._close_items()
         body = piece.text
         if piece.label is None and label is not None:
-            body = (NUMBERED if level == 2 else LETTERED).sub("", body, count=1)
-        if level == 1:
+            body = (NUMBERED, LETTERED, CHAPTER)[(2, 1, 0).index(level)].sub("", body, count=1)
+        if level == 0:
+            self.chapter, self.letter, self.cluster, self.subheading = label, None, None, None
+        elif level == 1:
             self.letter, self.cluster, self.subheading = label, None, None
-            section = label
         elif level == 2:
             self.cluster, self.subheading = int(label), None
-            section = f"{self.letter}.{label}"
-        else:
-            section = f"{self.letter}.{self.cluster}" if self.cluster else self.letter
+        section = self._section()
         heading = Heading(section=section or "", level=level, label=label, text=body.strip(),
                           line=piece.line)
         if level == 3:

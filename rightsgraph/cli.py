@@ -25,9 +25,16 @@ def main(argv: list[str] | None = None) -> int:
     extract.add_argument("-o", "--output", metavar="OUT", help="write here instead of stdout")
     extract.add_argument("--language", help="override language detection (en, zh, …)")
     extract.add_argument("--quiet", "-q", action="store_true", help="do not print warnings")
+    build = commands.add_parser(
+        "build", help="extract every file under PATH into one RDF dataset and summarise it")
+    build.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
+    build.add_argument("-o", "--output", default="out/graph.trig",
+                       help="TriG file to write (default: %(default)s)")
     args = parser.parse_args(argv)
     if args.command == "extract":
         return _extract(args)
+    if args.command == "build":
+        return _build(args)
     return 2  # pragma: no cover - argparse enforces the subcommand
 
 
@@ -63,6 +70,52 @@ def _extract(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 1 if failed else 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    """Extract a corpus; the output file is replaced only when every file extracted."""
+    import os
+    import tempfile
+    from collections import Counter
+
+    from .extract.output import link_rows
+    from .extract.pipeline import ExtractionError, extract_file
+    from .extract.rdf import dataset
+
+    files = sorted({f for p in map(Path, args.paths)
+                    for f in ([p] if p.is_file() else p.rglob("*"))
+                    if f.is_file() and f.suffix.lower() in (".txt", ".docx")})
+    if not files:
+        print(f"rightsgraph: error: no .txt or .docx files under {' '.join(args.paths)}",
+              file=sys.stderr)
+        return 1
+    docs, errors = [], 0
+    for number, path in enumerate(files, 1):
+        try:
+            docs.append(extract_file(path))
+        except ExtractionError as err:
+            print(f"rightsgraph: error: {err}", file=sys.stderr)
+            errors += 1
+        if len(files) > 20 and number % 20 == 0:
+            print(f"  {number}/{len(files)} files", file=sys.stderr)
+    if errors:
+        print(f"rightsgraph: {errors} of {len(files)} files failed; {args.output} left as it was",
+              file=sys.stderr)
+        return 1
+    data = dataset(docs)
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=out.parent, delete=False, suffix=".tmp",
+                                     encoding="utf-8") as tmp:
+        tmp.write(data.serialize(format="trig"))
+    os.replace(tmp.name, out)
+    links = Counter(row["relation"] for doc in docs for row in link_rows(doc))
+    warnings = sum(len(doc.warnings) for doc in docs)
+    print(f"{len(docs)} documents, {sum(len(d.paragraphs) for d in docs)} paragraphs, "
+          f"{len(data)} triples -> {out}")
+    print("links: " + ", ".join(f"{kind} {n}" for kind, n in sorted(links.items())))
+    print(f"warnings: {warnings}")
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

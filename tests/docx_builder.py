@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -135,8 +136,7 @@ class _ListNumbering:
         elif match := ITEM.match(text):
             level, value = 1, ord(match.group(1)) - ord("a") + 1
             if value != self.next[1]:
-                raise ValueError(f"cannot number {text!r}: the list shows "
-                                 f"({chr(ord('a') + self.next[1] - 1)}) there")
+                return text  # "(i)" under "(c)" is a roman sub-item: it stays typed
             self.next[1] += 1
         else:
             return text
@@ -154,3 +154,18 @@ class _ListNumbering:
         self.root.append(parse_xml(
             f'<w:num {nsdecls("w")} w:numId="{self.num_id}">'
             f'<w:abstractNumId w:val="{self.abstract_id}"/>{override}</w:num>'))
+
+
+def docx_from_export(src: str | os.PathLike, dst: str | os.PathLike, *,
+                     numbered: bool = False) -> None:
+    """Rebuild a Word plain-text export (the seed's format) as a DOCX with real footnotes."""
+    from rightsgraph.extract.readers import text as text_reader
+
+    source_text = Path(src).read_text(encoding="utf-8")
+    footnotes = {fid: note.text for fid, note in text_reader.parse(source_text).footnotes.items()}
+    paragraphs = []
+    for line in source_text.split("\n"):
+        line = text_reader.BODY.sub("", line).rstrip()
+        if line.strip():
+            paragraphs.append(line)
+    build_docx(dst, paragraphs, footnotes, numbered=numbered)
