@@ -135,11 +135,11 @@ def iso(year: int, month: int, day: int) -> str | None:
         return None
 
 
-ZH_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 ZH_DATE_LIST = re.compile(
     r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
     r"(?P<more>(?:\s*(?:和|、|及|至|到|-|–)\s*(?:(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*)?\d{1,2}\s*日)*)")
-ZH_DATE_MORE = re.compile(r"(?:(?P<y>\d{4})\s*年\s*)?(?:(?P<m>\d{1,2})\s*月\s*)?(?P<d>\d{1,2})\s*日")
+ZH_DATE_MORE = re.compile(
+    r"(?:(?P<y>\d{4})\s*年\s*)?(?:(?P<m>\d{1,2})\s*月\s*)?(?P<d>\d{1,2})\s*日")
 
 
 def find_dates(text: str, lang: str) -> list[tuple[list[str], int, int]]:

@@ -51,12 +51,21 @@ def extract_source(source: Source, *, language: str | None = None) -> Document:
     for paragraph in doc.paragraphs:
         set_flags(paragraph, phr)
     _previous_observations(doc)
+    _check_complete(doc)
+    return doc
+
+
+def _check_complete(doc: Document) -> None:
+    """Concluding observations end with a full stop and with the next-report paragraph."""
     last = doc.paragraphs[-1]
     if not last.text.rstrip().endswith(TERMINAL):
         doc.truncated = True
-        doc.warnings.append(f"{source.path}: the text ends mid-sentence in paragraph "
+        doc.warnings.append(f"{doc.source}: the text ends mid-sentence in paragraph "
                             f"{last.number} (line {last.line}); the document looks truncated")
-    return doc
+    elif doc.document_type == "concluding observations" and doc.next_report_due is None:
+        doc.truncated = True
+        doc.warnings.append(f"{doc.source}: no paragraph asks for the next report (last paragraph "
+                            f"{last.number}, line {last.line}); the document looks truncated")
 
 
 def _previous_observations(doc: Document) -> None:

@@ -29,11 +29,11 @@ def dataset(docs: list[Document]) -> Dataset:
 def serialize(docs: list[Document], fmt: str) -> str:
     """Serialize in ``fmt`` (ttl, nt, jsonld, trig, nq).
 
-    Triple formats (ttl, nt) hold the union of the documents' graphs; quad formats keep
-    one named graph per document.
+    Triple formats (ttl, nt, and jsonld for plain JSON-LD consumers) hold the union of the
+    documents' graphs; quad formats (trig, nq) keep one named graph per document.
     """
     data = dataset(docs)
-    if fmt not in ("ttl", "nt"):
+    if fmt not in ("ttl", "nt", "jsonld"):
         return data.serialize(format=RDF_FORMATS[fmt])
     union = Graph()
     for prefix, namespace in PREFIXES.items():
