@@ -140,10 +140,13 @@ class Paragraph:
     references: list[Reference] = field(default_factory=list)
 
     def item_at(self, offset: int) -> str | None:
-        """The label of the innermost sub-item that contains ``offset``."""
+        """The label of the innermost sub-item that contains ``offset``.
+
+        While the structure is being built, an item still open has a negative ``end``.
+        """
         found = None
         for item in self.items:
-            if item.start <= offset < item.end:
+            if item.start <= offset and (item.end < 0 or offset < item.end):
                 found = item.label
         return found
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from rightsgraph import __version__
+from rightsgraph import registries
 
 from . import readers
 from .flags import set_flags
@@ -12,10 +12,9 @@ from .metadata import read_metadata
 from .model import Document, Source
 from .readers import ReadError
 from .references import Context
-from .resolve import resolve_document
+from .resolve import co_symbol_parts, resolve_document
 from .structure import build
 
-EXTRACTOR_VERSION = __version__
 TERMINAL = tuple(".。;；:：!?！？”\")）")
 
 
@@ -69,22 +68,17 @@ def _check_complete(doc: Document) -> None:
 
 
 def _previous_observations(doc: Document) -> None:
-    from .resolve import co_symbol_parts
-
-    seen = []
+    """Earlier concluding observations of the same committee and State, as first cited."""
+    reg = registries.load()
+    seen: list[str] = []
     for _, _, ref in doc.references():
         symbol = ref.target.split("#")[0]
-        if ref.kind not in ("prior", "document") or symbol == doc.symbol:
+        if ref.kind not in ("prior", "document") or symbol == doc.symbol or symbol in seen:
             continue
         parts = co_symbol_parts(symbol)
-        if parts and parts[0] == doc.state and symbol.startswith(symbol.split("/")[0] + "/") \
-                and symbol not in seen and _same_committee(symbol, doc):
+        committee = reg.committee_by_prefix(symbol)
+        if parts and parts[0] == doc.state and committee and committee.id == doc.committee:
             seen.append(symbol)
     doc.previous_observations = seen
 
 
-def _same_committee(symbol: str, doc: Document) -> bool:
-    from rightsgraph import registries
-
-    committee = registries.load().committee_by_prefix(symbol)
-    return committee is not None and committee.id == doc.committee

@@ -220,7 +220,7 @@ class _Builder:
             note = Footnote(id=marker.footnote, text=body.text, line=body.line,
                             paragraph=paragraph.number if paragraph else None, offset=offset)
             if paragraph is not None:
-                note.item = _item_at(paragraph.items, offset)
+                note.item = paragraph.item_at(offset)
                 paragraph.footnotes.append(marker.footnote)
             self.doc.footnotes[marker.footnote] = note
 
@@ -321,12 +321,3 @@ def _roman(label: str) -> str | None:
         while value >= number:
             out, value = out + numeral, value - number
     return out if parse_roman(out) else None
-
-
-def _item_at(items: list[Item], offset: int) -> str | None:
-    """The innermost item holding ``offset``; items still open have a negative end."""
-    found = None
-    for item in items:
-        if item.start <= offset and (item.end < 0 or offset <= item.end):
-            found = item.label
-    return found
