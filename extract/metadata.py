@@ -14,7 +14,7 @@ from .language import Phrases
 from .model import Document, Paragraph
 from .numbers import find_dates, language_names, parse_ordinal
 from .references import find_symbol_mentions
-from .resolve import co_symbol_parts
+from .uris import parse_symbol
 
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])")
 CLAUSE = re.compile(r"[,，]")
@@ -51,8 +51,7 @@ def read_metadata(doc: Document, phrases: Phrases) -> None:
     doc.state = _state(state_text, phrases) or _state(header, phrases) or \
         _state(first.text if first else "", phrases)
     if doc.state is None and doc.symbol:
-        parts = co_symbol_parts(doc.symbol)
-        doc.state = parts[0] if parts else None
+        doc.state = parse_symbol(doc.symbol)["state"]
     if match:
         doc.report_numbers = report_numbers(match.group("report"), phrases)
     if not doc.report_numbers and first:
@@ -194,7 +193,7 @@ def _first_paragraph(doc: Document, first: Paragraph, text: str, phrases: Phrase
     symbols = [s.symbol for s in find_symbol_mentions(text, phrases)]
     doc.summary_records = list(dict.fromkeys(s for s in symbols if "/SR." in s))
     for symbol in symbols:
-        if "/SR." in symbol or co_symbol_parts(symbol) or _is_list_of_issues(symbol):
+        if "/SR." in symbol or parse_symbol(symbol)["state"] or _is_list_of_issues(symbol):
             continue
         doc.state_party_report = symbol
         break
@@ -227,7 +226,7 @@ def _document_type(doc: Document, header: str, phrases: Phrases) -> None:
     text = header + " " + (doc.header)
     not_co = phrases.any_of("document", "not_concluding_observations")
     co = phrases.any_of("document", "concluding_observations")
-    if doc.symbol and co_symbol_parts(doc.symbol) or co and co.search(text) and not (
+    if doc.symbol and parse_symbol(doc.symbol)["state"] or co and co.search(text) and not (
             not_co and not_co.search(text)):
         doc.document_type = "concluding observations"
     elif not_co and not_co.search(text):

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import os
 
-from rightsgraph import registries
-
 from . import readers
 from .flags import set_flags
 from .language import UnsupportedLanguageError, detect, phrases
@@ -12,8 +10,9 @@ from .metadata import read_metadata
 from .model import Document, Source
 from .readers import ReadError
 from .references import Context
-from .resolve import co_symbol_parts, resolve_document
+from .resolve import resolve_document
 from .structure import build
+from .uris import parse_symbol
 
 TERMINAL = tuple(".。;；:：!?！？”\")）")
 
@@ -69,15 +68,13 @@ def _check_complete(doc: Document) -> None:
 
 def _previous_observations(doc: Document) -> None:
     """Earlier concluding observations of the same committee and State, as first cited."""
-    reg = registries.load()
     seen: list[str] = []
     for _, _, ref in doc.references():
         symbol = ref.target.split("#")[0]
         if ref.kind not in ("prior", "document") or symbol == doc.symbol or symbol in seen:
             continue
-        parts = co_symbol_parts(symbol)
-        committee = reg.committee_by_prefix(symbol)
-        if parts and parts[0] == doc.state and committee and committee.id == doc.committee:
+        parts = parse_symbol(symbol)
+        if parts["state"] == doc.state and parts["committee"] == doc.committee:
             seen.append(symbol)
     doc.previous_observations = seen
 

@@ -10,25 +10,12 @@ from __future__ import annotations
 
 import re
 
-from .language import Phrases, common
+from .language import Phrases
 from .model import Document, Footnote, Paragraph, Reference
 from .references import Context, find_references, find_symbol_mentions, is_ibid
+from .uris import parse_symbol
 
 PRIOR_RELATIONS = ("reiterates", "recalls", "notes_non_implementation")
-
-
-def co_symbol_parts(symbol: str) -> tuple[str, str] | None:
-    """(State alpha-3, cycle) of a concluding-observations symbol, else ``None``.
-
-    "CMW/C/AZE/CO/2" -> ("AZE", "2"); "CERD/C/URY/CO/16-20" -> ("URY", "16-20");
-    "CCPR/CO/79/RUS" (old form) -> ("RUS", "79").
-    """
-    kinds = "|".join(common()["symbols"]["concluding_observations"])
-    m = re.search(rf"/([A-Z]{{3}})/(?:{kinds})/(\d+(?:-\d+)?)(?:/|$)", symbol)
-    if m:
-        return m.group(1), m.group(2)
-    m = re.search(rf"/(?:{kinds})/(\d+)/([A-Z]{{3}})$", symbol)
-    return (m.group(2), m.group(1)) if m else None
 
 
 def resolve_document(doc: Document, ctx: Context) -> None:
@@ -84,8 +71,8 @@ def _classify_priors(refs: list[Reference], doc: Document, paragraph: Paragraph,
     for ref in refs:
         if ref.kind != "document" or "#" not in ref.target:
             continue
-        parts = co_symbol_parts(ref.target.split("#")[0])
-        if parts is None or (doc.state and parts[0] != doc.state):
+        state = parse_symbol(ref.target.split("#")[0])["state"]
+        if state is None or (doc.state and state != doc.state):
             continue
         ref.kind = "prior"
         ref.relation = prior_relation(paragraph.text, offset, phrases)

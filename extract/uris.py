@@ -17,6 +17,8 @@ from rdflib import Namespace, URIRef
 
 from rightsgraph import registries
 
+from .language import common
+
 DEFAULT_BASE = "https://rightsgraph.org/"
 HRO = Namespace("https://rightsgraph.org/ontology#")
 
@@ -24,10 +26,14 @@ HRO = Namespace("https://rightsgraph.org/ontology#")
 PROVISION = re.compile(r"^(?P<treaty>[^/]+)/(?P<article>[^/()]+)(?P<levels>(?:\([^()]+\))*)$")
 GENERAL_COMMENT = re.compile(r"^(?P<committee>[^/]+)/GC/(?P<number>[^/]+)$")
 # "CMW/C/AZE/CO/2", "E/C.12/DEU/CO/6", "CRC/C/OPAC/IND/CO/1", "CERD/C/URY/CO/16-20".
+# Kinds of concluding observations (CO, COAR, OAI) come from the phrase data, as for the
+# extractor; old symbols put the session before the State: "CCPR/CO/79/RUS".
+_CO_KINDS = "|".join(common()["symbols"]["concluding_observations"])
 CO_SYMBOL = re.compile(
-    r"^(?P<prefix>.+?)/(?:(?P<protocol>OP[A-Z]+)/)?(?P<state>[A-Z]{3})/CO/"
+    rf"^(?P<prefix>.+?)/(?:(?P<protocol>OP[A-Z]+)/)?(?P<state>[A-Z]{{3}})/(?:{_CO_KINDS})/"
     r"(?P<first>\d+)(?:-(?P<last>\d+))?$"
 )
+OLD_CO_SYMBOL = re.compile(rf"^(?P<prefix>[A-Z]+)/(?:{_CO_KINDS})/\d+/(?P<state>[A-Z]{{3}})$")
 
 
 def base() -> str:
@@ -210,7 +216,13 @@ def parse_symbol(symbol: str) -> dict:
     """
     match = CO_SYMBOL.match(symbol.strip())
     if not match:
-        return dict.fromkeys(("prefix", "committee", "protocol", "state", "report_numbers"))
+        old = OLD_CO_SYMBOL.match(symbol.strip())
+        parts = dict.fromkeys(("prefix", "committee", "protocol", "state", "report_numbers"))
+        if old:  # the number in an old symbol is a session, not a report
+            committee = registries.load().committee_by_prefix(old["prefix"] + "/")
+            parts.update(prefix=old["prefix"], state=old["state"],
+                         committee=committee.id if committee else None)
+        return parts
     first = int(match["first"])
     last = int(match["last"] or first)
     committee = registries.load().committee_by_prefix(match["prefix"])

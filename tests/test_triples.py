@@ -116,6 +116,8 @@ def test_outside_urls():
         ("E/C.12/DEU/CO/6", "CESCR", None, "DEU", [6]),
         ("CRC/C/OPAC/IND/CO/1", "CRC", "OPAC", "IND", [1]),
         ("CRC/C/NZL/CO/3-4", "CRC", None, "NZL", [3, 4]),
+        ("CCPR/CO/79/RUS", "CCPR", None, "RUS", None),
+        ("CED/C/MEX/OAI/1", "CED", None, "MEX", [1]),
         ("CRC/C/15/Add.183", None, None, None, None),
         ("A/HRC/39/14", None, None, None, None),
         ("CMW/C/AZE/CO/3/Add.1", None, None, None, None),
