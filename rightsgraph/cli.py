@@ -30,11 +30,20 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
     build.add_argument("-o", "--output", default="out/graph.trig",
                        help="TriG file to write (default: %(default)s)")
+    validate = commands.add_parser(
+        "validate", help="validate RDF files against the SHACL shapes and the registries "
+        "(exit 0 conforms, 1 does not, 2 could not run)")
+    validate.add_argument("files", nargs="+", metavar="FILE",
+                          help="RDF in any format rdflib reads (ttl, nt, nq, trig, jsonld, rdf)")
+    validate.add_argument("--format", "-f", choices=("text", "json"), default="text",
+                          help="report format (default: %(default)s)")
     args = parser.parse_args(argv)
     if args.command == "extract":
         return _extract(args)
     if args.command == "build":
         return _build(args)
+    if args.command == "validate":
+        return _validate(args)
     return 2  # pragma: no cover - argparse enforces the subcommand
 
 
@@ -116,6 +125,40 @@ def _build(args: argparse.Namespace) -> int:
     print("links: " + ", ".join(f"{kind} {n}" for kind, n in sorted(links.items())))
     print(f"warnings: {warnings}")
     return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    """Each file is validated on its own; exit 1 if any does not conform."""
+    import json
+    import logging
+
+    from .graph.rdfio import RdfReadError, read_rdf
+
+    # rdflib logs every ill-typed literal it reads; the report names them instead
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+    from .graph.validate import validate
+
+    reports = {}
+    for name in args.files:
+        try:
+            data = read_rdf(name)
+        except RdfReadError as err:
+            print(f"rightsgraph: error: {err}", file=sys.stderr)
+            return 2
+        reports[name] = validate(data)
+    if args.format == "json":
+        out = {name: {"conforms": report.conforms,
+                      "results": [vars(result) for result in report.results]}
+               for name, report in reports.items()}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for name, report in reports.items():
+            verdict = "conforms" if report.conforms else "does not conform"
+            print(f"{name}: {verdict} ({len(report.violations)} violations, "
+                  f"{len(report.warnings)} warnings)")
+            for result in report.results:
+                print(f"  {result}")
+    return 0 if all(report.conforms for report in reports.values()) else 1
 
 
 if __name__ == "__main__":  # pragma: no cover
