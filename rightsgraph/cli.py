@@ -30,7 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
     build.add_argument("-o", "--output", default="out/graph.trig",
                        help="TriG file to write (default: %(default)s)")
+    registries = commands.add_parser(
+        "registries", help="write the registries as SKOS concept schemes")
+    registries.add_argument("--format", "-f", choices=("ttl", "nt", "jsonld"), default="ttl")
+    registries.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     args = parser.parse_args(argv)
+    if args.command == "registries":
+        return _registries(args)
     if args.command == "extract":
         return _extract(args)
     if args.command == "build":
@@ -70,6 +76,18 @@ def _extract(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 1 if failed else 0
+
+
+def _registries(args: argparse.Namespace) -> int:
+    from .extract.rdf import RDF_FORMATS
+    from .graph.skos import registries_graph
+
+    text = registries_graph().serialize(format=RDF_FORMATS[args.format])
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def _build(args: argparse.Namespace) -> int:
