@@ -371,6 +371,15 @@ def test_state_aliases_are_altlabels():
         assert Literal(row["alias"], lang=row["language"]) in set(G.objects(node, SKOS.altLabel))
 
 
+def test_un_short_names_are_altlabels_in_six_languages():
+    unterm = [r for r in rows("states_aliases.csv") if "UNTERM short name" in r["source"]]
+    assert {r["language"] for r in unterm} == set(LANGUAGES)
+    bolivia = labels(uris.state_uri("BOL"), SKOS.altLabel)
+    assert "Bolivia (Plurinational State of)" in bolivia["en"]
+    assert bolivia["zh"] == "多民族玻利维亚国"
+    assert "Fédération de Russie" in str(labels(uris.state_uri("RUS"), SKOS.altLabel)["fr"])
+
+
 # --- links in document graphs land on registry concepts ----------------------------------
 
 LINK_PROPERTIES = (HRO.concernsArticle, HRO.citesIloInstrument, HRO.refersToSdgTarget,
