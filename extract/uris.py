@@ -168,8 +168,19 @@ def ilo_uri(code: str, *, base: str | None = None) -> URIRef:
     return _mint(f"ilo/{code}", base)
 
 
+def scheme_uri(registry: str, *, base: str | None = None) -> URIRef:
+    """The SKOS concept scheme of one registry: ``{base}scheme/treaties``."""
+    return _mint(f"scheme/{registry}", base)
+
+
+def notation_type_uri(kind: str, *, base: str | None = None) -> URIRef:
+    """The datatype of a typed ``skos:notation``: ``{base}notation/m49``."""
+    return _mint(f"notation/{kind}", base)
+
+
 def sdg_uri(target: str, *, base: str | None = None) -> URIRef:
-    """The UN's own URI of an SDG target, ``http://metadata.un.org/sdg/16.9``; ``base`` unused."""
+    """The UN's own URI of an SDG target or goal, ``http://metadata.un.org/sdg/16.9``
+    (``…/sdg/16``); ``base`` unused."""
     return URIRef(registries.SDG_URI.format(_enc(target)))
 
 

@@ -25,7 +25,6 @@ import owlrl
 from rdflib import BNode, ConjunctiveGraph, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
-
 from rightsgraph.extract.uris import HRO
 
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology" / "rightsgraph.ttl"

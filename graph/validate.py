@@ -16,10 +16,9 @@ from functools import cache
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import BNode, ConjunctiveGraph, Graph, Literal, URIRef
+from rdflib import ConjunctiveGraph, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 from rdflib.plugins.sparql import processor
-
 from rightsgraph.extract.uris import HRO
 
 from .skos import registries_graph
@@ -129,9 +128,9 @@ class Result:
         if self.path:
             where += f" {_short(self.path)}"
         if self.value is not None:
-            value = (Literal(self.value, datatype=self.value_datatype).n3(_names().namespace_manager)
-                     if self.value_datatype or not self.value.startswith(("http:", "https:"))
-                     else _short(self.value))
+            literal = self.value_datatype or not self.value.startswith(("http:", "https:"))
+            value = (Literal(self.value, datatype=self.value_datatype)
+                     .n3(_names().namespace_manager) if literal else _short(self.value))
             where += f" = {value}"
         source = ""
         if self.document:

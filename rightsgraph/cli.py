@@ -37,7 +37,13 @@ def main(argv: list[str] | None = None) -> int:
                           help="RDF in any format rdflib reads (ttl, nt, nq, trig, jsonld, rdf)")
     validate.add_argument("--format", "-f", choices=("text", "json"), default="text",
                           help="report format (default: %(default)s)")
+    registries = commands.add_parser(
+        "registries", help="write the registries as SKOS concept schemes")
+    registries.add_argument("--format", "-f", choices=("ttl", "nt", "jsonld"), default="ttl")
+    registries.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     args = parser.parse_args(argv)
+    if args.command == "registries":
+        return _registries(args)
     if args.command == "extract":
         return _extract(args)
     if args.command == "build":
@@ -79,6 +85,18 @@ def _extract(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 1 if failed else 0
+
+
+def _registries(args: argparse.Namespace) -> int:
+    from .extract.rdf import RDF_FORMATS
+    from .graph.skos import registries_graph
+
+    text = registries_graph().serialize(format=RDF_FORMATS[args.format])
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def _build(args: argparse.Namespace) -> int:

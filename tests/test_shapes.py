@@ -8,7 +8,6 @@ import pytest
 from conftest import ROOT
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SH
-
 from rightsgraph.extract.uris import HRO
 from rightsgraph.graph.validate import shapes, validate
 
@@ -78,7 +77,8 @@ def test_every_named_shape_has_an_invalid_example():
         str(s) for s in graph.subjects(RDF.type, SH.PropertyShape) if isinstance(s, URIRef)
     } | {
         str(s) for s in graph.subjects(RDF.type, SH.NodeShape)
-        if isinstance(s, URIRef) and ((s, SH.sparql, None) in graph or (s, SH["class"], None) in graph)
+        if isinstance(s, URIRef)
+        and ((s, SH.sparql, None) in graph or (s, SH["class"], None) in graph)
     }
     covered = {expand(e["shape"]) for case in CASES for e in case["expect"]}
     assert reportable - covered == set()
