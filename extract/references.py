@@ -18,6 +18,9 @@ from .language import Phrases, common
 from .model import Reference
 from .numbers import parse_int, parse_roman
 
+# Named groups of ``[articles] provision``: "(1)" / "(a)", "paragraph 1", "a)" (no bracket).
+PROVISION_GROUPS = ("p", "q", "r")
+
 
 @dataclass(frozen=True)
 class Context:
@@ -148,7 +151,7 @@ def _article_notations(mention: str, phr: Phrases) -> list[str]:
     for tok in _article_tokens(phr).finditer(mention):
         kind = tok.lastgroup if tok.lastgroup in ("prov", "num", "range", "unit", "conj") else None
         if tok.group("prov") is not None:
-            value = next(v for k, v in tok.groupdict().items() if k in ("p", "q") and v)
+            value = next(v for k, v in tok.groupdict().items() if k in PROVISION_GROUPS and v)
             value = str(parse_int(value) or value)
             if not items:
                 continue
@@ -315,6 +318,10 @@ class Symbol:
     pinpoints: list[str]
 
 
+# Unedited versions leave numbers to be filled in: "CRPD/C/SR.XX-XX".
+PLACEHOLDER = re.compile(r"\bX{2,}(?:-X{2,})?$")
+
+
 @cache
 def _symbol_regex() -> re.Pattern[str]:
     data = common()["symbols"]
@@ -332,7 +339,7 @@ def find_symbol_mentions(text: str, phrases: Phrases) -> list[Symbol]:
     for match in _symbol_regex().finditer(text):
         symbol = match.group(0).rstrip(".-")
         end = match.start() + len(symbol)
-        if "/" not in symbol:
+        if "/" not in symbol or PLACEHOLDER.search(symbol):
             continue
         record = sr.search(symbol)
         if record:
