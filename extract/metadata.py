@@ -20,6 +20,8 @@ from .uris import parse_symbol
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[^\d\s])|(?<=[。！？])")
 CLAUSE = re.compile(r"[,，]")
 PROTOCOL_SEGMENTS = {"OPAC": "OP-CRC-AC", "OPSC": "OP-CRC-SC"}
+# A word in capitals run into the next, capitalised one: "ENFANTVingt".
+RUN_TOGETHER_CAPITALS = re.compile(r"(?<=[A-ZÀ-ÝÇ]{3})(?=[A-ZÀ-Ý][a-zà-ÿ])")
 # "CEDAW/C/BEL/Q/6", "CRC/C/OPAC/IRQ/Q/1/Add.1", "CMW/C/ECU/QPR/3": the cycle of a list of issues.
 LIST_OF_ISSUES = re.compile(r"^(?P<prefix>[A-Z]+/C|E/C\.12)/(?:(?P<protocol>OP[A-Z]+)/)?"
                             r"(?P<state>[A-Z]{3})/(?:Q|QPR|LOI)/(?P<cycle>\d+(?:-\d+)?)(?:/|$)")
@@ -28,7 +30,7 @@ LIST_OF_ISSUES = re.compile(r"^(?P<prefix>[A-Z]+/C|E/C\.12)/(?:(?P<protocol>OP[A
 def read_metadata(doc: Document, phrases: Phrases) -> None:
     """Fill the metadata fields of ``doc`` (structure already built), in place."""
     reg = registries.load()
-    doc.header = split_symbol_from_date(doc.header, phrases.code)
+    doc.header = repair_header(doc.header, phrases.code)
     header = _header_text(doc, phrases)
     notes = " ".join(f.text for f in doc.footnotes.values() if f.paragraph is None)
     first = doc.paragraphs[0] if doc.paragraphs else None
@@ -84,12 +86,13 @@ def _header_text(doc: Document, phrases: Phrases) -> str:
     return joiner.join(line.strip() for line in text.split("\n"))
 
 
-def split_symbol_from_date(text: str, lang: str) -> str:
-    """Put back the line break that HTML conversion lost between a symbol and the date:
-    "CRC/C/15/Add.18313 juin 2002" -> "CRC/C/15/Add.183\n13 juin 2002".
-
-    The day is the longest valid day (two digits before one) that leaves a symbol.
+def repair_header(text: str, lang: str) -> str:
+    """Put back the line breaks that HTML conversion lost between header fields:
+    "CRC/C/15/Add.18313 juin 2002" -> "CRC/C/15/Add.183\n13 juin 2002" (the day is the
+    longest valid day that leaves a symbol), "FRANÇAISOriginal" -> "FRANÇAIS\nOriginal",
+    "L'ENFANTVingt-cinquième session" -> "L'ENFANT\nVingt-cinquième session".
     """
+    text = RUN_TOGETHER_CAPITALS.sub("\n", text)
     months = "|".join(dict.fromkeys([month_pattern(lang), month_pattern("en")]))
     run_together = re.compile(
         rf"(?P<symbol>\b[A-Z]+/\S*?\d)(?P<day>[12]\d|3[01]|0?[1-9])(?=\s+(?:{months})\s+\d{{4}})",
@@ -146,8 +149,8 @@ def report_numbers(text: str, phrases: Phrases) -> list[int]:
             between = text[match.end("a"):match.start("b")]
             if re.search(phrases.raw("metadata", "combined_range"), between, re.I):
                 return list(range(a, b + 1))
-            listed = [n for w in re.split(r"\s*,\s*", between) if w.strip(" ,")
-                      and (n := phrases.ordinal(w.strip(" ,"))) is not None and a < n < b]
+            listed = [n for w in re.split(r"[\s,]+", between)
+                      if w and (n := phrases.ordinal(w)) is not None and a < n < b]
             return [a, *listed, b]
     if initial and re.search(initial, text, re.I):
         return [1]
