@@ -12,18 +12,25 @@ from rightsgraph import registries
 
 from .language import Phrases
 from .model import Document, Paragraph
-from .numbers import find_dates, language_names, parse_ordinal
+from .numbers import find_dates, language_names, month_pattern
 from .references import find_symbol_mentions
 from .uris import parse_symbol
 
-SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])")
+# A stop before a digit ends an abbreviation ("para. 1", "par. 1"), not a sentence.
+SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[^\d\s])|(?<=[。！？])")
 CLAUSE = re.compile(r"[,，]")
 PROTOCOL_SEGMENTS = {"OPAC": "OP-CRC-AC", "OPSC": "OP-CRC-SC"}
+# A word in capitals run into the next, capitalised one: "ENFANTVingt".
+RUN_TOGETHER_CAPITALS = re.compile(r"(?<=[A-ZÀ-ÝÇ]{3})(?=[A-ZÀ-Ý][a-zà-ÿ])")
+# "CEDAW/C/BEL/Q/6", "CRC/C/OPAC/IRQ/Q/1/Add.1", "CMW/C/ECU/QPR/3": the cycle of a list of issues.
+LIST_OF_ISSUES = re.compile(r"^(?P<prefix>[A-Z]+/C|E/C\.12)/(?:(?P<protocol>OP[A-Z]+)/)?"
+                            r"(?P<state>[A-Z]{3})/(?:Q|QPR|LOI)/(?P<cycle>\d+(?:-\d+)?)(?:/|$)")
 
 
 def read_metadata(doc: Document, phrases: Phrases) -> None:
     """Fill the metadata fields of ``doc`` (structure already built), in place."""
     reg = registries.load()
+    doc.header = repair_header(doc.header, phrases.code)
     header = _header_text(doc, phrases)
     notes = " ".join(f.text for f in doc.footnotes.values() if f.paragraph is None)
     first = doc.paragraphs[0] if doc.paragraphs else None
@@ -41,9 +48,7 @@ def read_metadata(doc: Document, phrases: Phrases) -> None:
                           if reg.committee_by_prefix(s)), None)
     doc.committee = committee.id if committee else None
     doc.treaty = committee.treaty if committee else None
-    for segment, treaty in PROTOCOL_SEGMENTS.items():
-        if doc.symbol and f"/{segment}/" in doc.symbol:
-            doc.treaty = treaty
+    doc.treaty = _protocol_treaty(doc.symbol) or doc.treaty
 
     title = phrases.regex("metadata", "title")
     match = title.search(header) if title else None
@@ -81,6 +86,20 @@ def _header_text(doc: Document, phrases: Phrases) -> str:
     return joiner.join(line.strip() for line in text.split("\n"))
 
 
+def repair_header(text: str, lang: str) -> str:
+    """Put back the line breaks that HTML conversion lost between header fields:
+    "CRC/C/15/Add.18313 juin 2002" -> "CRC/C/15/Add.183\n13 juin 2002" (the day is the
+    longest valid day that leaves a symbol), "FRANÇAISOriginal" -> "FRANÇAIS\nOriginal",
+    "L'ENFANTVingt-cinquième session" -> "L'ENFANT\nVingt-cinquième session".
+    """
+    text = RUN_TOGETHER_CAPITALS.sub("\n", text)
+    months = "|".join(dict.fromkeys([month_pattern(lang), month_pattern("en")]))
+    run_together = re.compile(
+        rf"(?P<symbol>\b[A-Z]+/\S*?\d)(?P<day>[12]\d|3[01]|0?[1-9])(?=\s+(?:{months})\s+\d{{4}})",
+        re.IGNORECASE)
+    return run_together.sub(lambda m: f"{m['symbol']}\n{m['day']}", text)
+
+
 def _with_footnotes(paragraph: Paragraph, doc: Document) -> str:
     return " ".join([paragraph.text] + [doc.footnotes[f].text for f in paragraph.footnotes])
 
@@ -111,27 +130,45 @@ def _state(text: str, phrases: Phrases) -> str | None:
 
 
 def report_numbers(text: str, phrases: Phrases) -> list[int]:
-    """"third periodic report" -> [3]; "combined twenty-first to twenty-third" -> [21, 22, 23]."""
+    """"third periodic report" -> [3]; "combined twenty-first to twenty-third" -> [21, 22, 23];
+    "informes periódicos inicial, segundo y tercero" -> [1, 2, 3].
+
+    ``[metadata] report_number`` is one pattern or a list of them (languages that write the
+    ordinals before or after the word for report); each has groups ``a`` and ``b``.
+    """
     initial = phrases.raw("metadata", "initial")
-    pattern = phrases.regex("metadata", "report_number")
-    if pattern is None:
-        return []
-    for match in pattern.finditer(text):
-        a = parse_ordinal(match.group("a"), phrases.code)
-        if a is None and initial and re.search(initial, match.group("a"), re.I):
-            a = 1
-        if a is None:
-            continue
-        b = parse_ordinal(match.group("b"), phrases.code) if match.group("b") else None
-        if b is None or b <= a:
-            return [a]
-        between = match.group(0)[match.start("a") - match.start():match.start("b") - match.start()]
-        if re.search(phrases.raw("metadata", "combined_range"), between, re.I):
-            return list(range(a, b + 1))
-        return [a, b]
+    for pattern in _report_patterns(phrases):
+        for match in pattern.finditer(text):
+            a = _report_ordinal(match.group("a"), initial, phrases)
+            if a is None:
+                continue
+            b_text = match.groupdict().get("b")
+            b = _report_ordinal(b_text, initial, phrases) if b_text else None
+            if b is None or b <= a:
+                return [a]
+            between = text[match.end("a"):match.start("b")]
+            if re.search(phrases.raw("metadata", "combined_range"), between, re.I):
+                return list(range(a, b + 1))
+            listed = [n for w in re.split(r"[\s,]+", between)
+                      if w and (n := phrases.ordinal(w)) is not None and a < n < b]
+            return [a, *listed, b]
     if initial and re.search(initial, text, re.I):
         return [1]
     return []
+
+
+def _report_patterns(phrases: Phrases) -> list[re.Pattern[str]]:
+    if isinstance(phrases.raw("metadata", "report_number"), list):
+        return phrases.regexes("metadata", "report_number")
+    pattern = phrases.regex("metadata", "report_number")
+    return [pattern] if pattern else []
+
+
+def _report_ordinal(word: str, initial: str | None, phrases: Phrases) -> int | None:
+    value = phrases.ordinal(word)
+    if value is None and initial and re.fullmatch(initial, word.strip(), re.I):
+        return 1
+    return value
 
 
 def _session(doc: Document, text: str, phrases: Phrases) -> None:
@@ -139,7 +176,7 @@ def _session(doc: Document, text: str, phrases: Phrases) -> None:
     match = pattern.search(text) if pattern else None
     if not match:
         return
-    doc.session = parse_ordinal(match.group("n"), phrases.code)
+    doc.session = phrases.ordinal(match.group("n"))
     dates = [d for d, start, _ in find_dates(text, phrases.code) if start >= match.end() - 5]
     if dates:
         doc.session_dates = dates[0]
@@ -152,7 +189,10 @@ def _original_and_distribution(doc: Document, header: str, phrases: Phrases) -> 
         doc.original_language = language_names().get(match.group("lang").strip().lower())
     distributed = phrases.regex("metadata", "distributed")
     if distributed and distributed.search(header):
-        after = header[distributed.search(header).end():]
+        # The date printed under "Distr." comes before the "Original:" line, when there is one.
+        start = distributed.search(header).end()
+        end = original.search(header, start) if original else None
+        after = header[start:end.start() if end else None]
         for lang in dict.fromkeys([phrases.code, "en"]):
             found = find_dates(after, lang)
             if found and found[0][0]:
@@ -183,7 +223,7 @@ def _first_paragraph(doc: Document, first: Paragraph, text: str, phrases: Phrase
     for part, target in ((considered, "considered"), (adopted, "adopted")):
         numbers: list[int] = []
         for m in meetings.finditer(part) if meetings else ():
-            numbers.extend(_number_list(m.group("list")))
+            numbers.extend(_number_list(m.group("list"), phrases))
         dates = [d for found, _, _ in find_dates(part, phrases.code) for d in found]
         if target == "considered":
             doc.considered_at_meetings, doc.considered_on = numbers, dates
@@ -199,12 +239,17 @@ def _first_paragraph(doc: Document, first: Paragraph, text: str, phrases: Phrase
         break
 
 
-def _number_list(text: str) -> list[int]:
+def _number_list(text: str, phrases: Phrases) -> list[int]:
+    """"464th and 465th" -> [464, 465]; "493ème à 495ème" -> [493, 494, 495];
+    "1 885e et 1 886e" -> [1885, 1886] (digits grouped by spaces)."""
+    text = re.sub(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))", "", text)
+    ranges = "|".join(filter(None, ["至", phrases.raw("metadata", "combined_range"),
+                                    phrases.raw("articles", "range")]))
     numbers: list[int] = []
-    parts = re.findall(r"\d+|至|[-–]|\bto\b", text)
+    parts = re.findall(rf"\d+|{ranges}", text, re.IGNORECASE)
     for i, part in enumerate(parts):
         if part.isdigit():
-            if i >= 2 and parts[i - 1] in ("至", "-", "–", "to") and numbers:
+            if i >= 1 and not parts[i - 1].isdigit() and numbers:
                 numbers.extend(range(numbers[-1] + 1, int(part)))
             numbers.append(int(part))
     return list(dict.fromkeys(numbers))
@@ -238,13 +283,32 @@ def _document_type(doc: Document, header: str, phrases: Phrases) -> None:
 
 
 def _derive_symbol(doc: Document) -> None:
+    """The symbol the header does not print, as the UN builds it: from the list of issues
+    of the same cycle (CEDAW/C/BEL/Q/6 -> CEDAW/C/BEL/CO/6, CRC/C/OPAC/IRQ/Q/1 ->
+    CRC/C/OPAC/IRQ/CO/1), else from the committee, the State and the report numbers."""
     committee = registries.load().committees.get(doc.committee or "")
-    if committee is None or not doc.state or not doc.report_numbers:
+    if committee is None or not doc.state:
         return
-    numbers = doc.report_numbers
-    cycle = str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}"
-    doc.symbol = f"{committee.symbol_prefix}/{doc.state}/CO/{cycle}"
+    issues = LIST_OF_ISSUES.match(doc.list_of_issues or "")
+    if issues and issues["prefix"] == committee.symbol_prefix and issues["state"] == doc.state:
+        protocol = f"{issues['protocol']}/" if issues["protocol"] else ""
+        doc.symbol = f"{committee.symbol_prefix}/{protocol}{doc.state}/CO/{issues['cycle']}"
+    elif doc.report_numbers:
+        numbers = doc.report_numbers
+        cycle = str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}"
+        doc.symbol = f"{committee.symbol_prefix}/{doc.state}/CO/{cycle}"
+    else:
+        return
     doc.symbol_derived = True
+    doc.treaty = _protocol_treaty(doc.symbol) or doc.treaty
+
+
+def _protocol_treaty(symbol: str | None) -> str | None:
+    """The optional protocol a symbol belongs to (CRC/C/OPAC/… -> OP-CRC-AC), if any."""
+    for segment, treaty in PROTOCOL_SEGMENTS.items():
+        if symbol and f"/{segment}/" in symbol:
+            return treaty
+    return None
 
 
 # --- closing paragraphs -----------------------------------------------------------------------

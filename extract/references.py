@@ -18,6 +18,9 @@ from .language import Phrases, common
 from .model import Reference
 from .numbers import parse_int, parse_roman
 
+# Named groups of ``[articles] provision``: "(1)" / "(a)", "paragraph 1", "a)" (no bracket).
+PROVISION_GROUPS = ("p", "q", "r")
+
 
 @dataclass(frozen=True)
 class Context:
@@ -56,8 +59,10 @@ def find_articles(text: str, ctx: Context, *, heading: bool = False) -> list[Ref
     mention = phr.regex("articles", "mention")
     if mention is None:
         return []
-    out = []
+    out, covered = _articles_after_provision(text, ctx, heading)
     for match in mention.finditer(text):
+        if any(start <= match.start() < end for start, end in covered):
+            continue
         treaty = _article_owner(text, match, ctx, heading)
         for notation in _article_notations(match.group(0), phr):
             number = int(re.match(r"\d+", notation).group(0))
@@ -69,6 +74,34 @@ def find_articles(text: str, ctx: Context, *, heading: bool = False) -> list[Ref
                 continue  # not an article of that treaty: a misreading, not a link
             out.append(_ref("article", f"{treaty}/{notation}", text, match.start(), match.end()))
     return out
+
+
+def _articles_after_provision(text: str, ctx: Context, heading: bool
+                              ) -> tuple[list[Reference], list[tuple[int, int]]]:
+    """Pinpoints written before their article (``[articles] provision_before``):
+    "paragraphe 1 de l’article 8" -> 8(1), "paragraphes 1 et 4 de l’article 29" -> 29(1),
+    29(4), "alinéa d) v) de l’article 5" -> 5(d)(v).  Returns the references and the spans
+    they cover, which the ordinary article pattern then skips."""
+    before = ctx.phrases.regex("articles", "provision_before")
+    out: list[Reference] = []
+    covered: list[tuple[int, int]] = []
+    for match in before.finditer(text) if before else ():
+        number = int(match.group("n"))
+        if match.group("list"):
+            notations = [f"{number}({p})" for p in re.findall(r"\d+", match.group("list"))]
+        else:
+            levels = re.findall(r"([a-z]+)\)", match.group("letters"))
+            notations = [f"{number}" + "".join(f"({level})" for level in levels)]
+        covered.append((match.start(), match.end()))
+        treaty = _article_owner(text, match, ctx, heading)
+        known = registries.load().treaties.get(treaty or "")
+        for notation in notations:
+            if treaty is None:
+                out.append(_ref("domestic_article", notation, text, match.start(), match.end()))
+            elif known is None or known.has_article(number):
+                out.append(_ref("article", f"{treaty}/{notation}", text, match.start(),
+                                match.end()))
+    return out, covered
 
 
 def _article_owner(text: str, match: re.Match[str], ctx: Context, heading: bool) -> str | None:
@@ -108,14 +141,19 @@ def _instrument(title: str, own: list[str], ctx: Context) -> str | None:
         if any(squashed.startswith(_squash(n)) for n in _names(treaty) if n):
             return treaty.id
     words = re.findall(r"\w+", title.lower())
-    best, score = None, 0
+    best: list[str] = []
+    score = 0
     for treaty in treaties:
         vocabulary = {w for n in _names(treaty) for w in re.findall(r"\w+", n.lower())}
         leading = next((i for i, w in enumerate(words) if w not in vocabulary), len(words))
         if leading > score:
-            best, score = treaty.id, leading
-    if best is not None and score >= 5:
-        return best
+            best, score = [treaty.id], leading
+        elif leading == score:
+            best.append(treaty.id)
+    if best and score >= 5:
+        # A title cut short ("Protocole facultatif à la Convention relative aux droits de
+        # l’enfant") fits several instruments: the document's own one, if it is among them.
+        return ctx.treaty if ctx.treaty in best else best[0]
     if any(squashed.startswith(_squash(w)) for w in own):
         return ctx.treaty  # "Convention, which …", "Covenant as a whole"
     return None
@@ -136,7 +174,9 @@ def _article_tokens(phr: Phrases) -> re.Pattern[str]:
              f"(?P<range>{phr.raw('articles', 'range')})"]
     if phr.raw("articles", "unit"):
         parts.append(f"(?P<unit>{phr.raw('articles', 'unit')})")
-    parts.append(r"(?P<conj>,|;|、|和|及|或|\band\b|\bor\b)")
+    conjunctions = phr.raw("articles", "conjunction")
+    parts.append(r"(?P<conj>,|;|、|和|及|或|\band\b|\bor\b"
+                 + (f"|{conjunctions}" if conjunctions else "") + ")")
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
@@ -148,7 +188,7 @@ def _article_notations(mention: str, phr: Phrases) -> list[str]:
     for tok in _article_tokens(phr).finditer(mention):
         kind = tok.lastgroup if tok.lastgroup in ("prov", "num", "range", "unit", "conj") else None
         if tok.group("prov") is not None:
-            value = next(v for k, v in tok.groupdict().items() if k in ("p", "q") and v)
+            value = next(v for k, v in tok.groupdict().items() if k in PROVISION_GROUPS and v)
             value = str(parse_int(value) or value)
             if not items:
                 continue
@@ -206,14 +246,26 @@ def find_ilo(text: str, ctx: Context) -> list[Reference]:
                 out.append(_ref("ilo", instrument.code, text, match.start(), match.end()))
     protocol = phr.regex("ilo", "protocol")
     for match in protocol.finditer(text) if protocol else ():
-        title = match.group("title").lower()
+        title = _squash_spaces(match.group("title"))
         for instrument in reg.ilo.values():
-            if instrument.kind == "convention" and \
-                    instrument.titles.get("en", "").lower().startswith(title):
+            known = _ilo_title(instrument, phr.code)
+            if instrument.kind == "convention" and known and (
+                    known.startswith(title) or known.endswith(title)):
                 code = f"P{instrument.number:03d}"
                 if code in reg.ilo:
                     out.append(_ref("ilo", code, text, match.start(), match.end()))
     return out
+
+
+def _ilo_title(instrument: registries.IloInstrument, lang: str) -> str:
+    """The registry title in the language (else English) without its number in brackets:
+    "Convention (n° 29) sur le travail forcé, 1930" -> "convention sur le travail forcé, 1930"."""
+    title = instrument.titles.get(lang) or instrument.titles.get("en", "")
+    return _squash_spaces(re.sub(r"\s*\([^()]*\d[^()]*\)", "", title))
+
+
+def _squash_spaces(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
 
 
 # --- SDG targets ----------------------------------------------------------------------------
@@ -315,6 +367,10 @@ class Symbol:
     pinpoints: list[str]
 
 
+# Unedited versions leave numbers to be filled in: "CRPD/C/SR.XX-XX".
+PLACEHOLDER = re.compile(r"\bX{2,}(?:-X{2,})?$")
+
+
 @cache
 def _symbol_regex() -> re.Pattern[str]:
     data = common()["symbols"]
@@ -330,9 +386,10 @@ def find_symbol_mentions(text: str, phrases: Phrases) -> list[Symbol]:
     more = phrases.regex("documents", "more_numbers")
     sr = re.compile(common()["symbols"]["summary_record"] + r"(?:[-–](\d+))?$")
     for match in _symbol_regex().finditer(text):
-        symbol = match.group(0).rstrip(".-")
-        end = match.start() + len(symbol)
-        if "/" not in symbol:
+        printed = match.group(0).rstrip(".-\u2011")
+        end = match.start() + len(printed)
+        symbol = printed.replace("\u2011", "-")  # a non-breaking hyphen is a hyphen
+        if "/" not in symbol or PLACEHOLDER.search(symbol):
             continue
         record = sr.search(symbol)
         if record:
@@ -340,26 +397,32 @@ def find_symbol_mentions(text: str, phrases: Phrases) -> list[Symbol]:
             first = int(record.group(1))
             last = int(record.group(2)) if record.group(2) else first
             numbers = list(range(first, last + 1)) if last - first < 50 else [first, last]
+            ranges = phrases.raw("articles", "range") or "-|–"
             while more and (m := more.match(text, end)):
-                numbers.append(int(m.group("n")))
+                number, separator = int(m.group("n")), text[end:m.start("n")].strip()
+                if re.fullmatch(ranges, separator, re.IGNORECASE) and 0 < number - numbers[-1] < 50:
+                    numbers.extend(range(numbers[-1] + 1, number))  # "SR.493 à 495"
+                numbers.append(number)
                 end = m.end()
             out.extend(Symbol(f"{base}SR.{n}", match.start(), end, []) for n in numbers)
             continue
         pins: list[str] = []
         m = pinpoint.match(text, end) if pinpoint else None
         if m:
-            pins = _pinpoint_list(m.group("list"))
+            pins = _pinpoint_list(m.group("list"), phrases)
             end = m.end()
         out.append(Symbol(symbol, match.start(), end, pins))
     return out
 
 
-def _pinpoint_list(text: str) -> list[str]:
-    """"25和第43" -> 25, 43; "12 and 14" -> 12, 14; "141.97" stays; "19-21" -> 19, 20, 21."""
-    parts = re.findall(r"\d+(?:\.\d+)*|[-–]|\bto\b|至", text)
+def _pinpoint_list(text: str, phrases: Phrases) -> list[str]:
+    """"25和第43" -> 25, 43; "12 and 14" -> 12, 14; "141.97" stays; "19-21" -> 19, 20, 21;
+    "19 à 21" -> 19, 20, 21 (range words from ``[articles] range``)."""
+    ranges = phrases.raw("articles", "range") or "-|–"
+    parts = re.findall(rf"\d+(?:\.\d+)*|{ranges}|[-–]", text, re.IGNORECASE)
     out: list[str] = []
     for i, part in enumerate(parts):
-        if part in ("-", "–", "to", "至") and out and i + 1 < len(parts) \
+        if not part[0].isdigit() and out and i + 1 < len(parts) \
                 and out[-1].isdigit() and parts[i + 1].isdigit():
             out.extend(str(n) for n in range(int(out[-1]) + 1, int(parts[i + 1])))
         elif part[0].isdigit():
@@ -378,7 +441,7 @@ def find_symbols(text: str, ctx: Context) -> list[Reference]:
         for match in re.finditer(spec["pattern"], text):
             end = match.end()
             pin = pinpoint.match(text, end) if pinpoint else None
-            pins = _pinpoint_list(pin.group("list")) if pin else []
+            pins = _pinpoint_list(pin.group("list"), ctx.phrases) if pin else []
             end = pin.end() if pin else end
             for number in re.findall(r"\d+/\d+", match.group("list")):
                 symbol = spec["symbol"].format(n=number)

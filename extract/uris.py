@@ -34,6 +34,8 @@ CO_SYMBOL = re.compile(
     r"(?P<first>\d+)(?:-(?P<last>\d+))?$"
 )
 OLD_CO_SYMBOL = re.compile(rf"^(?P<prefix>[A-Z]+)/(?:{_CO_KINDS})/\d+/(?P<state>[A-Z]{{3}})$")
+_CO_SERIES = "|".join(re.escape(s) for s in common()["symbols"]["concluding_observations_series"])
+CO_SERIES_SYMBOL = re.compile(rf"^(?P<prefix>{_CO_SERIES})\.\d+$")
 
 
 def base() -> str:
@@ -224,8 +226,16 @@ def parse_symbol(symbol: str) -> dict:
     """What a concluding-observations symbol says: symbol prefix, committee, optional
     protocol (``OPAC``), State (alpha-3) and the report numbers it covers (``16-20`` is
     16 to 20).  Every field is ``None`` when the symbol is not one of concluding observations.
+    Observations numbered in an older series ("CRC/C/15/Add.183") give their committee
+    only: their State and report are named in the text.
     """
     match = CO_SYMBOL.match(symbol.strip())
+    series = CO_SERIES_SYMBOL.match(symbol.strip())
+    if series:
+        committee = registries.load().committee_by_prefix(series["prefix"])
+        parts = dict.fromkeys(("prefix", "committee", "protocol", "state", "report_numbers"))
+        parts.update(prefix=series["prefix"], committee=committee.id if committee else None)
+        return parts
     if not match:
         old = OLD_CO_SYMBOL.match(symbol.strip())
         parts = dict.fromkeys(("prefix", "committee", "protocol", "state", "report_numbers"))
