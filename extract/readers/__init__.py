@@ -10,7 +10,10 @@ from pathlib import Path
 from ..model import Source
 from .errors import ReadError
 
-FORMATS = {".txt": "text", ".text": "text", ".docx": "docx"}
+FORMATS = {".txt": "text", ".text": "text", ".docx": "docx", ".pdf": "pdf", ".html": "html",
+           ".htm": "html"}
+# Extensions ``rightsgraph build`` picks up in a folder.
+SUFFIXES = tuple(FORMATS)
 
 
 def detect_format(path: str | os.PathLike) -> str:
@@ -26,11 +29,14 @@ def detect_format(path: str | os.PathLike) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "docx"
     if head.startswith(b"%PDF"):
-        raise ReadError(path, "PDF is not supported yet (text and DOCX are)")
+        return "pdf"
     fmt = FORMATS.get(p.suffix.lower(), "text")
-    if fmt == "docx":
-        raise ReadError(path, "not a DOCX file (no ZIP signature)")
+    if fmt in ("docx", "pdf"):
+        raise ReadError(path, f"not a {fmt.upper()} file (no {_SIGNATURES[fmt]} signature)")
     return fmt
+
+
+_SIGNATURES = {"docx": "ZIP", "pdf": "%PDF"}
 
 
 def read(path: str | os.PathLike) -> Source:
@@ -40,9 +46,13 @@ def read(path: str | os.PathLike) -> Source:
         from . import docx
 
         return docx.read(path)
+    if fmt == "pdf":
+        from . import pdf
+
+        return pdf.read(path)
     from . import text
 
     return text.read(path)
 
 
-__all__ = ["ReadError", "detect_format", "read"]
+__all__ = ["SUFFIXES", "ReadError", "detect_format", "read"]
