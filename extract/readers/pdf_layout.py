@@ -353,9 +353,10 @@ def _resolve_markers(block: Block, known: set[str]) -> tuple[str, list[Marker]]:
 
 
 def _blocks(lines: list[Line], words: Counter) -> list[Block]:
-    right = {}  # page -> right edge of the text
-    for line in lines:
-        right[line.page] = max(right.get(line.page, 0.0), line.x1)
+    right = {}  # page -> right edge of the text: the 90th percentile of the line ends
+    for page in {line.page for line in lines}:
+        ends = sorted(line.x1 for line in lines if line.page == page)
+        right[page] = ends[min(len(ends) - 1, int(len(ends) * 0.9))]
     groups: list[list[Line]] = []
     for line in lines:
         if groups and _continues(groups[-1][-1], line, right[groups[-1][-1].page]):
