@@ -5,6 +5,7 @@ One module per format; :func:`read` picks it by the file's content and extension
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from ..model import Source
@@ -21,7 +22,7 @@ def detect_format(path: str | os.PathLike) -> str:
     p = Path(path)
     try:
         with open(p, "rb") as fh:
-            head = fh.read(8)
+            head = fh.read(64)
     except OSError as err:
         raise ReadError(path, err.strerror or str(err)) from err
     if not head:
@@ -30,12 +31,15 @@ def detect_format(path: str | os.PathLike) -> str:
         return "docx"
     if head.startswith(b"%PDF"):
         return "pdf"
+    if p.suffix.lower() not in FORMATS and HTML_START.match(head):
+        return "html"
     fmt = FORMATS.get(p.suffix.lower(), "text")
     if fmt in ("docx", "pdf"):
         raise ReadError(path, f"not a {fmt.upper()} file (no {_SIGNATURES[fmt]} signature)")
     return fmt
 
 
+HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype html|html)", re.I)
 _SIGNATURES = {"docx": "ZIP", "pdf": "%PDF"}
 
 
@@ -50,6 +54,10 @@ def read(path: str | os.PathLike) -> Source:
         from . import pdf
 
         return pdf.read(path)
+    if fmt == "html":
+        from . import html
+
+        return html.read(path)
     from . import text
 
     return text.read(path)
