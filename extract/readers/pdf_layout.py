@@ -53,7 +53,7 @@ BLOCK_START = re.compile(
 NOTE_NUMBER = re.compile(r"^(\d{1,4}|[*†‡]{1,3})(?:\s+|$)")
 TERMINAL = tuple(".:;!?。；：")
 WORD = re.compile(r"\w+(?:-\w+)*")
-SOFT_HYPHENS = ("\u00ad", "\x02")
+SOFT_HYPHEN = "\u00ad"
 
 
 @dataclass
@@ -394,7 +394,7 @@ def _join(lines: list[Line], words: Counter) -> tuple[str, list[Marker]]:
     for line in lines:
         shift = len(text)
         if text:
-            if text.endswith(SOFT_HYPHENS) or _hyphenated(text, line.text, words):
+            if text.endswith(SOFT_HYPHEN) or _hyphenated(text, line.text, words):
                 text = text[:-1]
             elif not text.endswith("-") or not line.text[:1].islower():
                 text += " "
