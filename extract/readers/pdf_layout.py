@@ -6,7 +6,7 @@ into the blocks, markers and footnotes the text and DOCX readers give:
 
 * **Lines.**  Glyphs of ordinary size are grouped by baseline and sorted left to right; a
   space is put where the text layer has one or where the gap between glyphs is wider than
-  a fifth of the font size (LibreOffice writes tabs as gaps).  Glyphs much smaller than
+  0.15 of the font size (LibreOffice writes tabs as gaps).  Glyphs much smaller than
   the document's body size (at most ``SUPERSCRIPT`` times it) are superscripts: they join
   the line whose baseline lies just below them.  A superscript run of digits or ``*``/``†``
   is a footnote marker (``Marker``); other superscripts ("1st", "m2") stay text.
