@@ -108,12 +108,13 @@ def _build(args: argparse.Namespace) -> int:
     from .extract.output import link_rows
     from .extract.pipeline import ExtractionError, extract_file
     from .extract.rdf import dataset
+    from .extract.readers import SUFFIXES
 
     files = sorted({f for p in map(Path, args.paths)
                     for f in ([p] if p.is_file() else p.rglob("*"))
-                    if f.is_file() and f.suffix.lower() in (".txt", ".docx")})
+                    if f.is_file() and f.suffix.lower() in SUFFIXES})
     if not files:
-        print(f"rightsgraph: error: no .txt or .docx files under {' '.join(args.paths)}",
+        print(f"rightsgraph: error: no {'/'.join(SUFFIXES)} files under {' '.join(args.paths)}",
               file=sys.stderr)
         return 1
     docs, errors = [], 0

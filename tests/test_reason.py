@@ -6,7 +6,6 @@ import pytest
 from conftest import FIXTURES, SEED
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
-
 from rightsgraph.extract.pipeline import extract_file
 from rightsgraph.extract.triples import to_graph
 from rightsgraph.extract.uris import HRO
