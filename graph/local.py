@@ -40,6 +40,11 @@ from .store import (
 )
 
 
+def is_store(path: Path) -> bool:
+    """Whether ``path`` holds a RocksDB database (its ``CURRENT`` file names the manifest)."""
+    return (path / "CURRENT").is_file()
+
+
 class LocalStore(Store):
     """An Oxigraph store in ``path`` (created if missing, unless ``read_only``)."""
 
@@ -48,10 +53,14 @@ class LocalStore(Store):
         self.read_only = read_only
         try:
             if read_only:
-                if not (self.path / "CURRENT").is_file():
+                if not is_store(self.path):
                     raise StoreError(f"{self.path}: no store here (build one first)")
                 self._store = ox.Store.read_only(str(self.path))
             else:
+                if self.path.is_dir() and any(self.path.iterdir()) and not is_store(self.path):
+                    raise StoreError(f"{self.path}: this folder holds other files, not a store; "
+                                     "give an empty or new folder")
+                self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.path))
         except OSError as err:
             if "LOCK" in str(err):
