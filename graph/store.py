@@ -218,7 +218,7 @@ _STRINGS_AND_COMMENTS = re.compile(
     r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>'
     r"|#[^\n]*"
 )
-_DATASET_CLAUSE = re.compile(r"\bFROM\b", re.IGNORECASE)
+_DATASET_CLAUSE = re.compile(r"(?<![?$\w])FROM\b", re.IGNORECASE)
 
 
 def declares_dataset(sparql: str) -> bool:
