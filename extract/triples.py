@@ -266,6 +266,11 @@ class _Writer:
             if target is not None:
                 self.add(mention, HRO.mentionOf, target)
             self.add(mention, HRO.linkKind, Literal(ref.kind))
+            if ref.target:
+                self.add(mention, HRO.notation, Literal(ref.target))
+            if ref.item and paragraph is not None:
+                item = uris.item_uri(self.symbol, paragraph.number, ref.item, base=self.base)
+                self.add(mention, HRO.inSubItem, item)
             self.add(mention, HRO.matchedText, self.text(ref.text))
             self.add(mention, HRO.spanStart, _int(ref.start))
             self.add(mention, HRO.spanEnd, _int(ref.end))

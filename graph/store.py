@@ -110,23 +110,24 @@ class QueryResult:
             raise StoreError(f"a {self.kind.upper()} result has no triples")
         return iter(self._take())
 
-    def serialize(self, media_type: str) -> bytes:
+    def serialize(self, media_type: str, out: BinaryIO | None = None) -> bytes | None:
         """The result in ``media_type``: SPARQL results JSON, XML, CSV or TSV for SELECT
         and ASK; Turtle, N-Triples, JSON-LD, RDF/XML or N-Quads for graph results.
-        Raises ``ValueError`` naming the media type when it does not fit the result."""
+        Written to ``out`` (and ``None`` returned) when given, so that a caller can stop a
+        result that grows too large.  Raises ``ValueError`` naming the media type when it
+        does not fit the result."""
         if self.kind == "graph":
             rdf_format = ox.RdfFormat.from_media_type(media_type)
             if rdf_format is None:
                 raise ValueError(f"{media_type!r} is not an RDF media type")
             triples = self._take()
             if rdf_format.supports_datasets:
-                quads = (ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-                return ox.serialize(quads, format=rdf_format, prefixes=OUTPUT_PREFIXES)
-            return ox.serialize(triples, format=rdf_format, prefixes=OUTPUT_PREFIXES)
+                triples = (ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+            return ox.serialize(triples, out, format=rdf_format, prefixes=OUTPUT_PREFIXES)
         results_format = ox.QueryResultsFormat.from_media_type(media_type)
         if results_format is None:
             raise ValueError(f"{media_type!r} is not a SPARQL results media type")
-        return self._take().serialize(format=results_format)
+        return self._take().serialize(out, format=results_format)
 
 
 def _lexical(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str | None:
