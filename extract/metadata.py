@@ -7,17 +7,18 @@ State and the report numbers as the UN builds it (CMW/C/AZE/CO/3), and flagged s
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from rightsgraph import registries
 
 from .language import Phrases
 from .model import Document, Paragraph
-from .numbers import find_dates, language_names, parse_ordinal
+from .numbers import find_dates, language_names, parse_int, parse_ordinal
 from .references import find_symbol_mentions
 from .uris import parse_symbol
 
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])")
-CLAUSE = re.compile(r"[,，]")
+CLAUSE = re.compile(r"[,，،]")
 PROTOCOL_SEGMENTS = {"OPAC": "OP-CRC-AC", "OPSC": "OP-CRC-SC"}
 
 
@@ -41,6 +42,7 @@ def read_metadata(doc: Document, phrases: Phrases) -> None:
                           if reg.committee_by_prefix(s)), None)
     doc.committee = committee.id if committee else None
     doc.treaty = committee.treaty if committee else None
+    _check_treaty_named(doc, header, phrases)
     for segment, treaty in PROTOCOL_SEGMENTS.items():
         if doc.symbol and f"/{segment}/" in doc.symbol:
             doc.treaty = treaty
@@ -86,28 +88,64 @@ def _with_footnotes(paragraph: Paragraph, doc: Document) -> str:
 
 
 def _committee_by_name(text: str, phrases: Phrases) -> registries.Committee | None:
-    squashed = re.sub(r"\s+", " ", text).lower()
+    """The committee named in a text; spaces are ignored, as UN copies put stray ones
+    inside words ("ال ل جن ة المعنية ب حقوق الإنسان")."""
+    squashed = re.sub(r"\s+", "", text).lower()
     for name, cid in phrases.committees:
-        if re.sub(r"\s+", " ", name).lower() in squashed:
+        if re.sub(r"\s+", "", name).lower() in squashed:
             return registries.load().committees[cid]
     return None
+
+
+def _check_treaty_named(doc: Document, header: str, phrases: Phrases) -> None:
+    """Warn when the header names a Convention that the committee does not monitor (a
+    source error: the symbol and the committee are trusted)."""
+    if doc.treaty is None:
+        return
+    squashed = re.sub(r"\s+", "", header).lower()
+    for treaty in registries.load().treaties.values():
+        name = treaty.names.get(phrases.code)
+        if not name or treaty.id == doc.treaty or treaty.parent == doc.treaty:
+            continue
+        if re.sub(r"\s+", "", name).lower() in squashed and not any(
+                re.sub(r"\s+", "", other).lower() in squashed
+                for t in registries.load().treaties.values()
+                if t.id == doc.treaty or t.parent == doc.treaty
+                for other in t.names.values()):
+            doc.warnings.append(
+                f"{doc.source}: the header names the {treaty.id} ('{name}') but the document "
+                f"is {doc.committee}'s, which monitors {doc.treaty}; the symbol and committee "
+                "are kept")
+            return
 
 
 def _state(text: str, phrases: Phrases) -> str | None:
     if not text:
         return None
-    reg = registries.load()
     langs = [phrases.code] + (["en"] if phrases.code != "en" else [])
     for lang in langs:
-        for name, alpha3 in reg.state_names(lang):
-            if len(name) < 2:
-                continue
-            if phrases.code == "zh" or lang == "zh":
-                if name in text:
+        if phrases.code == "zh" or lang == "zh":
+            for name, alpha3 in registries.load().state_names(lang):
+                if len(name) >= 2 and name in text:
                     return alpha3
-            elif re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+            continue
+        for pattern, alpha3 in _state_patterns(phrases, lang):
+            if pattern.search(text):
                 return alpha3
     return None
+
+
+@cache
+def _state_patterns(phrases: Phrases, lang: str) -> list[tuple[re.Pattern[str], str]]:
+    """State names of ``lang``, longest first, as the document's language inflects them
+    ("Словакия" -> "Словакии", "البوسنة والهرسك" -> "للبوسنة والهرسك")."""
+    out = []
+    for name, alpha3 in registries.load().state_names(lang):
+        if len(name) < 2:
+            continue
+        body = phrases.name_pattern(name) if lang == phrases.code else re.escape(name)
+        out.append((re.compile(rf"(?<!\w){body}(?!\w)"), alpha3))
+    return out
 
 
 def report_numbers(text: str, phrases: Phrases) -> list[int]:
@@ -117,12 +155,12 @@ def report_numbers(text: str, phrases: Phrases) -> list[int]:
     if pattern is None:
         return []
     for match in pattern.finditer(text):
-        a = parse_ordinal(match.group("a"), phrases.code)
+        a = _ordinal(match.group("a"), phrases)
         if a is None and initial and re.search(initial, match.group("a"), re.I):
             a = 1
         if a is None:
             continue
-        b = parse_ordinal(match.group("b"), phrases.code) if match.group("b") else None
+        b = _ordinal(match.group("b"), phrases) if match.group("b") else None
         if b is None or b <= a:
             return [a]
         between = match.group(0)[match.start("a") - match.start():match.start("b") - match.start()]
@@ -134,12 +172,23 @@ def report_numbers(text: str, phrases: Phrases) -> list[int]:
     return []
 
 
+def _ordinal(words: str, phrases: Phrases) -> int | None:
+    """An ordinal of one or more words; when the words are not one ordinal, the last word
+    that is one ("воедино одиннадцатому" -> 11: a pattern may take a word beside it)."""
+    value = parse_ordinal(words, phrases.code)
+    for word in reversed(words.split() if value is None else []):
+        value = parse_ordinal(word, phrases.code)
+        if value is not None:
+            break
+    return value
+
+
 def _session(doc: Document, text: str, phrases: Phrases) -> None:
     pattern = phrases.regex("metadata", "session")
     match = pattern.search(text) if pattern else None
     if not match:
         return
-    doc.session = parse_ordinal(match.group("n"), phrases.code)
+    doc.session = _ordinal(match.group("n"), phrases)
     dates = [d for d, start, _ in find_dates(text, phrases.code) if start >= match.end() - 5]
     if dates:
         doc.session_dates = dates[0]
@@ -153,11 +202,12 @@ def _original_and_distribution(doc: Document, header: str, phrases: Phrases) -> 
     distributed = phrases.regex("metadata", "distributed")
     if distributed and distributed.search(header):
         after = header[distributed.search(header).end():]
-        for lang in dict.fromkeys([phrases.code, "en"]):
-            found = find_dates(after, lang)
-            if found and found[0][0]:
-                doc.distributed_on = found[0][0][0]
-                return
+        for symbol in find_symbol_mentions(after, phrases):  # "E/C.12/BIH/CO/124 January 2006"
+            after = after[:symbol.start] + " " * (symbol.end - symbol.start) + after[symbol.end:]
+        found = [(start, dates[0]) for lang in dict.fromkeys([phrases.code, "en"])
+                 for dates, start, _ in find_dates(after, lang)[:1] if dates]
+        if found:  # the first date after "Distr.", in the document's language or English
+            doc.distributed_on = min(found)[1]
 
 
 # --- first paragraph --------------------------------------------------------------------------
@@ -166,24 +216,29 @@ def _original_and_distribution(doc: Document, header: str, phrases: Phrases) -> 
 def _first_paragraph(doc: Document, first: Paragraph, text: str, phrases: Phrases) -> None:
     considered_re = phrases.regex("metadata", "considered")
     adopted_re = phrases.regex("metadata", "adopted")
+    meetings = phrases.regex("metadata", "meetings")
     considered, adopted = "", ""
-    for sentence in SENTENCE.split(first.text):
+    for sentence in _sentences(first.text, phrases):
         c = considered_re.search(sentence) if considered_re else None
         a = adopted_re.search(sentence) if adopted_re else None
         if c and a and a.start() > c.end():
             clauses = list(CLAUSE.finditer(sentence, c.end(), a.start()))
             cut = clauses[-1].start() if clauses else a.start()
+            held = list(meetings.finditer(sentence, c.end(), a.start())) if meetings else []
+            if len(held) > 1:  # "… at its 178th and 179th meetings, …, and at its 193rd
+                # meeting, held on …, adopted": the adoption starts with the last meetings
+                before = [m for m in clauses if m.start() < held[-1].start()]
+                cut = before[-1].start() if before else cut
             considered += sentence[:cut]
             adopted += sentence[cut:]
         elif c:
             considered += sentence
         elif a:
             adopted += sentence
-    meetings = phrases.regex("metadata", "meetings")
     for part, target in ((considered, "considered"), (adopted, "adopted")):
         numbers: list[int] = []
         for m in meetings.finditer(part) if meetings else ():
-            numbers.extend(_number_list(m.group("list")))
+            numbers.extend(_number_list(m.group("list"), phrases))
         dates = [d for found, _, _ in find_dates(part, phrases.code) for d in found]
         if target == "considered":
             doc.considered_at_meetings, doc.considered_on = numbers, dates
@@ -199,14 +254,33 @@ def _first_paragraph(doc: Document, first: Paragraph, text: str, phrases: Phrase
         break
 
 
-def _number_list(text: str) -> list[int]:
+def _sentences(text: str, phrases: Phrases) -> list[str]:
+    """Sentences of a text; a stop after an abbreviation of the language ("см.") does not
+    end one."""
+    abbreviations = phrases.raw("metadata", "abbreviations", [])
+    ends = re.compile(rf"(?:{'|'.join(abbreviations)})$", re.I) if abbreviations else None
+    out: list[str] = []
+    for piece in SENTENCE.split(text):
+        if out and ends and ends.search(out[-1]):
+            out[-1] += " " + piece
+        else:
+            out.append(piece)
+    return out
+
+
+def _number_list(text: str, phrases: Phrases) -> list[int]:
+    """"464th and 465th" -> 464, 465; "41 to 43" -> 41, 42, 43; "2 494" -> 2494.  A dash
+    is a range only between two numbers ("2598-м" is an ordinal ending)."""
     numbers: list[int] = []
-    parts = re.findall(r"\d+|至|[-–]|\bto\b", text)
+    range_words = "|".join(w for w in (phrases.raw("metadata", "combined_range"), "至|[-–]") if w)
+    parts = re.findall(rf"\d{{1,3}}(?:[ \u00a0]\d{{3}})+(?!\d)|\d+|(?:{range_words})(?=\s*\d)",
+                       text)
     for i, part in enumerate(parts):
-        if part.isdigit():
-            if i >= 2 and parts[i - 1] in ("至", "-", "–", "to") and numbers:
-                numbers.extend(range(numbers[-1] + 1, int(part)))
-            numbers.append(int(part))
+        value = parse_int(part)
+        if value is not None:
+            if i >= 1 and parse_int(parts[i - 1]) is None and numbers:
+                numbers.extend(range(numbers[-1] + 1, value))
+            numbers.append(value)
     return list(dict.fromkeys(numbers))
 
 

@@ -16,7 +16,7 @@ from rightsgraph import registries
 
 from .language import Phrases, common
 from .model import Reference
-from .numbers import parse_int, parse_roman
+from .numbers import month_pattern, parse_int, parse_roman
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,9 @@ def _instrument(title: str, own: list[str], ctx: Context) -> str | None:
     for treaty in treaties:
         if any(squashed.startswith(_squash(n)) for n in _names(treaty) if n):
             return treaty.id
+    for treaty in treaties:
+        if any(_name_regex(ctx.phrases, n).match(title) for n in _names(treaty) if n):
+            return treaty.id
     words = re.findall(r"\w+", title.lower())
     best, score = None, 0
     for treaty in treaties:
@@ -125,18 +128,28 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
 
+@cache
+def _name_regex(phr: Phrases, name: str) -> re.Pattern[str]:
+    return re.compile(phr.name_pattern(name), re.IGNORECASE)
+
+
 def _names(treaty: registries.Treaty) -> list[str]:
     return list(treaty.names.values()) + [a for v in treaty.aliases.values() for a in v]
 
 
 @cache
 def _article_tokens(phr: Phrases) -> re.Pattern[str]:
-    parts = [f"(?P<prov>{phr.fill(phr.raw('articles', 'provision'))})",
+    parts = []
+    if phr.raw("articles", "provision_before"):
+        parts.append(f"(?P<pre>{phr.fill(phr.raw('articles', 'provision_before'))})")
+    parts += [f"(?P<prov>{phr.fill(phr.raw('articles', 'provision'))})",
              f"(?P<num>{phr.fill(phr.raw('articles', 'number'))})",
              f"(?P<range>{phr.raw('articles', 'range')})"]
     if phr.raw("articles", "unit"):
         parts.append(f"(?P<unit>{phr.raw('articles', 'unit')})")
-    parts.append(r"(?P<conj>,|;|、|和|及|或|\band\b|\bor\b)")
+    conjunction = phr.raw("articles", "conjunction")
+    extra = f"|{conjunction}" if conjunction else ""
+    parts.append(rf"(?P<conj>,|;|、|和|及|或|\band\b|\bor\b{extra})")
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
@@ -144,12 +157,18 @@ def _article_notations(mention: str, phr: Phrases) -> list[str]:
     """"arts. 1, 2 and 4" -> 1, 2, 4; "article 5 (d) (v)" -> 5(d)(v); "第8至第35条" -> 8…35."""
     items: list[tuple[int, list[list[str]]]] = []
     pending_range = False
+    before: list[str] = []  # paragraphs written before their article: "пункт 1 статьи 5"
     last = None
+    letters = dict(zip(phr.raw("articles", "provision_letters", ""), "abcdefghijklmnopqrstuvwxyz",
+                       strict=False))
     for tok in _article_tokens(phr).finditer(mention):
         kind = tok.lastgroup if tok.lastgroup in ("prov", "num", "range", "unit", "conj") else None
+        if tok.groupdict().get("pre") is not None:
+            before = [str(parse_int(n)) for n in re.findall(r"\d+", tok.group("list"))]
+            continue
         if tok.group("prov") is not None:
             value = next(v for k, v in tok.groupdict().items() if k in ("p", "q") and v)
-            value = str(parse_int(value) or value)
+            value = letters.get(value) or str(parse_int(value) or value)
             if not items:
                 continue
             chains = items[-1][1]
@@ -170,7 +189,8 @@ def _article_notations(mention: str, phr: Phrases) -> list[str]:
                 items.extend((n, []) for n in range(start + 1, value + 1))
                 pending_range = False
             else:
-                items.append((value, []))
+                items.append((value, [[p] for p in before]))
+                before = []
             last = "num"
             continue
         if kind == "range" or tok.group("range") is not None:
@@ -204,6 +224,11 @@ def find_ilo(text: str, ctx: Context) -> list[Reference]:
             instrument = reg.ilo_convention(int(number))
             if instrument:
                 out.append(_ref("ilo", instrument.code, text, match.start(), match.end()))
+    years = phr.regex("ilo", "protocol_years")
+    for match in years.finditer(text) if years else ():
+        code = _protocol_by_years(int(match.group("year")), int(match.group("parent_year")))
+        if code:
+            out.append(_ref("ilo", code, text, match.start(), match.end()))
     protocol = phr.regex("ilo", "protocol")
     for match in protocol.finditer(text) if protocol else ():
         title = match.group("title").lower()
@@ -214,6 +239,15 @@ def find_ilo(text: str, ctx: Context) -> list[Reference]:
                 if code in reg.ilo:
                     out.append(_ref("ilo", code, text, match.start(), match.end()))
     return out
+
+
+def _protocol_by_years(year: int, parent_year: int) -> str | None:
+    """The ILO protocol adopted in ``year`` to the Convention of ``parent_year``, if exactly
+    one in the registry fits ("Protocol of 2014 to the … Convention, 1930" -> P029)."""
+    reg = registries.load()
+    found = [p.code for p in reg.ilo.values() if p.kind == "protocol" and p.year == year
+             and (parent := reg.ilo_convention(p.number)) and parent.year == parent_year]
+    return found[0] if len(found) == 1 else None
 
 
 # --- SDG targets ----------------------------------------------------------------------------
@@ -317,10 +351,29 @@ class Symbol:
 
 @cache
 def _symbol_regex() -> re.Pattern[str]:
+    """UN symbols as printed, artefacts included: a stray space inside the prefix or beside a
+    slash ("C RPD/C/HRV/CO/1", "CCPR/C O /83/UZB", "Q /3/ Add .1"), Cyrillic look-alike
+    letters, and the misspelt prefixes listed in ``common.toml`` (``[symbols] typos``)."""
     data = common()["symbols"]
-    prefixes = "|".join(re.escape(p) for p in sorted(data["prefixes"], key=len, reverse=True))
+    prefixes = sorted([*data["prefixes"], *data.get("typos", {})], key=len, reverse=True)
+    alternation = "|".join(r"\s?".join(_letter(ch) for ch in p) for p in prefixes)
     seg = data["segment"]
-    return re.compile(rf"(?<![A-Za-z0-9/])(?:{prefixes})(?:/{seg})+")
+    spaced = rf"(?:[A-Z]\s[A-Z](?=\s?/)|{seg}(?:\s\.\d+)?)"
+    return re.compile(rf"(?<![A-Za-z0-9/])(?:{alternation})(?:\s?/\s?{spaced})+")
+
+
+def _letter(ch: str) -> str:
+    """A symbol letter and its Cyrillic look-alike, if it has one."""
+    lookalike = registries.CYRILLIC_LOOKALIKES.get(ch)
+    return f"[{ch}{lookalike}]" if lookalike else re.escape(ch)
+
+
+def clean_symbol(printed: str) -> str:
+    """A symbol as the UN writes it: no spaces, Latin letters, known misspellings fixed."""
+    symbol = registries.latin_symbol(printed)
+    head, _, rest = symbol.partition("/")
+    head = common()["symbols"].get("typos", {}).get(head, head)
+    return f"{head}/{rest}" if rest else head
 
 
 def find_symbol_mentions(text: str, phrases: Phrases) -> list[Symbol]:
@@ -330,8 +383,10 @@ def find_symbol_mentions(text: str, phrases: Phrases) -> list[Symbol]:
     more = phrases.regex("documents", "more_numbers")
     sr = re.compile(common()["symbols"]["summary_record"] + r"(?:[-–](\d+))?$")
     for match in _symbol_regex().finditer(text):
-        symbol = match.group(0).rstrip(".-")
-        end = match.start() + len(symbol)
+        printed = match.group(0).rstrip(".- ")
+        end = _before_run_together_date(text, match.start(), match.start() + len(printed),
+                                        phrases)
+        symbol = clean_symbol(text[match.start():end])
         if "/" not in symbol:
             continue
         record = sr.search(symbol)
@@ -352,6 +407,20 @@ def find_symbol_mentions(text: str, phrases: Phrases) -> list[Symbol]:
             end = m.end()
         out.append(Symbol(symbol, match.start(), end, pins))
     return out
+
+
+def _before_run_together_date(text: str, start: int, end: int, phrases: Phrases) -> int:
+    """Where a symbol really ends when the date after it was run into it by a conversion:
+    "E/C.12/BIH/CO/124 January 2006" is E/C.12/BIH/CO/1 of 24 January 2006."""
+    for length in (2, 1):
+        cut = end - length
+        if cut - 1 <= start or not text[cut - 1].isdigit() or not text[cut:end].isdigit():
+            continue
+        for lang in dict.fromkeys([phrases.code, "en"]):
+            if re.match(rf"\d{{{length}}}\s+{month_pattern(lang)}\s+\d{{4}}", text[cut:],
+                        re.IGNORECASE):
+                return cut
+    return end
 
 
 def _pinpoint_list(text: str) -> list[str]:

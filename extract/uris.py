@@ -212,11 +212,13 @@ def normlex_url(code: str) -> str:
 def parse_symbol(symbol: str) -> dict:
     """What a concluding-observations symbol says: symbol prefix, committee, optional
     protocol (``OPAC``), State (alpha-3) and the report numbers it covers (``16-20`` is
-    16 to 20).  Every field is ``None`` when the symbol is not one of concluding observations.
+    16 to 20).  Stray spaces and Cyrillic look-alike letters are ignored.  Every field is
+    ``None`` when the symbol is not one of concluding observations.
     """
-    match = CO_SYMBOL.match(symbol.strip())
+    symbol = registries.latin_symbol(symbol)
+    match = CO_SYMBOL.match(symbol)
     if not match:
-        old = OLD_CO_SYMBOL.match(symbol.strip())
+        old = OLD_CO_SYMBOL.match(symbol)
         parts = dict.fromkeys(("prefix", "committee", "protocol", "state", "report_numbers"))
         if old:  # the number in an old symbol is a session, not a report
             committee = registries.load().committee_by_prefix(old["prefix"] + "/")

@@ -18,7 +18,7 @@ def manifest_rows() -> list[dict[str, str]]:
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     return [r for r in rows if r["file"].startswith("openings/")
-            and r["language"] in ("en", "zh")]
+            and r["language"] in ("en", "zh", "ru", "ar")]
 
 
 ROWS = manifest_rows()
