@@ -113,7 +113,7 @@ class Phrases:
         for i, word in enumerate(name.split()):
             stem = next((word[:-len(e)] for e in endings
                          if word.lower().endswith(e) and len(word) - len(e) >= min_stem), None)
-            if stem is None and endings and len(word) > min_stem and word[-1].isalpha():
+            if stem is None and endings and len(word) >= min_stem and word[-1].isalpha():
                 stem = word  # an undeclined form still takes endings: "Узбекистана"
             piece = re.escape(stem) + r"\w{0,3}" if stem is not None else re.escape(word)
             article = grammar.get("article")
