@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: graph test lint install clean
+.PHONY: graph test docs lint install clean
 
 $(BIN)/rightsgraph: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ graph: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+## Generate the ontology's HTML documentation (pyLODE) into docs/ontology.html.
+## PYTHONHASHSEED fixes the order of owl:unionOf members, so the page only changes with the ontology.
+docs: install
+	mkdir -p docs
+	PYTHONHASHSEED=0 $(BIN)/python -m pylode ontology/rightsgraph.ttl -o docs/ontology.html
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -20,7 +20,7 @@ from typing import Any
 
 from rightsgraph import registries
 
-from .numbers import month_pattern
+from .numbers import month_pattern, parse_ordinal
 
 PHRASES = Path(__file__).parent / "phrases"
 SCRIPTS = {"Han": "zh", "Arabic": "ar", "Cyrillic": "ru"}
@@ -125,9 +125,24 @@ class Phrases:
         return r"\s+".join(words)
 
     def date_fragment(self) -> str:
+        """``[numbers] date`` with ``{MONTH}`` filled in from CLDR, or the default forms."""
+        written = self.raw("numbers", "date")
+        if written:
+            return written.replace("{MONTH}", month_pattern(self.code))
         if self.code == "zh":
             return r"(?P<date>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
         return rf"(?P<date>\d{{1,2}}\s+{month_pattern(self.code)}\s+\d{{4}})"
+
+    def ordinal(self, word: str) -> int | None:
+        """An ordinal as written ("troisième", "tercer", "1 885e", "464ª") -> its value.
+
+        ``[numbers] ordinal_rewrites`` maps forms num2words does not list (feminine,
+        apocopated, suffixed digits) to forms it does, before the lookup.
+        """
+        word = re.sub(r"(?<=\d)[\s\u00a0\u202f](?=\d{3}(?!\d))", "", word.strip().lower())
+        for pattern, replacement in self.raw("numbers", "ordinal_rewrites", []):
+            word = re.sub(pattern, replacement, word)
+        return parse_ordinal(word, self.code)
 
 
 @cache

@@ -13,18 +13,25 @@ from rightsgraph import registries
 
 from .language import Phrases
 from .model import Document, Paragraph
-from .numbers import find_dates, language_names, parse_int, parse_ordinal
+from .numbers import find_dates, language_names, month_pattern, parse_int
 from .references import find_symbol_mentions
 from .uris import parse_symbol
 
-SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])")
+# A stop before a digit ends an abbreviation ("para. 1", "par. 1"), not a sentence.
+SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[^\d\s])|(?<=[。！？])")
 CLAUSE = re.compile(r"[,，،]")
 PROTOCOL_SEGMENTS = {"OPAC": "OP-CRC-AC", "OPSC": "OP-CRC-SC"}
+# A word in capitals run into the next, capitalised one: "ENFANTVingt".
+RUN_TOGETHER_CAPITALS = re.compile(r"(?<=[A-ZÀ-ÝÇ]{3})(?=[A-ZÀ-Ý][a-zà-ÿ])")
+# "CEDAW/C/BEL/Q/6", "CRC/C/OPAC/IRQ/Q/1/Add.1", "CMW/C/ECU/QPR/3": the cycle of a list of issues.
+LIST_OF_ISSUES = re.compile(r"^(?P<prefix>[A-Z]+/C|E/C\.12)/(?:(?P<protocol>OP[A-Z]+)/)?"
+                            r"(?P<state>[A-Z]{3})/(?:Q|QPR|LOI)/(?P<cycle>\d+(?:-\d+)?)(?:/|$)")
 
 
 def read_metadata(doc: Document, phrases: Phrases) -> None:
     """Fill the metadata fields of ``doc`` (structure already built), in place."""
     reg = registries.load()
+    doc.header = repair_header(doc.header, phrases.code)
     header = _header_text(doc, phrases)
     notes = " ".join(f.text for f in doc.footnotes.values() if f.paragraph is None)
     first = doc.paragraphs[0] if doc.paragraphs else None
@@ -43,9 +50,7 @@ def read_metadata(doc: Document, phrases: Phrases) -> None:
     doc.committee = committee.id if committee else None
     doc.treaty = committee.treaty if committee else None
     _check_treaty_named(doc, header, phrases)
-    for segment, treaty in PROTOCOL_SEGMENTS.items():
-        if doc.symbol and f"/{segment}/" in doc.symbol:
-            doc.treaty = treaty
+    doc.treaty = _protocol_treaty(doc.symbol) or doc.treaty
 
     title = phrases.regex("metadata", "title")
     match = title.search(header) if title else None
@@ -81,6 +86,20 @@ def _header_text(doc: Document, phrases: Phrases) -> str:
     text = doc.header
     joiner = "" if phrases.code == "zh" else " "
     return joiner.join(line.strip() for line in text.split("\n"))
+
+
+def repair_header(text: str, lang: str) -> str:
+    """Put back the line breaks that HTML conversion lost between header fields:
+    "CRC/C/15/Add.18313 juin 2002" -> "CRC/C/15/Add.183\n13 juin 2002" (the day is the
+    longest valid day that leaves a symbol), "FRANÇAISOriginal" -> "FRANÇAIS\nOriginal",
+    "L'ENFANTVingt-cinquième session" -> "L'ENFANT\nVingt-cinquième session".
+    """
+    text = RUN_TOGETHER_CAPITALS.sub("\n", text)
+    months = "|".join(dict.fromkeys([month_pattern(lang), month_pattern("en")]))
+    run_together = re.compile(
+        rf"(?P<symbol>\b[A-Z]+/\S*?\d)(?P<day>[12]\d|3[01]|0?[1-9])(?=\s+(?:{months})\s+\d{{4}})",
+        re.IGNORECASE)
+    return run_together.sub(lambda m: f"{m['symbol']}\n{m['day']}", text)
 
 
 def _with_footnotes(paragraph: Paragraph, doc: Document) -> str:
@@ -149,35 +168,48 @@ def _state_patterns(phrases: Phrases, lang: str) -> list[tuple[re.Pattern[str], 
 
 
 def report_numbers(text: str, phrases: Phrases) -> list[int]:
-    """"third periodic report" -> [3]; "combined twenty-first to twenty-third" -> [21, 22, 23]."""
+    """"third periodic report" -> [3]; "combined twenty-first to twenty-third" -> [21, 22, 23];
+    "informes periódicos inicial, segundo y tercero" -> [1, 2, 3].
+
+    ``[metadata] report_number`` is one pattern or a list of them (languages that write the
+    ordinals before or after the word for report); each has groups ``a`` and ``b``.
+    """
     initial = phrases.raw("metadata", "initial")
-    pattern = phrases.regex("metadata", "report_number")
-    if pattern is None:
-        return []
-    for match in pattern.finditer(text):
-        a = _ordinal(match.group("a"), phrases)
-        if a is None and initial and re.search(initial, match.group("a"), re.I):
-            a = 1
-        if a is None:
-            continue
-        b = _ordinal(match.group("b"), phrases) if match.group("b") else None
-        if b is None or b <= a:
-            return [a]
-        between = match.group(0)[match.start("a") - match.start():match.start("b") - match.start()]
-        if re.search(phrases.raw("metadata", "combined_range"), between, re.I):
-            return list(range(a, b + 1))
-        return [a, b]
+    for pattern in _report_patterns(phrases):
+        for match in pattern.finditer(text):
+            a = _ordinal(match.group("a"), phrases)
+            if a is None and initial and re.search(initial, match.group("a"), re.I):
+                a = 1
+            if a is None:
+                continue
+            b_text = match.groupdict().get("b")
+            b = _ordinal(b_text, phrases) if b_text else None
+            if b is None or b <= a:
+                return [a]
+            between = text[match.end("a"):match.start("b")]
+            if re.search(phrases.raw("metadata", "combined_range"), between, re.I):
+                return list(range(a, b + 1))
+            listed = [n for w in re.split(r"[\s,]+", between)
+                      if w and (n := phrases.ordinal(w)) is not None and a < n < b]
+            return [a, *listed, b]
     if initial and re.search(initial, text, re.I):
         return [1]
     return []
 
 
+def _report_patterns(phrases: Phrases) -> list[re.Pattern[str]]:
+    if isinstance(phrases.raw("metadata", "report_number"), list):
+        return phrases.regexes("metadata", "report_number")
+    pattern = phrases.regex("metadata", "report_number")
+    return [pattern] if pattern else []
+
+
 def _ordinal(words: str, phrases: Phrases) -> int | None:
     """An ordinal of one or more words; when the words are not one ordinal, the last word
     that is one ("воедино одиннадцатому" -> 11: a pattern may take a word beside it)."""
-    value = parse_ordinal(words, phrases.code)
+    value = phrases.ordinal(words)
     for word in reversed(words.split() if value is None else []):
-        value = parse_ordinal(word, phrases.code)
+        value = phrases.ordinal(word)
         if value is not None:
             break
     return value
@@ -201,11 +233,14 @@ def _original_and_distribution(doc: Document, header: str, phrases: Phrases) -> 
         doc.original_language = language_names().get(match.group("lang").strip().lower())
     distributed = phrases.regex("metadata", "distributed")
     if distributed and distributed.search(header):
-        after = header[distributed.search(header).end():]
+        # The date printed under "Distr." comes before the "Original:" line, when there is one.
+        begin = distributed.search(header).end()
+        end = original.search(header, begin) if original else None
+        after = header[begin:end.start() if end else None]
         for symbol in find_symbol_mentions(after, phrases):  # "E/C.12/BIH/CO/124 January 2006"
             after = after[:symbol.start] + " " * (symbol.end - symbol.start) + after[symbol.end:]
-        found = [(start, dates[0]) for lang in dict.fromkeys([phrases.code, "en"])
-                 for dates, start, _ in find_dates(after, lang)[:1] if dates]
+        found = [(at, dates[0]) for lang in dict.fromkeys([phrases.code, "en"])
+                 for dates, at, _ in find_dates(after, lang)[:1] if dates]
         if found:  # the first date after "Distr.", in the document's language or English
             doc.distributed_on = min(found)[1]
 
@@ -269,12 +304,14 @@ def _sentences(text: str, phrases: Phrases) -> list[str]:
 
 
 def _number_list(text: str, phrases: Phrases) -> list[int]:
-    """"464th and 465th" -> 464, 465; "41 to 43" -> 41, 42, 43; "2 494" -> 2494.  A dash
-    is a range only between two numbers ("2598-м" is an ordinal ending)."""
+    """"464th and 465th" -> [464, 465]; "493ème à 495ème" -> [493, 494, 495];
+    "1 885e et 1 886e" -> [1885, 1886] (digits grouped by spaces).  A range word or dash
+    counts only before a number ("2598-м" is an ordinal ending)."""
+    text = re.sub(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))", "", text)
+    ranges = "|".join(filter(None, ["至", phrases.raw("metadata", "combined_range"),
+                                    phrases.raw("articles", "range")]))
     numbers: list[int] = []
-    range_words = "|".join(w for w in (phrases.raw("metadata", "combined_range"), "至|[-–]") if w)
-    parts = re.findall(rf"\d{{1,3}}(?:[ \u00a0]\d{{3}})+(?!\d)|\d+|(?:{range_words})(?=\s*\d)",
-                       text)
+    parts = re.findall(rf"\d+|(?:{ranges})(?=\s*\d)", text, re.IGNORECASE)
     for i, part in enumerate(parts):
         value = parse_int(part)
         if value is not None:
@@ -312,13 +349,32 @@ def _document_type(doc: Document, header: str, phrases: Phrases) -> None:
 
 
 def _derive_symbol(doc: Document) -> None:
+    """The symbol the header does not print, as the UN builds it: from the list of issues
+    of the same cycle (CEDAW/C/BEL/Q/6 -> CEDAW/C/BEL/CO/6, CRC/C/OPAC/IRQ/Q/1 ->
+    CRC/C/OPAC/IRQ/CO/1), else from the committee, the State and the report numbers."""
     committee = registries.load().committees.get(doc.committee or "")
-    if committee is None or not doc.state or not doc.report_numbers:
+    if committee is None or not doc.state:
         return
-    numbers = doc.report_numbers
-    cycle = str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}"
-    doc.symbol = f"{committee.symbol_prefix}/{doc.state}/CO/{cycle}"
+    issues = LIST_OF_ISSUES.match(doc.list_of_issues or "")
+    if issues and issues["prefix"] == committee.symbol_prefix and issues["state"] == doc.state:
+        protocol = f"{issues['protocol']}/" if issues["protocol"] else ""
+        doc.symbol = f"{committee.symbol_prefix}/{protocol}{doc.state}/CO/{issues['cycle']}"
+    elif doc.report_numbers:
+        numbers = doc.report_numbers
+        cycle = str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}"
+        doc.symbol = f"{committee.symbol_prefix}/{doc.state}/CO/{cycle}"
+    else:
+        return
     doc.symbol_derived = True
+    doc.treaty = _protocol_treaty(doc.symbol) or doc.treaty
+
+
+def _protocol_treaty(symbol: str | None) -> str | None:
+    """The optional protocol a symbol belongs to (CRC/C/OPAC/… -> OP-CRC-AC), if any."""
+    for segment, treaty in PROTOCOL_SEGMENTS.items():
+        if symbol and f"/{segment}/" in symbol:
+            return treaty
+    return None
 
 
 # --- closing paragraphs -----------------------------------------------------------------------

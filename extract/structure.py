@@ -23,6 +23,7 @@ HEADING_MAX = {"zh": 45}
 HEADING_MAX_DEFAULT = 200
 ROMAN_LABELS = re.compile(r"^[ivx]+$")
 ROMAN_CHAPTERS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+BARE_NUMBER = re.compile(r"\d{1,3}[.．]")
 
 
 @dataclass
@@ -67,9 +68,9 @@ class _Builder:
     # -- the walk --------------------------------------------------------------------------
 
     def run(self) -> Document:
-        self.start = _first_number(self.source.blocks, self.numbered)
-        pieces = [piece for block in _join_bare_numbers(self.source.blocks)
-                  for piece in self._split(block)]
+        blocks = self._number_unprinted(self.source.blocks)
+        self.start = _first_number(blocks, self.numbered)
+        pieces = [piece for block in _join_bare_numbers(blocks) for piece in self._split(block)]
         for i, piece in enumerate(pieces):
             self.next_piece = pieces[i + 1] if i + 1 < len(pieces) else None
             self._take(piece)
@@ -245,6 +246,37 @@ class _Builder:
                 self.doc.warnings.append(
                     f"{self.source.path}:{body.line}: footnote {fid} has no marker in the text")
 
+    # -- paragraph numbers lost ------------------------------------------------------------
+
+    def _number_unprinted(self, blocks: list[Block]) -> list[Block]:
+        """Number the paragraphs of a copy that lost Word's automatic numbering.
+
+        Web copies of UN documents (docstore HTML) often drop the paragraph numbers.  When no
+        block carries one, the paragraphs from the first one (``[structure] first_paragraph``,
+        "Le Comité …") on are numbered 1, 2, … in order, as the format would have; headings
+        and sub-items keep no number.  The document says so in a warning.
+        """
+        if any(_number(_Piece(b.text, 0, [], 0, b.label), self.numbered) is not None
+               for b in blocks):
+            return blocks
+        first = self.phrases.regex("structure", "first_paragraph")
+        start = next((i for i, b in enumerate(blocks) if first and first.match(b.text)), None)
+        if start is None:
+            return blocks
+        out, number = list(blocks[:start]), 0
+        for block in blocks[start:]:
+            if self._heading_like(block.text) or any(
+                    pattern and pattern.match(block.text)
+                    for pattern in (self.item_re, self.subitem_re, self.chapter_re, self.lettered)):
+                out.append(block)
+                continue
+            number += 1
+            out.append(Block(block.text, block.line, block.markers, f"{number}.", block.indent))
+        self.doc.warnings.append(
+            f"{self.source.path}:{blocks[start].line}: paragraph numbers are not printed; "
+            f"paragraphs numbered 1 to {number} in order")
+        return out
+
     # -- run-together paragraphs ------------------------------------------------------------
 
     def _split(self, block: Block) -> list[_Piece]:
@@ -271,7 +303,7 @@ class _Builder:
                              [Marker(m.offset - start - lead, m.footnote) for m in markers
                               if m.offset >= start and not (pieces and m.offset == start)],
                              block.indent, block.label if not pieces else None))
-        return [p for p in pieces if p.text or p.markers]
+        return [p for p in pieces if p.text or p.markers or p.label]
 
 
 def _inline_break(text: str, expected: int, start: int) -> int | None:
@@ -302,11 +334,20 @@ def _first_number(blocks: list[Block], numbered: re.Pattern[str] = NUMBERED) -> 
 
 
 def _join_bare_numbers(blocks: list[Block]) -> list[Block]:
-    """A paragraph number alone on its line (PDF text) belongs to the next line."""
+    """A paragraph number alone on its line (PDF text) belongs to the next line.
+
+    Two numbers in a row ("2." then "3.", as PDF copies print consecutive short paragraphs)
+    cannot be matched to their texts; the first becomes an empty paragraph so that the
+    numbering, which tells paragraphs from headings, stays whole.
+    """
     out: list[Block] = []
     for block in blocks:
-        if out and re.fullmatch(r"\d{1,3}[.．]", out[-1].text) and not out[-1].markers:
+        if out and BARE_NUMBER.fullmatch(out[-1].text) and not out[-1].markers:
             number = out.pop()
+            if BARE_NUMBER.fullmatch(block.text):
+                out.append(Block("", number.line, [], number.text, number.indent))
+                out.append(block)
+                continue
             shift = len(number.text) + 1
             out.append(Block(f"{number.text} {block.text}", number.line,
                              [Marker(m.offset + shift, m.footnote) for m in block.markers],

@@ -30,11 +30,26 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
     build.add_argument("-o", "--output", default="out/graph.trig",
                        help="TriG file to write (default: %(default)s)")
+    validate = commands.add_parser(
+        "validate", help="validate RDF files against the SHACL shapes and the registries "
+        "(exit 0 conforms, 1 does not, 2 could not run)")
+    validate.add_argument("files", nargs="+", metavar="FILE",
+                          help="RDF in any format rdflib reads (ttl, nt, nq, trig, jsonld, rdf)")
+    validate.add_argument("--format", "-f", choices=("text", "json"), default="text",
+                          help="report format (default: %(default)s)")
+    registries = commands.add_parser(
+        "registries", help="write the registries as SKOS concept schemes")
+    registries.add_argument("--format", "-f", choices=("ttl", "nt", "jsonld"), default="ttl")
+    registries.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     args = parser.parse_args(argv)
+    if args.command == "registries":
+        return _registries(args)
     if args.command == "extract":
         return _extract(args)
     if args.command == "build":
         return _build(args)
+    if args.command == "validate":
+        return _validate(args)
     return 2  # pragma: no cover - argparse enforces the subcommand
 
 
@@ -72,6 +87,18 @@ def _extract(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _registries(args: argparse.Namespace) -> int:
+    from .extract.rdf import RDF_FORMATS
+    from .graph.skos import registries_graph
+
+    text = registries_graph().serialize(format=RDF_FORMATS[args.format])
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _build(args: argparse.Namespace) -> int:
     """Extract a corpus; the output file is replaced only when every file extracted."""
     import os
@@ -81,12 +108,13 @@ def _build(args: argparse.Namespace) -> int:
     from .extract.output import link_rows
     from .extract.pipeline import ExtractionError, extract_file
     from .extract.rdf import dataset
+    from .extract.readers import SUFFIXES
 
     files = sorted({f for p in map(Path, args.paths)
                     for f in ([p] if p.is_file() else p.rglob("*"))
-                    if f.is_file() and f.suffix.lower() in (".txt", ".docx")})
+                    if f.is_file() and f.suffix.lower() in SUFFIXES})
     if not files:
-        print(f"rightsgraph: error: no .txt or .docx files under {' '.join(args.paths)}",
+        print(f"rightsgraph: error: no {'/'.join(SUFFIXES)} files under {' '.join(args.paths)}",
               file=sys.stderr)
         return 1
     docs, errors = [], 0
@@ -116,6 +144,40 @@ def _build(args: argparse.Namespace) -> int:
     print("links: " + ", ".join(f"{kind} {n}" for kind, n in sorted(links.items())))
     print(f"warnings: {warnings}")
     return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    """Each file is validated on its own; exit 1 if any does not conform."""
+    import json
+    import logging
+
+    from .graph.rdfio import RdfReadError, read_rdf
+
+    # rdflib logs every ill-typed literal it reads; the report names them instead
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+    from .graph.validate import validate
+
+    reports = {}
+    for name in args.files:
+        try:
+            data = read_rdf(name)
+        except RdfReadError as err:
+            print(f"rightsgraph: error: {err}", file=sys.stderr)
+            return 2
+        reports[name] = validate(data)
+    if args.format == "json":
+        out = {name: {"conforms": report.conforms,
+                      "results": [vars(result) for result in report.results]}
+               for name, report in reports.items()}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for name, report in reports.items():
+            verdict = "conforms" if report.conforms else "does not conform"
+            print(f"{name}: {verdict} ({len(report.violations)} violations, "
+                  f"{len(report.warnings)} warnings)")
+            for result in report.results:
+                print(f"  {result}")
+    return 0 if all(report.conforms for report in reports.values()) else 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,7 +6,7 @@ import io
 import json
 
 import pytest
-from conftest import SEED, SHARED
+from conftest import FIXTURES, SEED, SHARED
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
@@ -91,11 +91,33 @@ def test_build_leaves_the_output_alone_when_a_file_fails(capsys, tmp_path):
     assert "bad.txt" in capsys.readouterr().err
 
 
+def test_build_picks_up_pdf_and_html_files(capsys, tmp_path):
+    from html_builder import umn_page
+
+    (tmp_path / "in").mkdir()
+    pdf = FIXTURES / "en" / "pdf" / "crc_fixture.pdf"
+    (tmp_path / "in" / pdf.name).write_bytes(pdf.read_bytes())
+    umn_page(FIXTURES / "en" / "cerd_fixture.txt", tmp_path / "in" / "cerd.htm")
+    out_file = tmp_path / "graph.trig"
+    assert main(["build", str(tmp_path / "in"), "-o", str(out_file)]) == 0
+    assert "2 documents, 42 paragraphs" in capsys.readouterr().out
+
+
+def test_extract_reads_a_pdf(capsys):
+    code, out, _ = run(capsys, "extract", str(FIXTURES / "en" / "pdf" / "crc_fixture.pdf"),
+                       "--format", "json")
+    assert code == 0 and json.loads(out)["symbol"] == "CRC/C/NPL/CO/5-6"
+
+
 BAD = [
     ("empty.txt", b"", "empty file"),
     ("binary.txt", b"\x00\x01\x02binary\x00", "binary"),
     ("latin1.txt", "Comité des droits de l’enfant, élimination".encode("cp1252"), "not UTF-8"),
     ("fake.docx", b"this is not a zip", "not a DOCX"),
+    ("fake.pdf", b"1. The Committee", "not a PDF"),
+    ("broken.pdf", b"%PDF-1.7\n1 0 obj <<>> garbage", "not a readable PDF"),
+    ("index.html", b"<html><body><h1>Search</h1><p>No results.</p></body></html>",
+     "no concluding-observations body"),
     ("nothing.txt", b"Just a line of prose without any numbered paragraph.", "no numbered"),
     ("missing.txt", None, "No such file"),
 ]
@@ -116,8 +138,8 @@ def test_unsupported_language_is_a_clear_error(capsys):
     french = SHARED / "corpus" / "openings" / "3.fr.txt"
     if not french.exists():
         pytest.skip("../shared not available")
-    code, _, err = run(capsys, "extract", str(french))
-    assert code == 1 and "language 'fr' is not supported yet" in err
+    code, _, err = run(capsys, "extract", str(french), "--language", "de")
+    assert code == 1 and "language 'de' is not supported yet" in err
 
 
 def test_truncated_opening_gives_a_result_with_a_warning(capsys):

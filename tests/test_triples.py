@@ -118,7 +118,9 @@ def test_outside_urls():
         ("CRC/C/NZL/CO/3-4", "CRC", None, "NZL", [3, 4]),
         ("CCPR/CO/79/RUS", "CCPR", None, "RUS", None),
         ("CED/C/MEX/OAI/1", "CED", None, "MEX", [1]),
-        ("CRC/C/15/Add.183", None, None, None, None),
+        ("CRC/C/15/Add.183", "CRC", None, None, None),  # old series: State in the text only
+        ("C RPD/C/HRV/CO/1", "CRPD", None, "HRV", [1]),  # a stray space
+        ("\u0421RC/C/15/Add. 183", "CRC", None, None, None),  # Cyrillic С, space, old series
         ("A/HRC/39/14", None, None, None, None),
         ("CMW/C/AZE/CO/3/Add.1", None, None, None, None),
     ],
@@ -326,7 +328,6 @@ def test_sections(zh):
         <{DOC}/section/C.1> a hro:Section ; hro:label "C.1" ; hro:inSection <{DOC}/section/C> ;
             hro:heading "一般执行措施(第73和第84条)"@zh ;
             hro:concernsArticle <{B}treaty/ICRMW/article/73>, <{B}treaty/ICRMW/article/84> .
-        <{B}treaty/ICRMW/article/73> a hro:Article ; dcterms:isPartOf <{B}treaty/ICRMW> .
         <{DOC}/section/C.1/1> hro:inSection <{DOC}/section/C.1> ;
             hro:heading "批准相关文书"@zh ; hro:hasParagraph <{DOC}/para/14> .
     """)
@@ -360,8 +361,10 @@ def test_links_and_prior_recommendation(zh):
             hro:committee <{B}committee/CMW> ; hro:stateParty <{B}state/AZE> ;
             hro:reportNumber 2 ; rdfs:seeAlso <https://undocs.org/en/CMW/C/AZE/CO/2> .
         <{DOC}/para/14> hro:citesIloInstrument <{B}ilo/C097> .
-        <{B}ilo/C097> a hro:IloInstrument ; rdfs:seeAlso ?normlex .
     """)
+    # registry items are described once, by the registry graph, not by every document
+    assert not ask(zh, f"<{B}ilo/C097> ?p ?o")
+    assert not ask(zh, f"<{B}committee/CMW> ?p ?o")
 
 
 def test_mentions(zh):
@@ -475,7 +478,9 @@ def declared(ontology: Graph, kind: URIRef) -> set:
 def test_ontology_header(ontology):
     onto = URIRef("https://rightsgraph.org/ontology")
     assert (onto, RDF.type, OWL.Ontology) in ontology
-    assert ontology.value(onto, OWL.versionIRI) == URIRef("https://rightsgraph.org/ontology/0.1.0")
+    # the ontology is versioned with the package that emits its terms
+    assert ontology.value(onto, OWL.versionIRI) == URIRef(
+        f"https://rightsgraph.org/ontology/{version('rightsgraph')}")
     for predicate in (DCTERMS.title, DCTERMS.description, DCTERMS.license, DCTERMS.created):
         assert ontology.value(onto, predicate) is not None
 
