@@ -13,9 +13,9 @@ $(BIN)/rightsgraph: pyproject.toml
 
 install: $(BIN)/rightsgraph
 
-## Build the graph from seeds/ (one named graph per document) and print a summary.
+## Load seeds/ into the store out/store (one named graph per document), export it as TriG, summarise.
 graph: install
-	$(BIN)/rightsgraph build seeds --output out/graph.trig
+	$(BIN)/rightsgraph build seeds --store out/store --output out/graph.trig
 
 ## Lint and run the whole test suite.
 test: install

@@ -75,7 +75,8 @@ def test_trig_keeps_one_named_graph_per_document(capsys):
 
 def test_build_writes_the_dataset_and_a_summary(capsys, tmp_path):
     out_file = tmp_path / "graph.trig"
-    assert main(["build", str(SEED.parent), "-o", str(out_file)]) == 0
+    assert main(["build", str(SEED.parent), "--store", str(tmp_path / "store"),
+                 "-o", str(out_file)]) == 0
     out, _ = capsys.readouterr()
     assert "1 documents, 66 paragraphs" in out
     assert out_file.stat().st_size > 0
@@ -86,7 +87,8 @@ def test_build_leaves_the_output_alone_when_a_file_fails(capsys, tmp_path):
     (tmp_path / "in" / "bad.txt").write_bytes(b"")
     out_file = tmp_path / "graph.trig"
     out_file.write_text("previous")
-    assert main(["build", str(tmp_path / "in"), "-o", str(out_file)]) == 1
+    assert main(["build", str(tmp_path / "in"), "--store", str(tmp_path / "store"),
+                 "-o", str(out_file)]) == 1
     assert out_file.read_text() == "previous"
     assert "bad.txt" in capsys.readouterr().err
 
