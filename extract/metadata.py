@@ -7,18 +7,19 @@ State and the report numbers as the UN builds it (CMW/C/AZE/CO/3), and flagged s
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from rightsgraph import registries
 
 from .language import Phrases
 from .model import Document, Paragraph
-from .numbers import find_dates, language_names, month_pattern
+from .numbers import find_dates, language_names, month_pattern, parse_int
 from .references import find_symbol_mentions
 from .uris import parse_symbol
 
 # A stop before a digit ends an abbreviation ("para. 1", "par. 1"), not a sentence.
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[^\d\s])|(?<=[。！？])")
-CLAUSE = re.compile(r"[,，]")
+CLAUSE = re.compile(r"[,，،]")
 PROTOCOL_SEGMENTS = {"OPAC": "OP-CRC-AC", "OPSC": "OP-CRC-SC"}
 # A word in capitals run into the next, capitalised one: "ENFANTVingt".
 RUN_TOGETHER_CAPITALS = re.compile(r"(?<=[A-ZÀ-ÝÇ]{3})(?=[A-ZÀ-Ý][a-zà-ÿ])")
@@ -48,6 +49,7 @@ def read_metadata(doc: Document, phrases: Phrases) -> None:
                           if reg.committee_by_prefix(s)), None)
     doc.committee = committee.id if committee else None
     doc.treaty = committee.treaty if committee else None
+    _check_treaty_named(doc, header, phrases)
     doc.treaty = _protocol_treaty(doc.symbol) or doc.treaty
 
     title = phrases.regex("metadata", "title")
@@ -105,28 +107,64 @@ def _with_footnotes(paragraph: Paragraph, doc: Document) -> str:
 
 
 def _committee_by_name(text: str, phrases: Phrases) -> registries.Committee | None:
-    squashed = re.sub(r"\s+", " ", text).lower()
+    """The committee named in a text; spaces are ignored, as UN copies put stray ones
+    inside words ("ال ل جن ة المعنية ب حقوق الإنسان")."""
+    squashed = re.sub(r"\s+", "", text).lower()
     for name, cid in phrases.committees:
-        if re.sub(r"\s+", " ", name).lower() in squashed:
+        if re.sub(r"\s+", "", name).lower() in squashed:
             return registries.load().committees[cid]
     return None
+
+
+def _check_treaty_named(doc: Document, header: str, phrases: Phrases) -> None:
+    """Warn when the header names a Convention that the committee does not monitor (a
+    source error: the symbol and the committee are trusted)."""
+    if doc.treaty is None:
+        return
+    squashed = re.sub(r"\s+", "", header).lower()
+    for treaty in registries.load().treaties.values():
+        name = treaty.names.get(phrases.code)
+        if not name or treaty.id == doc.treaty or treaty.parent == doc.treaty:
+            continue
+        if re.sub(r"\s+", "", name).lower() in squashed and not any(
+                re.sub(r"\s+", "", other).lower() in squashed
+                for t in registries.load().treaties.values()
+                if t.id == doc.treaty or t.parent == doc.treaty
+                for other in t.names.values()):
+            doc.warnings.append(
+                f"{doc.source}: the header names the {treaty.id} ('{name}') but the document "
+                f"is {doc.committee}'s, which monitors {doc.treaty}; the symbol and committee "
+                "are kept")
+            return
 
 
 def _state(text: str, phrases: Phrases) -> str | None:
     if not text:
         return None
-    reg = registries.load()
     langs = [phrases.code] + (["en"] if phrases.code != "en" else [])
     for lang in langs:
-        for name, alpha3 in reg.state_names(lang):
-            if len(name) < 2:
-                continue
-            if phrases.code == "zh" or lang == "zh":
-                if name in text:
+        if phrases.code == "zh" or lang == "zh":
+            for name, alpha3 in registries.load().state_names(lang):
+                if len(name) >= 2 and name in text:
                     return alpha3
-            elif re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+            continue
+        for pattern, alpha3 in _state_patterns(phrases, lang):
+            if pattern.search(text):
                 return alpha3
     return None
+
+
+@cache
+def _state_patterns(phrases: Phrases, lang: str) -> list[tuple[re.Pattern[str], str]]:
+    """State names of ``lang``, longest first, as the document's language inflects them
+    ("Словакия" -> "Словакии", "البوسنة والهرسك" -> "للبوسنة والهرسك")."""
+    out = []
+    for name, alpha3 in registries.load().state_names(lang):
+        if len(name) < 2:
+            continue
+        body = phrases.name_pattern(name) if lang == phrases.code else re.escape(name)
+        out.append((re.compile(rf"(?<!\w){body}(?!\w)"), alpha3))
+    return out
 
 
 def report_numbers(text: str, phrases: Phrases) -> list[int]:
@@ -139,11 +177,13 @@ def report_numbers(text: str, phrases: Phrases) -> list[int]:
     initial = phrases.raw("metadata", "initial")
     for pattern in _report_patterns(phrases):
         for match in pattern.finditer(text):
-            a = _report_ordinal(match.group("a"), initial, phrases)
+            a = _ordinal(match.group("a"), phrases)
+            if a is None and initial and re.search(initial, match.group("a"), re.I):
+                a = 1
             if a is None:
                 continue
             b_text = match.groupdict().get("b")
-            b = _report_ordinal(b_text, initial, phrases) if b_text else None
+            b = _ordinal(b_text, phrases) if b_text else None
             if b is None or b <= a:
                 return [a]
             between = text[match.end("a"):match.start("b")]
@@ -164,10 +204,14 @@ def _report_patterns(phrases: Phrases) -> list[re.Pattern[str]]:
     return [pattern] if pattern else []
 
 
-def _report_ordinal(word: str, initial: str | None, phrases: Phrases) -> int | None:
-    value = phrases.ordinal(word)
-    if value is None and initial and re.fullmatch(initial, word.strip(), re.I):
-        return 1
+def _ordinal(words: str, phrases: Phrases) -> int | None:
+    """An ordinal of one or more words; when the words are not one ordinal, the last word
+    that is one ("воедино одиннадцатому" -> 11: a pattern may take a word beside it)."""
+    value = phrases.ordinal(words)
+    for word in reversed(words.split() if value is None else []):
+        value = phrases.ordinal(word)
+        if value is not None:
+            break
     return value
 
 
@@ -176,7 +220,7 @@ def _session(doc: Document, text: str, phrases: Phrases) -> None:
     match = pattern.search(text) if pattern else None
     if not match:
         return
-    doc.session = phrases.ordinal(match.group("n"))
+    doc.session = _ordinal(match.group("n"), phrases)
     dates = [d for d, start, _ in find_dates(text, phrases.code) if start >= match.end() - 5]
     if dates:
         doc.session_dates = dates[0]
@@ -190,14 +234,15 @@ def _original_and_distribution(doc: Document, header: str, phrases: Phrases) -> 
     distributed = phrases.regex("metadata", "distributed")
     if distributed and distributed.search(header):
         # The date printed under "Distr." comes before the "Original:" line, when there is one.
-        start = distributed.search(header).end()
-        end = original.search(header, start) if original else None
-        after = header[start:end.start() if end else None]
-        for lang in dict.fromkeys([phrases.code, "en"]):
-            found = find_dates(after, lang)
-            if found and found[0][0]:
-                doc.distributed_on = found[0][0][0]
-                return
+        begin = distributed.search(header).end()
+        end = original.search(header, begin) if original else None
+        after = header[begin:end.start() if end else None]
+        for symbol in find_symbol_mentions(after, phrases):  # "E/C.12/BIH/CO/124 January 2006"
+            after = after[:symbol.start] + " " * (symbol.end - symbol.start) + after[symbol.end:]
+        found = [(at, dates[0]) for lang in dict.fromkeys([phrases.code, "en"])
+                 for dates, at, _ in find_dates(after, lang)[:1] if dates]
+        if found:  # the first date after "Distr.", in the document's language or English
+            doc.distributed_on = min(found)[1]
 
 
 # --- first paragraph --------------------------------------------------------------------------
@@ -206,20 +251,25 @@ def _original_and_distribution(doc: Document, header: str, phrases: Phrases) -> 
 def _first_paragraph(doc: Document, first: Paragraph, text: str, phrases: Phrases) -> None:
     considered_re = phrases.regex("metadata", "considered")
     adopted_re = phrases.regex("metadata", "adopted")
+    meetings = phrases.regex("metadata", "meetings")
     considered, adopted = "", ""
-    for sentence in SENTENCE.split(first.text):
+    for sentence in _sentences(first.text, phrases):
         c = considered_re.search(sentence) if considered_re else None
         a = adopted_re.search(sentence) if adopted_re else None
         if c and a and a.start() > c.end():
             clauses = list(CLAUSE.finditer(sentence, c.end(), a.start()))
             cut = clauses[-1].start() if clauses else a.start()
+            held = list(meetings.finditer(sentence, c.end(), a.start())) if meetings else []
+            if len(held) > 1:  # "… at its 178th and 179th meetings, …, and at its 193rd
+                # meeting, held on …, adopted": the adoption starts with the last meetings
+                before = [m for m in clauses if m.start() < held[-1].start()]
+                cut = before[-1].start() if before else cut
             considered += sentence[:cut]
             adopted += sentence[cut:]
         elif c:
             considered += sentence
         elif a:
             adopted += sentence
-    meetings = phrases.regex("metadata", "meetings")
     for part, target in ((considered, "considered"), (adopted, "adopted")):
         numbers: list[int] = []
         for m in meetings.finditer(part) if meetings else ():
@@ -239,19 +289,35 @@ def _first_paragraph(doc: Document, first: Paragraph, text: str, phrases: Phrase
         break
 
 
+def _sentences(text: str, phrases: Phrases) -> list[str]:
+    """Sentences of a text; a stop after an abbreviation of the language ("см.") does not
+    end one."""
+    abbreviations = phrases.raw("metadata", "abbreviations", [])
+    ends = re.compile(rf"(?:{'|'.join(abbreviations)})$", re.I) if abbreviations else None
+    out: list[str] = []
+    for piece in SENTENCE.split(text):
+        if out and ends and ends.search(out[-1]):
+            out[-1] += " " + piece
+        else:
+            out.append(piece)
+    return out
+
+
 def _number_list(text: str, phrases: Phrases) -> list[int]:
     """"464th and 465th" -> [464, 465]; "493ème à 495ème" -> [493, 494, 495];
-    "1 885e et 1 886e" -> [1885, 1886] (digits grouped by spaces)."""
+    "1 885e et 1 886e" -> [1885, 1886] (digits grouped by spaces).  A range word or dash
+    counts only before a number ("2598-м" is an ordinal ending)."""
     text = re.sub(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))", "", text)
     ranges = "|".join(filter(None, ["至", phrases.raw("metadata", "combined_range"),
                                     phrases.raw("articles", "range")]))
     numbers: list[int] = []
-    parts = re.findall(rf"\d+|{ranges}", text, re.IGNORECASE)
+    parts = re.findall(rf"\d+|(?:{ranges})(?=\s*\d)", text, re.IGNORECASE)
     for i, part in enumerate(parts):
-        if part.isdigit():
-            if i >= 1 and not parts[i - 1].isdigit() and numbers:
-                numbers.extend(range(numbers[-1] + 1, int(part)))
-            numbers.append(int(part))
+        value = parse_int(part)
+        if value is not None:
+            if i >= 1 and parse_int(parts[i - 1]) is None and numbers:
+                numbers.extend(range(numbers[-1] + 1, value))
+            numbers.append(value)
     return list(dict.fromkeys(numbers))
 
 

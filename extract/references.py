@@ -16,7 +16,7 @@ from rightsgraph import registries
 
 from .language import Phrases, common
 from .model import Reference
-from .numbers import parse_int, parse_roman
+from .numbers import month_pattern, parse_int, parse_roman
 
 # Named groups of ``[articles] provision``: "(1)" / "(a)", "paragraph 1", "a)" (no bracket).
 PROVISION_GROUPS = ("p", "q", "r")
@@ -59,10 +59,8 @@ def find_articles(text: str, ctx: Context, *, heading: bool = False) -> list[Ref
     mention = phr.regex("articles", "mention")
     if mention is None:
         return []
-    out, covered = _articles_after_provision(text, ctx, heading)
+    out = []
     for match in mention.finditer(text):
-        if any(start <= match.start() < end for start, end in covered):
-            continue
         treaty = _article_owner(text, match, ctx, heading)
         for notation in _article_notations(match.group(0), phr):
             number = int(re.match(r"\d+", notation).group(0))
@@ -74,34 +72,6 @@ def find_articles(text: str, ctx: Context, *, heading: bool = False) -> list[Ref
                 continue  # not an article of that treaty: a misreading, not a link
             out.append(_ref("article", f"{treaty}/{notation}", text, match.start(), match.end()))
     return out
-
-
-def _articles_after_provision(text: str, ctx: Context, heading: bool
-                              ) -> tuple[list[Reference], list[tuple[int, int]]]:
-    """Pinpoints written before their article (``[articles] provision_before``):
-    "paragraphe 1 de l’article 8" -> 8(1), "paragraphes 1 et 4 de l’article 29" -> 29(1),
-    29(4), "alinéa d) v) de l’article 5" -> 5(d)(v).  Returns the references and the spans
-    they cover, which the ordinary article pattern then skips."""
-    before = ctx.phrases.regex("articles", "provision_before")
-    out: list[Reference] = []
-    covered: list[tuple[int, int]] = []
-    for match in before.finditer(text) if before else ():
-        number = int(match.group("n"))
-        if match.group("list"):
-            notations = [f"{number}({p})" for p in re.findall(r"\d+", match.group("list"))]
-        else:
-            levels = re.findall(r"([a-z]+)\)", match.group("letters"))
-            notations = [f"{number}" + "".join(f"({level})" for level in levels)]
-        covered.append((match.start(), match.end()))
-        treaty = _article_owner(text, match, ctx, heading)
-        known = registries.load().treaties.get(treaty or "")
-        for notation in notations:
-            if treaty is None:
-                out.append(_ref("domestic_article", notation, text, match.start(), match.end()))
-            elif known is None or known.has_article(number):
-                out.append(_ref("article", f"{treaty}/{notation}", text, match.start(),
-                                match.end()))
-    return out, covered
 
 
 def _article_owner(text: str, match: re.Match[str], ctx: Context, heading: bool) -> str | None:
@@ -140,6 +110,9 @@ def _instrument(title: str, own: list[str], ctx: Context) -> str | None:
     for treaty in treaties:
         if any(squashed.startswith(_squash(n)) for n in _names(treaty) if n):
             return treaty.id
+    for treaty in treaties:
+        if any(_name_regex(ctx.phrases, n).match(title) for n in _names(treaty) if n):
+            return treaty.id
     words = re.findall(r"\w+", title.lower())
     best: list[str] = []
     score = 0
@@ -163,13 +136,21 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
 
+@cache
+def _name_regex(phr: Phrases, name: str) -> re.Pattern[str]:
+    return re.compile(phr.name_pattern(name), re.IGNORECASE)
+
+
 def _names(treaty: registries.Treaty) -> list[str]:
     return list(treaty.names.values()) + [a for v in treaty.aliases.values() for a in v]
 
 
 @cache
 def _article_tokens(phr: Phrases) -> re.Pattern[str]:
-    parts = [f"(?P<prov>{phr.fill(phr.raw('articles', 'provision'))})",
+    parts = []
+    if phr.raw("articles", "provision_before"):
+        parts.append(f"(?P<pre>{phr.fill(phr.raw('articles', 'provision_before'))})")
+    parts += [f"(?P<prov>{phr.fill(phr.raw('articles', 'provision'))})",
              f"(?P<num>{phr.fill(phr.raw('articles', 'number'))})",
              f"(?P<range>{phr.raw('articles', 'range')})"]
     if phr.raw("articles", "unit"):
@@ -184,12 +165,21 @@ def _article_notations(mention: str, phr: Phrases) -> list[str]:
     """"arts. 1, 2 and 4" -> 1, 2, 4; "article 5 (d) (v)" -> 5(d)(v); "第8至第35条" -> 8…35."""
     items: list[tuple[int, list[list[str]]]] = []
     pending_range = False
+    # Pinpoints written before their article (``[articles] provision_before``): the
+    # paragraphs of "пункт 1 статьи 5", "paragraphes 1 et 4 de l’article 29" (one chain
+    # each), the levels of "alinéa d) v) de l’article 5" (one chain).
+    before: list[list[str]] = []
     last = None
+    letters = dict(zip(phr.raw("articles", "provision_letters", ""), "abcdefghijklmnopqrstuvwxyz",
+                       strict=False))
     for tok in _article_tokens(phr).finditer(mention):
         kind = tok.lastgroup if tok.lastgroup in ("prov", "num", "range", "unit", "conj") else None
+        if tok.groupdict().get("pre") is not None:
+            before = _provisions_before(tok, letters)
+            continue
         if tok.group("prov") is not None:
             value = next(v for k, v in tok.groupdict().items() if k in PROVISION_GROUPS and v)
-            value = str(parse_int(value) or value)
+            value = letters.get(value) or str(parse_int(value) or value)
             if not items:
                 continue
             chains = items[-1][1]
@@ -210,7 +200,8 @@ def _article_notations(mention: str, phr: Phrases) -> list[str]:
                 items.extend((n, []) for n in range(start + 1, value + 1))
                 pending_range = False
             else:
-                items.append((value, []))
+                items.append((value, before))
+                before = []
             last = "num"
             continue
         if kind == "range" or tok.group("range") is not None:
@@ -223,6 +214,15 @@ def _article_notations(mention: str, phr: Phrases) -> list[str]:
         else:
             notations.append(str(number))
     return list(dict.fromkeys(notations))
+
+
+def _provisions_before(tok: re.Match[str], letters: dict[str, str]) -> list[list[str]]:
+    """The chains of a ``provision_before`` token: group ``list`` holds paragraph numbers,
+    group ``letters`` the levels of one sub-paragraph ("d) v)")."""
+    if tok.groupdict().get("list"):
+        return [[str(parse_int(n))] for n in re.findall(r"\d+", tok.group("list"))]
+    levels = re.findall(r"(\w+)\)", tok.groupdict().get("letters") or "")
+    return [[letters.get(level, level) for level in levels]] if levels else []
 
 
 # --- ILO instruments ----------------------------------------------------------------------
@@ -244,6 +244,11 @@ def find_ilo(text: str, ctx: Context) -> list[Reference]:
             instrument = reg.ilo_convention(int(number))
             if instrument:
                 out.append(_ref("ilo", instrument.code, text, match.start(), match.end()))
+    years = phr.regex("ilo", "protocol_years")
+    for match in years.finditer(text) if years else ():
+        code = _protocol_by_years(int(match.group("year")), int(match.group("parent_year")))
+        if code:
+            out.append(_ref("ilo", code, text, match.start(), match.end()))
     protocol = phr.regex("ilo", "protocol")
     for match in protocol.finditer(text) if protocol else ():
         title = _squash_spaces(match.group("title"))
@@ -255,6 +260,15 @@ def find_ilo(text: str, ctx: Context) -> list[Reference]:
                 if code in reg.ilo:
                     out.append(_ref("ilo", code, text, match.start(), match.end()))
     return out
+
+
+def _protocol_by_years(year: int, parent_year: int) -> str | None:
+    """The ILO protocol adopted in ``year`` to the Convention of ``parent_year``, if exactly
+    one in the registry fits ("Protocol of 2014 to the … Convention, 1930" -> P029)."""
+    reg = registries.load()
+    found = [p.code for p in reg.ilo.values() if p.kind == "protocol" and p.year == year
+             and (parent := reg.ilo_convention(p.number)) and parent.year == parent_year]
+    return found[0] if len(found) == 1 else None
 
 
 def _ilo_title(instrument: registries.IloInstrument, lang: str) -> str:
@@ -373,10 +387,29 @@ PLACEHOLDER = re.compile(r"\bX{2,}(?:-X{2,})?$")
 
 @cache
 def _symbol_regex() -> re.Pattern[str]:
+    """UN symbols as printed, artefacts included: a stray space inside the prefix or beside a
+    slash ("C RPD/C/HRV/CO/1", "CCPR/C O /83/UZB", "Q /3/ Add .1"), Cyrillic look-alike
+    letters, and the misspelt prefixes listed in ``common.toml`` (``[symbols] typos``)."""
     data = common()["symbols"]
-    prefixes = "|".join(re.escape(p) for p in sorted(data["prefixes"], key=len, reverse=True))
+    prefixes = sorted([*data["prefixes"], *data.get("typos", {})], key=len, reverse=True)
+    alternation = "|".join(r"\s?".join(_letter(ch) for ch in p) for p in prefixes)
     seg = data["segment"]
-    return re.compile(rf"(?<![A-Za-z0-9/])(?:{prefixes})(?:/{seg})+")
+    spaced = rf"(?:[A-Z]\s[A-Z](?=\s?/)|{seg}(?:\s\.\d+)?)"
+    return re.compile(rf"(?<![A-Za-z0-9/])(?:{alternation})(?:\s?/\s?{spaced})+")
+
+
+def _letter(ch: str) -> str:
+    """A symbol letter and its Cyrillic look-alike, if it has one."""
+    lookalike = registries.CYRILLIC_LOOKALIKES.get(ch)
+    return f"[{ch}{lookalike}]" if lookalike else re.escape(ch)
+
+
+def clean_symbol(printed: str) -> str:
+    """A symbol as the UN writes it: no spaces, Latin letters, known misspellings fixed."""
+    symbol = registries.latin_symbol(printed)
+    head, _, rest = symbol.partition("/")
+    head = common()["symbols"].get("typos", {}).get(head, head)
+    return f"{head}/{rest}" if rest else head
 
 
 def find_symbol_mentions(text: str, phrases: Phrases) -> list[Symbol]:
@@ -386,9 +419,10 @@ def find_symbol_mentions(text: str, phrases: Phrases) -> list[Symbol]:
     more = phrases.regex("documents", "more_numbers")
     sr = re.compile(common()["symbols"]["summary_record"] + r"(?:[-–](\d+))?$")
     for match in _symbol_regex().finditer(text):
-        printed = match.group(0).rstrip(".-\u2011")
-        end = match.start() + len(printed)
-        symbol = printed.replace("\u2011", "-")  # a non-breaking hyphen is a hyphen
+        printed = match.group(0).rstrip(".-\u2011 ")
+        end = _before_run_together_date(text, match.start(), match.start() + len(printed),
+                                        phrases)
+        symbol = clean_symbol(text[match.start():end].replace("\u2011", "-"))  # a hyphen
         if "/" not in symbol or PLACEHOLDER.search(symbol):
             continue
         record = sr.search(symbol)
@@ -413,6 +447,20 @@ def find_symbol_mentions(text: str, phrases: Phrases) -> list[Symbol]:
             end = m.end()
         out.append(Symbol(symbol, match.start(), end, pins))
     return out
+
+
+def _before_run_together_date(text: str, start: int, end: int, phrases: Phrases) -> int:
+    """Where a symbol really ends when the date after it was run into it by a conversion:
+    "E/C.12/BIH/CO/124 January 2006" is E/C.12/BIH/CO/1 of 24 January 2006."""
+    for length in (2, 1):
+        cut = end - length
+        if cut - 1 <= start or not text[cut - 1].isdigit() or not text[cut:end].isdigit():
+            continue
+        for lang in dict.fromkeys([phrases.code, "en"]):
+            if re.match(rf"\d{{{length}}}\s+{month_pattern(lang)}\s+\d{{4}}", text[cut:],
+                        re.IGNORECASE):
+                return cut
+    return end
 
 
 def _pinpoint_list(text: str, phrases: Phrases) -> list[str]:

@@ -225,19 +225,21 @@ def normlex_url(code: str) -> str:
 def parse_symbol(symbol: str) -> dict:
     """What a concluding-observations symbol says: symbol prefix, committee, optional
     protocol (``OPAC``), State (alpha-3) and the report numbers it covers (``16-20`` is
-    16 to 20).  Every field is ``None`` when the symbol is not one of concluding observations.
-    Observations numbered in an older series ("CRC/C/15/Add.183") give their committee
-    only: their State and report are named in the text.
+    16 to 20).  Stray spaces and Cyrillic look-alike letters are ignored.  Every field is
+    ``None`` when the symbol is not one of concluding observations.  Observations numbered
+    in an older series ("CRC/C/15/Add.183") give their committee only: their State and
+    report are named in the text.
     """
-    match = CO_SYMBOL.match(symbol.strip())
-    series = CO_SERIES_SYMBOL.match(symbol.strip())
+    symbol = registries.latin_symbol(symbol)
+    match = CO_SYMBOL.match(symbol)
+    series = CO_SERIES_SYMBOL.match(symbol)
     if series:
         committee = registries.load().committee_by_prefix(series["prefix"])
         parts = dict.fromkeys(("prefix", "committee", "protocol", "state", "report_numbers"))
         parts.update(prefix=series["prefix"], committee=committee.id if committee else None)
         return parts
     if not match:
-        old = OLD_CO_SYMBOL.match(symbol.strip())
+        old = OLD_CO_SYMBOL.match(symbol)
         parts = dict.fromkeys(("prefix", "committee", "protocol", "state", "report_numbers"))
         if old:  # the number in an old symbol is a session, not a report
             committee = registries.load().committee_by_prefix(old["prefix"] + "/")

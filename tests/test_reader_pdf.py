@@ -51,10 +51,14 @@ def test_line_end_hyphens_of_compounds_are_kept():
     assert "principle of non-refoulement" in text and "anti-trafficking" in text
 
 
-def test_the_english_summary_extracts_with_its_footnotes():
-    """Not concluding observations: the pipeline says so and still gives paragraphs."""
-    doc = extract_file(shared("corpus", "full", SUMMARY.format("en")))
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_summary_extracts_with_its_footnotes(lang):
+    """Not concluding observations: the pipeline says so and still gives paragraphs, in
+    English and in Russian (numbered paragraphs 1-94, footnotes on their paragraphs)."""
+    doc = extract_file(shared("corpus", "full", SUMMARY.format(lang)))
+    assert doc.language == lang
     assert [p.number for p in doc.paragraphs] == list(range(1, 95))
+    assert doc.symbol == "A/HRC/WG.6/34/ITA/3"
     assert doc.document_type != "concluding observations"
     assert doc.paragraph(94).footnotes == ["169"]
     assert doc.footnotes["169"].paragraph == 94
