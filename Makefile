@@ -13,9 +13,14 @@ $(BIN)/rightsgraph: pyproject.toml
 
 install: $(BIN)/rightsgraph
 
-## Load seeds/ into the store out/store (one named graph per document), export it as TriG, summarise.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+## Build seeds/ into the store out/store (validated, with inferences), export it as TriG,
+## then serve it on http://$(HOST):$(PORT)/ (SPARQL at /sparql) until interrupted.
 graph: install
 	$(BIN)/rightsgraph build seeds --store out/store --output out/graph.trig
+	$(BIN)/rightsgraph serve --store out/store --host $(HOST) --port $(PORT)
 
 ## Lint and run the whole test suite.
 test: install

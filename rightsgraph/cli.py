@@ -71,6 +71,21 @@ def main(argv: list[str] | None = None) -> int:
         "registries", help="write the registries as SKOS concept schemes")
     registries.add_argument("--format", "-f", choices=("ttl", "nt", "jsonld"), default="ttl")
     registries.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    serve = commands.add_parser(
+        "serve", help="serve the store: SPARQL endpoint, linked data, dumps, researcher API")
+    _store_option(serve, "store to serve: a folder (opened read-only) or a SPARQL endpoint URL")
+    serve.add_argument("--host", default="127.0.0.1", help="address (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    serve.add_argument("--base", help="base of the graph's URIs, answered at their paths "
+                       "(default: $RIGHTSGRAPH_BASE or https://rightsgraph.org/)")
+    serve.add_argument("--workers", type=int, help="SPARQL worker processes (default: cores)")
+    serve.add_argument("--timeout", type=float, default=30.0,
+                       help="time limit of one query in seconds (default: %(default)s)")
+    serve.add_argument("--max-bytes", type=int, default=50_000_000,
+                       help="largest query result in bytes (default: %(default)s)")
+    serve.add_argument("--service-allow", action="append", default=[], metavar="IRI",
+                       help="an endpoint SERVICE may call (repeat; default: none, SERVICE "
+                       "refused)")
     args = parser.parse_args(argv)
     if args.command == "registries":
         return _registries(args)
@@ -80,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         return _build(args)
     if args.command == "validate":
         return _validate(args)
+    if args.command == "serve":
+        return _serve(args)
     if args.command == "query":
         return _query(args)
     if args.command == "export":
@@ -183,6 +200,30 @@ def _build(args: argparse.Namespace) -> int:
     if report.failures:
         print(f"failed: {len(report.failures)} (not loaded; see the errors above)")
     return 0 if report.ok else 1
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Run the HTTP server until interrupted."""
+    import uvicorn
+
+    from .api.app import Settings, create_app
+    from .graph.store import StoreError, open_store
+
+    try:  # fail here, with the reason, rather than in every worker
+        open_store(args.store, read_only=True).close()
+    except StoreError as err:
+        _error(err)
+        return 1
+    settings = Settings(store=args.store, timeout=args.timeout, max_bytes=args.max_bytes,
+                        service_allow=tuple(args.service_allow))
+    if args.base:
+        settings.base = args.base
+    if args.workers:
+        settings.workers = args.workers
+    print(f"rightsgraph: serving {args.store} on http://{args.host}:{args.port}/ "
+          f"(SPARQL at /sparql, API docs at /docs)", file=sys.stderr)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    return 0
 
 
 def _query(args: argparse.Namespace) -> int:
