@@ -14,6 +14,7 @@ import tempfile
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, PlainTextResponse, Response
@@ -111,7 +112,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(researcher.router)
     app.include_router(web.router)
-    app.include_router(linked_data.router)  # last: it answers any path under the base
 
     @app.exception_handler(QueryError)
     async def query_error(request: Request, err: QueryError) -> Response:
@@ -128,5 +128,43 @@ def create_app(settings: Settings) -> FastAPI:
         path = await server.dump_file()
         return FileResponse(path, media_type="application/gzip", filename="rightsgraph.nq.gz")
 
+    @app.get("/dumps/document", tags=["linked data"],
+             summary="One document: every language version, its inferences, as N-Quads or TriG")
+    async def document_dump(symbol: str, format: Literal["nq", "trig"] = "nq") -> Response:
+        prefix = f"{server.base}graph/{symbol}/"
+        graphs = [row["g"]["value"] for row in await server.select(
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER STRSTARTS(STR(?g), "
+            f"{json.dumps(prefix)}) }} ORDER BY ?g")]
+        if not graphs:
+            raise RefusedError(404, f"no document {symbol!r} in the store")
+        loop = asyncio.get_running_loop()
+        body = await loop.run_in_executor(None, _dump_graphs, settings.store, graphs, format)
+        media = "application/n-quads" if format == "nq" else "application/trig"
+        name = symbol.replace("/", "_") + "." + format
+        return Response(body, media_type=media,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    app.include_router(linked_data.router)  # last: it answers any path under the base
     return app
+
+
+def _dump_graphs(location: str, graphs: list[str], fmt: str) -> bytes:
+    import io
+
+    from rightsgraph.graph.store import open_store
+
+    out = io.BytesIO()
+    with open_store(location, read_only=True) as store:
+        if fmt == "nq":
+            for graph in graphs:
+                store.dump(out, "nq", graph=graph)
+        else:
+            import pyoxigraph as ox
+
+            quads = io.BytesIO()
+            for graph in graphs:
+                store.dump(quads, "nq", graph=graph)
+            parsed = ox.parse(quads.getvalue(), format=ox.RdfFormat.N_QUADS)
+            out.write(ox.serialize(parsed, format=ox.RdfFormat.TRIG))
+    return out.getvalue()
 

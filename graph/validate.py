@@ -19,6 +19,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import ConjunctiveGraph, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 from rdflib.plugins.sparql import processor
+from rightsgraph.extract import uris
 from rightsgraph.extract.uris import HRO
 
 from .skos import registries_graph
@@ -81,10 +82,14 @@ def _class_hierarchy() -> tuple[tuple, ...]:
     return tuple(ontology().triples((None, RDFS.subClassOf, None)))
 
 
-@cache
 def _registry_facts() -> dict[URIRef, tuple[tuple, ...]]:
     """For each registry IRI, the facts shapes test: its types and what it is part of."""
-    registry = registries_graph()
+    return _registry_facts_for(uris.base())
+
+
+@cache
+def _registry_facts_for(base: str) -> dict[URIRef, tuple[tuple, ...]]:
+    registry = registries_graph(base=base)
     facts: dict[URIRef, list[tuple]] = {}
     for predicate in (RDF.type, DCTERMS.isPartOf):
         for s, p, o in registry.triples((None, predicate, None)):
