@@ -8,9 +8,11 @@ not loaded; the others are.
 """
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,40 +136,99 @@ def reiteration_chains_graph(store: Store) -> dict[str, Graph]:
     return {uris.base() + "graph/inferred/reiteration-chains": reiteration_chains(links)}
 
 
+@dataclass
+class Prepared:
+    """One file made ready to load: its graphs as N-Triples (cheap to send between processes)
+    and what the report needs, or the reason it failed."""
+
+    path: Path
+    graphs: dict[str, NTriples] = field(default_factory=dict)
+    paragraphs: int = 0
+    links: Counter = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+    failure: str | None = None
+
+
+@dataclass(frozen=True)
+class NTriples:
+    """A graph already serialised as N-Triples; :meth:`Store.replace_graphs` takes it as it
+    takes an rdflib graph (it only asks for its size and its N-Triples)."""
+
+    text: str
+    count: int
+
+    @classmethod
+    def of(cls, graph: Graph) -> NTriples:
+        return cls(graph.serialize(format="nt"), len(graph))
+
+    def serialize(self, format: str = "nt", **_: object) -> str:  # noqa: A002 - rdflib's name
+        if format not in ("nt", "ntriples"):
+            raise ValueError(f"an N-Triples graph cannot be written as {format}")
+        return self.text
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def prepare(path: Path, steps: Sequence[Step] = STANDARD_STEPS) -> Prepared:
+    """Extract one file and pass it through ``steps``; never raises for a bad document."""
+    try:
+        doc = extract_file(path)
+        graphs = document_graphs(doc)
+        for step in steps:
+            graphs = step(doc, graphs)
+    except (ExtractionError, DocumentRejectedError, ValueError) as err:
+        message = str(err) if str(path) in str(err) else f"{path}: {err}"
+        return Prepared(path, failure=message)
+    return Prepared(path, graphs={name: NTriples.of(g) for name, g in graphs.items()},
+                    paragraphs=len(doc.paragraphs),
+                    links=Counter(row["relation"] for row in link_rows(doc)),
+                    warnings=list(doc.warnings))
+
+
+def _prepared(files: list[Path], steps: Sequence[Step], workers: int) -> Iterator[Prepared]:
+    """Prepared files in order: in this process, or in ``workers`` processes (extraction,
+    validation and reasoning are CPU-bound and independent per document)."""
+    if workers <= 1 or len(files) < 2 * workers:
+        yield from (prepare(path, steps) for path in files)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(prepare, files, [steps] * len(files), chunksize=1)
+
+
 def build(
     paths: Iterable[str | Path],
     store: Store,
     *,
     steps: Sequence[Step] = STANDARD_STEPS,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> BuildReport:
     """Extract every file under ``paths``, pass each document through ``steps`` (by default
     validation, then reasoning) and load it into ``store``; then refresh the registries,
-    ontology and shapes graphs and the cross-document reiteration chains."""
+    ontology and shapes graphs and the cross-document reiteration chains.  With
+    ``workers`` > 1, documents are prepared in that many processes and loaded here, in order.
+    """
     started = time.monotonic()
     files, missing = find_files(paths)
     report = BuildReport(files=len(files), failures=missing)
     loaded_from: dict[str, Path] = {}
-    for done, path in enumerate(files, 1):
-        try:
-            doc = extract_file(path)
-            graphs = document_graphs(doc)
-            for step in steps:
-                graphs = step(doc, graphs)
-        except (ExtractionError, DocumentRejectedError, ValueError) as err:
-            report.failures.append(str(err) if str(path) in str(err) else f"{path}: {err}")
+    for done, item in enumerate(_prepared(files, steps, workers), 1):
+        if item.failure is not None:
+            report.failures.append(item.failure)
         else:
-            store.replace_graphs(graphs)
-            for name in graphs:
-                if name in loaded_from:
+            store.replace_graphs(item.graphs)
+            for name in item.graphs:
+                if name in loaded_from and not name.endswith("/inferred"):
                     report.notes.append(
-                        f"{path} replaced {loaded_from[name]} in graph <{name}> (same symbol "
-                        "and language)")
-                loaded_from[name] = path
+                        f"{item.path} replaced {loaded_from[name]} in graph <{name}> (same "
+                        "symbol and language)")
+                loaded_from[name] = item.path
             report.documents += 1
-            report.paragraphs += len(doc.paragraphs)
-            report.links.update(row["relation"] for row in link_rows(doc))
-            report.warnings.extend(doc.warnings)
+            report.paragraphs += item.paragraphs
+            report.links.update(item.links)
+            report.warnings.extend(item.warnings)
         if progress is not None:
             progress(report, done, len(files))
     store.replace_graphs(support_graphs())

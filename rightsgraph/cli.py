@@ -6,6 +6,7 @@ arguments.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -44,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         "build", help="extract every file under PATH and load it into the store")
     build.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
     _store_option(build, "store to load into: a folder or a SPARQL endpoint URL")
+    build.add_argument("--workers", "-j", type=int, default=os.cpu_count() or 1,
+                       help="processes that extract, validate and reason (default: cores)")
     build.add_argument("--update-url", metavar="URL",
                        help="SPARQL Update URL of a remote store (default: derived from --store)")
     build.add_argument("-o", "--output", metavar="FILE.trig",
@@ -176,7 +179,7 @@ def _build(args: argparse.Namespace) -> int:
 
     try:
         with open_store(args.store, update_url=args.update_url) as store:
-            report = build(args.paths, store, progress=progress)
+            report = build(args.paths, store, progress=progress, workers=args.workers)
             for message in report.failures:
                 _error(message)
             for message in report.notes:
