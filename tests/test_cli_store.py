@@ -208,3 +208,16 @@ def test_build_refuses_a_non_conforming_document_and_keeps_what_is_stored(tmp_pa
         assert failure.startswith(f"{SEED}: does not conform to the shapes, not loaded")
         assert "rgs:Document-adoptedOn" in failure and '"2021-02-30"^^xsd:date' in failure
         assert len(store) == before
+
+
+def test_building_in_worker_processes_gives_the_same_store(tmp_path):
+    from conftest import FIXTURES
+
+    files = [SEED, *sorted((FIXTURES / "en").glob("*_fixture.txt"))]
+    counts = []
+    for workers in (1, 2):
+        with open_store(tmp_path / f"store{workers}") as store:
+            report = build(files, store, workers=workers)
+            assert report.ok and report.documents == 4
+            counts.append((store.graphs(), len(store), report.paragraphs, report.links))
+    assert counts[0] == counts[1]
