@@ -111,6 +111,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(researcher.router)
     app.include_router(web.router)
+    web.mount_static(app)
     app.include_router(linked_data.router)  # last: it answers any path under the base
 
     @app.exception_handler(QueryError)

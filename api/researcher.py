@@ -128,7 +128,7 @@ async def documents(request: Request, committee: str | None = None, state: str |
 PARAGRAPH_COLUMNS = ["document", "number", "uri", "kinds", "language", "text"]
 
 
-def _paragraph_filters(*, state=None, committee=None, article=None, ilo=None, sdg=None,
+def paragraph_filters(*, state=None, committee=None, article=None, ilo=None, sdg=None,
                        flag=None, q=None, language=None, document=None) -> list[str]:
     f = []
     if document:
@@ -194,7 +194,7 @@ async def paragraphs(
     document: str | None = None, limit: Limit = 50, offset: Offset = 0,
     format: Format = "json",
 ) -> Response:
-    filters = _paragraph_filters(state=state, committee=committee, article=article, ilo=ilo,
+    filters = paragraph_filters(state=state, committee=committee, article=article, ilo=ilo,
                                  sdg=sdg, flag=flag, q=q, language=language, document=document)
     items = await _paragraphs(request, filters, limit, offset)
     return _page(request, items, limit, offset, format, PARAGRAPH_COLUMNS)
