@@ -58,7 +58,7 @@ def _page(request: Request, items: list[dict], limit: int, offset: int, fmt: str
                                 extrasaction="ignore")
         writer.writeheader()
         for item in items:
-            writer.writerow({k: ("|".join(v) if isinstance(v, list) else v)
+            writer.writerow({k: ("|".join(map(str, v)) if isinstance(v, list) else v)
                              for k, v in item.items()})
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
     following = None
@@ -176,7 +176,7 @@ async def _paragraphs(request: Request, filters: list[str], limit: int, offset: 
     return [{
         "document": r["symbol"], "number": int(r["number"]), "uri": r["para"],
         "page": _local(request, r["para"]),
-        "kinds": sorted(kind_names[k] for k in (r["kinds"] or "").split("|") if k),
+        "kinds": sorted(kind_names[k] for k in (r.get("kinds") or "").split("|") if k),
         "language": r["lang"], "text": r["text"],
     } for r in rows]
 
