@@ -112,6 +112,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(researcher.router)
     app.include_router(web.router)
+    web.mount_static(app)
 
     @app.exception_handler(QueryError)
     async def query_error(request: Request, err: QueryError) -> Response:

@@ -58,7 +58,7 @@ def _page(request: Request, items: list[dict], limit: int, offset: int, fmt: str
                                 extrasaction="ignore")
         writer.writeheader()
         for item in items:
-            writer.writerow({k: ("|".join(v) if isinstance(v, list) else v)
+            writer.writerow({k: ("|".join(map(str, v)) if isinstance(v, list) else v)
                              for k, v in item.items()})
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
     following = None
@@ -128,7 +128,7 @@ async def documents(request: Request, committee: str | None = None, state: str |
 PARAGRAPH_COLUMNS = ["document", "number", "uri", "kinds", "language", "text"]
 
 
-def _paragraph_filters(*, state=None, committee=None, article=None, ilo=None, sdg=None,
+def paragraph_filters(*, state=None, committee=None, article=None, ilo=None, sdg=None,
                        flag=None, q=None, language=None, document=None) -> list[str]:
     f = []
     if document:
@@ -176,7 +176,7 @@ async def _paragraphs(request: Request, filters: list[str], limit: int, offset: 
     return [{
         "document": r["symbol"], "number": int(r["number"]), "uri": r["para"],
         "page": _local(request, r["para"]),
-        "kinds": sorted(kind_names[k] for k in (r["kinds"] or "").split("|") if k),
+        "kinds": sorted(kind_names[k] for k in (r.get("kinds") or "").split("|") if k),
         "language": r["lang"], "text": r["text"],
     } for r in rows]
 
@@ -194,7 +194,7 @@ async def paragraphs(
     document: str | None = None, limit: Limit = 50, offset: Offset = 0,
     format: Format = "json",
 ) -> Response:
-    filters = _paragraph_filters(state=state, committee=committee, article=article, ilo=ilo,
+    filters = paragraph_filters(state=state, committee=committee, article=article, ilo=ilo,
                                  sdg=sdg, flag=flag, q=q, language=language, document=document)
     items = await _paragraphs(request, filters, limit, offset)
     return _page(request, items, limit, offset, format, PARAGRAPH_COLUMNS)

@@ -1,17 +1,60 @@
-"""HTML for people: the home page, the query editor and a page for every resource."""
+"""HTML for people: the home page with its search, a page for every resource the graph mints
+(documents, paragraphs, articles, registry entries; anything else as a table of statements),
+a page per SDG target, and the SPARQL editor (YASGUI).
+
+Pages are Jinja2 templates (``templates/``, autoescaped) filled from :mod:`.page_data`; they
+need no JavaScript, except the editor.
+"""
 from __future__ import annotations
 
-from html import escape
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+
+from . import page_data
+from .page_data import HRO, RTL
+from .protocol import RefusedError
+from .queries import example_queries
+from .researcher import paragraph_filters
+
+HERE = Path(__file__).resolve().parent
+PAGE_SIZE = 20
+SNIPPET = 240
+DOWNLOADS = (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML"))
 
 router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(env=Environment(
+    loader=FileSystemLoader(HERE / "templates"), autoescape=True,
+    trim_blocks=True, lstrip_blocks=True))
 
-LABELS = (
-    "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://purl.org/dc/terms/identifier", "https://rightsgraph.org/ontology#heading",
-)
+
+def snippet(text: str, words: str = "", width: int = SNIPPET) -> str:
+    """About ``width`` characters of ``text``, around the first of ``words`` it contains."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    lowered = text.lower()
+    at = min((i for i in (lowered.find(w.lower()) for w in words.split()) if i >= 0), default=0)
+    start = max(0, min(at - width // 3, len(text) - width))
+    return ("…" if start else "") + text[start:start + width] + "…"
+
+
+templates.env.filters["snippet"] = snippet
+templates.env.globals["direction"] = lambda lang: "rtl" if lang in RTL else "ltr"
+templates.env.globals["DOWNLOADS"] = DOWNLOADS
+
+
+def mount_static(app: FastAPI) -> None:
+    """Serve ``static/`` (the stylesheet and the vendored YASGUI) at ``/static``; call it
+    before the linked-data router, which answers every other path."""
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
 
 def wants_html(accept: list[str]) -> bool:
@@ -23,83 +66,104 @@ def wants_html(accept: list[str]) -> bool:
     return False
 
 
-def page(title: str, body: str) -> HTMLResponse:
-    return HTMLResponse(f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(title)} · rightsgraph</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 70rem; margin: 1rem auto; padding: 0 1rem;
-       line-height: 1.45; }}
-header a {{ margin-right: 1rem; }} table {{ border-collapse: collapse; width: 100%; }}
-td, th {{ border-top: 1px solid #ddd; padding: .3rem .5rem; vertical-align: top;
-          text-align: left; }}
-th {{ width: 14rem; font-weight: 600; }} .lang {{ color: #777; font-size: .8em; }}
-textarea {{ width: 100%; font-family: monospace; }}
-</style></head><body>
-<header><a href="/">rightsgraph</a><a href="/sparql">SPARQL</a><a href="/docs">API</a>
-<a href="/dumps/rightsgraph.nq.gz">dump</a></header>
-<main>{body}</main></body></html>""")
+def render(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
+    server = request.app.state.server
+    context.setdefault("title", "rightsgraph")
+    return templates.TemplateResponse(
+        request, template, {"local": lambda iri: server.local_path(iri) or iri, **context},
+        status_code=status)
+
+
+# --- home page and search -----------------------------------------------------------------
+
+Flag = Literal["recommendation", "concern", "positive"]
 
 
 @router.get("/")
-async def home(request: Request) -> HTMLResponse:
-    return page("Home", """<h1>rightsgraph</h1>
-<p>UN treaty-body concluding observations as linked data.</p>
-<form action="/search" method="get"><input name="q" size="50"
- placeholder="words in any language, e.g. migration strategy" aria-label="search">
-<button>Search</button></form>
-<p><a href="/sparql">SPARQL query editor</a> · <a href="/docs">researcher API</a> ·
-<a href="/void">dataset description</a></p>""")
+async def home(
+    request: Request, q: str = "", state: str = "", committee: str = "", article: str = "",
+    sdg: str = "", flag: Flag | Literal[""] = "",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> HTMLResponse:
+    server = request.app.state.server
+    form = {"q": q.strip(), "state": state, "committee": committee,
+            "article": article.strip(), "sdg": sdg.strip(), "flag": flag}
+    searching = any(form.values())
+    total, results, error, status = 0, [], None, 200
+    if searching:
+        try:
+            filters = paragraph_filters(**{k: v or None for k, v in form.items()})
+            total, results = await page_data.search(server, filters, PAGE_SIZE,
+                                                    (page - 1) * PAGE_SIZE)
+        except RefusedError as err:
+            error, status = err.message, err.status
+    pages = max(1, -(-total // PAGE_SIZE))
+    query = {k: v for k, v in form.items() if v}
+
+    def page_link(n: int) -> str:
+        return "/?" + urlencode({**query, "page": n})
+
+    return render(request, "home.html", status, title="Search", form=form,
+                  searching=searching, results=results, total=total, page=page, pages=pages,
+                  page_link=page_link, error=error,
+                  choices=await page_data.filter_choices(server))
 
 
-def editor_page(request: Request, query: str = "") -> HTMLResponse:
-    default = query or "SELECT ?doc ?symbol WHERE { ?doc dcterms:identifier ?symbol ; " \
-                       "hro:languageVersion ?v } LIMIT 20"
-    return page("SPARQL", f"""<h1>SPARQL</h1>
-<form action="/sparql" method="post"><textarea name="query" rows="12">{escape(default)}</textarea>
-<select name="format"><option value="html">table</option><option value="json">JSON</option>
-<option value="csv">CSV</option><option value="ttl">Turtle</option></select>
-<button>Run</button></form>""")
-
-
-def _term_html(server, term: dict, labels: dict[str, str]) -> str:
-    if term["type"] == "uri":
-        iri = term["value"]
-        local = server.local_path(iri)
-        text = escape(labels.get(iri) or iri)
-        return f'<a href="{escape(local or iri)}">{text}</a>'
-    value = escape(term["value"])
-    lang = term.get("xml:lang")
-    return f'{value} <span class="lang">@{escape(lang)}</span>' if lang else value
-
+# --- pages for the graph's resources ------------------------------------------------------
 
 async def resource_page(request: Request, iri: str) -> HTMLResponse:
+    """The page for ``iri``, by what it is."""
+    server = request.app.state.server
+    types = await page_data.types_of(server, iri)
+    if HRO + "Paragraph" in types:
+        data = await page_data.paragraph(server, iri)
+        return render(request, "paragraph.html", title=f"{data['symbol']} ¶{data['number']}",
+                      p=data, languages=[v["lang"] for v in data["versions"]])
+    if await server.ask(f"ASK {{ <{iri}> hro:languageVersion ?v }}"):
+        data = await page_data.document(server, iri, request.query_params.get("lang"))
+        return render(request, "document.html", title=data["meta"]["symbol"][0], d=data)
+    if "http://www.w3.org/2004/02/skos/core#Concept" in types:
+        return await _entry_page(request, iri)
+    return await _statements_page(request, iri)
+
+
+async def _entry_page(request: Request, iri: str, *, title: str | None = None,
+                      external: str | None = None) -> HTMLResponse:
+    server = request.app.state.server
+    data = await page_data.registry_entry(server, iri)
+    kind = next((t.rsplit("#", 1)[-1] for t in await page_data.types_of(server, iri)
+                 if t.startswith(HRO)), "entry")
+    return render(request, "entry.html", title=title or data["labels"](iri), e=data,
+                  kind=kind, external=external)
+
+
+@router.get("/sdg/{target}")
+async def sdg_page(request: Request, target: str) -> HTMLResponse:
+    """A local page for an SDG target: its URI is the UN's, so it cannot dereference here."""
+    server = request.app.state.server
+    iri = page_data.sdg_iri(target)
+    if not await server.ask(f"ASK {{ <{iri}> skos:prefLabel ?label }}"):
+        raise RefusedError(404, f"{target} is not an SDG target in the registry")
+    return await _entry_page(request, iri, title=f"SDG target {target}", external=iri)
+
+
+async def _statements_page(request: Request, iri: str) -> HTMLResponse:
     """Every statement about ``iri`` and the links into it, with labels."""
     server = request.app.state.server
     outgoing = await server.select(
         f"SELECT DISTINCT ?p ?o WHERE {{ <{iri}> ?p ?o }} ORDER BY ?p ?o LIMIT 5000")
     incoming = await server.select(
         f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> }} ORDER BY ?p ?s LIMIT 500")
-    label_values = " ".join(f"<{label}>" for label in LABELS)
-    rows = await server.select(f"""SELECT ?x ?label WHERE {{
-        {{ <{iri}> ?p ?x }} UNION {{ ?x ?p <{iri}> }} UNION {{ BIND(<{iri}> AS ?x) }}
-        VALUES ?lp {{ {label_values} }} ?x ?lp ?label .
-        FILTER (!isLiteral(?label) || LANG(?label) IN ("", "en")) }}""")
-    labels: dict[str, str] = {}
-    for row in rows:
-        labels.setdefault(row["x"]["value"], row["label"]["value"])
-    title = labels.get(iri, iri)
-    out_rows = "".join(
-        f"<tr><th>{_term_html(server, r['p'], labels)}</th>"
-        f"<td>{_term_html(server, r['o'], labels)}</td></tr>" for r in outgoing)
-    in_rows = "".join(
-        f"<tr><td>{_term_html(server, r['s'], labels)}</td>"
-        f"<th>{_term_html(server, r['p'], labels)}</th></tr>" for r in incoming)
-    formats = " · ".join(f'<a href="?format={f}">{n}</a>' for f, n in
-                         (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"),
-                          ("rdf", "RDF/XML")))
-    return page(title, f"""<h1>{escape(title)}</h1><p><code>{escape(iri)}</code></p>
-<p>Download: {formats}</p>
-<table>{out_rows}</table>
-{"<h2>Referred to by</h2><table>" + in_rows + "</table>" if in_rows else ""}""")
+    iris = {iri} | {t["value"] for r in outgoing + incoming for t in r.values()
+                    if t["type"] == "uri"}
+    labels = await page_data.labels(server, iris)
+    return render(request, "statements.html", title=labels(iri), iri=iri, labels=labels,
+                  outgoing=outgoing, incoming=incoming)
+
+
+# --- the SPARQL editor --------------------------------------------------------------------
+
+def editor_page(request: Request) -> HTMLResponse:
+    """YASGUI on this server's ``/sparql``, with the example queries as tabs."""
+    return render(request, "editor.html", title="SPARQL",
+                  examples=[asdict(q) for q in example_queries()])

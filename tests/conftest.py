@@ -69,3 +69,32 @@ def oxigraph_server(tmp_path_factory) -> Iterator[str]:
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait()
+
+
+# The seed (Chinese), the English CERD/CMW/CRC fixtures and the French, Spanish, Russian and
+# Arabic versions of the CMW fixture: several States, committees and languages.
+WEB_SOURCES = [SEED, *sorted((FIXTURES / "en").glob("*.txt")),
+               *(FIXTURES / lang / "cmw_fixture.txt" for lang in ("fr", "es", "ru", "ar"))]
+
+
+@pytest.fixture(scope="session")
+def web_store(tmp_path_factory) -> Path:
+    """A store built once from ``WEB_SOURCES``, for the server's tests."""
+    from rightsgraph.graph.build import build
+    from rightsgraph.graph.store import open_store
+
+    location = tmp_path_factory.mktemp("web") / "store"
+    with open_store(location) as store:
+        report = build(WEB_SOURCES, store)
+    assert report.ok and report.documents == len(WEB_SOURCES), report.failures
+    return location
+
+
+@pytest.fixture(scope="module")
+def web_client(web_store):
+    """A TestClient on a server of ``web_store`` (its query workers started and stopped)."""
+    from fastapi.testclient import TestClient
+    from rightsgraph.api.app import Settings, create_app
+
+    with TestClient(create_app(Settings(store=str(web_store), workers=2))) as test_client:
+        yield test_client

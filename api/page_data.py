@@ -1,0 +1,422 @@
+"""What the HTML pages show, read from the store with SPARQL.
+
+Each function returns plain dictionaries and lists for one page's template; nothing here
+writes HTML.  Every IRI put into a query comes from the store or passed :func:`checked`.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rightsgraph.extract import uris
+
+from .protocol import RefusedError
+
+HRO = "https://rightsgraph.org/ontology#"
+LANGUAGES = ("en", "fr", "es", "ru", "zh", "ar")
+RTL = frozenset({"ar"})
+KINDS = {"Recommendation": "recommendation", "Concern": "concern",
+         "PositiveAspect": "positive aspect"}
+EARLIER = {"reiterates": "reiterates", "recalls": "recalls",
+           "notesNonImplementationOf": "notes non-implementation of",
+           "citesRecommendation": "cites"}
+LATER = {"isReiteratedBy": "reiterated by", "isRecalledBy": "recalled by",
+         "nonImplementationNotedBy": "non-implementation noted by",
+         "isCitedAsRecommendationBy": "cited by"}
+
+
+def checked(iri: str) -> str:
+    """``iri`` if it can go between ``<`` and ``>`` in a query; a 404 otherwise."""
+    if not iri or any(c in iri for c in '<>"{}|\\^` \n'):
+        raise RefusedError(404, f"no resource at {iri!r}")
+    return iri
+
+
+def literal(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def _v(row: dict, name: str) -> str | None:
+    term = row.get(name)
+    return None if term is None else term["value"]
+
+
+def pick(texts: dict[str, str], preferred: str = "en") -> tuple[str, str]:
+    """The (language, text) to show from ``{language: text}``: ``preferred`` if held, then
+    English, then the first UN language, then anything."""
+    for lang in (preferred, "en", *LANGUAGES):
+        if lang in texts:
+            return lang, texts[lang]
+    lang = next(iter(texts), "")
+    return lang, texts.get(lang, "")
+
+
+def language_order(langs) -> list[str]:
+    return sorted(langs, key=lambda x: (LANGUAGES.index(x) if x in LANGUAGES else 99, x))
+
+
+def kinds_of(types) -> list[str]:
+    return [KINDS[t.rsplit("#", 1)[-1]] for t in sorted(types)
+            if t.startswith(HRO) and t.rsplit("#", 1)[-1] in KINDS]
+
+
+def paragraph_name(server, iri: str) -> str:
+    """``CMW/C/AZE/CO/2 ¶11`` for a paragraph URI (also one the store holds no text for),
+    from the URI scheme of :mod:`rightsgraph.extract.uris`."""
+    path = iri[len(server.base):] if iri.startswith(server.base) else iri
+    if path.startswith("doc/") and "/para/" in path:
+        symbol, number = path[4:].split("/para/", 1)
+        return f"{symbol} ¶{number.replace('/', ' ')}"
+    return path.removeprefix("doc/")
+
+
+@dataclass
+class Labels:
+    """Display labels for IRIs: ``skos:prefLabel`` (English first), ``dcterms:identifier``,
+    ``rdfs:label`` or a section's ``hro:label``."""
+
+    by_iri: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def __call__(self, iri: str, lang: str = "en") -> str:
+        texts = self.by_iri.get(iri)
+        return pick(texts, lang)[1] if texts else iri
+
+    def all(self, iri: str) -> dict[str, str]:
+        return self.by_iri.get(iri, {})
+
+
+async def labels(server, iris) -> Labels:
+    wanted = sorted({checked(i) for i in iris if i})
+    found = Labels()
+    for start in range(0, len(wanted), 200):
+        values = " ".join(f"<{i}>" for i in wanted[start:start + 200])
+        rows = await server.select(f"""SELECT DISTINCT ?x ?label WHERE {{
+            VALUES ?x {{ {values} }}
+            {{ ?x skos:prefLabel ?label }} UNION {{ ?x dcterms:identifier ?label }}
+            UNION {{ ?x rdfs:label ?label }} }}""")
+        for row in rows:
+            term = row["label"]
+            found.by_iri.setdefault(row["x"]["value"], {}).setdefault(
+                term.get("xml:lang", ""), term["value"])
+    return found
+
+
+async def types_of(server, iri: str) -> set[str]:
+    rows = await server.select(f"SELECT DISTINCT ?t WHERE {{ <{checked(iri)}> a ?t }}")
+    return {r["t"]["value"] for r in rows}
+
+
+# --- search -------------------------------------------------------------------------------
+
+async def filter_choices(server) -> dict[str, list[dict]]:
+    """States and committees that documents in the store are addressed to or come from,
+    with their English registry labels."""
+    choices = {}
+    for key, prop in (("states", "hro:stateParty"), ("committees", "hro:committee")):
+        rows = await server.select(f"""SELECT DISTINCT ?x ?notation ?label WHERE {{
+            ?doc hro:languageVersion ?v ; {prop} ?x .
+            ?x skos:notation ?notation . FILTER (DATATYPE(?notation) = xsd:string)
+            OPTIONAL {{ ?x skos:prefLabel ?label . FILTER (LANG(?label) = "en") }}
+            }} ORDER BY ?label""")
+        seen = {}
+        for r in rows:
+            seen.setdefault(_v(r, "notation"), _v(r, "label") or _v(r, "notation"))
+        choices[key] = [{"value": k, "label": v} for k, v in sorted(seen.items(),
+                                                                    key=lambda kv: kv[1])]
+    return choices
+
+
+async def search(server, filters: list[str], limit: int, offset: int) -> tuple[int, list]:
+    """Paragraphs matching ``filters`` (SPARQL patterns over ``?doc``, ``?para``, ``?text``),
+    one result per paragraph, with the texts that matched."""
+    where = f"""?doc hro:hasParagraph ?para ; dcterms:identifier ?symbol .
+          ?para hro:number ?number ; hro:text ?text .
+          {" ".join(filters)}"""
+    total = await server.select(f"SELECT (COUNT(DISTINCT ?para) AS ?n) WHERE {{ {where} }}")
+    rows = await server.select(f"""SELECT ?para ?symbol ?number
+          (GROUP_CONCAT(DISTINCT ?lt; separator="\\u001f") AS ?texts) WHERE {{
+          {{ SELECT DISTINCT ?para ?symbol ?number ?text WHERE {{ {where} }} }}
+          BIND(CONCAT(LANG(?text), "\\u001e", STR(?text)) AS ?lt)
+        }} GROUP BY ?para ?symbol ?number ORDER BY ?symbol ?number
+        LIMIT {limit} OFFSET {offset}""")
+    results = []
+    for r in rows:
+        texts = dict(t.split("\x1e", 1) for t in (_v(r, "texts") or "").split("\x1f") if t)
+        results.append({"iri": _v(r, "para"), "symbol": _v(r, "symbol"),
+                        "number": int(_v(r, "number")), "texts": texts})
+    types = await _types_of_many(server, [r["iri"] for r in results])
+    for r in results:
+        r["kinds"] = kinds_of(types.get(r["iri"], ()))
+    return int(_v(total[0], "n")) if total else 0, results
+
+
+async def _types_of_many(server, iris: list[str]) -> dict[str, set[str]]:
+    if not iris:
+        return {}
+    values = " ".join(f"<{checked(i)}>" for i in iris)
+    rows = await server.select(
+        f"SELECT DISTINCT ?x ?t WHERE {{ VALUES ?x {{ {values} }} ?x a ?t }}")
+    found: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        found[_v(r, "x")].add(_v(r, "t"))
+    return found
+
+
+# --- document -----------------------------------------------------------------------------
+
+DOCUMENT_FIELDS = (
+    ("committee", "hro:committee"), ("treaty", "hro:treaty"), ("state", "hro:stateParty"),
+    ("session", "hro:session"), ("session_start", "hro:sessionStart"),
+    ("session_end", "hro:sessionEnd"), ("considered_on", "hro:consideredOn"),
+    ("considered_at_meeting", "hro:consideredAtMeeting"), ("adopted_on", "hro:adoptedOn"),
+    ("adopted_at_meeting", "hro:adoptedAtMeeting"), ("report_number", "hro:reportNumber"),
+    ("state_party_report", "hro:statePartyReport"), ("list_of_issues", "hro:listOfIssues"),
+    ("summary_record", "hro:summaryRecord"), ("previous", "hro:previousObservations"),
+    ("follow_up", "hro:followUpParagraph"), ("follow_up_deadline", "hro:followUpDeadline"),
+    ("next_report_number", "hro:nextReportNumber"), ("next_report_due", "hro:nextReportDue"),
+    ("original_language", "hro:originalLanguage"), ("undocs", "rdfs:seeAlso"),
+)
+
+
+async def _values(server, iri: str, fields) -> dict[str, list[str]]:
+    values = " ".join(f'("{name}" {prop})' for name, prop in fields)
+    rows = await server.select(f"""SELECT DISTINCT ?name ?o WHERE {{
+        VALUES (?name ?p) {{ {values} }} <{checked(iri)}> ?p ?o }}""")
+    found: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        found[_v(r, "name")].append(_v(r, "o"))
+    for name in found:
+        found[name].sort(key=lambda v: (len(v), v))
+    return found
+
+
+async def language_versions(server, work: str) -> list[dict]:
+    rows = await server.select(f"""SELECT DISTINCT ?v ?lang ?source ?agent ?when ?undocs WHERE {{
+        <{checked(work)}> hro:languageVersion ?v . ?v dcterms:language ?lang .
+        OPTIONAL {{ ?v dcterms:source ?source }}
+        OPTIONAL {{ ?v rdfs:seeAlso ?undocs }}
+        OPTIONAL {{ ?v prov:wasGeneratedBy ?act .
+                   OPTIONAL {{ ?act prov:startedAtTime ?when }}
+                   OPTIONAL {{ ?act prov:wasAssociatedWith ?sw . ?sw rdfs:label ?agent }} }}
+        }}""")
+    versions = {}
+    for r in rows:
+        versions.setdefault(_v(r, "lang"), {
+            "iri": _v(r, "v"), "lang": _v(r, "lang"), "source": _v(r, "source"),
+            "extractor": _v(r, "agent"), "extracted_at": _v(r, "when"),
+            "undocs": _v(r, "undocs")})
+    return [versions[lang] for lang in language_order(versions)]
+
+
+async def document(server, iri: str, lang: str | None) -> dict:
+    meta = await _values(server, iri, DOCUMENT_FIELDS + (("symbol", "dcterms:identifier"),))
+    versions = await language_versions(server, iri)
+    held = [v["lang"] for v in versions]
+    shown = lang if lang in held else pick(dict.fromkeys(held, ""), "en")[0]
+    rows = await server.select(f"""SELECT DISTINCT ?para ?number ?text ?section WHERE {{
+        <{iri}> hro:hasParagraph ?para . ?para hro:number ?number .
+        OPTIONAL {{ ?para hro:text ?text . FILTER (LANG(?text) = "{shown}") }}
+        OPTIONAL {{ ?para hro:inSection ?section }} }} ORDER BY ?number""")
+    sections = await _sections(server, iri, shown)
+    types = await _types_of_many(server, [_v(r, "para") for r in rows])
+    blocks, shown_sections = [], set()
+    for r in rows:
+        chain, section = [], _v(r, "section")
+        while section and section not in shown_sections and section in sections:
+            chain.append(section)
+            shown_sections.add(section)
+            section = sections[section]["parent"]
+        for s in reversed(chain):
+            blocks.append({"section": sections[s]})
+        blocks.append({"paragraph": {"iri": _v(r, "para"), "number": int(_v(r, "number")),
+                                     "text": _v(r, "text") or "",
+                                     "kinds": kinds_of(types.get(_v(r, "para"), ()))}})
+    linked = [x for name in ("committee", "treaty", "state") for x in meta.get(name, [])]
+    return {"iri": iri, "meta": meta, "versions": versions, "lang": shown, "blocks": blocks,
+            "labels": await labels(server, linked + meta.get("previous", []))}
+
+
+async def _sections(server, doc: str, lang: str) -> dict[str, dict]:
+    rows = await server.select(f"""SELECT DISTINCT ?s ?label ?heading ?parent WHERE {{
+        <{doc}> hro:hasSection ?s . ?s hro:label ?label .
+        OPTIONAL {{ ?s hro:heading ?heading . FILTER (LANG(?heading) = "{lang}") }}
+        OPTIONAL {{ ?s hro:inSection ?parent }} }}""")
+    sections = {}
+    for r in rows:
+        label = _v(r, "label")
+        sections[_v(r, "s")] = {"iri": _v(r, "s"), "label": label, "heading": _v(r, "heading"),
+                                "parent": _v(r, "parent"), "depth": label.count(".")
+                                + label.count("/")}
+    return sections
+
+
+# --- paragraph ----------------------------------------------------------------------------
+
+PARAGRAPH_LINKS = (
+    ("articles", "hro:concernsArticle"), ("inherited", "hro:concernsArticleViaSection"),
+    ("sdg", "hro:refersToSdgTarget"), ("ilo", "hro:citesIloInstrument"),
+    ("general_comments", "hro:citesGeneralComment"), ("documents", "hro:citesDocument"),
+    ("section", "hro:inSection"), ("document", "dcterms:isPartOf"), ("number", "hro:number"),
+    ("transitive", "hro:reiteratesTransitively"),
+    ("transitive_later", "hro:isReiteratedTransitivelyBy"),
+) + tuple((f"earlier:{k}", f"hro:{k}") for k in EARLIER) \
+  + tuple((f"later:{k}", f"hro:{k}") for k in LATER)
+
+
+async def texts(server, iri: str) -> dict[str, str]:
+    rows = await server.select(f"SELECT DISTINCT ?t WHERE {{ <{checked(iri)}> hro:text ?t }}")
+    return {r["t"].get("xml:lang", ""): r["t"]["value"] for r in rows}
+
+
+async def paragraph(server, iri: str) -> dict:
+    links = await _values(server, iri, PARAGRAPH_LINKS)
+    doc = links["document"][0]
+    text = await texts(server, iri)
+    versions = await language_versions(server, doc)
+    item_rows = await server.select(f"""SELECT DISTINCT ?item ?label ?text WHERE {{
+        <{iri}> hro:hasSubItem ?item . ?item hro:label ?label .
+        OPTIONAL {{ ?item hro:text ?text }} }} ORDER BY ?label""")
+    items: dict[str, dict] = {}
+    for r in item_rows:
+        item = items.setdefault(_v(r, "item"), {"iri": _v(r, "item"), "label": _v(r, "label"),
+                                                "texts": {}})
+        if r.get("text"):
+            item["texts"][r["text"].get("xml:lang", "")] = r["text"]["value"]
+    footnote_rows = await server.select(f"""SELECT DISTINCT ?fn ?text WHERE {{
+        <{iri}> hro:hasFootnote ?fn . ?fn hro:text ?text }} ORDER BY ?fn""")
+    footnotes = [{"iri": _v(r, "fn"), "lang": r["text"].get("xml:lang", ""),
+                  "text": _v(r, "text")} for r in footnote_rows]
+    earlier = [{"iri": t, "relation": label, "name": paragraph_name(server, t)}
+               for key, label in EARLIER.items() for t in links.get(f"earlier:{key}", [])]
+    later = [{"iri": t, "relation": label, "name": paragraph_name(server, t)}
+             for key, label in LATER.items() for t in links.get(f"later:{key}", [])]
+    chain = {"earlier": [{"iri": t, "name": paragraph_name(server, t)}
+                         for t in links.get("transitive", [])],
+             "later": [{"iri": t, "name": paragraph_name(server, t)}
+                       for t in links.get("transitive_later", [])]}
+    section_chain = await _section_chain(server, links.get("section", [None])[0])
+    linked = [x for name in ("articles", "inherited", "sdg", "ilo", "general_comments",
+                             "documents") for x in links.get(name, [])]
+    see_also = await _see_also(server, links.get("ilo", []) + links.get("documents", []))
+    return {
+        "iri": iri, "document": doc, "number": links["number"][0],
+        "symbol": (await _values(server, doc, (("symbol", "dcterms:identifier"),)))["symbol"][0],
+        "kinds": kinds_of(await types_of(server, iri)),
+        "texts": text, "versions": versions, "items": list(items.values()),
+        "footnotes": footnotes, "links": links, "earlier": earlier, "later": later,
+        "chain": chain, "sections": section_chain, "see_also": see_also,
+        "mentions": await mentions(server, iri),
+        "labels": await labels(server, linked + [doc]),
+    }
+
+
+async def _section_chain(server, section: str | None) -> list[dict]:
+    chain = []
+    while section:
+        rows = await server.select(f"""SELECT DISTINCT ?label ?heading ?parent WHERE {{
+            <{checked(section)}> hro:label ?label .
+            OPTIONAL {{ ?s0 hro:heading ?heading . FILTER (?s0 = <{section}>) }}
+            OPTIONAL {{ <{section}> hro:inSection ?parent }} }}""")
+        if not rows:
+            break
+        headings = {r["heading"].get("xml:lang", ""): r["heading"]["value"]
+                    for r in rows if r.get("heading")}
+        chain.append({"iri": section, "label": _v(rows[0], "label"), "headings": headings})
+        section = _v(rows[0], "parent")
+    return list(reversed(chain))
+
+
+async def _see_also(server, iris: list[str]) -> dict[str, str]:
+    if not iris:
+        return {}
+    values = " ".join(f"<{checked(i)}>" for i in iris)
+    rows = await server.select(f"""SELECT DISTINCT ?x ?url WHERE {{
+        VALUES ?x {{ {values} }} ?x rdfs:seeAlso ?url }}""")
+    return {_v(r, "x"): _v(r, "url") for r in rows}
+
+
+async def mentions(server, iri: str) -> list[dict]:
+    """Every mention found in the paragraph, its sub-items and footnotes, in every language
+    version: what matched, where, from which file and by which extractor."""
+    rows = await server.select(f"""SELECT DISTINCT ?m ?kind ?notation ?target ?matched ?start
+            ?end ?container ?item ?lang ?source ?agent WHERE {{
+        <{checked(iri)}> hro:mention ?m .
+        ?m hro:linkKind ?kind ; hro:notation ?notation ; hro:matchedText ?matched ;
+           hro:inLanguageVersion ?v .
+        ?v dcterms:language ?lang .
+        OPTIONAL {{ ?m hro:mentionOf ?target }}
+        OPTIONAL {{ ?m hro:spanStart ?start ; hro:spanEnd ?end }}
+        OPTIONAL {{ ?m hro:inContainer ?container }}
+        OPTIONAL {{ ?m hro:inSubItem ?i . ?i hro:label ?item }}
+        OPTIONAL {{ ?v dcterms:source ?source }}
+        OPTIONAL {{ ?v prov:wasGeneratedBy/prov:wasAssociatedWith/rdfs:label ?agent }}
+        }}""")
+    found = [{"iri": _v(r, "m"), "kind": _v(r, "kind"), "notation": _v(r, "notation"),
+              "target": _v(r, "target"), "matched": _v(r, "matched"),
+              "start": _v(r, "start"), "end": _v(r, "end"),
+              "in": "footnote" if "/fn/" in (_v(r, "container") or "") else "paragraph",
+              "item": _v(r, "item"), "lang": _v(r, "lang"), "source": _v(r, "source"),
+              "extractor": _v(r, "agent")} for r in rows]
+    order = {lang: n for n, lang in enumerate(LANGUAGES)}
+
+    def key(m: dict) -> tuple:
+        number = m["iri"].rsplit("/", 1)[-1]
+        return order.get(m["lang"], 99), int(number) if number.isdigit() else 0
+
+    return sorted(found, key=key)
+
+
+# --- articles, SDG targets, registry entries ----------------------------------------------
+
+async def citing_paragraphs(server, iri: str, prop: str) -> list[dict]:
+    """Paragraphs linked to ``iri`` by ``prop``, across documents and States."""
+    rows = await server.select(f"""SELECT DISTINCT ?para ?symbol ?number ?state ?text WHERE {{
+        ?para {prop} <{checked(iri)}> ; hro:number ?number ; dcterms:isPartOf ?doc .
+        ?doc dcterms:identifier ?symbol .
+        OPTIONAL {{ ?doc hro:stateParty ?state }}
+        OPTIONAL {{ ?para hro:text ?text }} }} ORDER BY ?symbol ?number""")
+    found: dict[str, dict] = {}
+    for r in rows:
+        para = found.setdefault(_v(r, "para"), {
+            "iri": _v(r, "para"), "symbol": _v(r, "symbol"), "number": int(_v(r, "number")),
+            "state": _v(r, "state"), "texts": {}})
+        if r.get("text"):
+            para["texts"][r["text"].get("xml:lang", "")] = r["text"]["value"]
+    types = await _types_of_many(server, list(found))
+    for para in found.values():
+        para["kinds"] = kinds_of(types.get(para["iri"], ()))
+    return list(found.values())
+
+
+ENTRY_FIELDS = (("notation", "skos:notation"), ("scheme", "skos:inScheme"),
+                ("top", "skos:topConceptOf"), ("broader", "skos:broader"),
+                ("related", "skos:related"), ("see_also", "rdfs:seeAlso"),
+                ("date", "dcterms:dateAccepted"), ("treaty", "hro:treaty"))
+
+
+async def registry_entry(server, iri: str) -> dict:
+    """A registry entry (article, SDG target, committee, State, treaty, ILO instrument,
+    general comment): its labels in every language, its place in the registry, the
+    documents that name it and the paragraphs that link to it."""
+    fields = await _values(server, iri, ENTRY_FIELDS)
+    docs = await server.select(f"""SELECT DISTINCT ?doc ?symbol WHERE {{
+        ?doc hro:languageVersion ?v ; dcterms:identifier ?symbol .
+        {{ ?doc hro:committee <{checked(iri)}> }} UNION {{ ?doc hro:stateParty <{iri}> }}
+        UNION {{ ?doc hro:treaty <{iri}> }} }} ORDER BY ?symbol""")
+    direct = await citing_paragraphs(server, iri, "hro:refersTo")
+    via_section = await citing_paragraphs(server, iri, "hro:concernsArticleViaSection")
+    linked = [x for name in ("scheme", "top", "broader", "related", "treaty")
+              for x in fields.get(name, [])]
+    states = {p["state"] for p in direct + via_section if p["state"]}
+    found = await labels(server, [iri, *linked, *states])
+    return {"iri": iri, "fields": fields, "labels": found,
+            "documents": [{"iri": _v(r, "doc"), "symbol": _v(r, "symbol")} for r in docs],
+            "paragraphs": direct, "via_section": via_section}
+
+
+def sdg_iri(target: str) -> str:
+    try:
+        return str(uris.sdg_uri(target))
+    except ValueError as err:
+        raise RefusedError(404, f"{target!r} is not an SDG target") from err
