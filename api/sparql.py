@@ -32,8 +32,10 @@ async def _form(request: Request) -> list[tuple[str, str]]:
     return parse_qsl(body, keep_blank_values=True)
 
 
-@router.api_route("/sparql", methods=["GET", "POST"], summary="SPARQL 1.1 query endpoint",
-                  description=SPARQL_DOC)
+@router.get("/sparql", summary="SPARQL 1.1 query (GET)", description=SPARQL_DOC,
+            operation_id="sparql_query_get")
+@router.post("/sparql", summary="SPARQL 1.1 query (POST)", description=SPARQL_DOC,
+             operation_id="sparql_query_post")
 async def sparql(request: Request) -> Response:
     server = request.app.state.server
     params = list(request.query_params.multi_items())
