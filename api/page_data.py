@@ -264,6 +264,20 @@ PARAGRAPH_LINKS = (
   + tuple((f"later:{k}", f"hro:{k}") for k in LATER)
 
 
+def _most_specific(server, links: dict, prefix: str, relations: dict[str, str]) -> list[dict]:
+    """One entry per linked paragraph, under its most specific relation: the inferred
+    super-property (cites) only where nothing more specific is stated."""
+    seen: set[str] = set()
+    out = []
+    for key, label in relations.items():  # most specific first
+        for target in links.get(f"{prefix}:{key}", []):
+            if target not in seen:
+                seen.add(target)
+                out.append({"iri": target, "relation": label,
+                            "name": paragraph_name(server, target)})
+    return out
+
+
 async def texts(server, iri: str) -> dict[str, str]:
     rows = await server.select(f"SELECT DISTINCT ?t WHERE {{ <{checked(iri)}> hro:text ?t }}")
     return {r["t"].get("xml:lang", ""): r["t"]["value"] for r in rows}
@@ -287,10 +301,8 @@ async def paragraph(server, iri: str) -> dict:
         <{iri}> hro:hasFootnote ?fn . ?fn hro:text ?text }} ORDER BY ?fn""")
     footnotes = [{"iri": _v(r, "fn"), "lang": r["text"].get("xml:lang", ""),
                   "text": _v(r, "text")} for r in footnote_rows]
-    earlier = [{"iri": t, "relation": label, "name": paragraph_name(server, t)}
-               for key, label in EARLIER.items() for t in links.get(f"earlier:{key}", [])]
-    later = [{"iri": t, "relation": label, "name": paragraph_name(server, t)}
-             for key, label in LATER.items() for t in links.get(f"later:{key}", [])]
+    earlier = _most_specific(server, links, "earlier", EARLIER)
+    later = _most_specific(server, links, "later", LATER)
     chain = {"earlier": [{"iri": t, "name": paragraph_name(server, t)}
                          for t in links.get("transitive", [])],
              "later": [{"iri": t, "name": paragraph_name(server, t)}
