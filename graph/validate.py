@@ -171,9 +171,11 @@ def validate(data: Graph) -> Report:
     if isinstance(data, ConjunctiveGraph):
         data = _union(data)
     graph = validation_graph(data)
-    _, report, _ = shacl_validate(
+    _, report, text = shacl_validate(
         graph, shacl_graph=shapes(), inference="none", allow_warnings=True, inplace=True,
     )
+    if not isinstance(report, Graph):  # pyshacl could not apply the shapes at all
+        raise RuntimeError(f"the SHACL shapes in {shapes_dir()} cannot be applied: {text}")
     results = [_result(report, node, data)
                for top in report.subjects(RDF.type, SH.ValidationReport)
                for node in report.objects(top, SH.result)]
