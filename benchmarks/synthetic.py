@@ -108,7 +108,10 @@ class Generator:
         self.registry = registries.load()
         self.states = [s for s in self.registry.states.values() if s.names.get("en")]
         self.documents = list(self.mix["document_targets"])
-        self.ilo = [i for i in self.registry.ilo.values() if i.kind == "convention"]
+        # Conventions cited by their title with "(No. N)"; the extractor does not read the
+        # one title without a number (C186, "Maritime Labour Convention, 2006 (MLC, 2006)").
+        self.ilo = [i for i in self.registry.ilo.values()
+                    if i.kind == "convention" and f"(No. {i.number})" in i.titles.get("en", "")]
         self.sdg = sorted(self.registry.sdg_targets)
 
     # --- the corpus ------------------------------------------------------------------------
