@@ -274,52 +274,36 @@ class _Writer:
         return LINKS.get(ref.kind)
 
     def target(self, ref: Reference) -> URIRef | None:
-        """The described target node of a reference; ``None`` for kinds without URIs."""
+        """The node a reference points at; ``None`` for kinds without URIs.  Registry items
+        (articles, treaties, ILO instruments, SDG targets, general comments) are described by
+        the registry graph, not repeated in every document graph."""
         if ref.kind == "article":
             return self.article(ref.target)
-        if ref.kind == "treaty":
-            return self.treaty(ref.target)
-        if ref.kind == "ilo":
-            node = self.typed(uris.ilo_uri(ref.target, base=self.base), HRO.IloInstrument)
-            self.add(node, RDFS.seeAlso, URIRef(uris.normlex_url(ref.target)))
-            return node
-        if ref.kind == "sdg":
-            return self.typed(uris.sdg_uri(ref.target), HRO.SdgTarget)
-        if ref.kind == "general_comment":
-            node = uris.general_comment_uri(ref.target, base=self.base)
-            self.add(node, RDF.type, HRO.GeneralComment)
-            self.add(node, HRO.committee, self.committee(ref.target.partition("/")[0]))
-            return node
         if ref.kind in ("document", "prior"):
             return self.pinpoint(ref.target)
+        if ref.kind in uris.TARGETS:
+            return uris.target_uri(ref.kind, ref.target, base=self.base)
         return None
 
     # --- nodes of other things -------------------------------------------------------------
 
-    def typed(self, node: URIRef, cls: URIRef) -> URIRef:
-        self.add(node, RDF.type, cls)
-        return node
-
     def committee(self, committee: str) -> URIRef:
-        return self.typed(uris.committee_uri(committee, base=self.base), HRO.Committee)
+        return uris.committee_uri(committee, base=self.base)
 
     def treaty(self, treaty: str) -> URIRef:
-        return self.typed(uris.treaty_uri(treaty, base=self.base), HRO.Treaty)
+        return uris.treaty_uri(treaty, base=self.base)
 
     def state(self, alpha3: str) -> URIRef:
-        return self.typed(uris.state_uri(alpha3, base=self.base), HRO.State)
+        return uris.state_uri(alpha3, base=self.base)
 
     def article(self, notation: str) -> URIRef:
-        """``ICRMW/8(1)``: a provision, part of ``ICRMW/8``, part of the treaty."""
+        """``ICRMW/8(1)``: a provision below an article.  Articles are registry items; a
+        provision is not, so the document graph says which article it is part of."""
         node = uris.provision_uri(notation, base=self.base)
         parent, bracket, _ = notation.rpartition("(")
         if bracket:
             self.add(node, RDF.type, HRO.Provision)
             self.add(node, DCTERMS.isPartOf, self.article(parent))
-        else:
-            self.add(node, RDF.type, HRO.Article)
-            treaty = notation.partition("/")[0]
-            self.add(node, DCTERMS.isPartOf, self.treaty(treaty))
         return node
 
     def identify(self, node: URIRef, symbol: str) -> None:

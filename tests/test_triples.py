@@ -326,7 +326,6 @@ def test_sections(zh):
         <{DOC}/section/C.1> a hro:Section ; hro:label "C.1" ; hro:inSection <{DOC}/section/C> ;
             hro:heading "一般执行措施(第73和第84条)"@zh ;
             hro:concernsArticle <{B}treaty/ICRMW/article/73>, <{B}treaty/ICRMW/article/84> .
-        <{B}treaty/ICRMW/article/73> a hro:Article ; dcterms:isPartOf <{B}treaty/ICRMW> .
         <{DOC}/section/C.1/1> hro:inSection <{DOC}/section/C.1> ;
             hro:heading "批准相关文书"@zh ; hro:hasParagraph <{DOC}/para/14> .
     """)
@@ -360,8 +359,10 @@ def test_links_and_prior_recommendation(zh):
             hro:committee <{B}committee/CMW> ; hro:stateParty <{B}state/AZE> ;
             hro:reportNumber 2 ; rdfs:seeAlso <https://undocs.org/en/CMW/C/AZE/CO/2> .
         <{DOC}/para/14> hro:citesIloInstrument <{B}ilo/C097> .
-        <{B}ilo/C097> a hro:IloInstrument ; rdfs:seeAlso ?normlex .
     """)
+    # registry items are described once, by the registry graph, not by every document
+    assert not ask(zh, f"<{B}ilo/C097> ?p ?o")
+    assert not ask(zh, f"<{B}committee/CMW> ?p ?o")
 
 
 def test_mentions(zh):
@@ -475,7 +476,9 @@ def declared(ontology: Graph, kind: URIRef) -> set:
 def test_ontology_header(ontology):
     onto = URIRef("https://rightsgraph.org/ontology")
     assert (onto, RDF.type, OWL.Ontology) in ontology
-    assert ontology.value(onto, OWL.versionIRI) == URIRef("https://rightsgraph.org/ontology/0.1.0")
+    # the ontology is versioned with the package that emits its terms
+    assert ontology.value(onto, OWL.versionIRI) == URIRef(
+        f"https://rightsgraph.org/ontology/{version('rightsgraph')}")
     for predicate in (DCTERMS.title, DCTERMS.description, DCTERMS.license, DCTERMS.created):
         assert ontology.value(onto, predicate) is not None
 
