@@ -112,7 +112,8 @@ def _free_port() -> int:
 
 
 def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
-    print("$ " + " ".join(map(str, command)), file=sys.stderr)
+    shown = command if len(command) < 12 else [*command[:4], f"… ({len(command)} arguments)"]
+    print("$ " + " ".join(map(str, shown)), file=sys.stderr)
     return subprocess.run(command, check=True, **kwargs)
 
 
@@ -154,7 +155,7 @@ def servers(work: Path, data: Path, store: Path | None) -> list[Server]:
     return [
         Server("rightsgraph", ours, "/sparql"),
         Server("rdflib-endpoint", [str(BIN / "rdflib-endpoint"), "serve", str(data), "--host",
-                                   "127.0.0.1", "--port", "{port}"], "/sparql"),
+                                   "127.0.0.1", "--port", "{port}"], "/"),
         Server("oxigraph", [str(BIN / "oxigraph"), "serve-read-only", "--location",
                             str(oxigraph_dir), "--bind", "127.0.0.1:{port}",
                             "--union-default-graph"], "/query"),
@@ -344,9 +345,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds of concurrent requests per server and query")
     parser.add_argument("--startup-timeout", type=float, default=900.0)
     parser.add_argument("--output", type=Path, default=RESULTS / "sparql")
+    parser.add_argument("--data", type=Path,
+                        help="N-Quads made earlier from CORPUS (skips preparing; no store)")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-    data, store = prepare(args.corpus, args.work)
+    if args.data:
+        data, store = args.data, None
+    else:
+        data, store = prepare(args.corpus, args.work)
     triples = sum(1 for _ in data.open("rb"))
     documents = sum(1 for _ in args.corpus.rglob("*.txt"))
     prefixes, spec = load_queries()
