@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: graph test lint install clean bench bench-corpus bench-build bench-sparql
+.PHONY: graph test docs lint install clean bench bench-corpus bench-build bench-sparql
 
 $(BIN)/rightsgraph: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,14 +13,25 @@ $(BIN)/rightsgraph: pyproject.toml
 
 install: $(BIN)/rightsgraph
 
-## Build the graph from seeds/ (one named graph per document) and print a summary.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+## Build seeds/ into the store out/store (validated, with inferences), export it as TriG,
+## then serve it on http://$(HOST):$(PORT)/ (SPARQL at /sparql) until interrupted.
 graph: install
-	$(BIN)/rightsgraph build seeds --output out/graph.trig
+	$(BIN)/rightsgraph build seeds --store out/store --output out/graph.trig
+	$(BIN)/rightsgraph serve --store out/store --host $(HOST) --port $(PORT)
 
 ## Lint and run the whole test suite.
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+## Generate the ontology's HTML documentation (pyLODE) into docs/ontology.html.
+## PYTHONHASHSEED fixes the order of owl:unionOf members, so the page only changes with the ontology.
+docs: install
+	mkdir -p docs
+	PYTHONHASHSEED=0 $(BIN)/python -m pylode ontology/rightsgraph.ttl -o docs/ontology.html
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

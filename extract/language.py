@@ -20,7 +20,7 @@ from typing import Any
 
 from rightsgraph import registries
 
-from .numbers import month_pattern
+from .numbers import month_pattern, parse_ordinal
 
 PHRASES = Path(__file__).parent / "phrases"
 SCRIPTS = {"Han": "zh", "Arabic": "ar", "Cyrillic": "ru"}
@@ -40,6 +40,16 @@ def common() -> dict[str, Any]:
         return tomllib.load(fh)
 
 
+@cache
+def phrase_data(code: str) -> dict[str, Any]:
+    """The raw phrase file of a language (empty for a language without one)."""
+    path = PHRASES / f"{code}.toml"
+    if not path.exists():
+        return {}
+    with open(path, "rb") as fh:
+        return tomllib.load(fh)
+
+
 @dataclass(frozen=True, eq=False)
 class Phrases:
     """The phrase data of one language with its patterns compiled."""
@@ -54,8 +64,9 @@ class Phrases:
     def fill(self, pattern: str) -> str:
         """Replace the placeholders of a pattern by their regex fragments."""
         out = pattern.replace("{N}", self.raw("numbers", "N"))
-        out = out.replace("{COMMITTEE}", self.committee_alternation())
-        return out.replace("{DATE}", self.date_fragment())
+        if "{COMMITTEE}" in out:
+            out = out.replace("{COMMITTEE}", self.committee_alternation())
+        return out.replace("{DATE}", self.date_fragment()) if "{DATE}" in out else out
 
     def regex(self, section: str, key: str) -> re.Pattern[str] | None:
         return _compile(self, section, key)
@@ -71,19 +82,77 @@ class Phrases:
         return re.compile("|".join(f"(?:{self.fill(p)})" for p in patterns), re.IGNORECASE)
 
     def committee_alternation(self) -> str:
-        return "(?:" + "|".join(re.escape(name) for name, _ in self.committees) + ")"
+        return _committee_alternation(self)
 
     def committee_named(self, text: str) -> str | None:
         norm = _squash(text)
         for name, cid in self.committees:
             if _squash(name) == norm:
                 return cid
+        text = text.strip()
+        for name, cid in self.committees:
+            if re.fullmatch(self.name_pattern(name), text, re.IGNORECASE):
+                return cid
         return None
 
+    def name_pattern(self, name: str) -> str:
+        """A regex for a name (committee, treaty, State) as the language inflects it.
+
+        ``[grammar] endings``: a word's case ending is replaced by any short ending
+        ("Комитет по правам ребенка" also matches "Комитета по правам ребенка");
+        ``[grammar] article``/``with_article``/``without_article``: the proclitics a first
+        word takes ("البوسنة" -> "للبوسنة", "أذربيجان" -> "لأذربيجان").
+        """
+        return _name_pattern(self, name)
+
+    def _name_pattern(self, name: str) -> str:
+        grammar = self.data.get("grammar", {})
+        endings = sorted(grammar.get("endings", []), key=len, reverse=True)
+        min_stem = grammar.get("min_stem", 4)
+        words = []
+        for i, word in enumerate(name.split()):
+            stem = next((word[:-len(e)] for e in endings
+                         if word.lower().endswith(e) and len(word) - len(e) >= min_stem), None)
+            if stem is None and endings and len(word) >= min_stem and word[-1].isalpha():
+                stem = word  # an undeclined form still takes endings: "Узбекистана"
+            piece = re.escape(stem) + r"\w{0,3}" if stem is not None else re.escape(word)
+            article = grammar.get("article")
+            if i == 0 and article and word.startswith(article):
+                piece = grammar["with_article"] + re.escape(word[len(article):])
+            elif i == 0 and grammar.get("without_article"):
+                piece = grammar["without_article"] + piece
+            words.append(piece)
+        return r"\s+".join(words)
+
     def date_fragment(self) -> str:
+        """``[numbers] date`` with ``{MONTH}`` filled in from CLDR, or the default forms."""
+        written = self.raw("numbers", "date")
+        if written:
+            return written.replace("{MONTH}", month_pattern(self.code))
         if self.code == "zh":
             return r"(?P<date>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
         return rf"(?P<date>\d{{1,2}}\s+{month_pattern(self.code)}\s+\d{{4}})"
+
+    def ordinal(self, word: str) -> int | None:
+        """An ordinal as written ("troisième", "tercer", "1 885e", "464ª") -> its value.
+
+        ``[numbers] ordinal_rewrites`` maps forms num2words does not list (feminine,
+        apocopated, suffixed digits) to forms it does, before the lookup.
+        """
+        word = re.sub(r"(?<=\d)[\s\u00a0\u202f](?=\d{3}(?!\d))", "", word.strip().lower())
+        for pattern, replacement in self.raw("numbers", "ordinal_rewrites", []):
+            word = re.sub(pattern, replacement, word)
+        return parse_ordinal(word, self.code)
+
+
+@cache
+def _committee_alternation(phrases: Phrases) -> str:
+    return "(?:" + "|".join(phrases.name_pattern(name) for name, _ in phrases.committees) + ")"
+
+
+@cache
+def _name_pattern(phrases: Phrases, name: str) -> str:
+    return phrases._name_pattern(name)
 
 
 def _squash(text: str) -> str:
@@ -101,12 +170,10 @@ def _compile(phrases: Phrases, section: str, key: str) -> re.Pattern[str] | None
 @cache
 def phrases(code: str) -> Phrases:
     """The phrase data of language ``code``; raises :class:`UnsupportedLanguageError`."""
-    path = PHRASES / f"{code}.toml"
-    if not path.exists():
+    data = phrase_data(code)
+    if not data:
         raise UnsupportedLanguageError(
             f"language '{code}' is not supported yet (supported: {', '.join(supported())})")
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
     reg = registries.load()
     names: list[tuple[str, str]] = []
     for committee in reg.committees.values():

@@ -68,48 +68,103 @@ def ordinal_words(lang: str, limit: int = 300) -> dict[str, int]:
     """Ordinal (and cardinal) words of one language mapped to their value, from num2words.
 
     Keys are lower-case, with both hyphenated and spaced spellings ("twenty-first",
-    "twenty first").  Used for "third periodic report" and "ninetieth session".
+    "twenty first").  Used for "third periodic report" and "ninetieth session".  The
+    language's ``[ordinals]`` phrase data adds inflected forms (num2words keyword
+    arguments, e.g. Russian cases and genders: "двенадцатому", "девяносто восьмой"),
+    compound ordinals num2words does not build, and spelling normalisations.
     """
+    rules = _ordinal_rules(lang)
     table: dict[str, int] = {}
+
+    def add(word: str, n: int) -> None:
+        word = normalise_ordinal(word.lower(), lang)
+        table.setdefault(word, n)
+        table.setdefault(word.replace("-", " "), n)
+
     for n in range(1, limit + 1):
         for kind in ("ordinal", "cardinal"):
-            try:
-                word = num2words(n, to=kind, lang=lang).lower()
-            except (NotImplementedError, KeyError, TypeError):
-                continue
-            table.setdefault(word, n)
-            table.setdefault(word.replace("-", " "), n)
+            for options in rules["forms"]:
+                try:
+                    add(num2words(n, to=kind, lang=lang, **options), n)
+                except (NotImplementedError, KeyError, TypeError, ValueError, IndexError):
+                    continue
+        compound = rules["compound"]
+        if compound and n > 20 and n % 10 and n < 100:
+            unit = num2words(10 + n % 10, to="ordinal", lang=lang).split()[0]
+            tens = num2words(n - n % 10, lang=lang)
+            table.setdefault(normalise_ordinal(compound.format(unit=unit, tens=tens), lang), n)
     return table
 
 
+@cache
+def _ordinal_rules(lang: str) -> dict:
+    """The ``[ordinals]`` phrase data of ``lang``: inflected forms, compound template."""
+    from .language import phrase_data  # the phrase files also hold the month words' rules
+
+    data = phrase_data(lang).get("ordinals", {})
+    forms: list[dict] = [{}]
+    for key, values in data.get("forms", {}).items():
+        forms = [dict(f, **{key: v}) for f in forms for v in values]
+    return {"forms": [{}] + forms if forms != [{}] else forms,
+            "compound": data.get("compound"), "normalise": data.get("normalise", [])}
+
+
+def normalise_ordinal(word: str, lang: str) -> str:
+    """An ordinal word in the spelling of the table: the language's ``[ordinals] normalise``
+    rewrites (Arabic: no article, no feminine ending, "و" joined) and single spaces."""
+    word = re.sub(r"\s+", " ", word.strip().lower())
+    for pattern, replacement in _ordinal_rules(lang)["normalise"]:
+        word = re.sub(pattern, replacement, word)
+    return word.strip()
+
+
 def parse_ordinal(word: str, lang: str) -> int | None:
-    """"third" -> 3, "twenty-first" -> 21, "第三" / "三" -> 3, "3rd" -> 3."""
+    """"third" -> 3, "twenty-first" -> 21, "第三" / "三" -> 3, "3rd" -> 3, "двенадцатому" -> 12."""
     word = word.strip().lower()
     if lang == "zh":
         return parse_int(word.removeprefix("第"))
-    digits = re.fullmatch(r"(\d+)(?:st|nd|rd|th|e|ème|er|º|°|o|a)?", word)
+    digits = re.fullmatch(r"(\d+)(?:st|nd|rd|th|e|ème|er|º|°|o|a|-?й|-?го|-?му|-?м)?", word)
     if digits:
         return int(digits.group(1))
-    return ordinal_words(lang).get(word)
+    return ordinal_words(lang).get(normalise_ordinal(word, lang))
 
 
 @cache
 def month_names(lang: str) -> dict[str, int]:
-    """Month names (wide and abbreviated, format and stand-alone) from CLDR, lower-case."""
-    locale = Locale.parse("zh_Hans" if lang == "zh" else lang)
+    """Month names from CLDR, lower-case: wide and abbreviated, format and stand-alone, of
+    the language's locale and of the further locales its ``[dates] locales`` phrase data
+    lists (Arabic: "أغسطس" from ``ar`` and the Levantine "آب" from ``ar_SY``)."""
+    from .language import phrase_data
+
+    codes = ["zh_Hans" if lang == "zh" else lang]
+    codes += phrase_data(lang).get("dates", {}).get("locales", [])
     names: dict[str, int] = {}
-    for context in ("format", "stand-alone"):
-        for width in ("wide", "abbreviated"):
-            for number, name in locale.months[context][width].items():
-                names.setdefault(name.lower().rstrip("."), number)
+    for code in codes:
+        locale = Locale.parse(code)
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in locale.months[context][width].items():
+                    names.setdefault(name.lower().rstrip("."), number)
     return names
+
+
+def month_number(name: str, lang: str) -> int | None:
+    """The month of a name, or of a pair as Arabic prints them ("آب/أغسطس")."""
+    for part in name.split("/"):
+        number = month_names(lang).get(part.strip().lower().rstrip("."))
+        if number:
+            return number
+    return None
 
 
 @cache
 def month_pattern(lang: str) -> str:
-    """A regex alternation of the month names of ``lang``, longest first."""
+    """A regex alternation of the month names of ``lang``, longest first.  A name may be
+    paired with another after "/", as in the UN's Arabic ("تشرين الأول/أكتوبر",
+    "حزيران/يونيه"); the first is read."""
     names = sorted(month_names(lang), key=len, reverse=True)
-    return "(?:" + "|".join(re.escape(n) for n in names) + ")"
+    one = "(?:" + "|".join(re.escape(n) for n in names) + ")"
+    return rf"(?:{one}(?:\s*/\s*\w+)?)"
 
 
 @cache
@@ -172,13 +227,21 @@ def _latin_date_list(lang: str) -> re.Pattern[str]:
     month = month_pattern(lang)
     day = r"\d{1,2}(?:er|º|°)?"
     part = rf"{day}(?:\s+(?:de\s+)?{month})?(?:\s+(?:de\s+)?\d{{4}})?"
-    sep = r"(?:\s*,\s*|\s+(?:and|et|y|e|и|و)\s+|\s*[-–—]\s*|\s+(?:to|au|al|a|по)\s+)"
+    extra = "".join(f"|{s}" for s in _date_separators(lang))
+    sep = (r"(?:\s*,\s*|\s+(?:and|et|y|e|и|و)\s+|\s*[-–—]\s*|\s+(?:to|au|al|a|по)\s+"
+           rf"{extra})")
     last = rf"{day}\s+(?:de\s+)?{month}\s+(?:de\s+)?\d{{4}}"
     return re.compile(rf"(?<!\d)(?:{part}{sep})*{last}(?!\d)", re.IGNORECASE)
 
 
+def _date_separators(lang: str) -> list[str]:
+    """Extra separators of dates in a list, from the ``[dates] separators`` phrase data."""
+    from .language import phrase_data
+
+    return phrase_data(lang).get("dates", {}).get("separators", [])
+
+
 def _find_latin_dates(text: str, lang: str) -> list[tuple[list[str], int, int]]:
-    months = month_names(lang)
     month_re = month_pattern(lang)
     part = re.compile(
         rf"(\d{{1,2}})(?:er|º|°)?(?:\s+(?:de\s+)?({month_re}))?(?:\s+(?:de\s+)?(\d{{4}}))?",
@@ -189,7 +252,7 @@ def _find_latin_dates(text: str, lang: str) -> list[tuple[list[str], int, int]]:
         dates: list[str] = []
         month = year = None
         for day, month_name, year_text in reversed(parts):  # month and year come last
-            month = months.get(month_name.lower().rstrip(".")) if month_name else month
+            month = month_number(month_name, lang) if month_name else month
             year = int(year_text) if year_text else year
             if month and year:
                 value = iso(year, month, day)

@@ -16,7 +16,10 @@ from rightsgraph import registries
 
 from .language import Phrases, common
 from .model import Reference
-from .numbers import parse_int, parse_roman
+from .numbers import month_pattern, parse_int, parse_roman
+
+# Named groups of ``[articles] provision``: "(1)" / "(a)", "paragraph 1", "a)" (no bracket).
+PROVISION_GROUPS = ("p", "q", "r")
 
 
 @dataclass(frozen=True)
@@ -107,15 +110,23 @@ def _instrument(title: str, own: list[str], ctx: Context) -> str | None:
     for treaty in treaties:
         if any(squashed.startswith(_squash(n)) for n in _names(treaty) if n):
             return treaty.id
+    for treaty in treaties:
+        if any(_name_regex(ctx.phrases, n).match(title) for n in _names(treaty) if n):
+            return treaty.id
     words = re.findall(r"\w+", title.lower())
-    best, score = None, 0
+    best: list[str] = []
+    score = 0
     for treaty in treaties:
         vocabulary = {w for n in _names(treaty) for w in re.findall(r"\w+", n.lower())}
         leading = next((i for i, w in enumerate(words) if w not in vocabulary), len(words))
         if leading > score:
-            best, score = treaty.id, leading
-    if best is not None and score >= 5:
-        return best
+            best, score = [treaty.id], leading
+        elif leading == score:
+            best.append(treaty.id)
+    if best and score >= 5:
+        # A title cut short ("Protocole facultatif à la Convention relative aux droits de
+        # l’enfant") fits several instruments: the document's own one, if it is among them.
+        return ctx.treaty if ctx.treaty in best else best[0]
     if any(squashed.startswith(_squash(w)) for w in own):
         return ctx.treaty  # "Convention, which …", "Covenant as a whole"
     return None
@@ -125,18 +136,28 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
 
+@cache
+def _name_regex(phr: Phrases, name: str) -> re.Pattern[str]:
+    return re.compile(phr.name_pattern(name), re.IGNORECASE)
+
+
 def _names(treaty: registries.Treaty) -> list[str]:
     return list(treaty.names.values()) + [a for v in treaty.aliases.values() for a in v]
 
 
 @cache
 def _article_tokens(phr: Phrases) -> re.Pattern[str]:
-    parts = [f"(?P<prov>{phr.fill(phr.raw('articles', 'provision'))})",
+    parts = []
+    if phr.raw("articles", "provision_before"):
+        parts.append(f"(?P<pre>{phr.fill(phr.raw('articles', 'provision_before'))})")
+    parts += [f"(?P<prov>{phr.fill(phr.raw('articles', 'provision'))})",
              f"(?P<num>{phr.fill(phr.raw('articles', 'number'))})",
              f"(?P<range>{phr.raw('articles', 'range')})"]
     if phr.raw("articles", "unit"):
         parts.append(f"(?P<unit>{phr.raw('articles', 'unit')})")
-    parts.append(r"(?P<conj>,|;|、|和|及|或|\band\b|\bor\b)")
+    conjunctions = phr.raw("articles", "conjunction")
+    parts.append(r"(?P<conj>,|;|、|和|及|或|\band\b|\bor\b"
+                 + (f"|{conjunctions}" if conjunctions else "") + ")")
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
@@ -144,12 +165,21 @@ def _article_notations(mention: str, phr: Phrases) -> list[str]:
     """"arts. 1, 2 and 4" -> 1, 2, 4; "article 5 (d) (v)" -> 5(d)(v); "第8至第35条" -> 8…35."""
     items: list[tuple[int, list[list[str]]]] = []
     pending_range = False
+    # Pinpoints written before their article (``[articles] provision_before``): the
+    # paragraphs of "пункт 1 статьи 5", "paragraphes 1 et 4 de l’article 29" (one chain
+    # each), the levels of "alinéa d) v) de l’article 5" (one chain).
+    before: list[list[str]] = []
     last = None
+    letters = dict(zip(phr.raw("articles", "provision_letters", ""), "abcdefghijklmnopqrstuvwxyz",
+                       strict=False))
     for tok in _article_tokens(phr).finditer(mention):
         kind = tok.lastgroup if tok.lastgroup in ("prov", "num", "range", "unit", "conj") else None
+        if tok.groupdict().get("pre") is not None:
+            before = _provisions_before(tok, letters)
+            continue
         if tok.group("prov") is not None:
-            value = next(v for k, v in tok.groupdict().items() if k in ("p", "q") and v)
-            value = str(parse_int(value) or value)
+            value = next(v for k, v in tok.groupdict().items() if k in PROVISION_GROUPS and v)
+            value = letters.get(value) or str(parse_int(value) or value)
             if not items:
                 continue
             chains = items[-1][1]
@@ -170,7 +200,8 @@ def _article_notations(mention: str, phr: Phrases) -> list[str]:
                 items.extend((n, []) for n in range(start + 1, value + 1))
                 pending_range = False
             else:
-                items.append((value, []))
+                items.append((value, before))
+                before = []
             last = "num"
             continue
         if kind == "range" or tok.group("range") is not None:
@@ -183,6 +214,15 @@ def _article_notations(mention: str, phr: Phrases) -> list[str]:
         else:
             notations.append(str(number))
     return list(dict.fromkeys(notations))
+
+
+def _provisions_before(tok: re.Match[str], letters: dict[str, str]) -> list[list[str]]:
+    """The chains of a ``provision_before`` token: group ``list`` holds paragraph numbers,
+    group ``letters`` the levels of one sub-paragraph ("d) v)")."""
+    if tok.groupdict().get("list"):
+        return [[str(parse_int(n))] for n in re.findall(r"\d+", tok.group("list"))]
+    levels = re.findall(r"(\w+)\)", tok.groupdict().get("letters") or "")
+    return [[letters.get(level, level) for level in levels]] if levels else []
 
 
 # --- ILO instruments ----------------------------------------------------------------------
@@ -204,16 +244,42 @@ def find_ilo(text: str, ctx: Context) -> list[Reference]:
             instrument = reg.ilo_convention(int(number))
             if instrument:
                 out.append(_ref("ilo", instrument.code, text, match.start(), match.end()))
+    years = phr.regex("ilo", "protocol_years")
+    for match in years.finditer(text) if years else ():
+        code = _protocol_by_years(int(match.group("year")), int(match.group("parent_year")))
+        if code:
+            out.append(_ref("ilo", code, text, match.start(), match.end()))
     protocol = phr.regex("ilo", "protocol")
     for match in protocol.finditer(text) if protocol else ():
-        title = match.group("title").lower()
+        title = _squash_spaces(match.group("title"))
         for instrument in reg.ilo.values():
-            if instrument.kind == "convention" and \
-                    instrument.titles.get("en", "").lower().startswith(title):
+            known = _ilo_title(instrument, phr.code)
+            if instrument.kind == "convention" and known and (
+                    known.startswith(title) or known.endswith(title)):
                 code = f"P{instrument.number:03d}"
                 if code in reg.ilo:
                     out.append(_ref("ilo", code, text, match.start(), match.end()))
     return out
+
+
+def _protocol_by_years(year: int, parent_year: int) -> str | None:
+    """The ILO protocol adopted in ``year`` to the Convention of ``parent_year``, if exactly
+    one in the registry fits ("Protocol of 2014 to the … Convention, 1930" -> P029)."""
+    reg = registries.load()
+    found = [p.code for p in reg.ilo.values() if p.kind == "protocol" and p.year == year
+             and (parent := reg.ilo_convention(p.number)) and parent.year == parent_year]
+    return found[0] if len(found) == 1 else None
+
+
+def _ilo_title(instrument: registries.IloInstrument, lang: str) -> str:
+    """The registry title in the language (else English) without its number in brackets:
+    "Convention (n° 29) sur le travail forcé, 1930" -> "convention sur le travail forcé, 1930"."""
+    title = instrument.titles.get(lang) or instrument.titles.get("en", "")
+    return _squash_spaces(re.sub(r"\s*\([^()]*\d[^()]*\)", "", title))
+
+
+def _squash_spaces(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
 
 
 # --- SDG targets ----------------------------------------------------------------------------
@@ -315,12 +381,35 @@ class Symbol:
     pinpoints: list[str]
 
 
+# Unedited versions leave numbers to be filled in: "CRPD/C/SR.XX-XX".
+PLACEHOLDER = re.compile(r"\bX{2,}(?:-X{2,})?$")
+
+
 @cache
 def _symbol_regex() -> re.Pattern[str]:
+    """UN symbols as printed, artefacts included: a stray space inside the prefix or beside a
+    slash ("C RPD/C/HRV/CO/1", "CCPR/C O /83/UZB", "Q /3/ Add .1"), Cyrillic look-alike
+    letters, and the misspelt prefixes listed in ``common.toml`` (``[symbols] typos``)."""
     data = common()["symbols"]
-    prefixes = "|".join(re.escape(p) for p in sorted(data["prefixes"], key=len, reverse=True))
+    prefixes = sorted([*data["prefixes"], *data.get("typos", {})], key=len, reverse=True)
+    alternation = "|".join(r"\s?".join(_letter(ch) for ch in p) for p in prefixes)
     seg = data["segment"]
-    return re.compile(rf"(?<![A-Za-z0-9/])(?:{prefixes})(?:/{seg})+")
+    spaced = rf"(?:[A-Z]\s[A-Z](?=\s?/)|{seg}(?:\s\.\d+)?)"
+    return re.compile(rf"(?<![A-Za-z0-9/])(?:{alternation})(?:\s?/\s?{spaced})+")
+
+
+def _letter(ch: str) -> str:
+    """A symbol letter and its Cyrillic look-alike, if it has one."""
+    lookalike = registries.CYRILLIC_LOOKALIKES.get(ch)
+    return f"[{ch}{lookalike}]" if lookalike else re.escape(ch)
+
+
+def clean_symbol(printed: str) -> str:
+    """A symbol as the UN writes it: no spaces, Latin letters, known misspellings fixed."""
+    symbol = registries.latin_symbol(printed)
+    head, _, rest = symbol.partition("/")
+    head = common()["symbols"].get("typos", {}).get(head, head)
+    return f"{head}/{rest}" if rest else head
 
 
 def find_symbol_mentions(text: str, phrases: Phrases) -> list[Symbol]:
@@ -330,9 +419,11 @@ def find_symbol_mentions(text: str, phrases: Phrases) -> list[Symbol]:
     more = phrases.regex("documents", "more_numbers")
     sr = re.compile(common()["symbols"]["summary_record"] + r"(?:[-–](\d+))?$")
     for match in _symbol_regex().finditer(text):
-        symbol = match.group(0).rstrip(".-")
-        end = match.start() + len(symbol)
-        if "/" not in symbol:
+        printed = match.group(0).rstrip(".-\u2011 ")
+        end = _before_run_together_date(text, match.start(), match.start() + len(printed),
+                                        phrases)
+        symbol = clean_symbol(text[match.start():end].replace("\u2011", "-"))  # a hyphen
+        if "/" not in symbol or PLACEHOLDER.search(symbol):
             continue
         record = sr.search(symbol)
         if record:
@@ -340,26 +431,46 @@ def find_symbol_mentions(text: str, phrases: Phrases) -> list[Symbol]:
             first = int(record.group(1))
             last = int(record.group(2)) if record.group(2) else first
             numbers = list(range(first, last + 1)) if last - first < 50 else [first, last]
+            ranges = phrases.raw("articles", "range") or "-|–"
             while more and (m := more.match(text, end)):
-                numbers.append(int(m.group("n")))
+                number, separator = int(m.group("n")), text[end:m.start("n")].strip()
+                if re.fullmatch(ranges, separator, re.IGNORECASE) and 0 < number - numbers[-1] < 50:
+                    numbers.extend(range(numbers[-1] + 1, number))  # "SR.493 à 495"
+                numbers.append(number)
                 end = m.end()
             out.extend(Symbol(f"{base}SR.{n}", match.start(), end, []) for n in numbers)
             continue
         pins: list[str] = []
         m = pinpoint.match(text, end) if pinpoint else None
         if m:
-            pins = _pinpoint_list(m.group("list"))
+            pins = _pinpoint_list(m.group("list"), phrases)
             end = m.end()
         out.append(Symbol(symbol, match.start(), end, pins))
     return out
 
 
-def _pinpoint_list(text: str) -> list[str]:
-    """"25和第43" -> 25, 43; "12 and 14" -> 12, 14; "141.97" stays; "19-21" -> 19, 20, 21."""
-    parts = re.findall(r"\d+(?:\.\d+)*|[-–]|\bto\b|至", text)
+def _before_run_together_date(text: str, start: int, end: int, phrases: Phrases) -> int:
+    """Where a symbol really ends when the date after it was run into it by a conversion:
+    "E/C.12/BIH/CO/124 January 2006" is E/C.12/BIH/CO/1 of 24 January 2006."""
+    for length in (2, 1):
+        cut = end - length
+        if cut - 1 <= start or not text[cut - 1].isdigit() or not text[cut:end].isdigit():
+            continue
+        for lang in dict.fromkeys([phrases.code, "en"]):
+            if re.match(rf"\d{{{length}}}\s+{month_pattern(lang)}\s+\d{{4}}", text[cut:],
+                        re.IGNORECASE):
+                return cut
+    return end
+
+
+def _pinpoint_list(text: str, phrases: Phrases) -> list[str]:
+    """"25和第43" -> 25, 43; "12 and 14" -> 12, 14; "141.97" stays; "19-21" -> 19, 20, 21;
+    "19 à 21" -> 19, 20, 21 (range words from ``[articles] range``)."""
+    ranges = phrases.raw("articles", "range") or "-|–"
+    parts = re.findall(rf"\d+(?:\.\d+)*|{ranges}|[-–]", text, re.IGNORECASE)
     out: list[str] = []
     for i, part in enumerate(parts):
-        if part in ("-", "–", "to", "至") and out and i + 1 < len(parts) \
+        if not part[0].isdigit() and out and i + 1 < len(parts) \
                 and out[-1].isdigit() and parts[i + 1].isdigit():
             out.extend(str(n) for n in range(int(out[-1]) + 1, int(parts[i + 1])))
         elif part[0].isdigit():
@@ -378,7 +489,7 @@ def find_symbols(text: str, ctx: Context) -> list[Reference]:
         for match in re.finditer(spec["pattern"], text):
             end = match.end()
             pin = pinpoint.match(text, end) if pinpoint else None
-            pins = _pinpoint_list(pin.group("list")) if pin else []
+            pins = _pinpoint_list(pin.group("list"), ctx.phrases) if pin else []
             end = pin.end() if pin else end
             for number in re.findall(r"\d+/\d+", match.group("list")):
                 symbol = spec["symbol"].format(n=number)

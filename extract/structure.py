@@ -22,6 +22,8 @@ TERMINAL = tuple(".。;；:：,，")
 HEADING_MAX = {"zh": 45}
 HEADING_MAX_DEFAULT = 200
 ROMAN_LABELS = re.compile(r"^[ivx]+$")
+ROMAN_CHAPTERS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+BARE_NUMBER = re.compile(r"\d{1,3}[.．]")
 
 
 @dataclass
@@ -48,6 +50,11 @@ class _Builder:
                             language=phrases.code, warnings=list(source.warnings))
         self.item_re = phrases.regex("structure", "item")
         self.subitem_re = phrases.regex("structure", "subitem")
+        self.numbered = phrases.regex("structure", "paragraph") or NUMBERED
+        self.lettered = _named_labels(phrases, "section_letters", "ABCDEFGH") or LETTERED
+        self.chapter_re = _named_labels(phrases, "chapters", ROMAN_CHAPTERS) or CHAPTER
+        self.item_letters = dict(zip(phrases.raw("structure", "item_letters", ""),
+                                     "abcdefghijklmnopqrstuvwxyz", strict=False))
         self.heading_max = HEADING_MAX.get(phrases.code, HEADING_MAX_DEFAULT)
         self.header: list[_Piece] = []
         self.paragraph: Paragraph | None = None
@@ -61,9 +68,9 @@ class _Builder:
     # -- the walk --------------------------------------------------------------------------
 
     def run(self) -> Document:
-        self.start = _first_number(self.source.blocks)
-        pieces = [piece for block in _join_bare_numbers(self.source.blocks)
-                  for piece in self._split(block)]
+        blocks = self._number_unprinted(self.source.blocks)
+        self.start = _first_number(blocks, self.numbered)
+        pieces = [piece for block in _join_bare_numbers(blocks) for piece in self._split(block)]
         for i, piece in enumerate(pieces):
             self.next_piece = pieces[i + 1] if i + 1 < len(pieces) else None
             self._take(piece)
@@ -78,16 +85,17 @@ class _Builder:
 
     def _take(self, piece: _Piece) -> None:
         text = piece.text
-        number = _number(piece)
+        number = _number(piece, self.numbered)
         if number is not None and number == self.expected and not self._is_cluster(piece, number):
             self._start_paragraph(piece, number)
         elif number is not None and self._is_cluster(piece, number):
             self._heading(piece, level=2, label=str(number))
-        elif (m := CHAPTER.match(text)) and self._heading_like(text[m.end():]) and \
-                _roman(m.group(1).lower()):
-            self._heading(piece, level=0, label=_roman(m.group(1).lower()).upper())
-        elif (m := LETTERED.match(text)) and self._heading_like(text[m.end():]):
-            self._heading(piece, level=1, label=m.group(1))
+        elif (m := self.chapter_re.match(text)) and self._heading_like(text[m.end():]) and \
+                _roman(_label(self.chapter_re, m).lower()):
+            self._heading(piece, level=0,
+                          label=_roman(_label(self.chapter_re, m).lower()).upper())
+        elif (m := self.lettered.match(text)) and self._heading_like(text[m.end():]):
+            self._heading(piece, level=1, label=_label(self.lettered, m))
         elif self.paragraph is not None and self._item(piece):
             pass
         elif not self.doc.paragraphs:
@@ -95,6 +103,9 @@ class _Builder:
             self._attach(piece.markers, None, 0)
         elif self._heading_like(text) and (piece.indent != 0 or self._before_paragraph()):
             self._heading(piece, level=3, label=None)
+        elif self.paragraph is None:
+            self.doc.warnings.append(f"{self.source.path}:{piece.line}: text outside any "
+                                     f"numbered paragraph is left out: '{text[:40]}'")
         else:
             self._append(piece)
 
@@ -105,13 +116,14 @@ class _Builder:
 
     def _before_paragraph(self) -> bool:
         """A thematic subheading is followed by a numbered paragraph."""
-        return self.next_piece is not None and _number(self.next_piece) == self.expected
+        return self.next_piece is not None and \
+            _number(self.next_piece, self.numbered) == self.expected
 
     def _is_cluster(self, piece: _Piece, number: int) -> bool:
         """A numbered cluster heading: short, no final stop, numbered in its own sequence."""
         if (self.letter is None and self.chapter is None) or not self.doc.paragraphs:
             return False
-        body = NUMBERED.sub("", piece.text, count=1) if piece.label is None else piece.text
+        body = self.numbered.sub("", piece.text, count=1) if piece.label is None else piece.text
         expected_cluster = (self.cluster or 0) + 1
         if number != expected_cluster or not self._heading_like(body):
             return False
@@ -125,7 +137,7 @@ class _Builder:
 
     def _start_paragraph(self, piece: _Piece, number: int) -> None:
         self._close_items()
-        body_start = 0 if piece.label is not None else NUMBERED.match(piece.text).end()
+        body_start = 0 if piece.label is not None else self.numbered.match(piece.text).end()
         text = piece.text[body_start:]
         section = self._section()
         self.paragraph = Paragraph(number=number, text=text, line=piece.line, section=section,
@@ -149,6 +161,8 @@ class _Builder:
         text = piece.label + " " + piece.text if piece.label else piece.text
         sub = self.subitem_re.match(text) if self.subitem_re else None
         top = self.item_re.match(text) if self.item_re else None
+        if top and top.group("label") in self.item_letters:
+            top = _Relabelled(top, self.item_letters[top.group("label")])
         if sub and self.last_item and not self._next_letter(sub.group("label")):
             label = _roman(sub.group("label"))
             if label is None:
@@ -189,7 +203,8 @@ class _Builder:
         self._close_items()
         body = piece.text
         if piece.label is None and label is not None:
-            body = (NUMBERED, LETTERED, CHAPTER)[(2, 1, 0).index(level)].sub("", body, count=1)
+            pattern = (self.numbered, self.lettered, self.chapter_re)[(2, 1, 0).index(level)]
+            body = pattern.sub("", body, count=1)
         if level == 0:
             self.chapter, self.letter, self.cluster, self.subheading = label, None, None, None
         elif level == 1:
@@ -231,13 +246,45 @@ class _Builder:
                 self.doc.warnings.append(
                     f"{self.source.path}:{body.line}: footnote {fid} has no marker in the text")
 
+    # -- paragraph numbers lost ------------------------------------------------------------
+
+    def _number_unprinted(self, blocks: list[Block]) -> list[Block]:
+        """Number the paragraphs of a copy that lost Word's automatic numbering.
+
+        Web copies of UN documents (docstore HTML) often drop the paragraph numbers.  When no
+        block carries one, the paragraphs from the first one (``[structure] first_paragraph``,
+        "Le Comité …") on are numbered 1, 2, … in order, as the format would have; headings
+        and sub-items keep no number.  The document says so in a warning.
+        """
+        if any(_number(_Piece(b.text, 0, [], 0, b.label), self.numbered) is not None
+               for b in blocks):
+            return blocks
+        first = self.phrases.regex("structure", "first_paragraph")
+        start = next((i for i, b in enumerate(blocks) if first and first.match(b.text)), None)
+        if start is None:
+            return blocks
+        out, number = list(blocks[:start]), 0
+        for block in blocks[start:]:
+            if self._heading_like(block.text) or any(
+                    pattern and pattern.match(block.text)
+                    for pattern in (self.item_re, self.subitem_re, self.chapter_re, self.lettered)):
+                out.append(block)
+                continue
+            number += 1
+            out.append(Block(block.text, block.line, block.markers, f"{number}.", block.indent))
+        self.doc.warnings.append(
+            f"{self.source.path}:{blocks[start].line}: paragraph numbers are not printed; "
+            f"paragraphs numbered 1 to {number} in order")
+        return out
+
     # -- run-together paragraphs ------------------------------------------------------------
 
     def _split(self, block: Block) -> list[_Piece]:
         """Split a block where the next paragraph number (or a section letter) follows a stop."""
         pieces: list[_Piece] = []
         text, markers, start = block.text, block.markers, 0
-        expected = self.expected + (1 if _number(_Piece(text, 0, [], 0, block.label))
+        expected = self.expected + (1 if _number(_Piece(text, 0, [], 0, block.label),
+                                                 self.numbered)
                                     == self.expected else 0)
         while True:
             cut = _inline_break(text, expected, start)
@@ -248,7 +295,7 @@ class _Builder:
                                   if start <= m.offset <= cut], block.indent,
                                  block.label if not pieces else None))
             start = cut
-            if NUMBERED.match(text[cut:]):
+            if self.numbered.match(text[cut:]):
                 expected += 1
         rest = text[start:]
         lead = len(rest) - len(rest.lstrip())
@@ -256,7 +303,7 @@ class _Builder:
                              [Marker(m.offset - start - lead, m.footnote) for m in markers
                               if m.offset >= start and not (pieces and m.offset == start)],
                              block.indent, block.label if not pieces else None))
-        return [p for p in pieces if p.text or p.markers]
+        return [p for p in pieces if p.text or p.markers or p.label]
 
 
 def _inline_break(text: str, expected: int, start: int) -> int | None:
@@ -267,16 +314,17 @@ def _inline_break(text: str, expected: int, start: int) -> int | None:
     stop = r"(?<=[.。;:)”\"])" if expected != 1 else r"(?<=\S)"
     pattern = re.compile(
         rf"{stop}\s+(?:(?P<letter>[A-H])\.\s+[^\d.]{{2,90}}?\s+(?={expected}\.\s)"
-        rf"|(?={expected}[.．]\s*[A-Z\u4e00-\u9fff]))")
+        rf"|(?={expected}[.．]\s*[A-Z\u0400-\u04ff\u0600-\u06ff\u4e00-\u9fff]))")
     match = pattern.search(text, start + 1)
     return match.end() if match and not match.group("letter") else (
         match.start() + len(match.group(0)) - len(match.group(0).lstrip()) if match else None)
 
 
-def _first_number(blocks: list[Block]) -> int:
+def _first_number(blocks: list[Block], numbered: re.Pattern[str] = NUMBERED) -> int:
     """The number of the first paragraph: 1, or N where a document starts at N, N+1 (old
     observations printed inside an annual report start at, say, 227)."""
-    numbers = [n for b in blocks if (n := _number(_Piece(b.text, 0, [], 0, b.label)))]
+    numbers = [n for b in blocks
+               if (n := _number(_Piece(b.text, 0, [], 0, b.label), numbered))]
     if 1 in numbers:
         return 1
     for i, n in enumerate(numbers):
@@ -286,11 +334,20 @@ def _first_number(blocks: list[Block]) -> int:
 
 
 def _join_bare_numbers(blocks: list[Block]) -> list[Block]:
-    """A paragraph number alone on its line (PDF text) belongs to the next line."""
+    """A paragraph number alone on its line (PDF text) belongs to the next line.
+
+    Two numbers in a row ("2." then "3.", as PDF copies print consecutive short paragraphs)
+    cannot be matched to their texts; the first becomes an empty paragraph so that the
+    numbering, which tells paragraphs from headings, stays whole.
+    """
     out: list[Block] = []
     for block in blocks:
-        if out and re.fullmatch(r"\d{1,3}[.．]", out[-1].text) and not out[-1].markers:
+        if out and BARE_NUMBER.fullmatch(out[-1].text) and not out[-1].markers:
             number = out.pop()
+            if BARE_NUMBER.fullmatch(block.text):
+                out.append(Block("", number.line, [], number.text, number.indent))
+                out.append(block)
+                continue
             shift = len(number.text) + 1
             out.append(Block(f"{number.text} {block.text}", number.line,
                              [Marker(m.offset + shift, m.footnote) for m in block.markers],
@@ -300,13 +357,58 @@ def _join_bare_numbers(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def _number(piece: _Piece) -> int | None:
+def _number(piece: _Piece, numbered: re.Pattern[str] = NUMBERED) -> int | None:
     label = piece.label
     if label is not None:
         m = re.fullmatch(r"(\d{1,3})[.．]?", label.strip())
         return int(m.group(1)) if m else None
-    m = NUMBERED.match(piece.text)
+    m = numbered.match(piece.text)
     return int(m.group(1)) if m else None
+
+
+def _named_labels(phrases: Phrases, key: str,
+                  canonical: list[str] | str) -> _LabelPattern | None:
+    """Section letters or chapters written as words ("ألف -", "أولاً-"): a regex whose
+    group ``label`` is the canonical label ("A", "I"), or None if the language has none."""
+    words = phrases.raw("structure", key, [])
+    if not words:
+        return None
+    alternatives = "|".join(f"(?P<w{i}>{re.escape(w)})" for i, w in enumerate(words))
+    separator = phrases.raw("structure", "label_separator", r"[.．]")
+    return _LabelPattern(re.compile(rf"^(?:{alternatives})\s*{separator}\s*(?=\S)"),
+                         list(canonical))
+
+
+class _LabelPattern:
+    """A compiled pattern whose match reports the canonical label of the word it matched."""
+
+    def __init__(self, pattern: re.Pattern[str], canonical: list[str]) -> None:
+        self.pattern, self.canonical = pattern, canonical
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return self.pattern.match(text)
+
+    def sub(self, repl: str, text: str, count: int = 0) -> str:
+        return self.pattern.sub(repl, text, count=count)
+
+    def label(self, match: re.Match[str]) -> str:
+        index = int(next(k for k, v in match.groupdict().items() if v)[1:])
+        return self.canonical[index]
+
+
+def _label(pattern: re.Pattern[str] | _LabelPattern, match: re.Match[str]) -> str:
+    """The label a section or chapter match stands for ("ألف" -> "A", "III" -> "III")."""
+    return pattern.label(match) if isinstance(pattern, _LabelPattern) else match.group(1)
+
+
+class _Relabelled:
+    """An item match whose label is given in Latin letters ("(أ)" -> "a")."""
+
+    def __init__(self, match: re.Match[str], label: str) -> None:
+        self._match, self._label = match, label
+
+    def group(self, name: str) -> str:
+        return self._label if name == "label" else self._match.group(name)
 
 
 def _roman(label: str) -> str | None:

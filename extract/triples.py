@@ -143,7 +143,13 @@ class _Writer:
         for symbol in doc.summary_records:
             self.add(work, HRO.summaryRecord, self.cited_document(symbol, HRO.SummaryRecord))
         for symbol in doc.previous_observations:
+            # earlier observations on the same State by the same committee, whatever the
+            # symbol says (old symbols such as CRC/C/15/Add.140 name neither)
             previous = self.cited_document(symbol, HRO.ConcludingObservations)
+            if doc.state:
+                self.add(previous, HRO.stateParty, self.state(doc.state))
+            if doc.committee:
+                self.add(previous, HRO.committee, self.committee(doc.committee))
             self.add(work, HRO.previousObservations, previous)
         for number in doc.follow_up_paragraphs:
             self.add(work, HRO.followUpParagraph, self.paragraph(number))
@@ -260,6 +266,11 @@ class _Writer:
             if target is not None:
                 self.add(mention, HRO.mentionOf, target)
             self.add(mention, HRO.linkKind, Literal(ref.kind))
+            if ref.target:
+                self.add(mention, HRO.notation, Literal(ref.target))
+            if ref.item and paragraph is not None:
+                item = uris.item_uri(self.symbol, paragraph.number, ref.item, base=self.base)
+                self.add(mention, HRO.inSubItem, item)
             self.add(mention, HRO.matchedText, self.text(ref.text))
             self.add(mention, HRO.spanStart, _int(ref.start))
             self.add(mention, HRO.spanEnd, _int(ref.end))

@@ -34,6 +34,8 @@ CO_SYMBOL = re.compile(
     r"(?P<first>\d+)(?:-(?P<last>\d+))?$"
 )
 OLD_CO_SYMBOL = re.compile(rf"^(?P<prefix>[A-Z]+)/(?:{_CO_KINDS})/\d+/(?P<state>[A-Z]{{3}})$")
+_CO_SERIES = "|".join(re.escape(s) for s in common()["symbols"]["concluding_observations_series"])
+CO_SERIES_SYMBOL = re.compile(rf"^(?P<prefix>{_CO_SERIES})\.\d+$")
 
 
 def base() -> str:
@@ -168,8 +170,19 @@ def ilo_uri(code: str, *, base: str | None = None) -> URIRef:
     return _mint(f"ilo/{code}", base)
 
 
+def scheme_uri(registry: str, *, base: str | None = None) -> URIRef:
+    """The SKOS concept scheme of one registry: ``{base}scheme/treaties``."""
+    return _mint(f"scheme/{registry}", base)
+
+
+def notation_type_uri(kind: str, *, base: str | None = None) -> URIRef:
+    """The datatype of a typed ``skos:notation``: ``{base}notation/m49``."""
+    return _mint(f"notation/{kind}", base)
+
+
 def sdg_uri(target: str, *, base: str | None = None) -> URIRef:
-    """The UN's own URI of an SDG target, ``http://metadata.un.org/sdg/16.9``; ``base`` unused."""
+    """The UN's own URI of an SDG target or goal, ``http://metadata.un.org/sdg/16.9``
+    (``…/sdg/16``); ``base`` unused."""
     return URIRef(registries.SDG_URI.format(_enc(target)))
 
 
@@ -212,11 +225,21 @@ def normlex_url(code: str) -> str:
 def parse_symbol(symbol: str) -> dict:
     """What a concluding-observations symbol says: symbol prefix, committee, optional
     protocol (``OPAC``), State (alpha-3) and the report numbers it covers (``16-20`` is
-    16 to 20).  Every field is ``None`` when the symbol is not one of concluding observations.
+    16 to 20).  Stray spaces and Cyrillic look-alike letters are ignored.  Every field is
+    ``None`` when the symbol is not one of concluding observations.  Observations numbered
+    in an older series ("CRC/C/15/Add.183") give their committee only: their State and
+    report are named in the text.
     """
-    match = CO_SYMBOL.match(symbol.strip())
+    symbol = registries.latin_symbol(symbol)
+    match = CO_SYMBOL.match(symbol)
+    series = CO_SERIES_SYMBOL.match(symbol)
+    if series:
+        committee = registries.load().committee_by_prefix(series["prefix"])
+        parts = dict.fromkeys(("prefix", "committee", "protocol", "state", "report_numbers"))
+        parts.update(prefix=series["prefix"], committee=committee.id if committee else None)
+        return parts
     if not match:
-        old = OLD_CO_SYMBOL.match(symbol.strip())
+        old = OLD_CO_SYMBOL.match(symbol)
         parts = dict.fromkeys(("prefix", "committee", "protocol", "state", "report_numbers"))
         if old:  # the number in an old symbol is a session, not a report
             committee = registries.load().committee_by_prefix(old["prefix"] + "/")

@@ -6,12 +6,28 @@ arguments.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from . import __version__
 
 FORMATS = ("ttl", "nt", "jsonld", "json", "csv", "trig", "nq")
+DEFAULT_STORE = "out/store"
+QUERY_RESULT_FORMATS = {  # --format of `query` -> media type
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+QUERY_GRAPH_FORMATS = {
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "xml": "application/rdf+xml",
+}
+EXPORT_FORMATS = ("nq", "trig", "ttl", "nt", "jsonld")
+PROGRESS_SECONDS = 2.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,15 +42,68 @@ def main(argv: list[str] | None = None) -> int:
     extract.add_argument("--language", help="override language detection (en, zh, …)")
     extract.add_argument("--quiet", "-q", action="store_true", help="do not print warnings")
     build = commands.add_parser(
-        "build", help="extract every file under PATH into one RDF dataset and summarise it")
+        "build", help="extract every file under PATH and load it into the store")
     build.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
-    build.add_argument("-o", "--output", default="out/graph.trig",
-                       help="TriG file to write (default: %(default)s)")
+    _store_option(build, "store to load into: a folder or a SPARQL endpoint URL")
+    build.add_argument("--workers", "-j", type=int, default=os.cpu_count() or 1,
+                       help="processes that extract, validate and reason (default: cores)")
+    build.add_argument("--update-url", metavar="URL",
+                       help="SPARQL Update URL of a remote store (default: derived from --store)")
+    build.add_argument("-o", "--output", metavar="FILE.trig",
+                       help="also export the whole store as TriG (only when every file loaded)")
+    query = commands.add_parser("query", help="run a SPARQL query against the store")
+    query.add_argument("sparql", metavar="SPARQL|@FILE.rq", help="the query, or @ and a file")
+    _store_option(query, "store to query: a folder or a SPARQL endpoint URL")
+    query.add_argument("--format", "-f", choices=(*QUERY_RESULT_FORMATS, *QUERY_GRAPH_FORMATS),
+                       help="result format (default: tsv for SELECT/ASK, ttl for CONSTRUCT)")
+    query.add_argument("-o", "--output", metavar="OUT", help="write here instead of stdout")
+    export = commands.add_parser("export", help="write the store (or one graph) as RDF")
+    _store_option(export, "store to export: a folder or a SPARQL endpoint URL")
+    export.add_argument("--format", "-f", choices=EXPORT_FORMATS, default="nq")
+    export.add_argument("--graph", metavar="IRI", help="only this named graph")
+    export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    export.add_argument("--gzip", action="store_true", help="gzip the output")
+    validate = commands.add_parser(
+        "validate", help="validate RDF files against the SHACL shapes and the registries "
+        "(exit 0 conforms, 1 does not, 2 could not run)")
+    validate.add_argument("files", nargs="+", metavar="FILE",
+                          help="RDF in any format rdflib reads (ttl, nt, nq, trig, jsonld, rdf)")
+    validate.add_argument("--format", "-f", choices=("text", "json"), default="text",
+                          help="report format (default: %(default)s)")
+    registries = commands.add_parser(
+        "registries", help="write the registries as SKOS concept schemes")
+    registries.add_argument("--format", "-f", choices=("ttl", "nt", "jsonld"), default="ttl")
+    registries.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    serve = commands.add_parser(
+        "serve", help="serve the store: SPARQL endpoint, linked data, dumps, researcher API")
+    _store_option(serve, "store to serve: a folder (opened read-only) or a SPARQL endpoint URL")
+    serve.add_argument("--host", default="127.0.0.1", help="address (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    serve.add_argument("--base", help="base of the graph's URIs, answered at their paths "
+                       "(default: $RIGHTSGRAPH_BASE or https://rightsgraph.org/)")
+    serve.add_argument("--workers", type=int, help="SPARQL worker processes (default: cores)")
+    serve.add_argument("--timeout", type=float, default=30.0,
+                       help="time limit of one query in seconds (default: %(default)s)")
+    serve.add_argument("--max-bytes", type=int, default=50_000_000,
+                       help="largest query result in bytes (default: %(default)s)")
+    serve.add_argument("--service-allow", action="append", default=[], metavar="IRI",
+                       help="an endpoint SERVICE may call (repeat; default: none, SERVICE "
+                       "refused)")
     args = parser.parse_args(argv)
+    if args.command == "registries":
+        return _registries(args)
     if args.command == "extract":
         return _extract(args)
     if args.command == "build":
         return _build(args)
+    if args.command == "validate":
+        return _validate(args)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "query":
+        return _query(args)
+    if args.command == "export":
+        return _export(args)
     return 2  # pragma: no cover - argparse enforces the subcommand
 
 
@@ -72,50 +141,202 @@ def _extract(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _registries(args: argparse.Namespace) -> int:
+    from .extract.rdf import RDF_FORMATS
+    from .graph.skos import registries_graph
+
+    text = registries_graph().serialize(format=RDF_FORMATS[args.format])
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _store_option(command: argparse.ArgumentParser, text: str) -> None:
+    command.add_argument("--store", default=DEFAULT_STORE, metavar="DIR|URL",
+                         help=f"{text} (default: %(default)s)")
+
+
+def _error(message: object) -> None:
+    print(f"rightsgraph: error: {message}", file=sys.stderr)
+
+
 def _build(args: argparse.Namespace) -> int:
-    """Extract a corpus; the output file is replaced only when every file extracted."""
+    """Load every file into the store; report progress on stderr and a summary on stdout."""
+    import time
+
+    from .graph.build import build
+    from .graph.store import StoreError, open_store
+
+    last = [time.monotonic()]
+
+    def progress(report, done: int, total: int) -> None:
+        if time.monotonic() - last[0] >= PROGRESS_SECONDS and done < total:
+            last[0] = time.monotonic()
+            print(f"  {done}/{total} files, {report.documents} loaded, "
+                  f"{len(report.failures)} failed", file=sys.stderr)
+
+    try:
+        with open_store(args.store, update_url=args.update_url) as store:
+            report = build(args.paths, store, progress=progress, workers=args.workers)
+            for message in report.failures:
+                _error(message)
+            for message in report.notes:
+                print(f"rightsgraph: note: {message}", file=sys.stderr)
+            if not report.files and not report.failures:
+                _error(f"no .txt or .docx files under {' '.join(args.paths)}")
+                return 1
+            if args.output:
+                if report.ok:
+                    _write_atomically(Path(args.output), lambda out: store.dump(out, "trig"))
+                else:
+                    print(f"rightsgraph: {args.output} left as it was", file=sys.stderr)
+    except StoreError as err:
+        _error(err)
+        return 1
+    print(f"{report.documents} documents, {report.paragraphs} paragraphs, "
+          f"{report.triples} triples in {args.store} ({report.seconds:.1f} s)")
+    print("links: " + (", ".join(f"{kind} {n}" for kind, n in sorted(report.links.items()))
+                       or "none"))
+    print(f"warnings: {len(report.warnings)}")
+    if report.failures:
+        print(f"failed: {len(report.failures)} (not loaded; see the errors above)")
+    return 0 if report.ok else 1
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Run the HTTP server until interrupted."""
+    import uvicorn
+
+    from .api.app import Settings, create_app
+    from .graph.store import StoreError, open_store
+
+    try:  # fail here, with the reason, rather than in every worker
+        open_store(args.store, read_only=True).close()
+    except StoreError as err:
+        _error(err)
+        return 1
+    settings = Settings(store=args.store, timeout=args.timeout, max_bytes=args.max_bytes,
+                        service_allow=tuple(args.service_allow))
+    if args.base:
+        settings.base = args.base
+    if args.workers:
+        settings.workers = args.workers
+    print(f"rightsgraph: serving {args.store} on http://{args.host}:{args.port}/ "
+          f"(SPARQL at /sparql, API docs at /docs)", file=sys.stderr)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def _query(args: argparse.Namespace) -> int:
+    from .graph.store import QuerySyntaxError, StoreError, open_store
+
+    sparql = args.sparql
+    if sparql.startswith("@"):
+        try:
+            sparql = Path(sparql[1:]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            _error(f"{sparql[1:]}: cannot read the query: {err}")
+            return 2
+    try:
+        with open_store(args.store, read_only=True) as store:
+            result = store.query(sparql)
+            formats = QUERY_GRAPH_FORMATS if result.kind == "graph" else QUERY_RESULT_FORMATS
+            fmt = args.format or ("ttl" if result.kind == "graph" else "tsv")
+            if fmt not in formats:
+                _error(f"a {result.kind.upper()} result cannot be written as {fmt}; "
+                       f"use one of {', '.join(formats)}")
+                return 2
+            data = result.serialize(formats[fmt])
+    except QuerySyntaxError as err:
+        _error(f"the query does not parse: {err}")
+        return 2
+    except StoreError as err:
+        _error(err)
+        return 1
+    if args.output:
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    import gzip
+
+    from .graph.store import StoreError, open_store
+
+    def dump(out) -> None:
+        if args.gzip:
+            with gzip.GzipFile(fileobj=out, mode="wb") as zipped:
+                store.dump(zipped, args.format, graph=args.graph)
+        else:
+            store.dump(out, args.format, graph=args.graph)
+
+    try:
+        with open_store(args.store, read_only=True) as store:
+            if args.output:
+                _write_atomically(Path(args.output), dump)
+            else:
+                dump(sys.stdout.buffer)
+                sys.stdout.flush()
+    except StoreError as err:
+        _error(err)
+        return 1
+    return 0
+
+
+def _write_atomically(path: Path, write) -> None:
+    """Write through a temporary file beside ``path``, renamed over it when complete."""
     import os
     import tempfile
-    from collections import Counter
 
-    from .extract.output import link_rows
-    from .extract.pipeline import ExtractionError, extract_file
-    from .extract.rdf import dataset
-
-    files = sorted({f for p in map(Path, args.paths)
-                    for f in ([p] if p.is_file() else p.rglob("*"))
-                    if f.is_file() and f.suffix.lower() in (".txt", ".docx")})
-    if not files:
-        print(f"rightsgraph: error: no .txt or .docx files under {' '.join(args.paths)}",
-              file=sys.stderr)
-        return 1
-    docs, errors = [], 0
-    for number, path in enumerate(files, 1):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False,
+                                     suffix=".tmp") as tmp:
         try:
-            docs.append(extract_file(path))
-        except ExtractionError as err:
+            write(tmp)
+        except BaseException:
+            tmp.close()
+            os.unlink(tmp.name)
+            raise
+    os.replace(tmp.name, path)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    """Each file is validated on its own; exit 1 if any does not conform."""
+    import json
+    import logging
+
+    from .graph.rdfio import RdfReadError, read_rdf
+
+    # rdflib logs every ill-typed literal it reads; the report names them instead
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+    from .graph.validate import validate
+
+    reports = {}
+    for name in args.files:
+        try:
+            data = read_rdf(name)
+        except RdfReadError as err:
             print(f"rightsgraph: error: {err}", file=sys.stderr)
-            errors += 1
-        if len(files) > 20 and number % 20 == 0:
-            print(f"  {number}/{len(files)} files", file=sys.stderr)
-    if errors:
-        print(f"rightsgraph: {errors} of {len(files)} files failed; {args.output} left as it was",
-              file=sys.stderr)
-        return 1
-    data = dataset(docs)
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=out.parent, delete=False, suffix=".tmp",
-                                     encoding="utf-8") as tmp:
-        tmp.write(data.serialize(format="trig"))
-    os.replace(tmp.name, out)
-    links = Counter(row["relation"] for doc in docs for row in link_rows(doc))
-    warnings = sum(len(doc.warnings) for doc in docs)
-    print(f"{len(docs)} documents, {sum(len(d.paragraphs) for d in docs)} paragraphs, "
-          f"{len(data)} triples -> {out}")
-    print("links: " + ", ".join(f"{kind} {n}" for kind, n in sorted(links.items())))
-    print(f"warnings: {warnings}")
-    return 0
+            return 2
+        reports[name] = validate(data)
+    if args.format == "json":
+        out = {name: {"conforms": report.conforms,
+                      "results": [vars(result) for result in report.results]}
+               for name, report in reports.items()}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for name, report in reports.items():
+            verdict = "conforms" if report.conforms else "does not conform"
+            print(f"{name}: {verdict} ({len(report.violations)} violations, "
+                  f"{len(report.warnings)} warnings)")
+            for result in report.results:
+                print(f"  {result}")
+    return 0 if all(report.conforms for report in reports.values()) else 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,6 +23,12 @@ NORMLEX_URI = "https://normlex.ilo.org/dyn/nrmlx_en/f?p=NORMLEXPUB:12100:0::NO::
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "ontology" / "registries"
 # Cyrillic letters that look like Latin ones; UN HTML copies mix them into symbols ("СAT/C/...").
 _CYRILLIC_LOOKALIKES = str.maketrans("АВЕКМНОРСТХ", "ABEKMHOPCTX")
+CYRILLIC_LOOKALIKES = dict(zip("ABEKMHOPCTX", "АВЕКМНОРСТХ", strict=True))  # Latin -> Cyrillic
+
+
+def latin_symbol(symbol: str) -> str:
+    """A document symbol without spaces and with Latin letters for Cyrillic look-alikes."""
+    return re.sub(r"\s+", "", symbol).translate(_CYRILLIC_LOOKALIKES)
 
 Aliases = dict[str, tuple[str, ...]]
 
@@ -147,7 +153,7 @@ class Registries:
         ``ID/`` is accepted for older symbols such as "CCPR/CO/79/RUS". Spaces and Cyrillic
         look-alike letters (artefacts of UN HTML copies) are ignored.
         """
-        symbol = re.sub(r"\s+", "", symbol).translate(_CYRILLIC_LOOKALIKES).upper()
+        symbol = latin_symbol(symbol).upper()
         best: tuple[int, Committee | None] = (0, None)
         for committee in self.committees.values():
             prefixes = [committee.symbol_prefix + "/"]

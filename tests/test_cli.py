@@ -6,7 +6,7 @@ import io
 import json
 
 import pytest
-from conftest import SEED, SHARED
+from conftest import FIXTURES, SEED, SHARED
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
@@ -75,7 +75,8 @@ def test_trig_keeps_one_named_graph_per_document(capsys):
 
 def test_build_writes_the_dataset_and_a_summary(capsys, tmp_path):
     out_file = tmp_path / "graph.trig"
-    assert main(["build", str(SEED.parent), "-o", str(out_file)]) == 0
+    assert main(["build", str(SEED.parent), "--store", str(tmp_path / "store"),
+                 "-o", str(out_file)]) == 0
     out, _ = capsys.readouterr()
     assert "1 documents, 66 paragraphs" in out
     assert out_file.stat().st_size > 0
@@ -86,9 +87,28 @@ def test_build_leaves_the_output_alone_when_a_file_fails(capsys, tmp_path):
     (tmp_path / "in" / "bad.txt").write_bytes(b"")
     out_file = tmp_path / "graph.trig"
     out_file.write_text("previous")
-    assert main(["build", str(tmp_path / "in"), "-o", str(out_file)]) == 1
+    assert main(["build", str(tmp_path / "in"), "--store", str(tmp_path / "store"),
+                 "-o", str(out_file)]) == 1
     assert out_file.read_text() == "previous"
     assert "bad.txt" in capsys.readouterr().err
+
+
+def test_build_picks_up_pdf_and_html_files(capsys, tmp_path):
+    from html_builder import umn_page
+
+    (tmp_path / "in").mkdir()
+    pdf = FIXTURES / "en" / "pdf" / "crc_fixture.pdf"
+    (tmp_path / "in" / pdf.name).write_bytes(pdf.read_bytes())
+    umn_page(FIXTURES / "en" / "cerd_fixture.txt", tmp_path / "in" / "cerd.htm")
+    out_file = tmp_path / "graph.trig"
+    assert main(["build", str(tmp_path / "in"), "-o", str(out_file)]) == 0
+    assert "2 documents, 42 paragraphs" in capsys.readouterr().out
+
+
+def test_extract_reads_a_pdf(capsys):
+    code, out, _ = run(capsys, "extract", str(FIXTURES / "en" / "pdf" / "crc_fixture.pdf"),
+                       "--format", "json")
+    assert code == 0 and json.loads(out)["symbol"] == "CRC/C/NPL/CO/5-6"
 
 
 BAD = [
@@ -96,6 +116,10 @@ BAD = [
     ("binary.txt", b"\x00\x01\x02binary\x00", "binary"),
     ("latin1.txt", "Comité des droits de l’enfant, élimination".encode("cp1252"), "not UTF-8"),
     ("fake.docx", b"this is not a zip", "not a DOCX"),
+    ("fake.pdf", b"1. The Committee", "not a PDF"),
+    ("broken.pdf", b"%PDF-1.7\n1 0 obj <<>> garbage", "not a readable PDF"),
+    ("index.html", b"<html><body><h1>Search</h1><p>No results.</p></body></html>",
+     "no concluding-observations body"),
     ("nothing.txt", b"Just a line of prose without any numbered paragraph.", "no numbered"),
     ("missing.txt", None, "No such file"),
 ]
@@ -116,8 +140,8 @@ def test_unsupported_language_is_a_clear_error(capsys):
     french = SHARED / "corpus" / "openings" / "3.fr.txt"
     if not french.exists():
         pytest.skip("../shared not available")
-    code, _, err = run(capsys, "extract", str(french))
-    assert code == 1 and "language 'fr' is not supported yet" in err
+    code, _, err = run(capsys, "extract", str(french), "--language", "de")
+    assert code == 1 and "language 'de' is not supported yet" in err
 
 
 def test_truncated_opening_gives_a_result_with_a_warning(capsys):

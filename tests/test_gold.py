@@ -1,5 +1,5 @@
 """The extractor against hand-annotated gold standards: the seed (Chinese, ../shared/gold)
-and the English fixtures (tests/fixtures/en), as plain text and rebuilt as DOCX."""
+and the English fixtures (tests/fixtures/en), as plain text, rebuilt as DOCX and as PDF."""
 from __future__ import annotations
 
 import json
@@ -46,7 +46,14 @@ def heading_articles(doc) -> set[str]:
             if not row["paragraph"] and row["relation"] == "article"}
 
 
-@pytest.fixture(scope="module", params=cases(), ids=lambda c: c[0].stem)
+def pdf_cases() -> list[tuple[Path, Path]]:
+    """The English fixtures as PDFs (LibreOffice, tools/build_pdf_fixtures.py): same gold."""
+    return [(f, FIXTURES / "en" / (f.stem + ".gold.json"))
+            for f in sorted(FIXTURES.glob("en/pdf/*_fixture.pdf"))]
+
+
+@pytest.fixture(scope="module", params=cases() + pdf_cases(),
+                ids=lambda c: f"{c[0].stem}{c[0].suffix}")
 def case(request):
     source, gold_path = request.param
     return extract_file(source), load_gold(gold_path)
@@ -106,3 +113,15 @@ def test_docx_gives_the_same_links_as_text(tmp_path, source, numbered):
     assert paragraph_links(from_docx) == paragraph_links(from_text)
     assert [len(p.items) for p in from_docx.paragraphs] == \
         [len(p.items) for p in from_text.paragraphs]
+
+
+@pytest.mark.parametrize("source", [c[0] for c in pdf_cases()], ids=lambda p: p.stem)
+def test_pdf_gives_the_same_footnotes_as_text(source):
+    """Footnotes read from page bottoms sit where the text export puts them."""
+    from_pdf = extract_file(source)
+    from_text = extract_file(FIXTURES / "en" / f"{source.stem}.txt")
+    assert from_pdf.format == "pdf" and not from_pdf.warnings
+    assert [(f.paragraph, f.item) for f in from_pdf.footnotes.values()] == \
+        [(f.paragraph, f.item) for f in from_text.footnotes.values()]
+    assert [f.text for f in from_pdf.footnotes.values()] == \
+        [f.text.lstrip("*").strip() for f in from_text.footnotes.values()]

@@ -1,7 +1,7 @@
-"""Header metadata of the real English and Chinese openings in ../shared/corpus against their
-MANIFEST rows.  A symbol marked "?" is not printed: the extractor may only derive it (and must
-say so), never read it from nowhere.  Openings that are not concluding observations must be
-reported as such."""
+"""Header metadata of all real openings in ../shared/corpus (English, Chinese, French, Spanish,
+Russian, Arabic) against their MANIFEST rows.  A symbol marked "?" is not printed: the
+extractor may only derive it (and must say so), never read it from nowhere.  Openings that
+are not concluding observations must be reported as such."""
 from __future__ import annotations
 
 import csv
@@ -18,7 +18,7 @@ def manifest_rows() -> list[dict[str, str]]:
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     return [r for r in rows if r["file"].startswith("openings/")
-            and r["language"] in ("en", "zh")]
+            and r["language"] in ("en", "zh", "fr", "es", "ru", "ar")]
 
 
 ROWS = manifest_rows()

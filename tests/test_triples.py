@@ -118,7 +118,9 @@ def test_outside_urls():
         ("CRC/C/NZL/CO/3-4", "CRC", None, "NZL", [3, 4]),
         ("CCPR/CO/79/RUS", "CCPR", None, "RUS", None),
         ("CED/C/MEX/OAI/1", "CED", None, "MEX", [1]),
-        ("CRC/C/15/Add.183", None, None, None, None),
+        ("CRC/C/15/Add.183", "CRC", None, None, None),  # old series: State in the text only
+        ("C RPD/C/HRV/CO/1", "CRPD", None, "HRV", [1]),  # a stray space
+        ("\u0421RC/C/15/Add. 183", "CRC", None, None, None),  # Cyrillic С, space, old series
         ("A/HRC/39/14", None, None, None, None),
         ("CMW/C/AZE/CO/3/Add.1", None, None, None, None),
     ],

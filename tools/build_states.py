@@ -9,8 +9,14 @@ source:
 * UN names from ``UN_NAME_CANDIDATES`` that occur in a UN text on disk (seed, corpus openings,
   full texts, derived alignment). A candidate that no text contains is dropped, so every UN
   alias names the first file (sorted by path) where it was found.
+* the UN's official short names in the six languages (UNTERM), as the OCHA Countries &
+  Territories Taxonomy gives them for the countries it marks "Appears in UNTERM list"; the
+  taxonomy's CSV ships inside the hdx-python-country package (MIT), read as a file.
 
-Usage: .venv/bin/python tools/build_states.py [--shared /work/shared] [--out DIR]
+Usage (the generators are not project dependencies):
+  .venv/bin/pip install pycountry==26.2.16
+  .venv/bin/pip install --no-deps hdx-python-country==4.2.5
+  .venv/bin/python tools/build_states.py [--shared /work/shared] [--out DIR]
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import argparse
 import csv
 import json
 import re
-from importlib.metadata import version
+from importlib.metadata import distribution, version
 from pathlib import Path
 
 import babel
@@ -118,6 +124,11 @@ UN_NAME_CANDIDATES: tuple[tuple[str, str, str, str], ...] = (
     ("IRN", "ar", "جمهورية إيران الإسلامية", ""),
 )
 
+# The OCHA Countries & Territories Taxonomy inside hdx-python-country, and its UNTERM columns.
+TAXONOMY = "hdx/location/Countries & Territories Taxonomy MVP - C&T Taxonomy.csv"
+UNTERM_SHORT = {"en": "English Short", "fr": "French Short", "es": "Spanish Short",
+                "ru": "Russian Short", "zh": "Chinese Short", "ar": "Arabic Short"}
+
 STATE_FIELDS = ["alpha3", "alpha2", "m49"] + [f"name_{lang}" for lang in LANGUAGES] + ["source"]
 ALIAS_FIELDS = ["alpha3", "language", "alias", "source"]
 _LANG_IN_NAME = re.compile(r"\.(en|fr|es|ru|zh|ar)\.txt$")
@@ -176,6 +187,18 @@ def un_aliases(shared: Path) -> tuple[dict[tuple[str, str, str], str], list[str]
     return found, missing
 
 
+def unterm_short_names() -> tuple[list[tuple[str, str, str]], str]:
+    """(alpha3, language, UN short name) from the OCHA taxonomy, and the source to cite."""
+    dist = distribution("hdx-python-country")
+    source = (f"UNTERM short name: OCHA Countries & Territories Taxonomy in "
+              f"hdx-python-country {dist.version}")
+    with Path(dist.locate_file(TAXONOMY)).open(encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["Appears in UNTERM list"] == "Y"]
+    names = [(r["ISO 3166-1 Alpha 3-Codes"], lang, r[column].strip())
+             for r in rows for lang, column in UNTERM_SHORT.items() if r[column].strip()]
+    return names, source
+
+
 def build(shared: Path, out: Path) -> None:
     """Write states.csv and states_aliases.csv into ``out``."""
     source = (
@@ -197,6 +220,10 @@ def build(shared: Path, out: Path) -> None:
     found, missing = un_aliases(shared)
     for key, path in found.items():
         sources.setdefault(key, []).append(path)
+    unterm, unterm_source = unterm_short_names()
+    for key in unterm:
+        if key[0] in names:
+            sources.setdefault(key, []).append(unterm_source)
     aliases = [
         {"alpha3": a3, "language": lang, "alias": alias, "source": "; ".join(srcs)}
         for (a3, lang, alias), srcs in sorted(sources.items())
@@ -205,7 +232,8 @@ def build(shared: Path, out: Path) -> None:
 
     _write(out / "states.csv", STATE_FIELDS, states)
     _write(out / "states_aliases.csv", ALIAS_FIELDS, aliases)
-    print(f"{len(states)} states, {len(aliases)} aliases ({len(found)} UN names found on disk)")
+    print(f"{len(states)} states, {len(aliases)} aliases ({len(found)} UN names found on disk, "
+          f"{len(unterm)} UNTERM short names)")
     print("candidates not found on disk:", ", ".join(missing) or "none")
 
 

@@ -5,12 +5,16 @@ One module per format; :func:`read` picks it by the file's content and extension
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from ..model import Source
 from .errors import ReadError
 
-FORMATS = {".txt": "text", ".text": "text", ".docx": "docx"}
+FORMATS = {".txt": "text", ".text": "text", ".docx": "docx", ".pdf": "pdf", ".html": "html",
+           ".htm": "html"}
+# Extensions ``rightsgraph build`` picks up in a folder.
+SUFFIXES = tuple(FORMATS)
 
 
 def detect_format(path: str | os.PathLike) -> str:
@@ -18,7 +22,7 @@ def detect_format(path: str | os.PathLike) -> str:
     p = Path(path)
     try:
         with open(p, "rb") as fh:
-            head = fh.read(8)
+            head = fh.read(64)
     except OSError as err:
         raise ReadError(path, err.strerror or str(err)) from err
     if not head:
@@ -26,11 +30,17 @@ def detect_format(path: str | os.PathLike) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "docx"
     if head.startswith(b"%PDF"):
-        raise ReadError(path, "PDF is not supported yet (text and DOCX are)")
+        return "pdf"
+    if p.suffix.lower() not in FORMATS and HTML_START.match(head):
+        return "html"
     fmt = FORMATS.get(p.suffix.lower(), "text")
-    if fmt == "docx":
-        raise ReadError(path, "not a DOCX file (no ZIP signature)")
+    if fmt in ("docx", "pdf"):
+        raise ReadError(path, f"not a {fmt.upper()} file (no {_SIGNATURES[fmt]} signature)")
     return fmt
+
+
+HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype html|html)", re.I)
+_SIGNATURES = {"docx": "ZIP", "pdf": "%PDF"}
 
 
 def read(path: str | os.PathLike) -> Source:
@@ -40,9 +50,17 @@ def read(path: str | os.PathLike) -> Source:
         from . import docx
 
         return docx.read(path)
+    if fmt == "pdf":
+        from . import pdf
+
+        return pdf.read(path)
+    if fmt == "html":
+        from . import html
+
+        return html.read(path)
     from . import text
 
     return text.read(path)
 
 
-__all__ = ["ReadError", "detect_format", "read"]
+__all__ = ["SUFFIXES", "ReadError", "detect_format", "read"]

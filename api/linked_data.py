@@ -1,0 +1,73 @@
+"""Dereferenceable URIs: every IRI the graph mints under the base answers at its path on this
+server, as HTML for people and as Turtle, JSON-LD, N-Triples or RDF/XML for machines."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from .protocol import FORMAT_NAMES, RefusedError, accepted_types
+
+router = APIRouter(tags=["linked data"])
+
+RDF_TYPES = ("text/turtle", "application/ld+json", "application/n-triples",
+             "application/rdf+xml")
+MAX_INCOMING = 2000
+
+DESCRIBE = """CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> . }}
+WHERE {{
+  {{ SELECT DISTINCT ?p ?o WHERE {{ <{iri}> ?p ?o }} }}
+  UNION
+  {{ SELECT DISTINCT ?s ?q WHERE {{ ?s ?q <{iri}> }} LIMIT {limit} }}
+}}"""
+
+
+def negotiate(accept: list[str]) -> str | None:
+    """``text/html`` or one of the RDF types, in the client's order; ``None`` if none fits."""
+    for media in accept:
+        if media in ("text/html", "application/xhtml+xml"):
+            return "text/html"
+        if media in RDF_TYPES:
+            return media
+        if media == "application/json":
+            return "application/ld+json"
+        if media in ("*/*", "text/*"):
+            return "text/html" if media == "*/*" else "text/turtle"
+        if media == "application/*":
+            return "application/ld+json"
+    return None
+
+
+def requested_iri(request: Request, path: str) -> str:
+    server = request.app.state.server
+    return server.base + path
+
+
+@router.get("/{path:path}", summary="Dereference a rightsgraph URI (content negotiation)",
+            description="Any URI the graph mints (documents, language versions, paragraphs, "
+                        "sub-items, sections, footnotes, registry entries, States) answers at "
+                        "its path: HTML for browsers; Turtle, JSON-LD, N-Triples or RDF/XML by "
+                        "`Accept` or `?format=ttl|jsonld|nt|rdf`.")
+async def resource(request: Request, path: str) -> Response:
+    server = request.app.state.server
+    fmt = request.query_params.get("format")
+    if fmt is not None:
+        if fmt not in FORMAT_NAMES:
+            raise RefusedError(400, f"unknown format {fmt!r}")
+        accept = [FORMAT_NAMES[fmt]]
+    else:
+        accept = accepted_types(request.headers.get("accept"))
+    media = negotiate(accept)
+    if media is None:
+        raise RefusedError(406, "available as text/html, " + ", ".join(RDF_TYPES))
+    iri = requested_iri(request, path)
+    if any(c in iri for c in '<>"{}|\\^` '):
+        raise RefusedError(404, f"no resource at /{path}")
+    if not await server.ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?q <{iri}> }} }}"):
+        raise RefusedError(404, f"nothing is known about <{iri}>")
+    if media == "text/html":
+        from .web import resource_page
+
+        return await resource_page(request, iri)
+    answer = await server.sparql(DESCRIBE.format(iri=iri, limit=MAX_INCOMING), [media])
+    return Response(answer.body, media_type=answer.media_type,
+                    headers={"Vary": "Accept", "Link": f'<{iri}>; rel="canonical"'})

@@ -1,0 +1,143 @@
+"""``/sparql``: the SPARQL 1.1 Protocol (query operation only), its service description and
+the VoID description of the dataset."""
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from .protocol import FORMAT_NAMES, RefusedError, accepted_types, check_query
+
+router = APIRouter(tags=["SPARQL"])
+
+SPARQL_DOC = """SPARQL 1.1 Protocol query endpoint.
+
+* `GET /sparql?query=…`, `POST` with `application/x-www-form-urlencoded` (`query=…`) or with
+  `application/sparql-query` (the query as the body); `default-graph-uri` and
+  `named-graph-uri` restrict the dataset. Without them the default graph is the union of all
+  named graphs, so queries need no `GRAPH` clause (the prefixes `hro:`, `dcterms:`, `prov:`,
+  `skos:`, `xsd:`, `rdf:`, `rdfs:` are predeclared).
+* SELECT/ASK results as JSON, XML, CSV or TSV; CONSTRUCT/DESCRIBE as Turtle, JSON-LD,
+  N-Triples or RDF/XML, by `Accept` (or `format=json|xml|csv|tsv|ttl|jsonld|nt|rdf`).
+* Read-only: updates are refused with 403, `SERVICE` with 400 (unless allow-listed);
+  each query has a time limit (503 when exceeded) and a result-size cap (413).
+* `GET /sparql` without a query returns the SPARQL service description (or the query editor
+  for a browser).
+"""
+
+
+async def _form(request: Request) -> list[tuple[str, str]]:
+    body = (await request.body()).decode("utf-8", errors="replace")
+    return parse_qsl(body, keep_blank_values=True)
+
+
+@router.api_route("/sparql", methods=["GET", "POST"], summary="SPARQL 1.1 query endpoint",
+                  description=SPARQL_DOC)
+async def sparql(request: Request) -> Response:
+    server = request.app.state.server
+    params = list(request.query_params.multi_items())
+    query = None
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if request.method == "POST":
+        if content_type == "application/sparql-update":
+            raise RefusedError(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        if content_type == "application/sparql-query":
+            query = (await request.body()).decode("utf-8", errors="replace")
+        elif content_type in ("application/x-www-form-urlencoded", ""):
+            params += await _form(request)
+        else:
+            raise RefusedError(415, f"POST a query as application/sparql-query or "
+                               f"application/x-www-form-urlencoded, not {content_type}")
+    names = [name for name, _ in params]
+    if "update" in names or "using-graph-uri" in names or "using-named-graph-uri" in names:
+        raise RefusedError(403, "this endpoint is read-only: SPARQL Update is not accepted")
+    queries = [value for name, value in params if name == "query"]
+    if query is None:
+        if len(queries) > 1:
+            raise RefusedError(400, "give exactly one query parameter")
+        query = queries[0] if queries else None
+    elif queries:
+        raise RefusedError(400, "a query in the body and in the URL: give one")
+    accept = accepted_types(request.headers.get("accept"))
+    fmt = next((value for name, value in params if name == "format"), None)
+    if fmt is not None:
+        if fmt not in FORMAT_NAMES:
+            raise RefusedError(400, f"unknown format {fmt!r}; use one of {', '.join(FORMAT_NAMES)}")
+        accept = [FORMAT_NAMES[fmt]]
+    if query is None:
+        from .web import wants_html
+
+        if wants_html(accept):
+            from .web import editor_page
+
+            return editor_page(request)
+        return await service_description(request, accept)
+    if not query.strip():
+        raise RefusedError(400, "the query is empty")
+    check_query(query, service_allow=server.settings.service_allow)
+    answer = await server.sparql(
+        query, accept,
+        default_graph=[value for name, value in params if name == "default-graph-uri"],
+        named_graphs=[value for name, value in params if name == "named-graph-uri"],
+    )
+    media = answer.media_type
+    charset = "; charset=utf-8" if media.startswith("text/") or "json" in media else ""
+    return Response(answer.body, media_type=media + charset,
+                    headers={"Vary": "Accept", "Cache-Control": "no-cache"})
+
+
+SD = """PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
+PREFIX void: <http://rdfs.org/ns/void#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+CONSTRUCT {{
+  <{endpoint}> a sd:Service ;
+      sd:endpoint <{endpoint}> ;
+      sd:supportedLanguage sd:SPARQL11Query ;
+      sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON>,
+          <http://www.w3.org/ns/formats/SPARQL_Results_XML>,
+          <http://www.w3.org/ns/formats/SPARQL_Results_CSV>,
+          <http://www.w3.org/ns/formats/SPARQL_Results_TSV>,
+          <http://www.w3.org/ns/formats/Turtle>, <http://www.w3.org/ns/formats/JSON-LD>,
+          <http://www.w3.org/ns/formats/N-Triples>, <http://www.w3.org/ns/formats/RDF_XML> ;
+      sd:feature sd:UnionDefaultGraph ;
+      sd:defaultDataset <{root}void#dataset> .
+  <{root}void#dataset> a sd:Dataset, void:Dataset ;
+      dcterms:title "rightsgraph" ;
+      void:sparqlEndpoint <{endpoint}> ;
+      void:dataDump <{root}dumps/rightsgraph.nq.gz> ;
+      void:uriSpace "{base}" ;
+      void:vocabulary <https://rightsgraph.org/ontology#>, <http://www.w3.org/2004/02/skos/core#>,
+          <http://purl.org/dc/terms/>, <http://www.w3.org/ns/prov#> ;
+      void:triples ?triples ;
+      void:entities ?documents ;
+      sd:namedGraph ?namedGraph .
+  ?namedGraph sd:name ?graph .
+}}
+WHERE {{
+  {{ SELECT (COUNT(*) AS ?triples) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} }}
+  {{ SELECT (COUNT(DISTINCT ?doc) AS ?documents) WHERE {{ ?doc hro:languageVersion ?v }} }}
+  OPTIONAL {{ {{ SELECT DISTINCT ?graph WHERE {{ GRAPH ?graph {{ }} }} }}
+             BIND(IRI(CONCAT(STR(?graph), "#sd")) AS ?namedGraph) }}
+}}"""
+
+
+def _root(request: Request) -> str:
+    return str(request.base_url)
+
+
+async def service_description(request: Request, accept: list[str]) -> Response:
+    """The SPARQL service description with the VoID description of the dataset."""
+    server = request.app.state.server
+    root = _root(request)
+    query = SD.format(endpoint=f"{root}sparql", root=root, base=server.base)
+    graph_types = [m for m in accept if not m.startswith(("application/sparql-results",
+                                                          "text/csv", "text/tab"))]
+    answer = await server.sparql(query, graph_types or ["text/turtle"])
+    return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
+
+
+@router.get("/void", summary="VoID description of the dataset (with the service description)")
+@router.get("/.well-known/void", include_in_schema=False)
+async def void(request: Request) -> Response:
+    return await service_description(request, accepted_types(request.headers.get("accept")))

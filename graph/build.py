@@ -1,0 +1,238 @@
+"""The build loop: files -> documents -> their named graphs -> the store.
+
+Each file is extracted, turned into its graphs (one per language version), passed through
+the build steps (validation and reasoning plug in here: a step takes the document and its
+graphs and returns the graphs to load, or raises :class:`DocumentRejectedError`) and loaded
+with one atomic :meth:`Store.replace_graphs`.  A file that fails is reported by name and
+not loaded; the others are.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+from ..extract import ExtractionError, extract_file, to_graph, uris
+from ..extract.model import Document
+from ..extract.output import link_rows
+from ..extract.readers import SUFFIXES
+from ..extract.uris import HRO
+from .store import Store
+
+Step = Callable[[Document, dict[str, Graph]], dict[str, Graph]]
+Progress = Callable[["BuildReport", int, int], None]
+
+
+class DocumentRejectedError(Exception):
+    """Raised by a build step to keep a document out of the store; the message says why."""
+
+
+@dataclass
+class BuildReport:
+    """What a build did; ``failures`` and ``notes`` are messages that name their file."""
+
+    files: int = 0
+    documents: int = 0
+    paragraphs: int = 0
+    links: Counter = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    triples: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def find_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+    """The files the readers know (``.txt``, ``.docx``, ``.pdf``, ``.html``…) given, or
+    under the folders given (recursively), sorted; and a message for each path that does
+    not exist."""
+    files: set[Path] = set()
+    missing = []
+    for path in map(Path, paths):
+        if path.is_file():
+            files.add(path)
+        elif path.is_dir():
+            files.update(f for f in path.rglob("*")
+                         if f.is_file() and f.suffix.lower() in SUFFIXES)
+        else:
+            missing.append(f"{path}: no such file or folder")
+    return sorted(files), missing
+
+
+def document_graphs(doc: Document) -> dict[str, Graph]:
+    """The named graphs of one extracted document, IRI -> graph."""
+    dataset = to_graph(doc)
+    return {str(graph.identifier): graph for graph in dataset.graphs()
+            if graph.identifier != DATASET_DEFAULT_GRAPH_ID and len(graph)}
+
+
+def validation_step(doc: Document, graphs: dict[str, Graph]) -> dict[str, Graph]:
+    """Refuse a document whose graphs do not conform to the shapes; keep its warnings."""
+    from .validate import validate
+
+    data = Graph()
+    for graph in graphs.values():
+        for triple in graph:
+            data.add(triple)
+    report = validate(data)
+    doc.warnings.extend(f"{doc.source}: {result}" for result in report.warnings)
+    if not report.conforms:
+        shown = "\n  ".join(str(result) for result in report.violations[:20])
+        more = len(report.violations) - 20
+        raise DocumentRejectedError(
+            f"{doc.source}: does not conform to the shapes, not loaded "
+            f"({len(report.violations)} violations):\n  {shown}"
+            + (f"\n  … and {more} more" if more > 0 else ""))
+    return graphs
+
+
+def reasoning_step(doc: Document, graphs: dict[str, Graph]) -> dict[str, Graph]:
+    """Add, beside each language version's graph, the graph of what OWL-RL infers from it."""
+    from .reason import infer
+
+    out = dict(graphs)
+    for name, graph in graphs.items():
+        out[inferred_graph_name(name)] = infer(graph)
+    return out
+
+
+def inferred_graph_name(name: str) -> str:
+    """``{base}graph/CMW/C/AZE/CO/3/zh`` -> ``{base}graph/CMW/C/AZE/CO/3/zh/inferred``."""
+    return f"{name}/inferred"
+
+
+STANDARD_STEPS: tuple[Step, ...] = (validation_step, reasoning_step)
+
+
+def support_graphs() -> dict[str, Graph]:
+    """The graphs every store carries beside the documents: the registries (SKOS), the
+    ontology and the shapes, each in a named graph ``{base}graph/<name>``."""
+    from .skos import registries_graph
+    from .validate import ontology, shapes
+
+    root = uris.base() + "graph/"
+    return {root + "registries": registries_graph(), root + "ontology": ontology(),
+            root + "shapes": shapes()}
+
+
+def reiteration_chains_graph(store: Store) -> dict[str, Graph]:
+    """The chains of reiterations across documents, from the ``hro:reiterates`` links of the
+    whole store, in the graph ``{base}graph/inferred/reiteration-chains``."""
+    from .reason import reiteration_chains
+
+    rows = store.query(f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{HRO.reiterates}> ?o }}").rows()
+    links = [(URIRef(row["s"]), HRO.reiterates, URIRef(row["o"])) for row in rows]
+    return {uris.base() + "graph/inferred/reiteration-chains": reiteration_chains(links)}
+
+
+@dataclass
+class Prepared:
+    """One file made ready to load: its graphs as N-Triples (cheap to send between processes)
+    and what the report needs, or the reason it failed."""
+
+    path: Path
+    graphs: dict[str, NTriples] = field(default_factory=dict)
+    paragraphs: int = 0
+    links: Counter = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+    failure: str | None = None
+
+
+@dataclass(frozen=True)
+class NTriples:
+    """A graph already serialised as N-Triples; :meth:`Store.replace_graphs` takes it as it
+    takes an rdflib graph (it only asks for its size and its N-Triples)."""
+
+    text: str
+    count: int
+
+    @classmethod
+    def of(cls, graph: Graph) -> NTriples:
+        return cls(graph.serialize(format="nt"), len(graph))
+
+    def serialize(self, format: str = "nt", **_: object) -> str:  # noqa: A002 - rdflib's name
+        if format not in ("nt", "ntriples"):
+            raise ValueError(f"an N-Triples graph cannot be written as {format}")
+        return self.text
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def prepare(path: Path, steps: Sequence[Step] = STANDARD_STEPS) -> Prepared:
+    """Extract one file and pass it through ``steps``; never raises for a bad document."""
+    try:
+        doc = extract_file(path)
+        graphs = document_graphs(doc)
+        for step in steps:
+            graphs = step(doc, graphs)
+    except (ExtractionError, DocumentRejectedError, ValueError) as err:
+        message = str(err) if str(path) in str(err) else f"{path}: {err}"
+        return Prepared(path, failure=message)
+    return Prepared(path, graphs={name: NTriples.of(g) for name, g in graphs.items()},
+                    paragraphs=len(doc.paragraphs),
+                    links=Counter(row["relation"] for row in link_rows(doc)),
+                    warnings=list(doc.warnings))
+
+
+def _prepared(files: list[Path], steps: Sequence[Step], workers: int) -> Iterator[Prepared]:
+    """Prepared files in order: in this process, or in ``workers`` processes (extraction,
+    validation and reasoning are CPU-bound and independent per document)."""
+    if workers <= 1 or len(files) < 2 * workers:
+        yield from (prepare(path, steps) for path in files)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(prepare, files, [steps] * len(files), chunksize=1)
+
+
+def build(
+    paths: Iterable[str | Path],
+    store: Store,
+    *,
+    steps: Sequence[Step] = STANDARD_STEPS,
+    progress: Progress | None = None,
+    workers: int = 1,
+) -> BuildReport:
+    """Extract every file under ``paths``, pass each document through ``steps`` (by default
+    validation, then reasoning) and load it into ``store``; then refresh the registries,
+    ontology and shapes graphs and the cross-document reiteration chains.  With
+    ``workers`` > 1, documents are prepared in that many processes and loaded here, in order.
+    """
+    started = time.monotonic()
+    files, missing = find_files(paths)
+    report = BuildReport(files=len(files), failures=missing)
+    loaded_from: dict[str, Path] = {}
+    for done, item in enumerate(_prepared(files, steps, workers), 1):
+        if item.failure is not None:
+            report.failures.append(item.failure)
+        else:
+            store.replace_graphs(item.graphs)
+            for name in item.graphs:
+                if name in loaded_from and not name.endswith("/inferred"):
+                    report.notes.append(
+                        f"{item.path} replaced {loaded_from[name]} in graph <{name}> (same "
+                        "symbol and language)")
+                loaded_from[name] = item.path
+            report.documents += 1
+            report.paragraphs += item.paragraphs
+            report.links.update(item.links)
+            report.warnings.extend(item.warnings)
+        if progress is not None:
+            progress(report, done, len(files))
+    store.replace_graphs(support_graphs())
+    store.replace_graphs(reiteration_chains_graph(store))
+    report.triples = len(store)
+    report.seconds = time.monotonic() - started
+    return report

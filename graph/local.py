@@ -1,0 +1,149 @@
+"""The embedded store: pyoxigraph on disk (RocksDB), no server needed.
+
+Atomicity: :meth:`LocalStore.replace_graphs` is one SPARQL Update request, which
+pyoxigraph applies in one RocksDB transaction: a failure rolls it back, and a killed
+process leaves nothing of it behind (the write batch is committed at the end or not at all).
+
+Concurrency: RocksDB lets one process open a directory for writing (it holds the
+``LOCK`` file); a second writer gets :class:`StoreLockedError`.  Any number of processes
+may open it read-only (``read_only=True``) while it is being written; each such reader sees
+the store as it was when it opened it (reopen to see a later build).  pyoxigraph documents
+reading alongside a writer as undefined behaviour, so a server that must not be stopped
+during a build should read a copy (``oxigraph backup``) or use a remote store.
+
+Limits: pyoxigraph's Python API has no query timeout or cancellation (the Rust API and
+``oxigraph serve --timeout-s`` have one); results are computed lazily, so a caller can stop
+reading a large result, but a query that sorts or groups runs to completion first.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+import rdflib
+
+from .store import (
+    DUMP_FORMATS,
+    OUTPUT_PREFIXES,
+    RDF_FORMATS,
+    QueryResult,
+    QuerySyntaxError,
+    ReadOnlyStoreError,
+    Store,
+    StoreError,
+    StoreLockedError,
+    declares_dataset,
+    drop_update,
+    replacement_update,
+)
+
+
+def is_store(path: Path) -> bool:
+    """Whether ``path`` holds a RocksDB database (its ``CURRENT`` file names the manifest)."""
+    return (path / "CURRENT").is_file()
+
+
+class LocalStore(Store):
+    """An Oxigraph store in ``path`` (created if missing, unless ``read_only``)."""
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        try:
+            if read_only:
+                if not is_store(self.path):
+                    raise StoreError(f"{self.path}: no store here (build one first)")
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                if self.path.is_dir() and any(self.path.iterdir()) and not is_store(self.path):
+                    raise StoreError(f"{self.path}: this folder holds other files, not a store; "
+                                     "give an empty or new folder")
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as err:
+            if "LOCK" in str(err):
+                raise StoreLockedError(
+                    f"{self.path}: the store is open for writing in another process "
+                    "(a running build or server?); stop it, or open this store read-only"
+                ) from err
+            raise StoreError(f"{self.path}: cannot open the store: {err}") from err
+
+    def _writable(self) -> ox.Store:
+        if self.read_only:
+            raise ReadOnlyStoreError(f"{self.path}: the store is open read-only")
+        return self._store
+
+    def replace_graphs(self, graphs: Mapping[str, rdflib.Graph]) -> None:
+        if graphs:
+            self._update(replacement_update(graphs))
+
+    def drop_graphs(self, names: Iterable[str]) -> None:
+        update = drop_update(names)
+        if update:
+            self._update(update)
+
+    def _update(self, update: str) -> None:
+        store = self._writable()
+        try:
+            store.update(update)
+        except SyntaxError as err:
+            raise StoreError(f"{self.path}: the update does not parse: {err}") from err
+        except (OSError, RuntimeError) as err:
+            raise StoreError(f"{self.path}: update failed, nothing changed: {err}") from err
+
+    def graphs(self) -> list[str]:
+        return sorted(str(name.value) for name in self._store.named_graphs())
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        union_default_graph: bool = True,
+    ) -> QueryResult:
+        options: dict = {"prefixes": OUTPUT_PREFIXES}
+        if default_graph or named_graphs:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        elif union_default_graph and not declares_dataset(sparql):
+            options["use_default_graph_as_union"] = True
+        try:
+            return QueryResult(self._store.query(sparql, **options))
+        except SyntaxError as err:
+            raise QuerySyntaxError(str(err)) from err
+        except ValueError as err:  # a graph IRI that is not an IRI
+            raise QuerySyntaxError(str(err)) from err
+        except OSError as err:
+            raise StoreError(f"{self.path}: query failed: {err}") from err
+
+    def dump(self, out: BinaryIO, fmt: str, graph: str | None = None) -> None:
+        if fmt not in DUMP_FORMATS:
+            raise ValueError(f"unknown dump format {fmt!r}; use one of {', '.join(DUMP_FORMATS)}")
+        rdf_format = RDF_FORMATS[fmt]
+        if graph is not None:
+            name = ox.NamedNode(graph)
+            if not self._store.contains_named_graph(name):
+                raise StoreError(f"{self.path}: no graph <{graph}>")
+            if rdf_format.supports_datasets:
+                quads = self._store.quads_for_pattern(None, None, None, name)
+                ox.serialize(quads, out, rdf_format, prefixes=OUTPUT_PREFIXES)
+            else:
+                self._store.dump(out, rdf_format, from_graph=name, prefixes=OUTPUT_PREFIXES)
+        elif rdf_format.supports_datasets:
+            self._store.dump(out, rdf_format, prefixes=OUTPUT_PREFIXES)
+        else:  # a triple format: the union of all graphs, each triple once
+            union = self._store.query(
+                "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+            ox.serialize(union, out, rdf_format, prefixes=OUTPUT_PREFIXES)
+
+    def close(self) -> None:
+        store = getattr(self, "_store", None)
+        if store is not None and not self.read_only:
+            store.flush()
+        self._store = None  # the RocksDB lock is released when the store is collected

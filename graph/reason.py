@@ -1,0 +1,221 @@
+"""OWL-RL inferences for one document graph, kept apart from what the extractor asserted.
+
+owlrl computes the full OWL 2 RL closure, but on a document graph of a few thousand triples
+that takes about half a second, most of it re-deriving what the ontology alone entails.  So
+the ontology is closed once with owlrl, and what that closure says about classes and
+properties is compiled into rules that are applied to each document: superclasses,
+superproperties, inverses, domains and ranges, transitive properties and property chains.
+These are the OWL 2 RL rules whose premises involve the ontology (cax-sco, prp-spo1,
+prp-inv1/2, prp-dom, prp-rng, prp-trp, prp-spo2, prp-symp); the tests check that the result
+equals owlrl's own closure on real documents, minus the noise owlrl adds (``x owl:sameAs x``
+for every node, triples about literals, facts the ontology entails by itself).
+
+The chain of reiterations across reporting cycles spans documents; :func:`reiteration_chains`
+computes it over the reiteration links of a whole store, which are few.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import owlrl
+from rdflib import BNode, ConjunctiveGraph, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS
+from rightsgraph.extract.uris import HRO
+
+ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology" / "rightsgraph.ttl"
+NOISE = {OWL.sameAs, OWL.differentFrom}
+Triple = tuple
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the closed ontology says, as lookup tables from a class or property."""
+
+    superclasses: dict[URIRef, frozenset[URIRef]]
+    superproperties: dict[URIRef, frozenset[URIRef]]
+    inverses: dict[URIRef, frozenset[URIRef]]
+    domains: dict[URIRef, frozenset[URIRef]]
+    ranges: dict[URIRef, frozenset[URIRef]]
+    transitive: frozenset[URIRef]
+    symmetric: frozenset[URIRef]
+    chains: tuple[tuple[URIRef, URIRef, URIRef], ...]  # (first, second, implied)
+    tbox_terms: frozenset[URIRef]
+
+
+def closed_ontology(ontology: Graph | None = None) -> Graph:
+    """The ontology with its OWL-RL closure (owlrl), computed once per process."""
+    if ontology is None:
+        return _closed_default()
+    graph = Graph()
+    for triple in ontology:
+        graph.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
+    return graph
+
+
+@cache
+def _closed_default() -> Graph:
+    return closed_ontology(Graph().parse(ONTOLOGY, format="turtle"))
+
+
+@cache
+def rules() -> Rules:
+    return compile_rules(closed_ontology())
+
+
+def compile_rules(closed: Graph) -> Rules:
+    def table(predicate: URIRef, *, reflexive_ok: bool = False) -> dict[URIRef, frozenset]:
+        out: dict[URIRef, set] = defaultdict(set)
+        for s, o in closed.subject_objects(predicate):
+            if isinstance(s, URIRef) and isinstance(o, URIRef) and (reflexive_ok or s != o):
+                out[s].add(o)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    inverses: dict[URIRef, set] = defaultdict(set)
+    for p, q in closed.subject_objects(OWL.inverseOf):
+        if isinstance(p, URIRef) and isinstance(q, URIRef):
+            inverses[p].add(q)
+            inverses[q].add(p)
+    chains = []
+    for implied, head in closed.subject_objects(OWL.propertyChainAxiom):
+        steps = list(Collection(closed, head))
+        if len(steps) != 2:
+            raise ValueError(f"only two-step property chains are compiled, not {implied}")
+        chains.append((steps[0], steps[1], implied))
+    tbox = {s for s, p, _ in closed if isinstance(s, URIRef)} | {
+        o for p in (RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range, OWL.inverseOf)
+        for o in closed.objects(None, p) if isinstance(o, URIRef)}
+    return Rules(
+        superclasses=table(RDFS.subClassOf),
+        superproperties=table(RDFS.subPropertyOf),
+        inverses={k: frozenset(v) for k, v in inverses.items()},
+        domains=table(RDFS.domain),
+        ranges=table(RDFS.range),
+        transitive=frozenset(closed.subjects(RDF.type, OWL.TransitiveProperty)),
+        symmetric=frozenset(closed.subjects(RDF.type, OWL.SymmetricProperty)),
+        chains=tuple(chains),
+        tbox_terms=frozenset(tbox),
+    )
+
+
+def infer(data: Graph, rule_set: Rules | None = None) -> Graph:
+    """The triples the ontology and ``data`` entail that ``data`` does not assert."""
+    r = rule_set or rules()
+    asserted = set(_triples(data))
+    known = set(asserted)
+    todo = list(asserted)
+    by_predicate: dict[URIRef, dict] = defaultdict(lambda: defaultdict(set))  # p -> s -> {o}
+    for s, p, o in asserted:
+        by_predicate[p][s].add(o)
+
+    def derive(triple: Triple) -> None:
+        if triple not in known:
+            known.add(triple)
+            todo.append(triple)
+            by_predicate[triple[1]][triple[0]].add(triple[2])
+
+    while todo:
+        s, p, o = todo.pop()
+        if p == RDF.type:
+            for cls in r.superclasses.get(o, ()):
+                derive((s, RDF.type, cls))
+            continue
+        for q in r.superproperties.get(p, ()):
+            derive((s, q, o))
+        for cls in r.domains.get(p, ()):
+            derive((s, RDF.type, cls))
+        if isinstance(o, Literal):
+            continue
+        for cls in r.ranges.get(p, ()):
+            derive((o, RDF.type, cls))
+        for q in r.inverses.get(p, ()):
+            derive((o, q, s))
+        if p in r.symmetric:
+            derive((o, p, s))
+        if p in r.transitive:
+            for nxt in list(by_predicate[p].get(o, ())):
+                derive((s, p, nxt))
+            for prev, objects in list(by_predicate[p].items()):
+                if s in objects:
+                    derive((prev, p, o))
+        for first, second, implied in r.chains:
+            if p == first:
+                for nxt in list(by_predicate[second].get(o, ())):
+                    derive((s, implied, nxt))
+            if p == second:
+                for prev, objects in list(by_predicate[first].items()):
+                    if s in objects:
+                        derive((prev, implied, o))
+    inferred = Graph(namespace_manager=data.namespace_manager)
+    for triple in known - asserted:
+        if _kept(triple, r):
+            inferred.add(triple)
+    return inferred
+
+
+def _kept(triple: Triple, r: Rules) -> bool:
+    """Not noise: nothing about literals, ``owl:sameAs``, ``owl:Thing``, anonymous classes
+    (the union that is the range of hro:concernsArticle) or the ontology's own terms."""
+    s, p, o = triple
+    if p == RDF.type and (isinstance(o, BNode) or o == OWL.Thing):
+        return False  # membership of an anonymous class expression, or of everything
+    return isinstance(s, URIRef | BNode) and p not in NOISE and s not in r.tbox_terms
+
+
+def _triples(data: Graph) -> Iterable[Triple]:
+    if isinstance(data, ConjunctiveGraph):
+        for context in data.contexts():
+            yield from context
+    else:
+        yield from data
+
+
+def owlrl_inferences(data: Graph, ontology: Graph | None = None) -> Graph:
+    """Reference: what owlrl's full OWL-RL closure of ontology + ``data`` adds, with the same
+    noise removed as :func:`infer`.  Slow; used to check :func:`infer` on samples."""
+    onto = ontology if ontology is not None else Graph().parse(ONTOLOGY, format="turtle")
+    closed_onto = closed_ontology(onto)
+    graph = Graph()
+    for triple in onto:
+        graph.add(triple)
+    asserted = set(_triples(data))
+    for triple in asserted:
+        graph.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
+    r = compile_rules(closed_onto)
+    out = Graph()
+    for triple in graph:
+        if triple in asserted or triple in closed_onto or not _kept(triple, r):
+            continue
+        out.add(triple)
+    return out
+
+
+def reiteration_chains(reiterations: Iterable[Triple]) -> Graph:
+    """The transitive closure of ``hro:reiterates`` links across documents, two hops and
+    more (one hop is inferred per document), with its inverse: what owlrl would derive for
+    ``hro:reiteratesTransitively`` over the whole store, computed from the reiteration links
+    alone."""
+    following: dict = defaultdict(set)
+    for s, _, o in reiterations:
+        following[s].add(o)
+    chains = Graph()
+    for start in list(following):
+        seen: set = set()
+        frontier = set()
+        for first in following[start]:
+            frontier |= following.get(first, set())
+        while frontier:
+            node = frontier.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            chains.add((start, HRO.reiteratesTransitively, node))
+            chains.add((node, HRO.isReiteratedTransitivelyBy, start))
+            frontier |= following.get(node, set()) - seen
+    return chains

@@ -1,0 +1,256 @@
+"""The store interface: where the graph lives once it is built.
+
+:func:`open_store` picks the backend from the location: a directory is an embedded
+Oxigraph store on disk (:mod:`.local`), an ``http(s)://`` URL is any SPARQL 1.1 endpoint
+(:mod:`.remote`).  Both hold one named graph per document language version, replace a
+document's graphs in one atomic step and answer SPARQL with the union of all named graphs
+as the default graph (so queries need no ``GRAPH`` clause).
+
+Results and dumps are serialised by pyoxigraph, never by rdflib on the whole store; rdflib
+only carries the per-document graphs handed to :meth:`Store.replace_graphs`.
+"""
+from __future__ import annotations
+
+import abc
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+import pyoxigraph as ox
+import rdflib
+
+from ..extract.triples import PREFIXES
+
+# Serialisation names used on the command line -> pyoxigraph formats.
+RDF_FORMATS = {
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+DUMP_FORMATS = ("nq", "trig", "ttl", "nt", "jsonld")
+# Prefixes written into Turtle, TriG and JSON-LD output.
+OUTPUT_PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()} | {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+}
+
+
+class StoreError(Exception):
+    """A store could not be opened, read or written; the message says which and why."""
+
+
+class StoreLockedError(StoreError):
+    """The on-disk store is open for writing in another process."""
+
+
+class QuerySyntaxError(StoreError, ValueError):
+    """The SPARQL text does not parse; the message quotes the parser."""
+
+
+class ReadOnlyStoreError(StoreError):
+    """A write was attempted on a store opened read-only."""
+
+
+class QueryResult:
+    """The answer to one query, read once (like a cursor): either :meth:`rows`,
+    iteration over :attr:`triples`, or one :meth:`serialize`.
+
+    ``kind`` is ``"select"``, ``"ask"`` or ``"graph"`` (CONSTRUCT and DESCRIBE);
+    ``variables`` are the SELECT variables and ``boolean`` the ASK answer.
+    """
+
+    def __init__(self, answer: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]):
+        self._answer = answer
+        self._consumed = False
+        self.boolean: bool | None = None
+        self.variables: list[str] = []
+        self.kind: Literal["select", "ask", "graph"]
+        if isinstance(answer, ox.QueryBoolean):
+            self.kind = "ask"
+            self.boolean = bool(answer)
+        elif isinstance(answer, ox.QuerySolutions):
+            self.kind = "select"
+            self.variables = [variable.value for variable in answer.variables]
+        else:
+            self.kind = "graph"
+
+    def _take(self):
+        if self.kind != "ask":
+            if self._consumed:
+                raise StoreError("a query result can be read only once")
+            self._consumed = True
+        return self._answer
+
+    def solutions(self) -> Iterator[ox.QuerySolution]:
+        """SELECT solutions as pyoxigraph terms (``solution["s"]``, ``None`` when unbound)."""
+        if self.kind != "select":
+            raise StoreError(f"a {self.kind.upper()} result has no rows")
+        return iter(self._take())
+
+    def rows(self) -> Iterator[dict[str, str | None]]:
+        """SELECT solutions, each ``{variable: lexical value or None when unbound}``."""
+        names = [ox.Variable(name) for name in self.variables]
+        for solution in self.solutions():
+            yield {name.value: _lexical(solution[name]) for name in names}
+
+    @property
+    def triples(self) -> Iterator[ox.Triple]:
+        """CONSTRUCT/DESCRIBE triples."""
+        if self.kind != "graph":
+            raise StoreError(f"a {self.kind.upper()} result has no triples")
+        return iter(self._take())
+
+    def serialize(self, media_type: str, out: BinaryIO | None = None) -> bytes | None:
+        """The result in ``media_type``: SPARQL results JSON, XML, CSV or TSV for SELECT
+        and ASK; Turtle, N-Triples, JSON-LD, RDF/XML or N-Quads for graph results.
+        Written to ``out`` (and ``None`` returned) when given, so that a caller can stop a
+        result that grows too large.  Raises ``ValueError`` naming the media type when it
+        does not fit the result."""
+        if self.kind == "graph":
+            rdf_format = ox.RdfFormat.from_media_type(media_type)
+            if rdf_format is None:
+                raise ValueError(f"{media_type!r} is not an RDF media type")
+            triples = self._take()
+            if rdf_format.supports_datasets:
+                triples = (ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+            return ox.serialize(triples, out, format=rdf_format, prefixes=OUTPUT_PREFIXES)
+        results_format = ox.QueryResultsFormat.from_media_type(media_type)
+        if results_format is None:
+            raise ValueError(f"{media_type!r} is not a SPARQL results media type")
+        return self._take().serialize(out, format=results_format)
+
+
+def _lexical(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.Triple):
+        return str(term)
+    return term.value
+
+
+class Store(abc.ABC):
+    """A dataset of named graphs; see the module docstring.  Use as a context manager."""
+
+    read_only: bool = False
+
+    @abc.abstractmethod
+    def replace_graphs(self, graphs: Mapping[str, rdflib.Graph]) -> None:
+        """Replace each named graph (IRI -> its new content) in one atomic step: readers
+        see all the old graphs or all the new ones, never a mix; a failure or a kill midway
+        leaves the old version."""
+
+    @abc.abstractmethod
+    def drop_graphs(self, names: Iterable[str]) -> None:
+        """Remove these named graphs (those absent are ignored), in one atomic step."""
+
+    @abc.abstractmethod
+    def graphs(self) -> list[str]:
+        """The IRIs of the named graphs, sorted."""
+
+    @abc.abstractmethod
+    def __len__(self) -> int:
+        """The number of quads."""
+
+    @abc.abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        union_default_graph: bool = True,
+    ) -> QueryResult:
+        """Run a SPARQL query.
+
+        As in the SPARQL 1.1 Protocol, ``default_graph`` and ``named_graphs`` (graph IRIs)
+        replace the query's dataset when either is given: the default graph is then the
+        merge of ``default_graph`` and the graphs ``GRAPH`` can see are ``named_graphs``.
+        Otherwise the query's own ``FROM``/``FROM NAMED`` apply, and without them the
+        default graph is the union of all graphs when ``union_default_graph`` is true.
+        Raises :class:`QuerySyntaxError` for a query that does not parse.
+        """
+
+    @abc.abstractmethod
+    def dump(self, out: BinaryIO, fmt: str, graph: str | None = None) -> None:
+        """Write the dataset (or one ``graph``) to ``out`` in ``fmt`` (:data:`DUMP_FORMATS`).
+        Triple formats (ttl, nt) without ``graph`` hold the union of all graphs."""
+
+    def close(self) -> None:  # noqa: B027 - optional for backends without resources
+        """Release the store (the local store's lock on its directory)."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def open_store(
+    location: str | Path, *, read_only: bool = False, update_url: str | None = None
+) -> Store:
+    """The store at ``location``: a directory (created if missing, unless ``read_only``)
+    or the query URL of a SPARQL 1.1 endpoint.  ``update_url`` overrides the endpoint's
+    update URL (by default derived from the query URL, see :mod:`.remote`)."""
+    text = str(location)
+    if re.match(r"^https?://", text, re.IGNORECASE):
+        from .remote import RemoteStore
+
+        return RemoteStore(text, update_url=update_url, read_only=read_only)
+    if update_url is not None:
+        raise StoreError("an update URL only applies to a remote store (http:// or https://)")
+    from .local import LocalStore
+
+    return LocalStore(Path(text), read_only=read_only)
+
+
+# --- helpers shared by the backends ---------------------------------------------------------
+
+_STRINGS_AND_COMMENTS = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>'
+    r"|#[^\n]*"
+)
+_DATASET_CLAUSE = re.compile(r"(?<![?$\w])FROM\b", re.IGNORECASE)
+
+
+def declares_dataset(sparql: str) -> bool:
+    """Whether the query has its own ``FROM`` or ``FROM NAMED`` clause (strings, IRIs and
+    comments are skipped, so ``"from"`` in a literal does not count)."""
+    return bool(_DATASET_CLAUSE.search(_STRINGS_AND_COMMENTS.sub(" ", sparql)))
+
+
+def replacement_update(graphs: Mapping[str, rdflib.Graph]) -> str:
+    """One SPARQL Update request that drops each graph and inserts its new content.
+
+    A single ``INSERT DATA`` carries every graph, so that blank node labels are scoped
+    to one operation; N-Triples lines are valid SPARQL triples.
+    """
+    drops = [f"DROP SILENT GRAPH <{checked_iri(name)}>" for name in graphs]
+    blocks = [
+        f"GRAPH <{checked_iri(name)}> {{\n{graph.serialize(format='nt')}}}"
+        for name, graph in graphs.items()
+        if len(graph)
+    ]
+    operations = drops + ([f"INSERT DATA {{\n{chr(10).join(blocks)}\n}}"] if blocks else [])
+    return " ;\n".join(operations)
+
+
+def drop_update(names: Iterable[str]) -> str:
+    return " ;\n".join(f"DROP SILENT GRAPH <{checked_iri(name)}>" for name in names)
+
+
+def checked_iri(name: str) -> str:
+    """Check a graph name before it goes between angle brackets in SPARQL."""
+    text = str(name)
+    if not text or re.search(r'[\s<>"{}|^`\\]', text):
+        raise StoreError(f"not a valid graph IRI: {text!r}")
+    return text

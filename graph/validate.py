@@ -1,0 +1,275 @@
+"""Validation of document graphs against the SHACL shapes in ``shapes/``.
+
+A document graph names registry items (articles, committees, States, ILO instruments, SDG
+targets, general comments) without describing them: the registry graph does.  So that the
+shapes can tell ``ICRMW/93`` (an article) from ``ICRMW/94`` (none), the validator adds to
+the data what the registry and the ontology say about the IRIs the data uses: their types,
+what they are part of and the class hierarchy.  That keeps each validation small (one
+document plus a few hundred registry facts) instead of one document plus the registries.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from pyshacl import validate as shacl_validate
+from rdflib import ConjunctiveGraph, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH
+from rdflib.plugins.sparql import processor
+from rightsgraph.extract import uris
+from rightsgraph.extract.uris import HRO
+
+from .skos import registries_graph
+
+ROOT = Path(__file__).resolve().parent.parent
+SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+def _prepare_each_query_once() -> None:
+    """pyshacl hands rdflib the text of a SPARQL-based constraint once per focus node, and
+    rdflib parses it every time: parsing was 70% of the validation time of the seed.  Keep
+    what rdflib's own ``prepareQuery`` would keep (the translated algebra, which does not
+    depend on the bindings) for each distinct query text."""
+    query = processor.SPARQLProcessor.query
+    if getattr(query, "prepares_once", False):
+        return
+
+    @cache
+    def prepared(text: str, base: str | None, namespaces: tuple | None):
+        parsed = processor.parseQuery(text)
+        return processor.translateQuery(parsed, base, dict(namespaces) if namespaces else None)
+
+    def query_prepared_once(self, query_or_text, initBindings=None, initNs=None,  # noqa: N803
+                            base=None, DEBUG=False):  # noqa: N803
+        if isinstance(query_or_text, str):
+            namespaces = tuple(sorted(initNs.items())) if initNs else None
+            query_or_text = prepared(query_or_text, base, namespaces)
+        return query(self, query_or_text, initBindings, initNs, base, DEBUG)
+
+    query_prepared_once.prepares_once = True
+    processor.SPARQLProcessor.query = query_prepared_once
+
+
+_prepare_each_query_once()
+
+
+def shapes_dir() -> Path:
+    """``$RIGHTSGRAPH_SHAPES`` or the project's ``shapes/`` folder."""
+    return Path(os.environ.get("RIGHTSGRAPH_SHAPES") or ROOT / "shapes")
+
+
+@cache
+def shapes() -> Graph:
+    graph = Graph()
+    files = sorted(shapes_dir().glob("*.ttl"))
+    if not files:
+        raise FileNotFoundError(f"no SHACL shapes (*.ttl) in {shapes_dir()}")
+    for path in files:
+        graph.parse(path, format="turtle")
+    return graph
+
+
+@cache
+def ontology() -> Graph:
+    return Graph().parse(ROOT / "ontology" / "rightsgraph.ttl", format="turtle")
+
+
+@cache
+def _class_hierarchy() -> tuple[tuple, ...]:
+    return tuple(ontology().triples((None, RDFS.subClassOf, None)))
+
+
+def _registry_facts() -> dict[URIRef, tuple[tuple, ...]]:
+    """For each registry IRI, the facts shapes test: its types and what it is part of."""
+    return _registry_facts_for(uris.base())
+
+
+@cache
+def _registry_facts_for(base: str) -> dict[URIRef, tuple[tuple, ...]]:
+    registry = registries_graph(base=base)
+    facts: dict[URIRef, list[tuple]] = {}
+    for predicate in (RDF.type, DCTERMS.isPartOf):
+        for s, p, o in registry.triples((None, predicate, None)):
+            if isinstance(s, URIRef):
+                facts.setdefault(s, []).append((s, p, o))
+    return {node: tuple(triples) for node, triples in facts.items()}
+
+
+def validation_graph(data: Graph) -> Graph:
+    """``data`` plus the registry facts about the IRIs it uses and the class hierarchy."""
+    graph = Graph()
+    for triple in data:
+        graph.add(triple)
+    facts = _registry_facts()
+    for node in {n for t in data for n in (t[0], t[2]) if isinstance(n, URIRef)}:
+        for triple in facts.get(node, ()):
+            graph.add(triple)
+    for triple in _class_hierarchy():
+        graph.add(triple)
+    return graph
+
+
+@dataclass(frozen=True)
+class Result:
+    """One validation result, with where in the sources it points.  Terms are kept as they
+    are in the graph: IRIs in full, literals as their lexical form (``value_datatype`` says
+    which datatype the value had, if any)."""
+
+    severity: str
+    focus: str
+    path: str | None
+    value: str | None
+    message: str
+    shape: str | None
+    document: str | None = None
+    paragraph: str | None = None
+    value_datatype: str | None = None
+
+    def __str__(self) -> str:
+        where = _short(self.focus)
+        if self.path:
+            where += f" {_short(self.path)}"
+        if self.value is not None:
+            literal = self.value_datatype or not self.value.startswith(("http:", "https:"))
+            value = (Literal(self.value, datatype=self.value_datatype)
+                     .n3(_names().namespace_manager) if literal else _short(self.value))
+            where += f" = {value}"
+        source = ""
+        if self.document:
+            source = f" [document {self.document}"
+            source += f", paragraph {self.paragraph}]" if self.paragraph else "]"
+        shape = _short(self.shape) if self.shape else "an anonymous shape"
+        return f"{self.severity}: {where}: {self.message} ({shape}){source}"
+
+
+@dataclass
+class Report:
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        """No violation (warnings do not make a graph non-conforming)."""
+        return not self.violations
+
+    @property
+    def violations(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Result]:
+        return [r for r in self.results if r.severity != "Violation"]
+
+    def text(self) -> str:
+        return "\n".join(str(r) for r in self.results)
+
+
+def validate(data: Graph) -> Report:
+    """Validate ``data`` (any rdflib graph; a Dataset is read as its union) with the shapes."""
+    if isinstance(data, ConjunctiveGraph):
+        data = _union(data)
+    graph = validation_graph(data)
+    _, report, _ = shacl_validate(
+        graph, shacl_graph=shapes(), inference="none", allow_warnings=True, inplace=True,
+    )
+    results = [_result(report, node, data)
+               for top in report.subjects(RDF.type, SH.ValidationReport)
+               for node in report.objects(top, SH.result)]
+    results.sort(key=lambda r: (r.severity != "Violation", r.document or "", r.focus, r.shape))
+    return Report(results)
+
+
+def _union(data: ConjunctiveGraph) -> Graph:
+    graph = Graph(namespace_manager=data.namespace_manager)
+    for context in data.contexts():
+        for triple in context:
+            graph.add(triple)
+    return graph
+
+
+@cache
+def _names() -> Graph:
+    """Prefixes to show IRIs with: the ontology's, the shapes' and the URI base's."""
+    names = Graph()
+    for source in (ontology(), shapes()):
+        for prefix, namespace in source.namespaces():
+            if prefix:
+                names.bind(prefix, namespace, override=False)
+    return names
+
+
+def _result(report: Graph, node, data: Graph) -> Result:
+    focus = report.value(node, SH.focusNode)
+    path = report.value(node, SH.resultPath)
+    value = report.value(node, SH.value)
+    shape = report.value(node, SH.sourceShape)
+    severity = SEVERITIES.get(report.value(node, SH.resultSeverity), "Violation")
+    messages = [str(m) for m in report.objects(node, SH.resultMessage)]
+    document, paragraph = _whereabouts(data, focus)
+    return Result(
+        severity=severity,
+        focus=str(focus),
+        path=_path_text(report, path),
+        value=str(value) if value is not None else None,
+        value_datatype=str(value.datatype) if isinstance(value, Literal) and value.datatype
+        else None,
+        message="; ".join(messages) or "constraint not met",
+        shape=str(shape) if isinstance(shape, URIRef) else None,
+        document=document,
+        paragraph=paragraph,
+    )
+
+
+def _path_text(report: Graph, path) -> str | None:
+    """An IRI, ``^IRI`` for an inverse path, or a note for other path expressions."""
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return str(path)
+    inverse = report.value(path, SH.inversePath)
+    if isinstance(inverse, URIRef):
+        return f"^{inverse}"
+    return "(path expression)"
+
+
+def _short(iri: str) -> str:
+    if iri.startswith("^"):
+        return "^" + _short(iri[1:])
+    if not iri.startswith(("http:", "https:", "urn:")):
+        return iri
+    return URIRef(iri).n3(_names().namespace_manager)
+
+
+def _whereabouts(data: Graph, focus) -> tuple[str | None, str | None]:
+    """The symbol of the document and the number of the paragraph ``focus`` is in, if any:
+    followed up through mentions, footnotes, sub-items and isPartOf."""
+    paragraph = None
+    seen: set = set()
+    node = focus
+    while node is not None and node not in seen:
+        seen.add(node)
+        if paragraph is None and (node, RDF.type, HRO.Paragraph) in data:
+            numbers = sorted({str(n) for p in (HRO.number, HRO.label)
+                              for n in data.objects(node, p)}, key=lambda n: (len(n), n))
+            paragraph = " or ".join(numbers) or None
+        symbol = data.value(node, DCTERMS.identifier)
+        if symbol is not None and (node, HRO.languageVersion, None) in data:
+            return str(symbol), paragraph
+        node = _up(data, node)
+    return None, paragraph
+
+
+def _up(data: Graph, node):
+    for predicate in (HRO.inContainer, HRO.footnoteOf, DCTERMS.isPartOf, HRO.realizes):
+        parent = data.value(node, predicate)
+        if parent is not None:
+            return parent
+    owner = data.value(predicate=HRO.mention, object=node)
+    return owner
+
+
+def documents(data: Graph) -> Iterable[URIRef]:
+    """The documents ``data`` holds a language version of."""
+    return sorted(set(data.subjects(HRO.languageVersion, None)))

@@ -1,0 +1,373 @@
+"""The store contract, on the embedded store and on a real Oxigraph server alike."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import xml.etree.ElementTree as ET
+
+import httpx
+import pytest
+import rdflib
+from conftest import SEED
+from rdflib import Dataset, Graph, Literal
+from rightsgraph.extract import extract_file
+from rightsgraph.graph import local, remote
+from rightsgraph.graph.build import document_graphs
+from rightsgraph.graph.store import (
+    QuerySyntaxError,
+    ReadOnlyStoreError,
+    StoreError,
+    StoreLockedError,
+    declares_dataset,
+    open_store,
+)
+
+EX = rdflib.Namespace("http://example.org/")
+G1, G2 = str(EX.g1), str(EX.g2)
+
+
+@pytest.fixture(scope="module")
+def seed_graphs() -> dict[str, Graph]:
+    return document_graphs(extract_file(SEED))
+
+
+@pytest.fixture(params=["local", "remote"])
+def store(request, tmp_path):
+    """An empty store of each kind (the server's dataset is emptied before each test)."""
+    if request.param == "local":
+        with open_store(tmp_path / "store") as opened:
+            yield opened
+        return
+    url = request.getfixturevalue("oxigraph_server")
+    httpx.post(f"{url}/update", content="DROP ALL",
+               headers={"Content-Type": "application/sparql-update"}).raise_for_status()
+    with open_store(f"{url}/query") as opened:
+        yield opened
+
+
+def graph(*triples: tuple) -> Graph:
+    made = Graph()
+    for triple in triples:
+        made.add(triple)
+    return made
+
+
+def two_graphs(store) -> None:
+    store.replace_graphs({
+        G1: graph((EX.a, EX.p, Literal("one")), (EX.a, EX.q, EX.b)),
+        G2: graph((EX.c, EX.p, Literal("two", lang="en"))),
+    })
+
+
+def subjects(result) -> set[str]:
+    return {rdflib.URIRef(row["s"]) for row in result.rows()}
+
+
+def dataset_of(store) -> Dataset:
+    out = io.BytesIO()
+    store.dump(out, "nq")
+    data = Dataset()
+    data.parse(data=out.getvalue().decode("utf-8"), format="nquads")
+    return data
+
+
+def quads(data: Dataset) -> set[tuple]:
+    return {(s, p, o, str(g)) for s, p, o, g in data.quads((None, None, None, None))}
+
+
+# --- loading and replacing ------------------------------------------------------------------
+
+
+def test_round_trip_of_the_seed(store, seed_graphs):
+    store.replace_graphs(seed_graphs)
+    (name, original), = seed_graphs.items()
+    assert store.graphs() == [name] == ["https://rightsgraph.org/graph/CMW/C/AZE/CO/3/zh"]
+    assert len(store) == len(original) > 2000
+    assert quads(dataset_of(store)) == {(s, p, o, name) for s, p, o in original}
+
+
+def test_reingesting_replaces_without_duplicates(store, seed_graphs):
+    store.replace_graphs(seed_graphs)
+    store.replace_graphs(seed_graphs)
+    (name, original), = seed_graphs.items()
+    assert len(store) == len(original)
+    doc = extract_file(SEED)
+    doc.paragraphs[0].text = "A corrected text of the first paragraph."
+    store.replace_graphs(document_graphs(doc))
+    ask = 'ASK {{ ?p hro:number 1 ; hro:text "{}"@zh }}'
+    assert store.query(ask.format("A corrected text of the first paragraph.")).boolean
+    old_text = extract_file(SEED).paragraphs[0].text
+    assert old_text and not store.query(ask.format(old_text.replace('"', '\\"'))).boolean
+    assert len(store) == len(original)
+
+
+def test_replace_leaves_other_graphs_alone_and_drop_removes(store):
+    two_graphs(store)
+    store.replace_graphs({G1: graph((EX.z, EX.p, Literal("new")))})
+    assert subjects(store.query("SELECT ?s WHERE { ?s ?p ?o }")) == {EX.z, EX.c}
+    store.drop_graphs([G1, "http://example.org/absent"])
+    assert store.graphs() == [G2]
+    assert len(store) == 1
+
+
+def test_a_failure_inside_the_update_leaves_the_old_version(store, monkeypatch):
+    two_graphs(store)
+    before = quads(dataset_of(store))
+    module = local if isinstance(store, local.LocalStore) else remote
+    original = module.replacement_update
+    # the drops and inserts run, then a last operation fails
+    monkeypatch.setattr(module, "replacement_update", lambda graphs: original(graphs)
+                        + " ;\nDROP GRAPH <http://example.org/no-such-graph>")
+    with pytest.raises(StoreError, match="no-such-graph"):
+        store.replace_graphs({G1: graph((EX.z, EX.p, Literal("new"))), G2: Graph()})
+    assert quads(dataset_of(store)) == before
+
+
+def test_a_failure_while_preparing_the_graphs_leaves_the_old_version(store):
+    two_graphs(store)
+    before = quads(dataset_of(store))
+
+    class Broken(Graph):
+        def serialize(self, *args, **kwargs):
+            raise RuntimeError("disk full while serialising")
+
+    broken = Broken()
+    broken.add((EX.x, EX.p, Literal("x")))
+    with pytest.raises(RuntimeError, match="disk full"):
+        store.replace_graphs({G1: graph((EX.z, EX.p, Literal("new"))), G2: broken})
+    assert quads(dataset_of(store)) == before
+
+
+# --- querying -------------------------------------------------------------------------------
+
+
+def test_the_default_graph_is_the_union_of_the_named_graphs(store):
+    two_graphs(store)
+    assert subjects(store.query("SELECT ?s WHERE { ?s ?p ?o }")) == {EX.a, EX.c}
+    alone = store.query("SELECT ?s WHERE { ?s ?p ?o }", union_default_graph=False)
+    assert subjects(alone) == set()
+
+
+def test_the_dataset_can_be_restricted(store):
+    two_graphs(store)
+    only_g1 = store.query("SELECT ?s WHERE { ?s ?p ?o }", default_graph=[G1])
+    assert subjects(only_g1) == {EX.a}
+    named = store.query("SELECT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[G2])
+    assert [(r["s"], r["g"]) for r in named.rows()] == [(str(EX.c), G2)]
+    # the default graph given alone: GRAPH sees no named graph (SPARQL 1.1 Protocol)
+    none = store.query("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }", default_graph=[G1])
+    assert subjects(none) == set()
+    own = store.query(f"SELECT ?s FROM <{G2}> WHERE {{ ?s ?p ?o }}")
+    assert subjects(own) == {EX.c}
+
+
+def test_rows_give_lexical_values_and_none_when_unbound(store):
+    two_graphs(store)
+    result = store.query("SELECT ?s ?o ?missing WHERE { ?s ?p ?o } ORDER BY ?o")
+    assert result.kind == "select" and result.variables == ["s", "o", "missing"]
+    rows = list(result.rows())
+    assert {"s": str(EX.a), "o": "one", "missing": None} in rows
+    assert {"s": str(EX.c), "o": "two", "missing": None} in rows
+    with pytest.raises(StoreError, match="only once"):
+        list(result.rows())
+
+
+SELECT = "SELECT ?s ?o WHERE { ?s ex:p ?o }"
+PREFIXED = "PREFIX ex: <http://example.org/> "
+
+
+@pytest.mark.parametrize("media_type, rdflib_format", [
+    ("application/sparql-results+json", "json"),
+    ("application/sparql-results+xml", "xml"),
+    ("text/csv", "csv"),
+    ("text/tab-separated-values", "tsv"),
+])
+def test_select_results_parse_back_in_every_format(store, media_type, rdflib_format):
+    two_graphs(store)
+    data = store.query(PREFIXED + SELECT).serialize(media_type)
+    parsed = rdflib.query.Result.parse(io.BytesIO(data), format=rdflib_format)
+    assert {(str(row.s), str(row.o)) for row in parsed} == {
+        (str(EX.a), "one"), (str(EX.c), "two")}
+
+
+def test_select_results_are_standard_json_and_csv(store):
+    two_graphs(store)
+    document = json.loads(store.query(PREFIXED + SELECT).serialize(
+        "application/sparql-results+json"))
+    assert document["head"]["vars"] == ["s", "o"]
+    assert {"type": "literal", "value": "two", "xml:lang": "en"} in [
+        b["o"] for b in document["results"]["bindings"]]
+    table = list(csv.DictReader(io.StringIO(
+        store.query(PREFIXED + SELECT).serialize("text/csv").decode("utf-8"))))
+    assert sorted((r["s"], r["o"]) for r in table) == [(str(EX.a), "one"), (str(EX.c), "two")]
+
+
+@pytest.mark.parametrize("media_type", [
+    "application/sparql-results+json", "application/sparql-results+xml"])
+def test_ask_results(store, media_type):
+    two_graphs(store)
+    yes = store.query('ASK { ?s ?p "one" }')
+    assert yes.kind == "ask" and yes.boolean is True
+    assert store.query('ASK { ?s ?p "three" }').boolean is False
+    data = yes.serialize(media_type)
+    if "json" in media_type:
+        assert json.loads(data)["boolean"] is True
+    else:
+        root = ET.fromstring(data)
+        assert root.find("{http://www.w3.org/2005/sparql-results#}boolean").text == "true"
+
+
+@pytest.mark.parametrize("media_type, rdflib_format", [
+    ("text/turtle", "turtle"),
+    ("application/n-triples", "nt"),
+    ("application/ld+json", "json-ld"),
+    ("application/rdf+xml", "xml"),
+    ("application/n-quads", "nquads"),
+])
+def test_graph_results_parse_back_in_every_format(store, media_type, rdflib_format):
+    two_graphs(store)
+    result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    assert result.kind == "graph"
+    parsed = Dataset() if rdflib_format == "nquads" else Graph()
+    parsed.parse(data=result.serialize(media_type).decode("utf-8"), format=rdflib_format)
+    assert {(s, p, o) for s, p, o, *_ in (
+        parsed.quads((None, None, None, None)) if rdflib_format == "nquads" else parsed)} == {
+        (EX.a, EX.p, Literal("one")), (EX.a, EX.q, EX.b), (EX.c, EX.p, Literal("two", lang="en"))}
+
+
+def test_a_media_type_that_does_not_fit_is_refused(store):
+    two_graphs(store)
+    with pytest.raises(ValueError, match="text/turtle"):
+        store.query("SELECT * WHERE { ?s ?p ?o }").serialize("text/turtle")
+    with pytest.raises(ValueError, match="sparql-results"):
+        store.query("CONSTRUCT WHERE { ?s ?p ?o }").serialize("application/sparql-results+json")
+
+
+def test_a_query_that_does_not_parse_says_where(store):
+    with pytest.raises(QuerySyntaxError, match="1:"):
+        store.query("SELEKT ?s WHERE { ?s ?p ?o }")
+
+
+def test_the_graph_prefixes_need_no_declaration(store, seed_graphs):
+    store.replace_graphs(seed_graphs)
+    result = store.query("SELECT (COUNT(?p) AS ?n) WHERE { ?p a hro:Recommendation }")
+    assert int(next(result.rows())["n"]) > 0
+
+
+# --- dumping --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt, rdflib_format", [
+    ("nq", "nquads"), ("trig", "trig"), ("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
+def test_dump_parses_back(store, fmt, rdflib_format):
+    two_graphs(store)
+    out = io.BytesIO()
+    store.dump(out, fmt)
+    parsed = Dataset()
+    parsed.parse(data=out.getvalue().decode("utf-8"), format=rdflib_format)
+    found = quads(parsed)
+    if fmt in ("nq", "trig", "jsonld"):
+        assert found == quads(dataset_of(store)) and len(found) == 3
+    else:  # triple formats hold the union
+        assert {q[:3] for q in found} == {q[:3] for q in quads(dataset_of(store))}
+
+
+def test_dump_of_one_graph(store):
+    two_graphs(store)
+    out = io.BytesIO()
+    store.dump(out, "ttl", graph=G2)
+    assert set(Graph().parse(data=out.getvalue().decode(), format="turtle")) == {
+        (EX.c, EX.p, Literal("two", lang="en"))}
+    with pytest.raises(StoreError, match="no graph"):
+        store.dump(io.BytesIO(), "nq", graph="http://example.org/absent")
+    with pytest.raises(ValueError, match="unknown dump format"):
+        store.dump(io.BytesIO(), "csv")
+
+
+# --- the embedded store ---------------------------------------------------------------------
+
+
+def test_a_second_writer_is_refused_and_readers_are_not(tmp_path):
+    with open_store(tmp_path / "store") as writer:
+        two_graphs(writer)
+        with pytest.raises(StoreLockedError, match="another process"):
+            open_store(tmp_path / "store")
+        with open_store(tmp_path / "store", read_only=True) as reader:
+            assert reader.graphs() == [G1, G2]
+            with pytest.raises(ReadOnlyStoreError):
+                reader.drop_graphs([G1])
+
+
+def test_a_store_is_not_made_in_a_folder_of_other_files(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(StoreError, match="other files"):
+        open_store(tmp_path)
+    with pytest.raises(StoreError, match="no store here"):
+        open_store(tmp_path / "missing", read_only=True)
+    assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize("query, declares", [
+    ("SELECT * FROM <http://g> WHERE { ?s ?p ?o }", True),
+    ("select * from named <http://g> where { graph ?g { ?s ?p ?o } }", True),
+    ('SELECT * WHERE { ?s ?p "from <x>" }', False),
+    ("SELECT * WHERE { ?s <http://ex.org/FROM> ?o } # FROM <g>", False),
+    ("SELECT ?from WHERE { ?s ?p ?from }", False),
+])
+def test_declares_dataset(query, declares):
+    assert declares_dataset(query) is declares
+
+
+KILLED_WRITER = textwrap.dedent("""
+    import sys
+    from rdflib import Graph, Literal, Namespace
+    from rightsgraph.graph import local
+    from rightsgraph.graph.store import open_store
+    EX = Namespace("http://example.org/")
+    graphs = {}
+    for g in range(4):
+        graph = Graph()
+        for i in range(20_000):
+            graph.add((EX[f"s{g}-{i}"], EX.version, Literal(f"new version of {i}")))
+        graphs[str(EX[f"g{g}"])] = graph
+    prepare = local.replacement_update
+
+    def announced(graphs):  # tell the test when the store starts writing
+        update = prepare(graphs)
+        print("writing", flush=True)
+        return update
+
+    local.replacement_update = announced
+    with open_store(sys.argv[1]) as store:
+        store.replace_graphs(graphs)
+        print("replaced", flush=True)
+""")
+
+
+def test_a_writer_killed_in_the_middle_of_a_replace_leaves_the_old_version(tmp_path):
+    """A real process is SIGKILLed while it writes 4 graphs (80,000 triples) over old ones."""
+    path = tmp_path / "store"
+    with open_store(path) as store:
+        store.replace_graphs({
+            str(EX[f"g{g}"]): graph(*((EX[f"s{g}-{i}"], EX.version, Literal("old"))
+                                     for i in range(250)))
+            for g in range(4)})
+    writer = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(path)],
+                              stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline().strip() == "writing"
+    time.sleep(0.25)  # writing 80,000 triples transactionally takes seconds
+    os.kill(writer.pid, signal.SIGKILL)
+    assert writer.wait(timeout=30) == -signal.SIGKILL
+    assert writer.stdout.read() == "", "the writer finished before it was killed"
+    with open_store(path, read_only=True) as store:
+        rows = store.query("SELECT ?v (COUNT(*) AS ?n) "
+                           "WHERE { ?s <http://example.org/version> ?v } GROUP BY ?v").rows()
+        assert {row["v"]: int(row["n"]) for row in rows} == {"old": 1000}
+        assert store.graphs() == [str(EX[f"g{g}"]) for g in range(4)]
