@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: graph test docs lint install clean
+.PHONY: graph test docs lint install clean bench bench-corpus bench-build bench-sparql
 
 $(BIN)/rightsgraph: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,25 @@ docs: install
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache
+
+## Benchmarks (benchmarks/README.md): a ~1M-triple synthetic corpus, build and SPARQL.
+BENCH_CORPUS ?= out/bench/corpus
+BENCH_WORK ?= out/bench/work
+
+$(BIN)/oxigraph: pyproject.toml install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench-corpus: $(BIN)/oxigraph
+	rm -rf $(BENCH_CORPUS)
+	$(BIN)/python -m benchmarks.synthetic $(BENCH_CORPUS) --triples 1000000 --check
+
+bench-build: $(BIN)/oxigraph
+	test -d $(BENCH_CORPUS) || $(MAKE) bench-corpus
+	$(BIN)/python -m benchmarks.bench_build $(BENCH_CORPUS) --work $(BENCH_WORK)
+
+bench-sparql: $(BIN)/oxigraph
+	test -d $(BENCH_CORPUS) || $(MAKE) bench-corpus
+	$(BIN)/python -m benchmarks.bench_sparql $(BENCH_CORPUS) --work $(BENCH_WORK)
+
+bench: bench-corpus bench-build bench-sparql

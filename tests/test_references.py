@@ -43,6 +43,7 @@ CASES = [
     ("zh", CMW, "根据“可持续发展目标”具体目标17.18", [("sdg", "17.18")]),
     ("en", CMW, "in line with targets 8.7 and 16.2 of the Goals", [("sdg", "8.7"), ("sdg", "16.2")]),
     ("en", CMW, "target 16.99", []),  # not a target
+    ("en", CMW, "targets 3.d and 12.8 of the Goals", [("sdg", "3.d"), ("sdg", "12.8")]),  # letters up to d
     # --- general comments
     ("zh", CMW, "保护所有移民工人及其家庭成员权利委员会第3号和第4号(2017年)及儿童权利委员会第22号和第23号联合一般性意见",
      [("general_comment", "CMW/GC/3"), ("general_comment", "CMW/GC/4"),

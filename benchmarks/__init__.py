@@ -1,0 +1,1 @@
+"""Benchmarks of rightsgraph: synthetic corpora, build throughput, SPARQL servers (not tests)."""
