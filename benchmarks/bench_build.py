@@ -7,10 +7,12 @@ Two measurements on the same corpus (``benchmarks.synthetic``):
 * **end to end**: the command line a user runs, ``rightsgraph build CORPUS --store DIR``
   (or ``-o FILE.trig`` while ``build`` has no store), pinned to ``--cores`` CPUs, with the
   peak resident memory of its process tree (psutil, sampled every 50 ms).  It does whatever
-  ``build`` does today: extract, and validate, reason and load once those land.
-* **per stage**, in this process on one core, with the project's own functions:
-  read + extract (``extract_file``), RDF (``to_graph``), N-Quads serialisation and loading
-  into an on-disk pyoxigraph store (``bulk_load``).
+  ``build`` does: extract, validate, reason and load, documents prepared in one process per
+  core.
+* **per stage**, in this process on one core, with the build's own functions: read + extract
+  (``extract_file``), the document's graphs (``document_graphs``), validation
+  (``validation_step``, pyshacl), reasoning (``reasoning_step``), N-Triples, and the atomic
+  replacement in the embedded store (``replace_graphs``).
 
 Results go to ``benchmarks/results/build.json`` and ``build.md``.  Target of issue 5: at
 least 20 documents per second.
@@ -28,8 +30,7 @@ import time
 from pathlib import Path
 
 import psutil
-import pyoxigraph
-from rightsgraph.extract import extract_file, to_graph
+from rightsgraph.extract import extract_file
 
 from benchmarks.bench_sparql import BIN, RESULTS, machine
 
@@ -81,26 +82,43 @@ def end_to_end(corpus: Path, work: Path, cores: int) -> dict:
 
 
 def stages(corpus: Path, work: Path) -> dict:
+    """The build's own steps, one document at a time on one core, each timed: extract, the
+    document's graphs, validation (pyshacl), reasoning (compiled OWL-RL rules), N-Triples,
+    and the atomic replacement in the embedded store."""
+    from rightsgraph.graph.build import (
+        NTriples,
+        document_graphs,
+        reasoning_step,
+        validation_step,
+    )
+    from rightsgraph.graph.store import open_store
+
     files = sorted(corpus.rglob("*.txt"))
-    timings = {"extract": 0.0, "to_graph": 0.0, "serialize_nquads": 0.0, "load_pyoxigraph": 0.0}
+    timings = dict.fromkeys(("extract", "to_graph", "validate", "reason", "serialize_ntriples",
+                             "load_store"), 0.0)
     store_dir = work / "stage-store"
     shutil.rmtree(store_dir, ignore_errors=True)
-    store = pyoxigraph.Store(str(store_dir))
     quads = 0
-    for path in files:
-        t0 = time.perf_counter()
-        doc = extract_file(path)
-        t1 = time.perf_counter()
-        data = to_graph(doc)
-        t2 = time.perf_counter()
-        nquads = data.serialize(format="nquads", encoding="utf-8")
-        t3 = time.perf_counter()
-        store.bulk_load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
-        t4 = time.perf_counter()
-        quads += len(data)
-        for stage, seconds in zip(timings, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
-            timings[stage] += seconds
-    store.flush()
+    with open_store(store_dir) as store:
+        for path in files:
+            t0 = time.perf_counter()
+            doc = extract_file(path)
+            t1 = time.perf_counter()
+            graphs = document_graphs(doc)
+            t2 = time.perf_counter()
+            graphs = validation_step(doc, graphs)
+            t3 = time.perf_counter()
+            graphs = reasoning_step(doc, graphs)
+            t4 = time.perf_counter()
+            ready = {name: NTriples.of(graph) for name, graph in graphs.items()}
+            t5 = time.perf_counter()
+            store.replace_graphs(ready)
+            t6 = time.perf_counter()
+            quads += sum(map(len, ready.values()))
+            for stage, seconds in zip(timings, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4,
+                                                t6 - t5), strict=True):
+                timings[stage] += seconds
+        store_quads = len(store)
     total = sum(timings.values())
     return {
         "documents": len(files),
@@ -108,7 +126,7 @@ def stages(corpus: Path, work: Path) -> dict:
         "seconds": timings,
         "ms_per_document": {k: v * 1000 / len(files) for k, v in timings.items()},
         "documents_per_s_one_core": len(files) / total,
-        "store_quads": len(store),
+        "store_quads": store_quads,
     }
 
 
