@@ -108,10 +108,9 @@ class Generator:
         self.registry = registries.load()
         self.states = [s for s in self.registry.states.values() if s.names.get("en")]
         self.documents = list(self.mix["document_targets"])
-        # Conventions cited by their title with "(No. N)"; the extractor does not read the
-        # one title without a number (C186, "Maritime Labour Convention, 2006 (MLC, 2006)").
-        self.ilo = [i for i in self.registry.ilo.values()
-                    if i.kind == "convention" and f"(No. {i.number})" in i.titles.get("en", "")]
+        # Conventions cited by their registry title: "(No. N)" for all but one, which the ILO
+        # names by title alone ("Maritime Labour Convention, 2006 (MLC, 2006)", C186).
+        self.ilo = [i for i in self.registry.ilo.values() if i.kind == "convention"]
         self.sdg = sorted(self.registry.sdg_targets)
 
     # --- the corpus ------------------------------------------------------------------------

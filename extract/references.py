@@ -249,6 +249,10 @@ def find_ilo(text: str, ctx: Context) -> list[Reference]:
         code = _protocol_by_years(int(match.group("year")), int(match.group("parent_year")))
         if code:
             out.append(_ref("ilo", code, text, match.start(), match.end()))
+    for instrument in _conventions_named_without_number():
+        title = _ilo_title(instrument, phr.code)
+        for match in re.finditer(re.escape(title), text, re.IGNORECASE) if title else ():
+            out.append(_ref("ilo", instrument.code, text, match.start(), match.end()))
     protocol = phr.regex("ilo", "protocol")
     for match in protocol.finditer(text) if protocol else ():
         title = _squash_spaces(match.group("title"))
@@ -260,6 +264,14 @@ def find_ilo(text: str, ctx: Context) -> list[Reference]:
                 if code in reg.ilo:
                     out.append(_ref("ilo", code, text, match.start(), match.end()))
     return out
+
+
+@cache
+def _conventions_named_without_number() -> tuple[registries.IloInstrument, ...]:
+    """Conventions the ILO itself names without "(No. N)", so that a document cites them by
+    title alone: "Maritime Labour Convention, 2006" (C186)."""
+    return tuple(i for i in registries.load().ilo.values()
+                 if i.kind == "convention" and "(No." not in i.titles.get("en", "(No."))
 
 
 def _protocol_by_years(year: int, parent_year: int) -> str | None:

@@ -38,6 +38,7 @@ CASES = [
     ("en", CMW, "the Domestic Workers Convention, 2011 (No. 189)", [("ilo", "C189")]),
     ("en", CMW, "the Protocol of 2014 to the Forced Labour Convention, 1930", [("ilo", "P029")]),
     ("en", CMW, "ILO Conventions Nos. 97 and 143", [("ilo", "C097"), ("ilo", "C143")]),
+    ("en", CMW, "ratify the Maritime Labour Convention, 2006 (MLC, 2006)", [("ilo", "C186")]),
     ("en", CMW, "a list of issues (No. 189)", []),  # no ILO context
     # --- SDG
     ("zh", CMW, "根据“可持续发展目标”具体目标17.18", [("sdg", "17.18")]),
@@ -67,6 +68,8 @@ CASES = [
     ("en", CERD, "(CERD/C/URY/CO/16-20, paras. 12 and 14)",
      [("document", "CERD/C/URY/CO/16-20#12"), ("document", "CERD/C/URY/CO/16-20#14")]),
     ("en", CERD, "General Assembly resolution 68/268, para. 16", [("document", "A/RES/68/268#16")]),
+    # "ISR" contains "SR": a State's report is not a summary record
+    ("en", CERD, "(see CERD/C/ISR/14-16)", [("document", "CERD/C/ISR/14-16")]),
     ("en", CERD, "(CCPR/C/SR.2663-2665)", [("document", f"CCPR/C/SR.{n}") for n in (2663, 2664, 2665)]),
 ]
 
