@@ -17,12 +17,11 @@ reading a large result, but a query that sorts or groups runs to completion firs
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
-import rdflib
 
 from .store import (
     DUMP_FORMATS,
@@ -35,8 +34,6 @@ from .store import (
     StoreError,
     StoreLockedError,
     declares_dataset,
-    drop_update,
-    replacement_update,
 )
 
 
@@ -74,15 +71,6 @@ class LocalStore(Store):
         if self.read_only:
             raise ReadOnlyStoreError(f"{self.path}: the store is open read-only")
         return self._store
-
-    def replace_graphs(self, graphs: Mapping[str, rdflib.Graph]) -> None:
-        if graphs:
-            self._update(replacement_update(graphs))
-
-    def drop_graphs(self, names: Iterable[str]) -> None:
-        update = drop_update(names)
-        if update:
-            self._update(update)
 
     def _update(self, update: str) -> None:
         store = self._writable()

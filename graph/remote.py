@@ -15,13 +15,12 @@ default; Fuseki needs ``tdb2:unionDefaultGraph true`` in its dataset configurati
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
-import rdflib
 
 from .store import (
     DUMP_FORMATS,
@@ -34,8 +33,6 @@ from .store import (
     StoreError,
     checked_iri,
     declares_dataset,
-    drop_update,
-    replacement_update,
 )
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
@@ -74,15 +71,6 @@ class RemoteStore(Store):
         self._client = client or httpx.Client(timeout=timeout)
 
     # --- writes ---------------------------------------------------------------------
-
-    def replace_graphs(self, graphs: Mapping[str, rdflib.Graph]) -> None:
-        if graphs:
-            self._update(replacement_update(graphs))
-
-    def drop_graphs(self, names: Iterable[str]) -> None:
-        update = drop_update(names)
-        if update:
-            self._update(update)
 
     def _update(self, update: str) -> None:
         if self.read_only:

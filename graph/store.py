@@ -143,15 +143,23 @@ class Store(abc.ABC):
 
     read_only: bool = False
 
-    @abc.abstractmethod
     def replace_graphs(self, graphs: Mapping[str, rdflib.Graph]) -> None:
         """Replace each named graph (IRI -> its new content) in one atomic step: readers
         see all the old graphs or all the new ones, never a mix; a failure or a kill midway
-        leaves the old version."""
+        leaves the old version.  One SPARQL Update request (:func:`replacement_update`),
+        which the backend applies in one transaction."""
+        if graphs:
+            self._update(replacement_update(graphs))
 
-    @abc.abstractmethod
     def drop_graphs(self, names: Iterable[str]) -> None:
         """Remove these named graphs (those absent are ignored), in one atomic step."""
+        update = drop_update(names)
+        if update:
+            self._update(update)
+
+    @abc.abstractmethod
+    def _update(self, update: str) -> None:
+        """Apply one SPARQL Update request atomically, or raise :class:`StoreError`."""
 
     @abc.abstractmethod
     def graphs(self) -> list[str]:

@@ -18,7 +18,7 @@ import rdflib
 from conftest import SEED
 from rdflib import Dataset, Graph, Literal
 from rightsgraph.extract import extract_file
-from rightsgraph.graph import local, remote
+from rightsgraph.graph import store as store_module
 from rightsgraph.graph.build import document_graphs
 from rightsgraph.graph.store import (
     QuerySyntaxError,
@@ -120,10 +120,9 @@ def test_replace_leaves_other_graphs_alone_and_drop_removes(store):
 def test_a_failure_inside_the_update_leaves_the_old_version(store, monkeypatch):
     two_graphs(store)
     before = quads(dataset_of(store))
-    module = local if isinstance(store, local.LocalStore) else remote
-    original = module.replacement_update
+    original = store_module.replacement_update
     # the drops and inserts run, then a last operation fails
-    monkeypatch.setattr(module, "replacement_update", lambda graphs: original(graphs)
+    monkeypatch.setattr(store_module, "replacement_update", lambda graphs: original(graphs)
                         + " ;\nDROP GRAPH <http://example.org/no-such-graph>")
     with pytest.raises(StoreError, match="no-such-graph"):
         store.replace_graphs({G1: graph((EX.z, EX.p, Literal("new"))), G2: Graph()})
@@ -328,7 +327,7 @@ def test_declares_dataset(query, declares):
 KILLED_WRITER = textwrap.dedent("""
     import sys
     from rdflib import Graph, Literal, Namespace
-    from rightsgraph.graph import local
+    from rightsgraph.graph import store as store_module
     from rightsgraph.graph.store import open_store
     EX = Namespace("http://example.org/")
     graphs = {}
@@ -337,14 +336,14 @@ KILLED_WRITER = textwrap.dedent("""
         for i in range(20_000):
             graph.add((EX[f"s{g}-{i}"], EX.version, Literal(f"new version of {i}")))
         graphs[str(EX[f"g{g}"])] = graph
-    prepare = local.replacement_update
+    prepare = store_module.replacement_update
 
     def announced(graphs):  # tell the test when the store starts writing
         update = prepare(graphs)
         print("writing", flush=True)
         return update
 
-    local.replacement_update = announced
+    store_module.replacement_update = announced
     with open_store(sys.argv[1]) as store:
         store.replace_graphs(graphs)
         print("replaced", flush=True)
