@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -26,7 +27,7 @@ def shared(*parts: str) -> Path:
     return path
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -43,32 +44,42 @@ def oxigraph_server(tmp_path_factory) -> Iterator[str]:
         "oxigraph")
     if binary is None:
         pytest.fail("the Oxigraph server binary is missing: pip install -e '.[dev]' installs it")
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("oxigraph") / "server.log"
-    location = log.parent / "data"
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-            stdout=output, stderr=subprocess.STDOUT)
+    command = [binary, "serve", "--location", str(log.parent / "data"),
+               "--bind", f"127.0.0.1:{port}"]
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    with running(command, f"{url}/query?query=ASK%20%7B%7D", log, "the Oxigraph server"):
+        yield url
+
+
+@contextmanager
+def running(command: list[str], ready_url: str, log: Path, name: str,
+            timeout: float = 60) -> Iterator[subprocess.Popen]:
+    """Run a server until the block ends; ready once ``ready_url`` answers 2xx.  If it exits
+    or does not answer within ``timeout`` seconds the test fails with its log."""
+    with log.open("wb") as output:
+        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
     while True:
         try:
-            if httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=1).is_success:
+            if httpx.get(ready_url, timeout=2).is_success:
                 break
         except httpx.HTTPError:
             pass
         if server.poll() is not None or time.monotonic() > deadline:
             server.kill()
-            pytest.fail(f"the Oxigraph server did not start: {log.read_text(errors='replace')}")
+            pytest.fail(f"{name} did not start: {log.read_text(errors='replace')}")
         time.sleep(0.05)
-    yield url
-    server.terminate()
     try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+        yield server
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 # The seed (Chinese), the English CERD/CMW/CRC fixtures and the French, Spanish, Russian and

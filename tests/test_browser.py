@@ -6,14 +6,12 @@ CI installs Chromium (Debian ``chromium chromium-driver``); without it these tes
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+from conftest import free_port, running
 from rdflib import Graph
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -25,40 +23,16 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROMIUM = "/usr/bin/chromium"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def site(web_store, tmp_path_factory):
     """``rightsgraph serve`` on a free loopback port; its root URL."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     command = [str(Path(sys.executable).parent / "rightsgraph"), "serve", "--store",
                str(web_store), "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
-    with log.open("wb") as output:
-        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(url + "/", timeout=2).is_success:
-                break
-        except httpx.HTTPError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail(f"rightsgraph serve did not start: {log.read_text(errors='replace')}")
-        time.sleep(0.1)
-    yield url
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+    with running(command, url + "/", log, "rightsgraph serve"):
+        yield url
 
 
 @pytest.fixture(scope="module")
