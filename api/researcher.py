@@ -75,6 +75,16 @@ def _local(request: Request, iri: str | None) -> str | None:
 
 # --- documents ----------------------------------------------------------------------------
 
+
+def _document_filters(committee: str | None, state: str | None) -> list[str]:
+    """Graph patterns restricting ``?doc`` to a committee (CMW) and a State (AZE)."""
+    f = []
+    if committee:
+        f.append(f"?doc hro:committee <{uris.committee_uri(_notation(committee, 'committee'))}> .")
+    if state:
+        f.append(f"?doc hro:stateParty <{uris.state_uri(_notation(state.upper(), 'State'))}> .")
+    return f
+
 DOCUMENT_COLUMNS = ["symbol", "uri", "committee", "state", "adopted_on", "languages",
                     "report_numbers"]
 
@@ -86,13 +96,7 @@ async def documents(request: Request, committee: str | None = None, state: str |
                     year: Annotated[int | None, Query(ge=1945, le=2100)] = None,
                     language: Literal["en", "fr", "es", "ru", "zh", "ar"] | None = None,
                     limit: Limit = 50, offset: Offset = 0, format: Format = "json") -> Response:
-    filters = []
-    if committee:
-        committee_iri = uris.committee_uri(_notation(committee, "committee"))
-        filters.append(f"?doc hro:committee <{committee_iri}> .")
-    if state:
-        state_iri = uris.state_uri(_notation(state.upper(), "State"))
-        filters.append(f"?doc hro:stateParty <{state_iri}> .")
+    filters = _document_filters(committee, state)
     if year:
         filters.append(f"?doc hro:adoptedOn ?y . FILTER (YEAR(?y) = {year})")
     if language:
@@ -130,13 +134,9 @@ PARAGRAPH_COLUMNS = ["document", "number", "uri", "kinds", "language", "text"]
 
 def paragraph_filters(*, state=None, committee=None, article=None, ilo=None, sdg=None,
                        flag=None, q=None, language=None, document=None) -> list[str]:
-    f = []
+    f = _document_filters(committee, state)
     if document:
         f.append(f"?doc dcterms:identifier {_literal(document)} .")
-    if committee:
-        f.append(f"?doc hro:committee <{uris.committee_uri(_notation(committee, 'committee'))}> .")
-    if state:
-        f.append(f"?doc hro:stateParty <{uris.state_uri(_notation(state.upper(), 'State'))}> .")
     if article:
         try:
             target = uris.provision_uri(_notation(article, "article"))
