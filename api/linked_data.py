@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from .protocol import FORMAT_NAMES, RefusedError, accepted_types
+from .protocol import FORMAT_NAMES, RefusedError, accepted_types, safe_iri
 
 router = APIRouter(tags=["linked data"])
 
@@ -60,7 +60,7 @@ async def resource(request: Request, path: str) -> Response:
     if media is None:
         raise RefusedError(406, "available as text/html, " + ", ".join(RDF_TYPES))
     iri = requested_iri(request, path)
-    if any(c in iri for c in '<>"{}|\\^` '):
+    if not safe_iri(iri):
         raise RefusedError(404, f"no resource at /{path}")
     if not await server.ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?q <{iri}> }} }}"):
         raise RefusedError(404, f"nothing is known about <{iri}>")

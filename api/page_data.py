@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from rightsgraph.extract import uris
 
-from .protocol import RefusedError
+from .protocol import RefusedError, safe_iri
 
 HRO = "https://rightsgraph.org/ontology#"
 LANGUAGES = ("en", "fr", "es", "ru", "zh", "ar")
@@ -27,7 +27,7 @@ LATER = {"isReiteratedBy": "reiterated by", "isRecalledBy": "recalled by",
 
 def checked(iri: str) -> str:
     """``iri`` if it can go between ``<`` and ``>`` in a query; a 404 otherwise."""
-    if not iri or any(c in iri for c in '<>"{}|\\^` \n'):
+    if not safe_iri(iri):
         raise RefusedError(404, f"no resource at {iri!r}")
     return iri
 

@@ -22,6 +22,15 @@ _SERVICE = re.compile(r"(?<![\w:?$])SERVICE\s+(?:SILENT\s+)?(<[^<>\s]*>|[\w.-]*:
                       re.IGNORECASE)
 
 
+_NOT_IN_IRIREF = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def safe_iri(text: str) -> bool:
+    """Whether ``text`` can stand between ``<`` and ``>`` in SPARQL (the characters
+    IRIREF excludes: controls, space, ``<>"{}|^`\\``)."""
+    return bool(text) and not _NOT_IN_IRIREF.search(text)
+
+
 class RefusedError(Exception):
     """A request the endpoint will not run; ``status`` is the HTTP status to answer."""
 

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from rightsgraph.extract import uris
 from rightsgraph.extract.output import LINK_COLUMNS
 
-from .protocol import RefusedError
+from .protocol import RefusedError, safe_iri
 
 router = APIRouter(prefix="/api", tags=["researcher API"])
 
@@ -268,7 +268,7 @@ async def chain(request: Request, uri: str | None = None, document: str | None =
         if not document or number is None:
             raise RefusedError(400, "give uri, or document and number")
         uri = str(uris.paragraph_uri(_notation(document, "document"), number))
-    if any(c in uri for c in '<>"{}|\\^` '):
+    if not safe_iri(uri):
         raise RefusedError(400, "not a paragraph URI")
     async def related(pattern: str) -> list[dict]:
         rows = await _rows(request, f"""SELECT DISTINCT ?p ?relation ?symbol ?number WHERE {{

@@ -82,3 +82,8 @@ def test_base_is_configurable(tmp_path, monkeypatch):
         graph = rdflib.Graph().parse(data=response.content, format="turtle")
         assert (rdflib.URIRef("http://example.test/data/doc/CMW/C/AZE/CO/3/para/16"),
                 HRO.number, None) in graph
+
+
+def test_paths_that_are_not_iris_are_404(client):
+    for path in ("/doc/a%0Ab", "/doc/a%3Eb", "/doc/a%5Cb", "/doc/a%20b"):
+        assert client.get(path, headers={"Accept": "text/turtle"}).status_code == 404, path
