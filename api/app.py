@@ -22,6 +22,7 @@ from rightsgraph.extract import uris
 
 from rightsgraph import __version__
 
+from .jsonld import context
 from .pool import Answer, QueryError, QueryPool, default_workers
 from .protocol import RefusedError
 
@@ -144,6 +145,12 @@ def create_app(settings: Settings) -> FastAPI:
         name = symbol.replace("/", "_") + "." + format
         return Response(body, media_type=media,
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @app.get("/context.jsonld", name="jsonld_context", tags=["linked data"],
+             summary="The JSON-LD @context of the graph's JSON-LD (made from the ontology)")
+    async def jsonld_context() -> Response:
+        return Response(json.dumps(context(), indent=1), media_type="application/ld+json",
+                        headers={"Access-Control-Allow-Origin": "*"})
 
     app.include_router(linked_data.router)  # last: it answers any path under the base
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from .jsonld import compact
 from .protocol import FORMAT_NAMES, RefusedError, accepted_types, safe_iri
 
 router = APIRouter(tags=["linked data"])
@@ -68,6 +69,11 @@ async def resource(request: Request, path: str) -> Response:
         from .web import resource_page
 
         return await resource_page(request, iri)
-    answer = await server.sparql(DESCRIBE.format(iri=iri, limit=MAX_INCOMING), [media])
-    return Response(answer.body, media_type=answer.media_type,
-                    headers={"Vary": "Accept", "Link": f'<{iri}>; rel="canonical"'})
+    headers = {"Vary": "Accept", "Link": f'<{iri}>; rel="canonical"'}
+    describe = DESCRIBE.format(iri=iri, limit=MAX_INCOMING)
+    if media == "application/ld+json":
+        answer = await server.sparql(describe, ["application/n-triples"])
+        body = compact(answer.body, "nt", str(request.url_for("jsonld_context")))
+        return Response(body, media_type=media, headers=headers)
+    answer = await server.sparql(describe, [media])
+    return Response(answer.body, media_type=answer.media_type, headers=headers)

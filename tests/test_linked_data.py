@@ -1,6 +1,8 @@
 """Every URI the graph mints dereferences on the server, with content negotiation."""
 from __future__ import annotations
 
+import json
+
 import pytest
 import rdflib
 from conftest import SEED
@@ -33,7 +35,13 @@ def test_paragraph_in_every_rdf_format(client, accept, fmt):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(accept)
     assert "Accept" in response.headers["vary"]
-    graph = rdflib.Graph().parse(data=response.content, format=fmt)
+    data = response.content
+    if fmt == "json-ld":  # the document references the published context: resolve it here
+        document = json.loads(data)
+        assert document["@context"] == "http://testserver/context.jsonld"
+        document["@context"] = client.get("/context.jsonld").json()["@context"]
+        data = json.dumps(document)
+    graph = rdflib.Graph().parse(data=data, format=fmt)
     para = rdflib.URIRef(PARA)
     assert graph.value(para, HRO.number).toPython() == 16
     assert (para, rdflib.RDF.type, HRO.Recommendation) in graph
@@ -87,3 +95,20 @@ def test_base_is_configurable(tmp_path, monkeypatch):
 def test_paths_that_are_not_iris_are_404(client):
     for path in ("/doc/a%0Ab", "/doc/a%3Eb", "/doc/a%5Cb", "/doc/a%20b"):
         assert client.get(path, headers={"Accept": "text/turtle"}).status_code == 404, path
+
+
+def test_published_jsonld_context(client):
+    response = client.get("/context.jsonld")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/ld+json")
+    terms = response.json()["@context"]
+    assert terms["hro"] == str(HRO)
+    assert terms["concernsArticle"] == {"@id": "hro:concernsArticle", "@type": "@id"}
+    assert terms["number"] == {"@id": "hro:number"}  # a JSON number is an xsd:integer
+    assert terms["adoptedOn"] == {"@id": "hro:adoptedOn", "@type": "xsd:date"}
+    assert terms["Recommendation"] == "hro:Recommendation"
+    paragraph = client.get("/doc/CMW/C/AZE/CO/3/para/16",
+                           headers={"Accept": "application/ld+json"}).json()
+    nodes = paragraph.get("@graph", [paragraph])
+    [node] = [n for n in nodes if n.get("@id") == PARA]
+    assert node["number"] == 16 and "Recommendation" in node["@type"]

@@ -1,0 +1,59 @@
+"""The published JSON-LD ``@context`` (``/context.jsonld``) and JSON-LD compacted with it.
+
+The context is made from the ontology, so it names every ``hro:`` term the graph uses: object
+properties take IRIs (``"@type": "@id"``), datatype properties their XSD datatype (integers
+and booleans stay JSON numbers and booleans), and the
+reused vocabularies keep their usual prefixes.  Linked-data responses in JSON-LD are compacted
+with it and point at it by URL, so ``{"concernsArticle": ".../treaty/ICRMW/article/76"}`` reads
+as plain JSON and expands to the same RDF.
+"""
+from __future__ import annotations
+
+import json
+from functools import cache
+
+from rdflib import Graph
+from rdflib.namespace import OWL, RDF, RDFS
+from rightsgraph.extract.uris import HRO
+from rightsgraph.graph.validate import ontology
+
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+PREFIXES = {
+    "hro": str(HRO), "dcterms": "http://purl.org/dc/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#", "prov": "http://www.w3.org/ns/prov#",
+    "xsd": XSD_NS, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "owl": "http://www.w3.org/2002/07/owl#",
+    "eli": "http://data.europa.eu/eli/ontology#",
+}
+
+
+@cache
+def context() -> dict:
+    """``{"@context": {...}}``: the prefixes and one entry per ``hro:`` property and class."""
+    onto = ontology()
+    terms: dict[str, object] = dict(PREFIXES)
+    for prop in sorted(set(onto.subjects(RDF.type, OWL.ObjectProperty))):
+        if prop.startswith(HRO):
+            terms[prop[len(HRO):]] = {"@id": f"hro:{prop[len(HRO):]}", "@type": "@id"}
+    for prop in sorted(set(onto.subjects(RDF.type, OWL.DatatypeProperty))):
+        if prop.startswith(HRO):
+            entry: dict[str, str] = {"@id": f"hro:{prop[len(HRO):]}"}
+            datatype = onto.value(prop, RDFS.range)
+            # integers and booleans stay JSON numbers and booleans (their default datatypes)
+            if datatype is not None and str(datatype).startswith(XSD_NS) and \
+                    str(datatype)[len(XSD_NS):] not in ("integer", "boolean"):
+                entry["@type"] = f"xsd:{datatype[len(XSD_NS):]}"
+            terms[prop[len(HRO):]] = entry
+    for cls in sorted(set(onto.subjects(RDF.type, OWL.Class))):
+        if cls.startswith(HRO):
+            terms[cls[len(HRO):]] = f"hro:{cls[len(HRO):]}"
+    return {"@context": terms}
+
+
+def compact(rdf: bytes, rdf_format: str, context_url: str) -> bytes:
+    """RDF (as the store wrote it) as JSON-LD compacted with the context, which the document
+    references by ``context_url`` instead of embedding it."""
+    graph = Graph().parse(data=rdf, format=rdf_format)
+    data = json.loads(graph.serialize(format="json-ld", context=context()["@context"]))
+    data["@context"] = context_url
+    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
