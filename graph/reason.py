@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 
 import owlrl
-from rdflib import BNode, ConjunctiveGraph, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rightsgraph.extract.uris import HRO
@@ -168,8 +168,8 @@ def _kept(triple: Triple, r: Rules) -> bool:
 
 
 def _triples(data: Graph) -> Iterable[Triple]:
-    if isinstance(data, ConjunctiveGraph):
-        for context in data.contexts():
+    if isinstance(data, Dataset):
+        for context in data.graphs():
             yield from context
     else:
         yield from data

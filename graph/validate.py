@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import ConjunctiveGraph, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 from rdflib.plugins.sparql import processor
 from rightsgraph.extract import uris
@@ -168,7 +168,7 @@ class Report:
 
 def validate(data: Graph) -> Report:
     """Validate ``data`` (any rdflib graph; a Dataset is read as its union) with the shapes."""
-    if isinstance(data, ConjunctiveGraph):
+    if isinstance(data, Dataset):
         data = _union(data)
     graph = validation_graph(data)
     _, report, text = shacl_validate(
@@ -183,9 +183,9 @@ def validate(data: Graph) -> Report:
     return Report(results)
 
 
-def _union(data: ConjunctiveGraph) -> Graph:
+def _union(data: Dataset) -> Graph:
     graph = Graph(namespace_manager=data.namespace_manager)
-    for context in data.contexts():
+    for context in data.graphs():
         for triple in context:
             graph.add(triple)
     return graph
