@@ -20,7 +20,6 @@ least 20 documents per second.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -32,7 +31,7 @@ from pathlib import Path
 import psutil
 from rightsgraph.extract import extract_file
 
-from benchmarks.bench_sparql import BIN, RESULTS, machine
+from benchmarks.bench_sparql import BIN, RESULTS, machine, write_report
 
 TARGET_DOCS_PER_S = 20
 
@@ -174,10 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         "end_to_end": end_to_end(args.corpus, args.work, args.cores),
         "stages": stages(args.corpus, args.work),
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.with_suffix(".json").write_text(json.dumps(report, indent=1) + "\n")
-    args.output.with_suffix(".md").write_text(markdown(report))
-    print(markdown(report))
+    write_report(args.output, report, markdown(report))
     return 0
 
 

@@ -415,11 +415,16 @@ def main(argv: list[str] | None = None) -> int:
                              "rss_mb": s.rss_mb, "results": s.results} for s in all_servers},
         "ratios": ratios(by_server, list(queries)),
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.with_suffix(".json").write_text(json.dumps(report, indent=1) + "\n")
-    args.output.with_suffix(".md").write_text(markdown(report))
-    print(markdown(report))
+    write_report(args.output, report, markdown(report))
     return 0
+
+
+def write_report(output: Path, report: dict, text: str) -> None:
+    """``output``.json (the numbers) and ``output``.md (``text``, also printed)."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.with_suffix(".json").write_text(json.dumps(report, indent=1) + "\n")
+    output.with_suffix(".md").write_text(text)
+    print(text)
 
 
 if __name__ == "__main__":
