@@ -26,8 +26,6 @@ from .jsonld import context
 from .pool import Answer, QueryError, QueryPool, default_workers
 from .protocol import RefusedError
 
-HERE = Path(__file__).resolve().parent
-
 
 @dataclass
 class Settings:

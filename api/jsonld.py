@@ -15,7 +15,7 @@ from functools import cache
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS
 from rightsgraph.extract.uris import HRO
-from rightsgraph.graph.validate import ontology
+from rightsgraph.graph.rdfio import ontology
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 PREFIXES = {

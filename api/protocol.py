@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 MAX_QUERY_CHARS = 100_000
 
@@ -38,13 +37,6 @@ class RefusedError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-@dataclass(frozen=True)
-class QueryRequest:
-    query: str
-    default_graph: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
 
 
 def check_query(query: str, *, service_allow: Iterable[str] = ()) -> None:

@@ -118,8 +118,9 @@ STANDARD_STEPS: tuple[Step, ...] = (validation_step, reasoning_step)
 def support_graphs() -> dict[str, Graph]:
     """The graphs every store carries beside the documents: the registries (SKOS), the
     ontology and the shapes, each in a named graph ``{base}graph/<name>``."""
+    from .rdfio import ontology
     from .skos import registries_graph
-    from .validate import ontology, shapes
+    from .validate import shapes
 
     root = uris.base() + "graph/"
     return {root + "registries": registries_graph(), root + "ontology": ontology(),

@@ -1,15 +1,25 @@
 """Reading RDF files in any of the usual formats, with errors that name the file."""
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
-from rdflib import Dataset
+from rdflib import Dataset, Graph
 
 SUFFIXES = {
     ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt", ".nq": "nquads",
     ".trig": "trig", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".owl": "xml",
     ".xml": "xml", ".n3": "n3",
 }
+
+
+ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology" / "rightsgraph.ttl"
+
+
+@cache
+def ontology() -> Graph:
+    """The rightsgraph ontology (``ontology/rightsgraph.ttl``), read once."""
+    return Graph().parse(ONTOLOGY, format="turtle")
 
 
 class RdfReadError(Exception):
@@ -45,3 +55,14 @@ def read_rdf(name: str | Path) -> Dataset:
     except Exception as err:  # noqa: BLE001 - rdflib's parsers raise many kinds
         raise RdfReadError(f"{path}: not valid {fmt}: {err}") from None
     return data
+
+
+def union(data: Graph) -> Graph:
+    """The triples of every graph of a Dataset as one Graph; any other graph as it is."""
+    if not isinstance(data, Dataset):
+        return data
+    merged = Graph(namespace_manager=data.namespace_manager)
+    for graph in data.graphs():
+        for triple in graph:
+            merged.add(triple)
+    return merged

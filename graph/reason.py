@@ -19,15 +19,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import owlrl
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rightsgraph.extract.uris import HRO
 
-ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology" / "rightsgraph.ttl"
+from . import rdfio
+from .rdfio import union
+
 NOISE = {OWL.sameAs, OWL.differentFrom}
 Triple = tuple
 
@@ -60,7 +61,7 @@ def closed_ontology(ontology: Graph | None = None) -> Graph:
 
 @cache
 def _closed_default() -> Graph:
-    return closed_ontology(Graph().parse(ONTOLOGY, format="turtle"))
+    return closed_ontology(rdfio.ontology())
 
 
 @cache
@@ -106,7 +107,7 @@ def compile_rules(closed: Graph) -> Rules:
 def infer(data: Graph, rule_set: Rules | None = None) -> Graph:
     """The triples the ontology and ``data`` entail that ``data`` does not assert."""
     r = rule_set or rules()
-    asserted = set(_triples(data))
+    asserted = set(union(data))
     known = set(asserted)
     todo = list(asserted)
     by_predicate: dict[URIRef, dict] = defaultdict(lambda: defaultdict(set))  # p -> s -> {o}
@@ -167,23 +168,15 @@ def _kept(triple: Triple, r: Rules) -> bool:
     return isinstance(s, URIRef | BNode) and p not in NOISE and s not in r.tbox_terms
 
 
-def _triples(data: Graph) -> Iterable[Triple]:
-    if isinstance(data, Dataset):
-        for context in data.graphs():
-            yield from context
-    else:
-        yield from data
-
-
 def owlrl_inferences(data: Graph, ontology: Graph | None = None) -> Graph:
     """Reference: what owlrl's full OWL-RL closure of ontology + ``data`` adds, with the same
     noise removed as :func:`infer`.  Slow; used to check :func:`infer` on samples."""
-    onto = ontology if ontology is not None else Graph().parse(ONTOLOGY, format="turtle")
+    onto = ontology if ontology is not None else rdfio.ontology()
     closed_onto = closed_ontology(onto)
     graph = Graph()
     for triple in onto:
         graph.add(triple)
-    asserted = set(_triples(data))
+    asserted = set(union(data))
     for triple in asserted:
         graph.add(triple)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)

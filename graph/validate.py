@@ -10,18 +10,18 @@ document plus a few hundred registry facts) instead of one document plus the reg
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 from rdflib.plugins.sparql import processor
 from rightsgraph.extract import uris
 from rightsgraph.extract.uris import HRO
 
+from .rdfio import ontology, union
 from .skos import registries_graph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,11 +70,6 @@ def shapes() -> Graph:
     for path in files:
         graph.parse(path, format="turtle")
     return graph
-
-
-@cache
-def ontology() -> Graph:
-    return Graph().parse(ROOT / "ontology" / "rightsgraph.ttl", format="turtle")
 
 
 @cache
@@ -168,8 +163,7 @@ class Report:
 
 def validate(data: Graph) -> Report:
     """Validate ``data`` (any rdflib graph; a Dataset is read as its union) with the shapes."""
-    if isinstance(data, Dataset):
-        data = _union(data)
+    data = union(data)
     graph = validation_graph(data)
     _, report, text = shacl_validate(
         graph, shacl_graph=shapes(), inference="none", allow_warnings=True, inplace=True,
@@ -181,14 +175,6 @@ def validate(data: Graph) -> Report:
                for node in report.objects(top, SH.result)]
     results.sort(key=lambda r: (r.severity != "Violation", r.document or "", r.focus, r.shape))
     return Report(results)
-
-
-def _union(data: Dataset) -> Graph:
-    graph = Graph(namespace_manager=data.namespace_manager)
-    for context in data.graphs():
-        for triple in context:
-            graph.add(triple)
-    return graph
 
 
 @cache
@@ -270,8 +256,3 @@ def _up(data: Graph, node):
             return parent
     owner = data.value(predicate=HRO.mention, object=node)
     return owner
-
-
-def documents(data: Graph) -> Iterable[URIRef]:
-    """The documents ``data`` holds a language version of."""
-    return sorted(set(data.subjects(HRO.languageVersion, None)))

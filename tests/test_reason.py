@@ -9,14 +9,14 @@ from rdflib.namespace import OWL, RDF
 from rightsgraph.extract.pipeline import extract_file
 from rightsgraph.extract.triples import to_graph
 from rightsgraph.extract.uris import HRO
+from rightsgraph.graph.rdfio import union
 from rightsgraph.graph.reason import infer, owlrl_inferences, reiteration_chains
-from rightsgraph.graph.validate import _union
 
 DOC = "https://rightsgraph.org/doc/CMW/C/AZE/CO/3"
 
 
 def graph_of(path) -> Graph:
-    return _union(to_graph(extract_file(path)))
+    return union(to_graph(extract_file(path)))
 
 
 @pytest.fixture(scope="module")
