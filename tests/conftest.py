@@ -109,3 +109,12 @@ def web_client(web_store):
 
     with TestClient(create_app(Settings(store=str(web_store), workers=2))) as test_client:
         yield test_client
+
+
+def run_cli(capsys, *argv) -> tuple[int, str, str]:
+    """Run ``rightsgraph ARGV...`` in process: exit code, stdout, stderr."""
+    from rightsgraph.cli import main
+
+    code = main([str(arg) for arg in argv])
+    out, err = capsys.readouterr()
+    return code, out, err

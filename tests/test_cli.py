@@ -6,7 +6,7 @@ import io
 import json
 
 import pytest
-from conftest import FIXTURES, SEED, SHARED
+from conftest import FIXTURES, SEED, SHARED, run_cli
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
@@ -16,14 +16,10 @@ HRO = "https://rightsgraph.org/ontology#"
 PARA = URIRef("https://rightsgraph.org/doc/CMW/C/AZE/CO/3/para/13")
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_json_model_has_the_contract_keys(capsys):
-    code, out, _ = run(capsys, "extract", str(SEED), "--format", "json")
+    code, out, _ = run_cli(capsys, "extract", str(SEED), "--format", "json")
     assert code == 0
     model = json.loads(out)
     for key in ("symbol", "committee", "treaty", "state", "language", "original_language",
@@ -55,7 +51,7 @@ def test_csv_links_table(capsys, tmp_path):
 @pytest.mark.parametrize(("fmt", "parser"), [("ttl", "turtle"), ("nt", "nt"),
                                              ("jsonld", "json-ld")])
 def test_rdf_formats_parse_and_hold_typed_links(capsys, fmt, parser):
-    code, out, _ = run(capsys, "extract", str(SEED), "--format", fmt)
+    code, out, _ = run_cli(capsys, "extract", str(SEED), "--format", fmt)
     assert code == 0
     graph = Graph().parse(data=out, format=parser)
     assert (PARA, URIRef(HRO + "number"), Literal(13, datatype=XSD.integer)) in graph
@@ -66,7 +62,7 @@ def test_rdf_formats_parse_and_hold_typed_links(capsys, fmt, parser):
 
 
 def test_trig_keeps_one_named_graph_per_document(capsys):
-    code, out, _ = run(capsys, "extract", str(SEED), "--format", "trig")
+    code, out, _ = run_cli(capsys, "extract", str(SEED), "--format", "trig")
     assert code == 0
     data = Dataset().parse(data=out, format="trig")
     names = {str(g.identifier) for g in data.graphs() if len(g)}
@@ -106,7 +102,7 @@ def test_build_picks_up_pdf_and_html_files(capsys, tmp_path):
 
 
 def test_extract_reads_a_pdf(capsys):
-    code, out, _ = run(capsys, "extract", str(FIXTURES / "en" / "pdf" / "crc_fixture.pdf"),
+    code, out, _ = run_cli(capsys, "extract", str(FIXTURES / "en" / "pdf" / "crc_fixture.pdf"),
                        "--format", "json")
     assert code == 0 and json.loads(out)["symbol"] == "CRC/C/NPL/CO/5-6"
 
@@ -130,7 +126,7 @@ def test_bad_input_exits_1_naming_the_file(capsys, tmp_path, name, content, mess
     path = tmp_path / name
     if content is not None:
         path.write_bytes(content)
-    code, out, err = run(capsys, "extract", str(path), "--format", "json")
+    code, out, err = run_cli(capsys, "extract", str(path), "--format", "json")
     assert code == 1
     assert str(path) in err and message in err
     assert "Traceback" not in err and out == ""
@@ -140,7 +136,7 @@ def test_unsupported_language_is_a_clear_error(capsys):
     french = SHARED / "corpus" / "openings" / "3.fr.txt"
     if not french.exists():
         pytest.skip("../shared not available")
-    code, _, err = run(capsys, "extract", str(french), "--language", "de")
+    code, _, err = run_cli(capsys, "extract", str(french), "--language", "de")
     assert code == 1 and "language 'de' is not supported yet" in err
 
 
@@ -148,7 +144,7 @@ def test_truncated_opening_gives_a_result_with_a_warning(capsys):
     opening = SHARED / "corpus" / "openings" / "47.en.txt"
     if not opening.exists():
         pytest.skip("../shared not available")
-    code, out, err = run(capsys, "extract", str(opening), "--format", "json")
+    code, out, err = run_cli(capsys, "extract", str(opening), "--format", "json")
     assert code == 0 and "truncated" in err
     assert json.loads(out)["symbol"] == "CAT/C/ISL/CO/4"
 

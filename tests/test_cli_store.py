@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 import rdflib
-from conftest import SEED, shared
+from conftest import SEED, run_cli, shared
 from rightsgraph.extract import extract_file, to_graph
 from rightsgraph.extract.output import link_rows
 from rightsgraph.graph.build import DocumentRejectedError, build, support_graphs
@@ -23,10 +23,6 @@ from rightsgraph.cli import main
 SEED_GRAPH = "https://rightsgraph.org/graph/CMW/C/AZE/CO/3/zh"
 
 
-def run(capsys, *argv):
-    code = main([str(arg) for arg in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +34,7 @@ def seed_store(tmp_path_factory):
 
 def test_build_summary_matches_the_seed(capsys, tmp_path):
     gold = json.loads(shared("gold", "CMW_C_AZE_CO_3.zh.json").read_text(encoding="utf-8"))
-    code, out, _ = run(capsys, "build", SEED.parent, "--store", tmp_path / "store")
+    code, out, _ = run_cli(capsys, "build", SEED.parent, "--store", tmp_path / "store")
     assert code == 0
     assert f"1 documents, {len(gold['paragraphs'])} paragraphs" in out  # 66
     doc = extract_file(SEED)
@@ -53,7 +49,7 @@ def test_build_summary_matches_the_seed(capsys, tmp_path):
 
 def test_building_twice_adds_no_duplicates(capsys, tmp_path):
     for _ in range(2):
-        assert run(capsys, "build", SEED, "--store", tmp_path / "store")[0] == 0
+        assert run_cli(capsys, "build", SEED, "--store", tmp_path / "store")[0] == 0
     asserted = to_graph(extract_file(SEED))
     support = support_graphs()
     with open_store(tmp_path / "store", read_only=True) as store:
@@ -66,7 +62,7 @@ def test_a_failing_file_is_named_and_the_others_are_loaded(capsys, tmp_path):
     corpus.mkdir(parents=True)
     shutil.copy(SEED, corpus / "seed.txt")
     (tmp_path / "in" / "broken.txt").write_bytes(b"")
-    code, out, err = run(capsys, "build", tmp_path / "in", "--store", tmp_path / "store")
+    code, out, err = run_cli(capsys, "build", tmp_path / "in", "--store", tmp_path / "store")
     assert code == 1
     assert f"{tmp_path / 'in' / 'broken.txt'}" in err and "empty" in err
     assert "1 documents, 66 paragraphs" in out and "failed: 1" in out
@@ -79,7 +75,7 @@ def test_progress_and_a_note_when_two_files_are_one_document(capsys, tmp_path, m
     monkeypatch.setattr(cli, "PROGRESS_SECONDS", 0)
     for name in ("a.txt", "b.txt", "c.txt"):
         shutil.copy(SEED, tmp_path / name)
-    code, out, err = run(capsys, "build", tmp_path, "--store", tmp_path / "store")
+    code, out, err = run_cli(capsys, "build", tmp_path, "--store", tmp_path / "store")
     assert code == 0
     assert "  1/3 files, 1 loaded, 0 failed" in err and "  2/3 files" in err
     assert f"{tmp_path / 'b.txt'} replaced {tmp_path / 'a.txt'} in graph <{SEED_GRAPH}>" in err
@@ -98,7 +94,7 @@ def test_a_build_step_can_keep_a_document_out(tmp_path):
 
 
 def test_output_exports_the_store_as_trig(capsys, tmp_path):
-    code, _, _ = run(capsys, "build", SEED, "--store", tmp_path / "store",
+    code, _, _ = run_cli(capsys, "build", SEED, "--store", tmp_path / "store",
                      "-o", tmp_path / "graph.trig")
     assert code == 0
     data = rdflib.Dataset().parse(tmp_path / "graph.trig", format="trig")
@@ -107,7 +103,7 @@ def test_output_exports_the_store_as_trig(capsys, tmp_path):
 
 def test_the_store_of_another_process_is_named_not_a_traceback(capsys, tmp_path):
     with open_store(tmp_path / "store"):
-        code, _, err = run(capsys, "build", SEED, "--store", tmp_path / "store")
+        code, _, err = run_cli(capsys, "build", SEED, "--store", tmp_path / "store")
     assert code == 1 and "open for writing in another process" in err
     assert "Traceback" not in err
 
@@ -120,7 +116,7 @@ COUNT = ("SELECT (COUNT(?p) AS ?n) WHERE { ?p a hro:Paragraph ; "
 def test_query_results_in_every_format(capsys, seed_store, fmt):
     query = ('SELECT ?p WHERE { ?p hro:number 13 ; dcterms:isPartOf '
              '<https://rightsgraph.org/doc/CMW/C/AZE/CO/3> }')
-    code, out, _ = run(capsys, "query", query, "--store", seed_store, "--format", fmt)
+    code, out, _ = run_cli(capsys, "query", query, "--store", seed_store, "--format", fmt)
     assert code == 0
     rows = list(rdflib.query.Result.parse(io.BytesIO(out.encode()), format=fmt))
     assert [str(row.p) for row in rows] == ["https://rightsgraph.org/doc/CMW/C/AZE/CO/3/para/13"]
@@ -129,7 +125,7 @@ def test_query_results_in_every_format(capsys, seed_store, fmt):
 def test_query_from_a_file_defaults_to_tsv(capsys, seed_store, tmp_path):
     (tmp_path / "count.rq").write_text(
         "SELECT (COUNT(?p) AS ?n) WHERE { ?p a hro:Recommendation }", encoding="utf-8")
-    code, out, _ = run(capsys, "query", f"@{tmp_path / 'count.rq'}", "--store", seed_store)
+    code, out, _ = run_cli(capsys, "query", f"@{tmp_path / 'count.rq'}", "--store", seed_store)
     assert code == 0
     header, value = out.splitlines()
     assert header == "?n" and int(value.split("^^")[0].strip('"')) > 10
@@ -140,7 +136,7 @@ def test_query_from_a_file_defaults_to_tsv(capsys, seed_store, tmp_path):
 def test_construct_queries_give_rdf(capsys, seed_store, fmt, rdflib_format):
     query = ("CONSTRUCT { ?p hro:concernsArticle ?a } WHERE { ?p hro:number 13 ; "
              "hro:concernsArticle ?a }")
-    code, out, _ = run(capsys, "query", query, "--store", seed_store, "--format", fmt)
+    code, out, _ = run_cli(capsys, "query", query, "--store", seed_store, "--format", fmt)
     assert code == 0
     graph = rdflib.Graph().parse(data=out, format=rdflib_format)
     assert len(graph) > 0
@@ -148,18 +144,18 @@ def test_construct_queries_give_rdf(capsys, seed_store, fmt, rdflib_format):
 
 
 def test_query_errors_are_clear(capsys, seed_store, tmp_path):
-    code, _, err = run(capsys, "query", "SELEKT", "--store", seed_store)
+    code, _, err = run_cli(capsys, "query", "SELEKT", "--store", seed_store)
     assert code == 2 and "the query does not parse" in err
-    code, _, err = run(capsys, "query", "ASK { ?s ?p ?o }", "--store", seed_store, "-f", "ttl")
+    code, _, err = run_cli(capsys, "query", "ASK { ?s ?p ?o }", "--store", seed_store, "-f", "ttl")
     assert code == 2 and "ASK result cannot be written as ttl" in err
-    code, _, err = run(capsys, "query", "ASK {}", "--store", tmp_path / "none")
+    code, _, err = run_cli(capsys, "query", "ASK {}", "--store", tmp_path / "none")
     assert code == 1 and "no store here" in err
-    code, _, err = run(capsys, "query", f"@{tmp_path / 'missing.rq'}", "--store", seed_store)
+    code, _, err = run_cli(capsys, "query", f"@{tmp_path / 'missing.rq'}", "--store", seed_store)
     assert code == 2 and "missing.rq" in err
 
 
 def test_export_gzipped_nquads_round_trips(capsys, seed_store, tmp_path):
-    code, _, _ = run(capsys, "export", "--store", seed_store, "--gzip", "-o",
+    code, _, _ = run_cli(capsys, "export", "--store", seed_store, "--gzip", "-o",
                      tmp_path / "all.nq.gz")
     assert code == 0
     data = rdflib.Dataset().parse(
@@ -168,19 +164,19 @@ def test_export_gzipped_nquads_round_trips(capsys, seed_store, tmp_path):
 
 
 def test_export_one_graph_as_turtle_to_stdout(capsys, seed_store):
-    code, out, _ = run(capsys, "export", "--store", seed_store, "--format", "ttl",
+    code, out, _ = run_cli(capsys, "export", "--store", seed_store, "--format", "ttl",
                        "--graph", SEED_GRAPH)
     assert code == 0 and out.startswith("@prefix")
     assert len(rdflib.Graph().parse(data=out, format="turtle")) == len(
         to_graph(extract_file(SEED)))
-    code, _, err = run(capsys, "export", "--store", seed_store, "--graph", "http://x.org/none")
+    code, _, err = run_cli(capsys, "export", "--store", seed_store, "--graph", "http://x.org/none")
     assert code == 1 and "no graph <http://x.org/none>" in err
 
 
 def test_build_and_query_a_remote_store(capsys, oxigraph_server):
-    code, out, _ = run(capsys, "build", SEED, "--store", oxigraph_server)
+    code, out, _ = run_cli(capsys, "build", SEED, "--store", oxigraph_server)
     assert code == 0 and "1 documents, 66 paragraphs" in out
-    code, out, _ = run(capsys, "query", COUNT, "--store", oxigraph_server, "-f", "csv")
+    code, out, _ = run_cli(capsys, "query", COUNT, "--store", oxigraph_server, "-f", "csv")
     assert code == 0
     (row,) = list(csv.DictReader(io.StringIO(out)))
     assert int(row["n"]) == 66

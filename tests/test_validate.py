@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import FIXTURES, SEED
+from conftest import FIXTURES, SEED, run_cli
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
@@ -15,10 +15,6 @@ HRO = "https://rightsgraph.org/ontology#"
 DOC = URIRef("https://rightsgraph.org/doc/CMW/C/AZE/CO/3")
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +36,7 @@ def edited(seed_nt: str, tmp_path, *, remove=(), add=(), suffix=".ttl") -> str:
 
 
 def test_seed_graph_conforms(capsys, seed_nt):
-    code, out, _ = run(capsys, "validate", seed_nt)
+    code, out, _ = run_cli(capsys, "validate", seed_nt)
     assert code == 0, out
     assert "conforms (0 violations" in out
 
@@ -50,7 +46,7 @@ def test_fixture_graphs_conform(capsys, tmp_path, name):
     path = tmp_path / f"{name}.trig"
     assert main(["extract", str(FIXTURES / "en" / f"{name}.txt"), "-q", "--format", "trig",
                  "-o", str(path)]) == 0
-    code, out, _ = run(capsys, "validate", str(path))
+    code, out, _ = run_cli(capsys, "validate", str(path))
     assert code == 0, out
 
 
@@ -59,7 +55,7 @@ def test_ill_formed_date_names_the_node(capsys, seed_nt, tmp_path):
     path = edited(seed_nt, tmp_path,
                   remove=[(DOC, adopted, None)],
                   add=[(DOC, adopted, Literal("2021-10-32", datatype=XSD.date))])
-    code, out, _ = run(capsys, "validate", path)
+    code, out, _ = run_cli(capsys, "validate", path)
     assert code == 1
     line = next(line for line in out.splitlines() if "adoptedOn" in line)
     assert line.strip().startswith("Violation:")
@@ -70,7 +66,7 @@ def test_ill_formed_date_names_the_node(capsys, seed_nt, tmp_path):
 def test_second_value_of_a_single_valued_property(capsys, seed_nt, tmp_path):
     para = URIRef(f"{DOC}/para/13")
     path = edited(seed_nt, tmp_path, add=[(para, URIRef(HRO + "number"), Literal(14))])
-    code, out, _ = run(capsys, "validate", path)
+    code, out, _ = run_cli(capsys, "validate", path)
     assert code == 1
     line = next(line for line in out.splitlines() if "rgs:Paragraph-number" in line)
     assert f"<{para}> hro:number" in line
@@ -82,7 +78,7 @@ def test_article_not_in_registry_as_json(capsys, seed_nt, tmp_path):
     article = URIRef("https://rightsgraph.org/treaty/ICRMW/article/94")
     path = edited(seed_nt, tmp_path, add=[(para, URIRef(HRO + "concernsArticle"), article)],
                   suffix=".jsonld")
-    code, out, _ = run(capsys, "validate", path, "--format", "json")
+    code, out, _ = run_cli(capsys, "validate", path, "--format", "json")
     assert code == 1
     report = json.loads(out)[path]
     assert report["conforms"] is False
@@ -97,7 +93,7 @@ def test_article_not_in_registry_as_json(capsys, seed_nt, tmp_path):
 
 def test_warnings_do_not_fail(capsys, seed_nt, tmp_path):
     path = edited(seed_nt, tmp_path, remove=[(DOC, URIRef(HRO + "adoptedOn"), None)])
-    code, out, _ = run(capsys, "validate", path)
+    code, out, _ = run_cli(capsys, "validate", path)
     assert code == 0
     assert "Warning:" in out and "rgs:Document-adoptionKnown" in out
 
@@ -105,9 +101,9 @@ def test_warnings_do_not_fail(capsys, seed_nt, tmp_path):
 def test_unreadable_files_exit_2(capsys, tmp_path):
     broken = tmp_path / "broken.ttl"
     broken.write_text("<a> <b> .\n", encoding="utf-8")
-    code, _, err = run(capsys, "validate", str(broken))
+    code, _, err = run_cli(capsys, "validate", str(broken))
     assert code == 2 and str(broken) in err and "not valid turtle" in err
-    code, _, err = run(capsys, "validate", str(tmp_path / "missing.nt"))
+    code, _, err = run_cli(capsys, "validate", str(tmp_path / "missing.nt"))
     assert code == 2 and "missing.nt: no such file" in err
-    code, _, err = run(capsys, "validate", str(SEED))
+    code, _, err = run_cli(capsys, "validate", str(SEED))
     assert code == 2 and "unknown RDF format" in err
