@@ -18,13 +18,12 @@ from typing import Literal
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, PlainTextResponse, Response
-from rightsgraph.extract import uris
 
 from rightsgraph import __version__
-
-from .jsonld import context
-from .pool import Answer, QueryError, QueryPool, default_workers
-from .protocol import RefusedError
+from rightsgraph.api.jsonld import context
+from rightsgraph.api.pool import Answer, QueryError, QueryPool, default_workers
+from rightsgraph.api.protocol import RefusedError
+from rightsgraph.core import identifiers
 
 
 @dataclass
@@ -32,7 +31,7 @@ class Settings:
     """How the server runs; see ``rightsgraph serve --help``."""
 
     store: str
-    base: str = field(default_factory=uris.base)
+    base: str = field(default_factory=identifiers.base)
     workers: int = field(default_factory=default_workers)
     timeout: float = 30.0
     max_bytes: int = 50_000_000
@@ -106,7 +105,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.server = server
 
-    from . import linked_data, researcher, sparql, web
+    from rightsgraph.api import linked_data, researcher, sparql, web
 
     app.include_router(sparql.router)
     app.include_router(researcher.router)

@@ -14,7 +14,8 @@ from functools import cache
 
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS
-from rightsgraph.extract.uris import HRO
+
+from rightsgraph.core.namespaces import HRO
 from rightsgraph.graph.rdfio import ontology
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"

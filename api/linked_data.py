@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from .jsonld import compact
-from .protocol import FORMAT_NAMES, RefusedError, accepted_types, safe_iri
+from rightsgraph.api.jsonld import compact
+from rightsgraph.api.protocol import FORMAT_NAMES, RefusedError, accepted_types, safe_iri
 
 router = APIRouter(tags=["linked data"])
 
@@ -66,7 +66,7 @@ async def resource(request: Request, path: str) -> Response:
     if not await server.ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?q <{iri}> }} }}"):
         raise RefusedError(404, f"nothing is known about <{iri}>")
     if media == "text/html":
-        from .web import resource_page
+        from rightsgraph.api.web import resource_page
 
         return await resource_page(request, iri)
     headers = {"Vary": "Accept", "Link": f'<{iri}>; rel="canonical"'}

@@ -8,9 +8,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rightsgraph.extract import uris
-
-from .protocol import RefusedError, safe_iri
+from rightsgraph.api.protocol import RefusedError, safe_iri
+from rightsgraph.core import identifiers
 
 HRO = "https://rightsgraph.org/ontology#"
 LANGUAGES = ("en", "fr", "es", "ru", "zh", "ar")
@@ -63,7 +62,7 @@ def kinds_of(types) -> list[str]:
 
 def paragraph_name(server, iri: str) -> str:
     """``CMW/C/AZE/CO/2 ¶11`` for a paragraph URI (also one the store holds no text for),
-    from the URI scheme of :mod:`rightsgraph.extract.uris`."""
+    from the URI scheme of :mod:`rightsgraph.core.identifiers`."""
     path = iri[len(server.base):] if iri.startswith(server.base) else iri
     if path.startswith("doc/") and "/para/" in path:
         symbol, number = path[4:].split("/para/", 1)
@@ -429,6 +428,6 @@ async def registry_entry(server, iri: str) -> dict:
 
 def sdg_iri(target: str) -> str:
     try:
-        return str(uris.sdg_uri(target))
+        return str(identifiers.sdg_uri(target))
     except ValueError as err:
         raise RefusedError(404, f"{target!r} is not an SDG target") from err

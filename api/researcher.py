@@ -12,10 +12,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
-from rightsgraph.extract import uris
-from rightsgraph.extract.output import LINK_COLUMNS
 
-from .protocol import RefusedError, safe_iri
+from rightsgraph.api.protocol import RefusedError, safe_iri
+from rightsgraph.core import identifiers
+from rightsgraph.extract.output import LINK_COLUMNS
 
 router = APIRouter(prefix="/api", tags=["researcher API"])
 
@@ -80,9 +80,11 @@ def _document_filters(committee: str | None, state: str | None) -> list[str]:
     """Graph patterns restricting ``?doc`` to a committee (CMW) and a State (AZE)."""
     f = []
     if committee:
-        f.append(f"?doc hro:committee <{uris.committee_uri(_notation(committee, 'committee'))}> .")
+        iri = identifiers.committee_uri(_notation(committee, 'committee'))
+        f.append(f"?doc hro:committee <{iri}> .")
     if state:
-        f.append(f"?doc hro:stateParty <{uris.state_uri(_notation(state.upper(), 'State'))}> .")
+        iri = identifiers.state_uri(_notation(state.upper(), 'State'))
+        f.append(f"?doc hro:stateParty <{iri}> .")
     return f
 
 DOCUMENT_COLUMNS = ["symbol", "uri", "committee", "state", "adopted_on", "languages",
@@ -139,15 +141,17 @@ def paragraph_filters(*, state=None, committee=None, article=None, ilo=None, sdg
         f.append(f"?doc dcterms:identifier {_literal(document)} .")
     if article:
         try:
-            target = uris.provision_uri(_notation(article, "article"))
+            target = identifiers.provision_uri(_notation(article, "article"))
         except ValueError as err:
             raise RefusedError(400, f"{article!r} is not an article notation such as ICRMW/76") \
                 from err
         f.append(f"?para hro:concernsArticle <{target}> .")
     if ilo:
-        f.append(f"?para hro:citesIloInstrument <{uris.ilo_uri(_notation(ilo.upper(), 'ILO'))}> .")
+        iri = identifiers.ilo_uri(_notation(ilo.upper(), 'ILO'))
+        f.append(f"?para hro:citesIloInstrument <{iri}> .")
     if sdg:
-        f.append(f"?para hro:refersToSdgTarget <{uris.sdg_uri(_notation(sdg, 'SDG target'))}> .")
+        iri = identifiers.sdg_uri(_notation(sdg, 'SDG target'))
+        f.append(f"?para hro:refersToSdgTarget <{iri}> .")
     if flag:
         f.append(f"?para a hro:{FLAGS[flag]} .")
     if q:
@@ -219,7 +223,7 @@ async def recommendations(
 async def article_page(request: Request, treaty: str, article: str, limit: Limit = 100,
                        offset: Offset = 0, format: Format = "json") -> Response:
     notation = f"{_notation(treaty, 'treaty')}/{_notation(article, 'article')}"
-    iri = uris.provision_uri(notation)
+    iri = identifiers.provision_uri(notation)
     label = await _rows(request, f"""SELECT ?label WHERE {{ <{iri}> skos:prefLabel ?label .
         FILTER (LANG(?label) = "en") }} LIMIT 1""")
     if not label:
@@ -238,7 +242,7 @@ async def article_page(request: Request, treaty: str, article: str, limit: Limit
             description="The target (UN label and URI) and every paragraph that refers to it.")
 async def sdg_page(request: Request, target: str, limit: Limit = 100, offset: Offset = 0,
                    format: Format = "json") -> Response:
-    iri = uris.sdg_uri(_notation(target, "SDG target"))
+    iri = identifiers.sdg_uri(_notation(target, "SDG target"))
     label = await _rows(request, f"""SELECT ?label WHERE {{ <{iri}> skos:prefLabel ?label .
         FILTER (LANG(?label) = "en") }} LIMIT 1""")
     if not label:
@@ -267,7 +271,7 @@ async def chain(request: Request, uri: str | None = None, document: str | None =
     if uri is None:
         if not document or number is None:
             raise RefusedError(400, "give uri, or document and number")
-        uri = str(uris.paragraph_uri(_notation(document, "document"), number))
+        uri = str(identifiers.paragraph_uri(_notation(document, "document"), number))
     if not safe_iri(uri):
         raise RefusedError(400, "not a paragraph URI")
     async def related(pattern: str) -> list[dict]:

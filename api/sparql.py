@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from .protocol import FORMAT_NAMES, RefusedError, accepted_types, check_query
+from rightsgraph.api.protocol import FORMAT_NAMES, RefusedError, accepted_types, check_query
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -68,10 +68,10 @@ async def sparql(request: Request) -> Response:
             raise RefusedError(400, f"unknown format {fmt!r}; use one of {', '.join(FORMAT_NAMES)}")
         accept = [FORMAT_NAMES[fmt]]
     if query is None:
-        from .web import wants_html
+        from rightsgraph.api.web import wants_html
 
         if wants_html(accept):
-            from .web import editor_page
+            from rightsgraph.api.web import editor_page
 
             return editor_page(request)
         return await service_description(request, accept)

@@ -8,7 +8,6 @@ need no JavaScript, except the editor.
 from __future__ import annotations
 
 from dataclasses import asdict
-from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
@@ -18,20 +17,22 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
-from . import page_data
-from .page_data import HRO, RTL
-from .protocol import RefusedError
-from .queries import example_queries
-from .researcher import paragraph_filters
+from rightsgraph.api import page_data
+from rightsgraph.api.examples import example_queries
+from rightsgraph.api.page_data import HRO, RTL
+from rightsgraph.api.protocol import RefusedError
+from rightsgraph.api.researcher import paragraph_filters
+from rightsgraph.core.resources import package_path
 
-HERE = Path(__file__).resolve().parent
+TEMPLATES = package_path("rightsgraph.api", "templates")
+STATIC = package_path("rightsgraph.api", "static")
 PAGE_SIZE = 20
 SNIPPET = 240
 DOWNLOADS = (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML"))
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(env=Environment(
-    loader=FileSystemLoader(HERE / "templates"), autoescape=True,
+    loader=FileSystemLoader(TEMPLATES), autoescape=True,
     trim_blocks=True, lstrip_blocks=True))
 
 
@@ -54,7 +55,7 @@ templates.env.globals["DOWNLOADS"] = DOWNLOADS
 def mount_static(app: FastAPI) -> None:
     """Serve ``static/`` (the stylesheet and the vendored YASGUI) at ``/static``; call it
     before the linked-data router, which answers every other path."""
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
 
 def wants_html(accept: list[str]) -> bool:

@@ -29,9 +29,9 @@ import time
 from pathlib import Path
 
 import psutil
-from rightsgraph.extract import extract_file
 
 from benchmarks.bench_sparql import BIN, RESULTS, machine, write_report
+from rightsgraph.extract import extract_file
 
 TARGET_DOCS_PER_S = 20
 

@@ -15,10 +15,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from rightsgraph.core import registries
 from rightsgraph.extract import extract_file
 from rightsgraph.extract.output import LINK_KINDS
-
-from rightsgraph import registries
 
 
 def measure(paths: list[Path]) -> dict:

@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from num2words import num2words
-from rightsgraph.extract import ExtractionError, extract_file
 
-from rightsgraph import registries
+from rightsgraph.core import registries
+from rightsgraph.extract import ExtractionError, extract_file
 
 HERE = Path(__file__).resolve().parent
 MIX = HERE / "link_mix.json"

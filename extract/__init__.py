@@ -7,10 +7,10 @@ The public verbs, one per stage (see the README for the flow)::
     find_references(text, ctx)  the references in one text
     to_graph(document)          the model -> an RDF dataset with one named graph
 """
-from .pipeline import ExtractionError, extract_file, extract_source
-from .readers import ReadError, read
-from .references import Context, find_references
-from .triples import to_graph
+from rightsgraph.extract.pipeline import ExtractionError, extract_file, extract_source
+from rightsgraph.extract.readers import ReadError, read
+from rightsgraph.extract.references import Context, find_references
+from rightsgraph.extract.triples import to_graph
 
 __all__ = ["Context", "ExtractionError", "ReadError", "extract_file", "extract_source",
            "find_references", "read", "to_graph"]

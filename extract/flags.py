@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from .language import Phrases
-from .model import Paragraph
+from rightsgraph.extract.language import Phrases
+from rightsgraph.extract.model import Paragraph
 
 FLAGS = ("recommendation", "concern", "positive")
 

@@ -15,14 +15,13 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from rightsgraph import registries
+from rightsgraph.core import registries
+from rightsgraph.core.resources import package_path
+from rightsgraph.extract.numbers import month_pattern, parse_ordinal
 
-from .numbers import month_pattern, parse_ordinal
-
-PHRASES = Path(__file__).parent / "phrases"
+PHRASES = package_path("rightsgraph.extract", "phrases")
 SCRIPTS = {"Han": "zh", "Arabic": "ar", "Cyrillic": "ru"}
 
 
@@ -31,13 +30,7 @@ class UnsupportedLanguageError(Exception):
 
 
 def supported() -> list[str]:
-    return sorted(p.stem for p in PHRASES.glob("*.toml") if p.stem != "common")
-
-
-@cache
-def common() -> dict[str, Any]:
-    with open(PHRASES / "common.toml", "rb") as fh:
-        return tomllib.load(fh)
+    return sorted(p.stem for p in PHRASES.glob("*.toml"))
 
 
 @cache

@@ -9,13 +9,12 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from rightsgraph import registries
-
-from .language import Phrases
-from .model import Document, Paragraph
-from .numbers import find_dates, language_names, month_pattern, parse_int
-from .references import find_symbol_mentions
-from .uris import parse_symbol
+from rightsgraph.core import registries
+from rightsgraph.core.identifiers import parse_symbol
+from rightsgraph.extract.language import Phrases
+from rightsgraph.extract.model import Document, Paragraph
+from rightsgraph.extract.numbers import find_dates, language_names, month_pattern, parse_int
+from rightsgraph.extract.references import find_symbol_mentions
 
 # A stop before a digit ends an abbreviation ("para. 1", "par. 1"), not a sentence.
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[^\d\s])|(?<=[。！？])")

@@ -99,7 +99,9 @@ def ordinal_words(lang: str, limit: int = 300) -> dict[str, int]:
 @cache
 def _ordinal_rules(lang: str) -> dict:
     """The ``[ordinals]`` phrase data of ``lang``: inflected forms, compound template."""
-    from .language import phrase_data  # the phrase files also hold the month words' rules
+    from rightsgraph.extract.language import (
+        phrase_data,  # the phrase files also hold the month words' rules
+    )
 
     data = phrase_data(lang).get("ordinals", {})
     forms: list[dict] = [{}]
@@ -134,7 +136,7 @@ def month_names(lang: str) -> dict[str, int]:
     """Month names from CLDR, lower-case: wide and abbreviated, format and stand-alone, of
     the language's locale and of the further locales its ``[dates] locales`` phrase data
     lists (Arabic: "أغسطس" from ``ar`` and the Levantine "آب" from ``ar_SY``)."""
-    from .language import phrase_data
+    from rightsgraph.extract.language import phrase_data
 
     codes = ["zh_Hans" if lang == "zh" else lang]
     codes += phrase_data(lang).get("dates", {}).get("locales", [])
@@ -236,7 +238,7 @@ def _latin_date_list(lang: str) -> re.Pattern[str]:
 
 def _date_separators(lang: str) -> list[str]:
     """Extra separators of dates in a list, from the ``[dates] separators`` phrase data."""
-    from .language import phrase_data
+    from rightsgraph.extract.language import phrase_data
 
     return phrase_data(lang).get("dates", {}).get("separators", [])
 

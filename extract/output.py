@@ -6,7 +6,7 @@ import io
 import json
 from dataclasses import asdict
 
-from .model import Document
+from rightsgraph.extract.model import Document
 
 LINK_COLUMNS = ("document", "section", "paragraph", "item", "relation", "target")
 LINK_KINDS = ("article", "ilo", "sdg", "prior", "general_comment", "document")

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import os
 
-from . import readers
-from .flags import set_flags
-from .language import UnsupportedLanguageError, detect, phrases
-from .metadata import read_metadata
-from .model import Document, Source
-from .readers import ReadError
-from .references import Context
-from .resolve import resolve_document
-from .structure import build
-from .uris import parse_symbol
+from rightsgraph.core.identifiers import parse_symbol
+from rightsgraph.extract import readers
+from rightsgraph.extract.flags import set_flags
+from rightsgraph.extract.language import UnsupportedLanguageError, detect, phrases
+from rightsgraph.extract.metadata import read_metadata
+from rightsgraph.extract.model import Document, Source
+from rightsgraph.extract.readers import ReadError
+from rightsgraph.extract.references import Context
+from rightsgraph.extract.resolve import resolve_document
+from rightsgraph.extract.structure import build
 
 TERMINAL = tuple(".。;；:：!?！？”\")）")
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from rdflib import Dataset, Graph
 
-from .model import Document
-from .triples import to_graph
+from rightsgraph.extract.model import Document
+from rightsgraph.extract.triples import to_graph
 
 RDF_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "nq": "nquads"}
 PREFIXES = {

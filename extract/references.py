@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from rightsgraph import registries
-
-from .language import Phrases, common
-from .model import Reference
-from .numbers import month_pattern, parse_int, parse_roman
+from rightsgraph.core import registries
+from rightsgraph.core.identifiers import symbol_data
+from rightsgraph.extract.language import Phrases
+from rightsgraph.extract.model import Reference
+from rightsgraph.extract.numbers import month_pattern, parse_int, parse_roman
 
 # Named groups of ``[articles] provision``: "(1)" / "(a)", "paragraph 1", "a)" (no bracket).
 PROVISION_GROUPS = ("p", "q", "r")
@@ -401,8 +401,8 @@ PLACEHOLDER = re.compile(r"\bX{2,}(?:-X{2,})?$")
 def _symbol_regex() -> re.Pattern[str]:
     """UN symbols as printed, artefacts included: a stray space inside the prefix or beside a
     slash ("C RPD/C/HRV/CO/1", "CCPR/C O /83/UZB", "Q /3/ Add .1"), Cyrillic look-alike
-    letters, and the misspelt prefixes listed in ``common.toml`` (``[symbols] typos``)."""
-    data = common()["symbols"]
+    letters, and the misspelt prefixes listed in ``rightsgraph/core/symbols.toml`` (``typos``)."""
+    data = symbol_data()
     prefixes = sorted([*data["prefixes"], *data.get("typos", {})], key=len, reverse=True)
     alternation = "|".join(r"\s?".join(_letter(ch) for ch in p) for p in prefixes)
     seg = data["segment"]
@@ -420,7 +420,7 @@ def clean_symbol(printed: str) -> str:
     """A symbol as the UN writes it: no spaces, Latin letters, known misspellings fixed."""
     symbol = registries.latin_symbol(printed)
     head, _, rest = symbol.partition("/")
-    head = common()["symbols"].get("typos", {}).get(head, head)
+    head = symbol_data().get("typos", {}).get(head, head)
     return f"{head}/{rest}" if rest else head
 
 
@@ -429,7 +429,7 @@ def find_symbol_mentions(text: str, phrases: Phrases) -> list[Symbol]:
     out: list[Symbol] = []
     pinpoint = phrases.regex("documents", "pinpoint")
     more = phrases.regex("documents", "more_numbers")
-    sr = re.compile(common()["symbols"]["summary_record"] + r"(?:[-–](\d+))?$")
+    sr = re.compile(symbol_data()["summary_record"] + r"(?:[-–](\d+))?$")
     for match in _symbol_regex().finditer(text):
         printed = match.group(0).rstrip(".-\u2011 ")
         end = _before_run_together_date(text, match.start(), match.start() + len(printed),

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from .language import Phrases
-from .model import Document, Footnote, Paragraph, Reference
-from .references import Context, find_references, find_symbol_mentions, is_ibid
-from .uris import parse_symbol
+from rightsgraph.core.identifiers import parse_symbol
+from rightsgraph.extract.language import Phrases
+from rightsgraph.extract.model import Document, Footnote, Paragraph, Reference
+from rightsgraph.extract.references import Context, find_references, find_symbol_mentions, is_ibid
 
 PRIOR_RELATIONS = ("reiterates", "recalls", "notes_non_implementation")
 

@@ -10,9 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .language import Phrases
-from .model import Block, Document, Footnote, Heading, Item, Marker, Paragraph, Source
-from .numbers import parse_int, parse_roman
+from rightsgraph.extract.language import Phrases
+from rightsgraph.extract.model import (
+    Block,
+    Document,
+    Footnote,
+    Heading,
+    Item,
+    Marker,
+    Paragraph,
+    Source,
+)
+from rightsgraph.extract.numbers import parse_int, parse_roman
 
 NUMBERED = re.compile(r"^(\d{1,3})[.．]\s*(?=\S)")
 LETTERED = re.compile(r"^([A-H])[.．]\s*(?=\S)")

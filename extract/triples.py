@@ -15,10 +15,9 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from rightsgraph import __version__
-
-from . import uris
-from .model import Document, Reference
-from .uris import HRO
+from rightsgraph.core import identifiers
+from rightsgraph.core.namespaces import HRO
+from rightsgraph.extract.model import Document, Reference
 
 LINKS = {  # link kind -> property from the paragraph (or section) to the target
     "article": HRO.concernsArticle,
@@ -40,7 +39,7 @@ def to_graph(
 ) -> Dataset:
     """The RDF of one language version of ``doc``, in the named graph of that version.
 
-    ``base`` overrides the URI base (:func:`uris.base`); ``generated_at`` is the time the
+    ``base`` overrides the URI base (:func:`identifiers.base`); ``generated_at`` is the time the
     extraction started (now, by default).  Raises ``ValueError`` if the document has no
     symbol or no language: its URIs are made from them.
     """
@@ -49,7 +48,7 @@ def to_graph(
     dataset = Dataset(default_union=True)
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace)
-    graph = dataset.graph(uris.graph_uri(doc.symbol, doc.language, base=base))
+    graph = dataset.graph(identifiers.graph_uri(doc.symbol, doc.language, base=base))
     _Writer(graph, doc, doc.symbol, doc.language, base).write(generated_at or datetime.now(UTC))
     return dataset
 
@@ -76,9 +75,9 @@ class _Writer:
         self.doc = doc
         self.symbol = symbol
         self.language = language
-        self.base = base or uris.base()
-        self.work = uris.document_uri(symbol, base=base)
-        self.version = uris.expression_uri(symbol, language, base=base)
+        self.base = base or identifiers.base()
+        self.work = identifiers.document_uri(symbol, base=base)
+        self.version = identifiers.expression_uri(symbol, language, base=base)
 
     def add(self, subject: URIRef, predicate: URIRef, obj: URIRef | Literal) -> None:
         self.graph.add((subject, predicate, obj))
@@ -87,13 +86,13 @@ class _Writer:
         return Literal(value, lang=self.language)
 
     def paragraph(self, number: int) -> URIRef:
-        return uris.paragraph_uri(self.symbol, number, base=self.base)
+        return identifiers.paragraph_uri(self.symbol, number, base=self.base)
 
     def section(self, section: str, subheading: int | None = None) -> URIRef:
-        return uris.section_uri(self.symbol, section, subheading, base=self.base)
+        return identifiers.section_uri(self.symbol, section, subheading, base=self.base)
 
     def footnote(self, footnote: str) -> URIRef:
-        return uris.footnote_uri(self.symbol, self.language, footnote, base=self.base)
+        return identifiers.footnote_uri(self.symbol, self.language, footnote, base=self.base)
 
     def write(self, generated_at: datetime) -> None:
         self.write_work()
@@ -168,14 +167,14 @@ class _Writer:
         self.add(version, HRO.realizes, self.work)
         self.add(self.work, HRO.languageVersion, version)
         self.add(version, DCTERMS.language, _language(self.language))
-        self.add(version, RDFS.seeAlso, URIRef(uris.undocs_url(self.symbol, self.language)))
+        self.add(version, RDFS.seeAlso, URIRef(identifiers.undocs_url(self.symbol, self.language)))
         self.add(version, DCTERMS.source, Literal(PurePath(doc.source).name))
         if doc.sha256:
             self.add(version, HRO.sha256, Literal(doc.sha256))
         if doc.truncated:
             self.add(version, HRO.truncated, Literal(True))
-        activity = uris.activity_uri(self.symbol, self.language, base=self.base)
-        agent = uris.agent_uri(__version__, base=self.base)
+        activity = identifiers.activity_uri(self.symbol, self.language, base=self.base)
+        agent = identifiers.agent_uri(__version__, base=self.base)
         self.add(version, PROV.wasGeneratedBy, activity)
         self.add(activity, RDF.type, PROV.Activity)
         self.add(activity, PROV.startedAtTime, Literal(generated_at))
@@ -232,7 +231,8 @@ class _Writer:
             if paragraph.section:
                 self.add(node, HRO.inSection, self.section(paragraph.section))
             for item in paragraph.items:
-                sub = uris.item_uri(self.symbol, paragraph.number, item.label, base=self.base)
+                sub = identifiers.item_uri(self.symbol, paragraph.number, item.label,
+                                           base=self.base)
                 self.add(sub, RDF.type, HRO.SubItem)
                 self.add(sub, HRO.label, Literal(item.label))
                 self.add(sub, HRO.text, self.text(paragraph.text[item.start : item.end]))
@@ -260,7 +260,7 @@ class _Writer:
             link = self.link_property(ref)
             if target is not None and link is not None:
                 self.add(owner, link, target)
-            mention = uris.mention_uri(self.symbol, self.language, n, base=self.base)
+            mention = identifiers.mention_uri(self.symbol, self.language, n, base=self.base)
             self.add(owner, HRO.mention, mention)
             self.add(mention, RDF.type, HRO.Mention)
             if target is not None:
@@ -269,7 +269,7 @@ class _Writer:
             if ref.target:
                 self.add(mention, HRO.notation, Literal(ref.target))
             if ref.item and paragraph is not None:
-                item = uris.item_uri(self.symbol, paragraph.number, ref.item, base=self.base)
+                item = identifiers.item_uri(self.symbol, paragraph.number, ref.item, base=self.base)
                 self.add(mention, HRO.inSubItem, item)
             self.add(mention, HRO.matchedText, self.text(ref.text))
             self.add(mention, HRO.spanStart, _int(ref.start))
@@ -292,25 +292,25 @@ class _Writer:
             return self.article(ref.target)
         if ref.kind in ("document", "prior"):
             return self.pinpoint(ref.target)
-        if ref.kind in uris.TARGETS:
-            return uris.target_uri(ref.kind, ref.target, base=self.base)
+        if ref.kind in identifiers.TARGETS:
+            return identifiers.target_uri(ref.kind, ref.target, base=self.base)
         return None
 
     # --- nodes of other things -------------------------------------------------------------
 
     def committee(self, committee: str) -> URIRef:
-        return uris.committee_uri(committee, base=self.base)
+        return identifiers.committee_uri(committee, base=self.base)
 
     def treaty(self, treaty: str) -> URIRef:
-        return uris.treaty_uri(treaty, base=self.base)
+        return identifiers.treaty_uri(treaty, base=self.base)
 
     def state(self, alpha3: str) -> URIRef:
-        return uris.state_uri(alpha3, base=self.base)
+        return identifiers.state_uri(alpha3, base=self.base)
 
     def article(self, notation: str) -> URIRef:
         """``ICRMW/8(1)``: a provision below an article.  Articles are registry items; a
         provision is not, so the document graph says which article it is part of."""
-        node = uris.provision_uri(notation, base=self.base)
+        node = identifiers.provision_uri(notation, base=self.base)
         parent, bracket, _ = notation.rpartition("(")
         if bracket:
             self.add(node, RDF.type, HRO.Provision)
@@ -319,16 +319,16 @@ class _Writer:
 
     def identify(self, node: URIRef, symbol: str) -> None:
         self.add(node, DCTERMS.identifier, Literal(symbol))
-        self.add(node, RDFS.seeAlso, URIRef(uris.undocs_url(symbol)))
+        self.add(node, RDFS.seeAlso, URIRef(identifiers.undocs_url(symbol)))
 
     def cited_document(self, symbol: str, cls: URIRef | None = None) -> URIRef:
         """Another document; a concluding-observations symbol also gives its committee,
         State and report numbers, so the node joins up with that document once loaded."""
-        node = uris.document_uri(symbol, base=self.base)
+        node = identifiers.document_uri(symbol, base=self.base)
         self.identify(node, symbol)
         if cls is not None:
             self.add(node, RDF.type, cls)
-        parts = uris.parse_symbol(symbol)
+        parts = identifiers.parse_symbol(symbol)
         if parts["state"]:
             self.add(node, RDF.type, HRO.ConcludingObservations)
             self.add(node, HRO.stateParty, self.state(parts["state"]))
@@ -340,11 +340,11 @@ class _Writer:
 
     def pinpoint(self, notation: str) -> URIRef:
         """``SYMBOL`` or ``SYMBOL#pinpoint``: the document, or a paragraph node part of it."""
-        symbol, pinpoint = uris.split_pinpoint(notation)
+        symbol, pinpoint = identifiers.split_pinpoint(notation)
         document = self.cited_document(symbol)
         if pinpoint is None:
             return document
-        node = uris.paragraph_uri(symbol, pinpoint, base=self.base)
+        node = identifiers.paragraph_uri(symbol, pinpoint, base=self.base)
         self.add(node, RDF.type, HRO.Paragraph)
         self.add(node, DCTERMS.isPartOf, document)
         if pinpoint.isdigit():

@@ -19,12 +19,13 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from ..extract import ExtractionError, extract_file, to_graph, uris
-from ..extract.model import Document
-from ..extract.output import link_rows
-from ..extract.readers import SUFFIXES
-from ..extract.uris import HRO
-from .store import Store
+from rightsgraph.core import identifiers
+from rightsgraph.core.namespaces import HRO
+from rightsgraph.extract import ExtractionError, extract_file, to_graph
+from rightsgraph.extract.model import Document
+from rightsgraph.extract.output import link_rows
+from rightsgraph.extract.readers import SUFFIXES
+from rightsgraph.graph.store import Store
 
 Step = Callable[[Document, dict[str, Graph]], dict[str, Graph]]
 Progress = Callable[["BuildReport", int, int], None]
@@ -79,7 +80,7 @@ def document_graphs(doc: Document) -> dict[str, Graph]:
 
 def validation_step(doc: Document, graphs: dict[str, Graph]) -> dict[str, Graph]:
     """Refuse a document whose graphs do not conform to the shapes; keep its warnings."""
-    from .validate import validate
+    from rightsgraph.graph.validate import validate
 
     data = Graph()
     for graph in graphs.values():
@@ -99,7 +100,7 @@ def validation_step(doc: Document, graphs: dict[str, Graph]) -> dict[str, Graph]
 
 def reasoning_step(doc: Document, graphs: dict[str, Graph]) -> dict[str, Graph]:
     """Add, beside each language version's graph, the graph of what OWL-RL infers from it."""
-    from .reason import infer
+    from rightsgraph.graph.reason import infer
 
     out = dict(graphs)
     for name, graph in graphs.items():
@@ -118,11 +119,11 @@ STANDARD_STEPS: tuple[Step, ...] = (validation_step, reasoning_step)
 def support_graphs() -> dict[str, Graph]:
     """The graphs every store carries beside the documents: the registries (SKOS), the
     ontology and the shapes, each in a named graph ``{base}graph/<name>``."""
-    from .rdfio import ontology
-    from .skos import registries_graph
-    from .validate import shapes
+    from rightsgraph.graph.rdfio import ontology
+    from rightsgraph.graph.skos import registries_graph
+    from rightsgraph.graph.validate import shapes
 
-    root = uris.base() + "graph/"
+    root = identifiers.base() + "graph/"
     return {root + "registries": registries_graph(), root + "ontology": ontology(),
             root + "shapes": shapes()}
 
@@ -130,11 +131,11 @@ def support_graphs() -> dict[str, Graph]:
 def reiteration_chains_graph(store: Store) -> dict[str, Graph]:
     """The chains of reiterations across documents, from the ``hro:reiterates`` links of the
     whole store, in the graph ``{base}graph/inferred/reiteration-chains``."""
-    from .reason import reiteration_chains
+    from rightsgraph.graph.reason import reiteration_chains
 
     rows = store.query(f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{HRO.reiterates}> ?o }}").rows()
     links = [(URIRef(row["s"]), HRO.reiterates, URIRef(row["o"])) for row in rows]
-    return {uris.base() + "graph/inferred/reiteration-chains": reiteration_chains(links)}
+    return {identifiers.base() + "graph/inferred/reiteration-chains": reiteration_chains(links)}
 
 
 @dataclass

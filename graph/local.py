@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from .store import (
+from rightsgraph.graph.store import (
     DUMP_FORMATS,
     OUTPUT_PREFIXES,
     RDF_FORMATS,

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
+from rightsgraph.core.resources import ontology_file
+
 SUFFIXES = {
     ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt", ".nq": "nquads",
     ".trig": "trig", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".owl": "xml",
@@ -13,13 +15,10 @@ SUFFIXES = {
 }
 
 
-ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology" / "rightsgraph.ttl"
-
-
 @cache
 def ontology() -> Graph:
     """The rightsgraph ontology (``ontology/rightsgraph.ttl``), read once."""
-    return Graph().parse(ONTOLOGY, format="turtle")
+    return Graph().parse(ontology_file(), format="turtle")
 
 
 class RdfReadError(Exception):

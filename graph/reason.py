@@ -24,10 +24,10 @@ import owlrl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
-from rightsgraph.extract.uris import HRO
 
-from . import rdfio
-from .rdfio import union
+from rightsgraph.core.namespaces import HRO
+from rightsgraph.graph import rdfio
+from rightsgraph.graph.rdfio import union
 
 NOISE = {OWL.sameAs, OWL.differentFrom}
 Triple = tuple

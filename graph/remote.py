@@ -22,7 +22,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import httpx
 import pyoxigraph as ox
 
-from .store import (
+from rightsgraph.graph.store import (
     DUMP_FORMATS,
     OUTPUT_PREFIXES,
     RDF_FORMATS,

@@ -1,7 +1,7 @@
 """The registries as linked data: one SKOS concept scheme per registry.
 
-``registries_graph()`` turns :func:`rightsgraph.registries.load` into an rdflib Graph.  Every
-concept has the URI that document graphs link to (:mod:`rightsgraph.extract.uris`), the
+``registries_graph()`` turns :func:`rightsgraph.core.registries.load` into an rdflib Graph.  Every
+concept has the URI that document graphs link to (:mod:`rightsgraph.core.identifiers`), the
 notation of the links table as its plain ``skos:notation`` (``ICRMW/76``, ``C097``, ``16.9``,
 ``CMW/GC/5``, ``AZE``, ``CMW``), ``skos:prefLabel`` in each language the registry files give,
 and its ``hro:`` class besides ``skos:Concept``.  Scheme titles, typed-notation datatypes,
@@ -15,11 +15,10 @@ from functools import cached_property
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
-from rightsgraph.extract import uris
-from rightsgraph.extract.uris import HRO
 
-from rightsgraph import registries
-from rightsgraph.registries import Registries
+from rightsgraph.core import identifiers, registries
+from rightsgraph.core.namespaces import HRO
+from rightsgraph.core.registries import Registries
 
 SCHEMES_FILE = "schemes.toml"
 PREFIXES = {"hro": HRO, "skos": SKOS, "dcterms": DCTERMS, "xsd": XSD}
@@ -70,12 +69,12 @@ class _Writer:
         self.graph.add((s, p, o))
 
     def scheme(self, name: str) -> URIRef:
-        return uris.scheme_uri(name, base=self.base)
+        return identifiers.scheme_uri(name, base=self.base)
 
     def notation_type(self, kind: str) -> URIRef:
         if kind not in self.settings["notations"]:
             raise KeyError(f"{SCHEMES_FILE}: no [notations.{kind}] for a typed notation")
-        return uris.notation_type_uri(kind, base=self.base)
+        return identifiers.notation_type_uri(kind, base=self.base)
 
     def concept(
         self,
@@ -140,10 +139,10 @@ class _Writer:
     # --- treaties, protocols, articles ------------------------------------------------------
 
     def treaty(self, treaty_id: str) -> URIRef:
-        return uris.treaty_uri(treaty_id, base=self.base)
+        return identifiers.treaty_uri(treaty_id, base=self.base)
 
     def committee(self, committee_id: str) -> URIRef:
-        return uris.committee_uri(committee_id, base=self.base)
+        return identifiers.committee_uri(committee_id, base=self.base)
 
     def write_treaties(self) -> None:
         untc_link = self.settings["links"]["untc"]
@@ -165,7 +164,7 @@ class _Writer:
             notation = f"{treaty_id}/{number}"
             labels = {lang: p.format(treaty=treaty_id, number=number)
                       for lang, p in patterns.items()}
-            node = uris.provision_uri(notation, base=self.base)
+            node = identifiers.provision_uri(notation, base=self.base)
             self.concept(node, "treaties", HRO.Article, notation, labels, broader=treaty)
             self.add(node, DCTERMS.isPartOf, treaty)
 
@@ -184,7 +183,7 @@ class _Writer:
 
     def write_general_comments(self) -> None:
         for gc in self.reg.general_comments.values():
-            node = uris.general_comment_uri(gc.notation, base=self.base)
+            node = identifiers.general_comment_uri(gc.notation, base=self.base)
             self.concept(node, "general-comments", HRO.GeneralComment, gc.notation,
                          {"en": gc.title_en})
             self.add(node, HRO.committee, self.committee(gc.committee))
@@ -195,7 +194,7 @@ class _Writer:
                 if other is None:
                     raise ValueError(f"general_comments.csv: {gc.notation} is joint with "
                                      f"{joint}, which the registry does not have")
-                self.add(node, SKOS.related, uris.general_comment_uri(joint, base=self.base))
+                self.add(node, SKOS.related, identifiers.general_comment_uri(joint, base=self.base))
                 self.add(node, HRO.committee, self.committee(other.committee))
 
     def write_symbol(self, node: URIRef, cell: str) -> None:
@@ -207,7 +206,7 @@ class _Writer:
         if cell and not symbols:
             self.add(node, DCTERMS.bibliographicCitation, Literal(cell))
         for symbol in [*symbols, report] if report else symbols:
-            self.add(node, RDFS.seeAlso, URIRef(uris.undocs_url(symbol)))
+            self.add(node, RDFS.seeAlso, URIRef(identifiers.undocs_url(symbol)))
 
     # --- ILO --------------------------------------------------------------------------------
 
@@ -219,11 +218,11 @@ class _Writer:
                 if parent is None:
                     raise ValueError(f"ilo/instruments.csv: protocol {code} amends C"
                                      f"{item.number:03d}, which the registry does not have")
-                convention = uris.ilo_uri(parent.code, base=self.base)
-            node = uris.ilo_uri(code, base=self.base)
+                convention = identifiers.ilo_uri(parent.code, base=self.base)
+            node = identifiers.ilo_uri(code, base=self.base)
             self.concept(node, "ilo", HRO.IloInstrument, code, item.titles, broader=convention)
             self.year(node, DCTERMS.dateAccepted, item.year)
-            self.add(node, RDFS.seeAlso, URIRef(uris.normlex_url(code)))
+            self.add(node, RDFS.seeAlso, URIRef(identifiers.normlex_url(code)))
             if item.status_note:
                 self.add(node, SKOS.historyNote, Literal(item.status_note, lang="en"))
 
@@ -231,7 +230,7 @@ class _Writer:
 
     def write_sdg(self) -> None:
         for goal in self.reg.sdg_goals.values():
-            node = uris.sdg_uri(goal.notation)
+            node = identifiers.sdg_uri(goal.notation)
             self.concept(node, "sdg", None, goal.notation, goal.labels,
                          {lang: (label,) for lang, label in goal.short_labels.items()})
         for target in self.reg.sdg_targets.values():
@@ -239,14 +238,15 @@ class _Writer:
             if goal is None:
                 raise ValueError(f"sdg: target {target.notation} of goal {target.goal}, "
                                  "which the goal files do not have")
-            self.concept(uris.sdg_uri(target.notation), "sdg", HRO.SdgTarget, target.notation,
-                         target.labels, broader=uris.sdg_uri(goal.notation))
+            self.concept(identifiers.sdg_uri(target.notation), "sdg", HRO.SdgTarget,
+                         target.notation,
+                         target.labels, broader=identifiers.sdg_uri(goal.notation))
 
     # --- States -----------------------------------------------------------------------------
 
     def write_states(self) -> None:
         for state in self.reg.states.values():
-            node = uris.state_uri(state.alpha3, base=self.base)
+            node = identifiers.state_uri(state.alpha3, base=self.base)
             self.concept(node, "states", HRO.State, state.alpha3, state.names, state.aliases)
             self.typed_notation(node, "iso3166-alpha2", state.alpha2)
             self.typed_notation(node, "m49", state.m49)

@@ -20,7 +20,7 @@ from typing import BinaryIO, Literal
 import pyoxigraph as ox
 import rdflib
 
-from ..extract.triples import PREFIXES
+from rightsgraph.extract.triples import PREFIXES
 
 # Serialisation names used on the command line -> pyoxigraph formats.
 RDF_FORMATS = {
@@ -211,12 +211,12 @@ def open_store(
     update URL (by default derived from the query URL, see :mod:`.remote`)."""
     text = str(location)
     if re.match(r"^https?://", text, re.IGNORECASE):
-        from .remote import RemoteStore
+        from rightsgraph.graph.remote import RemoteStore
 
         return RemoteStore(text, update_url=update_url, read_only=read_only)
     if update_url is not None:
         raise StoreError("an update URL only applies to a remote store (http:// or https://)")
-    from .local import LocalStore
+    from rightsgraph.graph.local import LocalStore
 
     return LocalStore(Path(text), read_only=read_only)
 

@@ -18,13 +18,13 @@ from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 from rdflib.plugins.sparql import processor
-from rightsgraph.extract import uris
-from rightsgraph.extract.uris import HRO
 
-from .rdfio import ontology, union
-from .skos import registries_graph
+from rightsgraph.core import identifiers
+from rightsgraph.core.namespaces import HRO
+from rightsgraph.core.resources import shapes_root
+from rightsgraph.graph.rdfio import ontology, union
+from rightsgraph.graph.skos import registries_graph
 
-ROOT = Path(__file__).resolve().parent.parent
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
@@ -57,8 +57,9 @@ _prepare_each_query_once()
 
 
 def shapes_dir() -> Path:
-    """``$RIGHTSGRAPH_SHAPES`` or the project's ``shapes/`` folder."""
-    return Path(os.environ.get("RIGHTSGRAPH_SHAPES") or ROOT / "shapes")
+    """``$RIGHTSGRAPH_SHAPES`` or the shapes shipped in the package (``shapes/``)."""
+    given = os.environ.get("RIGHTSGRAPH_SHAPES")
+    return Path(given) if given else shapes_root()
 
 
 @cache
@@ -79,7 +80,7 @@ def _class_hierarchy() -> tuple[tuple, ...]:
 
 def _registry_facts() -> dict[URIRef, tuple[tuple, ...]]:
     """For each registry IRI, the facts shapes test: its types and what it is part of."""
-    return _registry_facts_for(uris.base())
+    return _registry_facts_for(identifiers.base())
 
 
 @cache

@@ -10,10 +10,11 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
+from rightsgraph import __version__
 
 FORMATS = ("ttl", "nt", "jsonld", "json", "csv", "trig", "nq")
 DEFAULT_STORE = "out/store"
+SEEDS = "seeds"  # the bundled seed documents (``rightsgraph build seeds``)
 QUERY_RESULT_FORMATS = {  # --format of `query` -> media type
     "json": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",
@@ -43,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     extract.add_argument("--quiet", "-q", action="store_true", help="do not print warnings")
     build = commands.add_parser(
         "build", help="extract every file under PATH and load it into the store")
-    build.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
+    build.add_argument("paths", nargs="+", metavar="PATH",
+                       help="files or folders (recursive); 'seeds' names the bundled seed "
+                       "documents when there is no such file or folder here")
     _store_option(build, "store to load into: a folder or a SPARQL endpoint URL")
     build.add_argument("--workers", "-j", type=int, default=os.cpu_count() or 1,
                        help="processes that extract, validate and reason (default: cores)")
@@ -108,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from .extract.output import to_csv, to_json
-    from .extract.pipeline import ExtractionError, extract_file
+    from rightsgraph.extract.output import to_csv, to_json
+    from rightsgraph.extract.pipeline import ExtractionError, extract_file
 
     docs = []
     failed = False
@@ -131,7 +134,7 @@ def _extract(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         text = to_csv(docs)
     else:
-        from .extract.rdf import serialize
+        from rightsgraph.extract.rdf import serialize
 
         text = serialize(docs, args.format)
     if args.output:
@@ -142,8 +145,8 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _registries(args: argparse.Namespace) -> int:
-    from .extract.rdf import RDF_FORMATS
-    from .graph.skos import registries_graph
+    from rightsgraph.extract.rdf import RDF_FORMATS
+    from rightsgraph.graph.skos import registries_graph
 
     text = registries_graph().serialize(format=RDF_FORMATS[args.format])
     if args.output:
@@ -166,8 +169,8 @@ def _build(args: argparse.Namespace) -> int:
     """Load every file into the store; report progress on stderr and a summary on stdout."""
     import time
 
-    from .graph.build import build
-    from .graph.store import StoreError, open_store
+    from rightsgraph.graph.build import build
+    from rightsgraph.graph.store import StoreError, open_store
 
     last = [time.monotonic()]
 
@@ -179,7 +182,8 @@ def _build(args: argparse.Namespace) -> int:
 
     try:
         with open_store(args.store, update_url=args.update_url) as store:
-            report = build(args.paths, store, progress=progress, workers=args.workers)
+            report = build(_input_paths(args.paths), store, progress=progress,
+                           workers=args.workers)
             for message in report.failures:
                 _error(message)
             for message in report.notes:
@@ -205,12 +209,28 @@ def _build(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _input_paths(paths: list[str]) -> list[str]:
+    """The paths to build; ``seeds`` is the seed documents shipped with the package when
+    there is no ``seeds`` here, so that a fresh install can build the seed from any folder."""
+    from rightsgraph.core.resources import seeds_root
+
+    out = []
+    for path in paths:
+        if path.rstrip("/") == SEEDS and not Path(path).exists():
+            print(f"rightsgraph: note: no folder '{SEEDS}' here: building the bundled seed "
+                  f"documents ({seeds_root()})", file=sys.stderr)
+            out.append(str(seeds_root()))
+        else:
+            out.append(path)
+    return out
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Run the HTTP server until interrupted."""
     import uvicorn
 
-    from .api.app import Settings, create_app
-    from .graph.store import StoreError, open_store
+    from rightsgraph.api.app import Settings, create_app
+    from rightsgraph.graph.store import StoreError, open_store
 
     try:  # fail here, with the reason, rather than in every worker
         open_store(args.store, read_only=True).close()
@@ -230,7 +250,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from .graph.store import QuerySyntaxError, StoreError, open_store
+    from rightsgraph.graph.store import QuerySyntaxError, StoreError, open_store
 
     sparql = args.sparql
     if sparql.startswith("@"):
@@ -266,7 +286,7 @@ def _query(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     import gzip
 
-    from .graph.store import StoreError, open_store
+    from rightsgraph.graph.store import StoreError, open_store
 
     def dump(out) -> None:
         if args.gzip:
@@ -310,11 +330,11 @@ def _validate(args: argparse.Namespace) -> int:
     import json
     import logging
 
-    from .graph.rdfio import RdfReadError, read_rdf
+    from rightsgraph.graph.rdfio import RdfReadError, read_rdf
 
     # rdflib logs every ill-typed literal it reads; the report names them instead
     logging.getLogger("rdflib.term").setLevel(logging.ERROR)
-    from .graph.validate import validate
+    from rightsgraph.graph.validate import validate
 
     reports = {}
     for name in args.files:

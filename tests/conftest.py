@@ -1,7 +1,10 @@
-"""Shared paths for the tests (the project's seeds and fixtures, ../shared read-only) and a
-real Oxigraph server for the remote-store tests."""
+"""Shared paths for the tests (the project's seeds and fixtures, ../shared read-only), a
+real Oxigraph server for the remote-store tests, and the guard that keeps the tests inside
+temporary folders: every test runs with its working directory and HOME in a temporary
+folder, and the session fails if the project's tree holds a file it did not hold before."""
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -18,6 +21,62 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEED = ROOT / "seeds" / "000_1bae2115e5d01706.txt"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+# Caches that tools write into the tree by design; anything else a test run adds is a bug.
+TOOL_CACHES = ("__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".egg-info",
+               ".venv")
+
+
+def _tree_state() -> set[str] | None:
+    """What ``git status`` says of the project's tree (changed, untracked and ignored
+    paths), less the tools' caches; ``None`` outside a git checkout."""
+    try:
+        status = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--ignored"],
+            capture_output=True, text=True, timeout=60, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {line for line in status.splitlines()
+            if line.strip() and not any(cache in line for cache in TOOL_CACHES)}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_TREE] = _tree_state()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    before = session.config.stash.get(_TREE, None)
+    after = _tree_state()
+    if before is None or after is None:
+        return
+    written = sorted(after - before)
+    if written:
+        listing = "\n  ".join(written)
+        print(f"\nFAILED: the tests wrote into the project's tree (tests may only write "
+              f"into temporary folders):\n  {listing}", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_TREE = pytest.StashKey[set[str] | None]()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _inside_temporary_folders(tmp_path_factory) -> Iterator[None]:
+    """Run the session with the working directory and HOME in temporary folders, so that a
+    default path (``out/store``, ``~/.cache``) lands there and not in the project or home."""
+    work, home = tmp_path_factory.mktemp("cwd"), tmp_path_factory.mktemp("home")
+    previous_dir, previous_home = os.getcwd(), os.environ.get("HOME")
+    os.environ["HOME"] = str(home)
+    os.chdir(work)
+    try:
+        yield
+    finally:
+        os.chdir(previous_dir)
+        if previous_home is None:
+            os.environ.pop("HOME", None)
+        else:
+            os.environ["HOME"] = previous_home
 
 
 def shared(*parts: str) -> Path:
@@ -105,6 +164,7 @@ def web_store(tmp_path_factory) -> Path:
 def web_client(web_store):
     """A TestClient on a server of ``web_store`` (its query workers started and stopped)."""
     from fastapi.testclient import TestClient
+
     from rightsgraph.api.app import Settings, create_app
 
     with TestClient(create_app(Settings(store=str(web_store), workers=2))) as test_client:

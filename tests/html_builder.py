@@ -16,6 +16,7 @@ from html import escape
 from pathlib import Path
 
 from docx_builder import MARKER
+
 from rightsgraph.extract.readers.text import BODY, BODY_MARK
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import FIXTURES
+
 from rightsgraph.extract.pipeline import extract_file
 
 ADDENDA = sorted((FIXTURES / "addenda").glob("*.txt"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from conftest import FIXTURES
+
 from rightsgraph.extract.output import link_rows
 from rightsgraph.extract.pipeline import extract_file
 

@@ -97,7 +97,8 @@ def test_build_picks_up_pdf_and_html_files(capsys, tmp_path):
     (tmp_path / "in" / pdf.name).write_bytes(pdf.read_bytes())
     umn_page(FIXTURES / "en" / "cerd_fixture.txt", tmp_path / "in" / "cerd.htm")
     out_file = tmp_path / "graph.trig"
-    assert main(["build", str(tmp_path / "in"), "-o", str(out_file)]) == 0
+    store = tmp_path / "store"
+    assert main(["build", str(tmp_path / "in"), "--store", str(store), "-o", str(out_file)]) == 0
     assert "2 documents, 42 paragraphs" in capsys.readouterr().out
 
 

@@ -11,14 +11,14 @@ from collections import Counter
 import pytest
 import rdflib
 from conftest import SEED, run_cli, shared
+
+from rightsgraph import cli
+from rightsgraph.cli import main
 from rightsgraph.extract import extract_file, to_graph
 from rightsgraph.extract.output import link_rows
 from rightsgraph.graph.build import DocumentRejectedError, build, support_graphs
 from rightsgraph.graph.reason import infer
 from rightsgraph.graph.store import open_store
-
-from rightsgraph import cli
-from rightsgraph.cli import main
 
 SEED_GRAPH = "https://rightsgraph.org/graph/CMW/C/AZE/CO/3/zh"
 
@@ -186,6 +186,7 @@ def test_build_refuses_a_non_conforming_document_and_keeps_what_is_stored(tmp_pa
     """Validation runs before loading: a document that breaks the shapes is reported with
     the violation and the previous version stays as it was."""
     from rdflib import Literal, URIRef
+
     from rightsgraph.graph.build import reasoning_step, validation_step
 
     def corrupt(doc, graphs):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, SEED, shared
 from docx_builder import docx_from_export
+
 from rightsgraph.extract.output import link_rows, model_dict
 from rightsgraph.extract.pipeline import extract_file
 

@@ -7,7 +7,8 @@ import re
 import pytest
 from conftest import ROOT, SEED
 from rdflib import Graph, Literal, URIRef
-from rightsgraph.extract.uris import HRO
+
+from rightsgraph.core.namespaces import HRO
 from rightsgraph.graph.build import build, reiteration_chains_graph
 from rightsgraph.graph.store import open_store
 

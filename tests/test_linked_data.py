@@ -7,6 +7,7 @@ import pytest
 import rdflib
 from conftest import SEED
 from fastapi.testclient import TestClient
+
 from rightsgraph.api.app import Settings, create_app
 from rightsgraph.graph.build import build
 from rightsgraph.graph.store import open_store

@@ -8,6 +8,7 @@ import csv
 
 import pytest
 from conftest import SHARED
+
 from rightsgraph.extract.pipeline import ExtractionError, extract_file
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import shared
+
 from rightsgraph.extract.pipeline import extract_file
 
 OPENINGS = {

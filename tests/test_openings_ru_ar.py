@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import shared
+
 from rightsgraph.extract.pipeline import extract_file
 
 # file: expected values; a key left out is not stated by the opening (or not checked).

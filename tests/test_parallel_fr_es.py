@@ -9,10 +9,11 @@ import pytest
 from conftest import FIXTURES
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import XSD
+
+from rightsgraph.core.namespaces import HRO
 from rightsgraph.extract.output import link_rows
 from rightsgraph.extract.pipeline import extract_file
 from rightsgraph.extract.triples import to_graph
-from rightsgraph.extract.uris import HRO
 
 B = "https://rightsgraph.org/"
 DOC = B + "doc/CMW/C/ECU/CO/3"

@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 from conftest import FIXTURES
 from rdflib import Dataset, Literal
-from rightsgraph.extract import uris
+
+from rightsgraph.core import identifiers
+from rightsgraph.core.namespaces import HRO
 from rightsgraph.extract.pipeline import extract_file
 from rightsgraph.extract.triples import to_graph
-from rightsgraph.extract.uris import HRO
 
 SYMBOL = "CMW/C/ECU/CO/3"
 LINKS = ("article", "ilo", "sdg", "prior", "general_comment", "document")
@@ -59,9 +60,9 @@ def test_versions_merge_into_one_set_of_paragraphs(lang, english):
     for doc in (english, extract_file(FIXTURES / lang / "cmw_fixture.txt")):
         for quad in to_graph(doc).quads():
             merged.add(quad)
-    para = uris.paragraph_uri(SYMBOL, 8)
+    para = identifiers.paragraph_uri(SYMBOL, 8)
     texts = {t.language for t in merged.objects(para, HRO.text) if isinstance(t, Literal)}
     assert texts == {"en", lang}
     paragraphs = set(merged.subjects(HRO.number, None))
-    assert uris.paragraph_uri(SYMBOL, 14) in paragraphs
+    assert identifiers.paragraph_uri(SYMBOL, 14) in paragraphs
     assert not any(lang in str(p).split("/") for p in paragraphs)

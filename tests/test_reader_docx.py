@@ -12,6 +12,7 @@ from docx import Document
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx_builder import MARKER, build_docx
+
 from rightsgraph.extract.model import Block, Source
 from rightsgraph.extract.readers import text as text_reader
 from rightsgraph.extract.readers.docx import format_number, read

@@ -4,10 +4,11 @@ from __future__ import annotations
 import pytest
 from conftest import FIXTURES
 from html_builder import ohchr_page, umn_page
+from test_gold import META, heading_articles, load_gold, paragraph_links
+
 from rightsgraph.extract.output import model_dict
 from rightsgraph.extract.pipeline import ExtractionError, extract_file
 from rightsgraph.extract.readers import ReadError, detect_format, read
-from test_gold import META, heading_articles, load_gold, paragraph_links
 
 CERD = FIXTURES / "en" / "cerd_fixture.txt"
 

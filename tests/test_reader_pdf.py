@@ -7,6 +7,7 @@ import re
 import pypdfium2 as pdfium
 import pytest
 from conftest import shared
+
 from rightsgraph.extract.pipeline import ExtractionError, extract_file
 from rightsgraph.extract.readers import ReadError, read
 

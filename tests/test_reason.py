@@ -6,9 +6,10 @@ import pytest
 from conftest import FIXTURES, SEED
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
+
+from rightsgraph.core.namespaces import HRO
 from rightsgraph.extract.pipeline import extract_file
 from rightsgraph.extract.triples import to_graph
-from rightsgraph.extract.uris import HRO
 from rightsgraph.graph.rdfio import union
 from rightsgraph.graph.reason import infer, owlrl_inferences, reiteration_chains
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+
 from rightsgraph.extract.language import phrases
 from rightsgraph.extract.references import Context, find_references
 

@@ -5,6 +5,7 @@ the UN's Arabic wording for the same constructions (proclitics "و", "ب", "ل" 
 from __future__ import annotations
 
 import pytest
+
 from rightsgraph.extract.language import phrases
 from rightsgraph.extract.references import Context, find_references, is_ibid
 from rightsgraph.extract.resolve import prior_relation

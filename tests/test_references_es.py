@@ -5,6 +5,7 @@ follow the UN's Spanish editorial style for the same references."""
 from __future__ import annotations
 
 import pytest
+
 from rightsgraph.extract.language import phrases
 from rightsgraph.extract.references import Context, find_references, find_symbol_mentions, is_ibid
 from rightsgraph.extract.resolve import prior_relation

@@ -5,6 +5,7 @@ others follow the UN's Russian wording for the same constructions."""
 from __future__ import annotations
 
 import pytest
+
 from rightsgraph.extract.language import phrases
 from rightsgraph.extract.references import Context, find_references
 from rightsgraph.extract.resolve import prior_relation

@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from rightsgraph.registries import LANGUAGES, load, registries_dir
+from rightsgraph.core.registries import LANGUAGES, load, registries_dir
 
 REG = load()
 

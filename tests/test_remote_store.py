@@ -4,6 +4,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from rdflib import Graph, Literal, Namespace
+
 from rightsgraph.graph.remote import RemoteStore, endpoint_urls
 from rightsgraph.graph.store import ReadOnlyStoreError, StoreError, open_store
 

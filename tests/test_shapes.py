@@ -8,7 +8,8 @@ import pytest
 from conftest import ROOT
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SH
-from rightsgraph.extract.uris import HRO
+
+from rightsgraph.core.namespaces import HRO
 from rightsgraph.graph.validate import shapes, validate
 
 HERE = ROOT / "tests" / "shapes"

@@ -11,14 +11,14 @@ import yaml
 from conftest import FIXTURES, SEED
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
-from rightsgraph.extract import uris
-from rightsgraph.extract.pipeline import extract_file
-from rightsgraph.extract.triples import to_graph
-from rightsgraph.extract.uris import HRO
-from rightsgraph.graph.skos import registries_graph
 
 from rightsgraph.cli import main
-from rightsgraph.registries import LANGUAGES, SDG_FILE_LANGUAGES, load, registries_dir
+from rightsgraph.core import identifiers
+from rightsgraph.core.namespaces import HRO
+from rightsgraph.core.registries import LANGUAGES, SDG_FILE_LANGUAGES, load, registries_dir
+from rightsgraph.extract.pipeline import extract_file
+from rightsgraph.extract.triples import to_graph
+from rightsgraph.graph.skos import registries_graph
 
 G = registries_graph()
 B = "https://rightsgraph.org/"
@@ -45,7 +45,7 @@ def labels(node: URIRef, prop: URIRef = SKOS.prefLabel) -> dict[str, str]:
     return {lang: values[0] if len(values) == 1 else values for lang, values in found.items()}
 
 
-def identifiers(node: URIRef) -> set[str]:
+def identifiers_of(node: URIRef) -> set[str]:
     return {str(i) for i in G.objects(node, DCTERMS.identifier)}
 
 
@@ -165,13 +165,13 @@ TREATIES = rows("treaties/treaties.csv")
 
 @pytest.mark.parametrize("row", TREATIES, ids=lambda r: r["id"])
 def test_every_article_of_every_treaty(row):
-    treaty = uris.treaty_uri(row["id"])
+    treaty = identifiers.treaty_uri(row["id"])
     articles = {a for a in G.subjects(SKOS.broader, treaty) if (a, RDF.type, HRO.Article) in G}
     count = int(row["articles"])
     assert sorted(plain_notation(a) for a in articles) == sorted(
         f"{row['id']}/{n}" for n in range(1, count + 1))
     assert all((a, DCTERMS.isPartOf, treaty) in G for a in articles)
-    assert (uris.provision_uri(f"{row['id']}/{count + 1}"), None, None) not in G
+    assert (identifiers.provision_uri(f"{row['id']}/{count + 1}"), None, None) not in G
 
 
 def test_icrmw_article_93_exists_and_94_does_not():
@@ -182,7 +182,7 @@ def test_icrmw_article_93_exists_and_94_does_not():
 
 @pytest.mark.parametrize("row", TREATIES, ids=lambda r: r["id"])
 def test_treaty_facts_come_from_the_csv(row):
-    node = uris.treaty_uri(row["id"])
+    node = identifiers.treaty_uri(row["id"])
     assert plain_notation(node) == row["id"]
     assert labels(node) == names(row)
     for column, prop in (("adopted", DCTERMS.dateAccepted), ("entry_into_force", DCTERMS.valid)):
@@ -194,7 +194,7 @@ def test_treaty_facts_come_from_the_csv(row):
                         f"{row['untc']}&chapter=4&clang=_en"]
     else:
         assert untc == []
-    assert list(G.objects(node, HRO.committee)) == [uris.committee_uri(row["committee"])]
+    assert list(G.objects(node, HRO.committee)) == [identifiers.committee_uri(row["committee"])]
 
 
 def test_nine_core_treaties_on_top_protocols_under_their_treaty():
@@ -212,7 +212,8 @@ def test_nine_core_treaties_on_top_protocols_under_their_treaty():
 
 def test_treaty_aliases_are_altlabels():
     for row in rows("treaties/aliases.csv"):
-        node = (uris.treaty_uri if row["kind"] == "treaty" else uris.committee_uri)(row["id"])
+        mint = identifiers.treaty_uri if row["kind"] == "treaty" else identifiers.committee_uri
+        node = mint(row["id"])
         assert Literal(row["alias"], lang=row["language"]) in set(G.objects(node, SKOS.altLabel))
 
 
@@ -221,7 +222,7 @@ def test_treaty_aliases_are_altlabels():
 
 @pytest.mark.parametrize("row", rows("treaties/committees.csv"), ids=lambda r: r["id"])
 def test_committees(row):
-    node = uris.committee_uri(row["id"])
+    node = identifiers.committee_uri(row["id"])
     assert (node, RDF.type, HRO.Committee) in G
     assert plain_notation(node) == row["id"]
     assert typed_notations(node, "symbol-prefix") == {row["symbol_prefix"]}
@@ -231,9 +232,10 @@ def test_committees(row):
 
 
 def test_cmw_monitors_icrmw_and_spt_has_no_chinese_name():
-    assert {plain_notation(t) for t in G.objects(uris.committee_uri("CMW"), SKOS.related)} == {
+    cmw = identifiers.committee_uri("CMW")
+    assert {plain_notation(t) for t in G.objects(cmw, SKOS.related)} == {
         "ICRMW"}
-    assert "zh" not in labels(uris.committee_uri("SPT"))
+    assert "zh" not in labels(identifiers.committee_uri("SPT"))
 
 
 # --- general comments ---------------------------------------------------------------------
@@ -244,7 +246,7 @@ GENERAL_COMMENTS = rows("treaties/general_comments.csv")
 @pytest.mark.parametrize("row", GENERAL_COMMENTS, ids=lambda r: f"{r['committee']}/{r['number']}")
 def test_general_comments(row):
     notation = f"{row['committee']}/GC/{row['number']}"
-    node = uris.general_comment_uri(notation)
+    node = identifiers.general_comment_uri(notation)
     assert plain_notation(node) == notation
     assert labels(node) == {"en": row["title_en"]}
     years = [Literal(row["year"], datatype=XSD.gYear)] if row["year"] else []
@@ -254,36 +256,36 @@ def test_general_comments(row):
 
 
 def test_joint_general_comments_have_both_committees_and_both_symbols():
-    node = uris.general_comment_uri("CMW/GC/3")
+    node = identifiers.general_comment_uri("CMW/GC/3")
     assert {plain_notation(c) for c in G.objects(node, HRO.committee)} == {"CMW", "CRC"}
-    assert (node, SKOS.related, uris.general_comment_uri("CRC/GC/22")) in G
-    assert identifiers(node) == {"CRC/C/GC/22", "CMW/C/GC/3"}
+    assert (node, SKOS.related, identifiers.general_comment_uri("CRC/GC/22")) in G
+    assert identifiers_of(node) == {"CRC/C/GC/22", "CMW/C/GC/3"}
     assert URIRef("https://undocs.org/en/CMW/C/GC/3") in set(G.objects(node, RDFS.seeAlso))
-    cedaw = uris.general_comment_uri("CEDAW/GC/31")
+    cedaw = identifiers.general_comment_uri("CEDAW/GC/31")
     assert {plain_notation(c) for c in G.objects(cedaw, HRO.committee)} == {"CEDAW", "CRC"}
-    assert identifiers(cedaw) == {"CEDAW/C/GC/31/Rev.1", "CRC/C/GC/18/Rev.1"}
+    assert identifiers_of(cedaw) == {"CEDAW/C/GC/31/Rev.1", "CRC/C/GC/18/Rev.1"}
 
 
 def test_general_comment_issued_in_a_report_gets_a_citation_not_a_symbol():
-    node = uris.general_comment_uri("CERD/GC/23")
-    assert identifiers(node) == set()
+    node = identifiers.general_comment_uri("CERD/GC/23")
+    assert identifiers_of(node) == set()
     assert str(G.value(node, DCTERMS.bibliographicCitation)) == "A/54/18, annex V"
     assert set(G.objects(node, RDFS.seeAlso)) == {URIRef("https://undocs.org/en/A/54/18")}
-    assert G.value(uris.general_comment_uri("CEDAW/GC/11"), DCTERMS.issued) is None
-    ccpr = uris.general_comment_uri("CCPR/GC/20")
+    assert G.value(identifiers.general_comment_uri("CEDAW/GC/11"), DCTERMS.issued) is None
+    ccpr = identifiers.general_comment_uri("CCPR/GC/20")
     assert str(G.value(ccpr, DCTERMS.bibliographicCitation)).startswith("HRI/GEN/1/Rev.9")
 
 
 @pytest.mark.parametrize("row", GENERAL_COMMENTS, ids=lambda r: f"{r['committee']}/{r['number']}")
 def test_every_general_comment_symbol_is_an_identifier_linked_to_undocs(row):
-    node = uris.general_comment_uri(f"{row['committee']}/GC/{row['number']}")
-    own = identifiers(node)
+    node = identifiers.general_comment_uri(f"{row['committee']}/GC/{row['number']}")
+    own = identifiers_of(node)
     assert all(symbol in row["symbol"] for symbol in own)
     assert bool(own) == ("/GC/" in row["symbol"])
     if not own:
         assert str(G.value(node, DCTERMS.bibliographicCitation)) == row["symbol"]
     links = {str(u) for u in G.objects(node, RDFS.seeAlso)}
-    assert {uris.undocs_url(s) for s in own} <= links
+    assert {identifiers.undocs_url(s) for s in own} <= links
     assert all(link.startswith("https://undocs.org/en/") for link in links)
 
 
@@ -294,7 +296,7 @@ ILO = rows("ilo/instruments.csv")
 
 @pytest.mark.parametrize("row", ILO, ids=lambda r: r["code"])
 def test_every_ilo_instrument_has_its_titles_and_a_normlex_link(row):
-    node = uris.ilo_uri(row["code"])
+    node = identifiers.ilo_uri(row["code"])
     assert (node, RDF.type, HRO.IloInstrument) in G
     assert labels(node) == {lang: row[f"title_{lang}"] for lang in ("en", "fr", "es")
                             if row[f"title_{lang}"]}
@@ -308,8 +310,8 @@ def test_ilo_protocols_are_under_their_convention():
     protocols = {r["code"]: f"C{int(r['number']):03d}" for r in ILO if r["kind"] == "protocol"}
     assert protocols
     for code, convention in protocols.items():
-        assert G.value(uris.ilo_uri(code), SKOS.broader) == uris.ilo_uri(convention)
-    assert G.value(uris.ilo_uri("P029"), SKOS.broader) == uris.ilo_uri("C029")
+        assert G.value(identifiers.ilo_uri(code), SKOS.broader) == identifiers.ilo_uri(convention)
+    assert G.value(identifiers.ilo_uri("P029"), SKOS.broader) == identifiers.ilo_uri("C029")
     assert {plain_notation(c) for c in G.objects(scheme("ilo"), SKOS.hasTopConcept)} == {
         r["code"] for r in ILO if r["kind"] == "convention"}
 
@@ -328,7 +330,7 @@ def test_sdg_concepts_use_the_uns_uris():
     assert (URIRef("http://metadata.un.org/sdg/4.1"), RDF.type, HRO.SdgTarget) in G
     assert G.value(URIRef("http://metadata.un.org/sdg/4.1"), SKOS.broader) == URIRef(
         "http://metadata.un.org/sdg/4")
-    assert uris.sdg_uri("16.9") in concepts("sdg")
+    assert identifiers.sdg_uri("16.9") in concepts("sdg")
 
 
 @pytest.mark.parametrize(("file_lang", "lang"), SDG_FILE_LANGUAGES.items())
@@ -357,7 +359,7 @@ def test_sdg_chinese_is_tagged_zh():
 
 @pytest.mark.parametrize("row", rows("states.csv"), ids=lambda r: r["alpha3"])
 def test_states(row):
-    node = uris.state_uri(row["alpha3"])
+    node = identifiers.state_uri(row["alpha3"])
     assert (node, RDF.type, HRO.State) in G
     assert plain_notation(node) == row["alpha3"]
     assert typed_notations(node, "iso3166-alpha2") == {row["alpha2"]}
@@ -367,17 +369,17 @@ def test_states(row):
 
 def test_state_aliases_are_altlabels():
     for row in rows("states_aliases.csv"):
-        node = uris.state_uri(row["alpha3"])
+        node = identifiers.state_uri(row["alpha3"])
         assert Literal(row["alias"], lang=row["language"]) in set(G.objects(node, SKOS.altLabel))
 
 
 def test_un_short_names_are_altlabels_in_six_languages():
     unterm = [r for r in rows("states_aliases.csv") if "UNTERM short name" in r["source"]]
     assert {r["language"] for r in unterm} == set(LANGUAGES)
-    bolivia = labels(uris.state_uri("BOL"), SKOS.altLabel)
+    bolivia = labels(identifiers.state_uri("BOL"), SKOS.altLabel)
     assert "Bolivia (Plurinational State of)" in bolivia["en"]
     assert bolivia["zh"] == "多民族玻利维亚国"
-    assert "Fédération de Russie" in str(labels(uris.state_uri("RUS"), SKOS.altLabel)["fr"])
+    assert "Fédération de Russie" in str(labels(identifiers.state_uri("RUS"), SKOS.altLabel)["fr"])
 
 
 # --- links in document graphs land on registry concepts ----------------------------------

@@ -14,6 +14,7 @@ import pytest
 import rdflib
 from conftest import SEED
 from fastapi.testclient import TestClient
+
 from rightsgraph.api.app import Settings, create_app
 from rightsgraph.api.protocol import RefusedError, accepted_types, check_query
 from rightsgraph.graph.build import build

@@ -17,6 +17,7 @@ import pytest
 import rdflib
 from conftest import SEED
 from rdflib import Dataset, Graph, Literal
+
 from rightsgraph.extract import extract_file
 from rightsgraph.graph import store as store_module
 from rightsgraph.graph.build import document_graphs

@@ -1,9 +1,8 @@
 """The synthetic corpus generator of the benchmarks writes what the extractor reads back."""
 from __future__ import annotations
 
-from rightsgraph.extract import extract_file
-
 from benchmarks.synthetic import Generator, check
+from rightsgraph.extract import extract_file
 
 
 def test_every_link_written_is_extracted_and_nothing_else(tmp_path):

@@ -1,4 +1,5 @@
-"""The URI scheme, the ontology and Document -> RDF (extract/uris.py, extract/triples.py)."""
+"""The URI scheme, the ontology and Document -> RDF (rightsgraph/core/identifiers.py,
+extract/triples.py)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -8,10 +9,11 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
-from rightsgraph.extract import uris
+
+from rightsgraph.core import identifiers
+from rightsgraph.core.namespaces import HRO
 from rightsgraph.extract.model import Document, Footnote, Heading, Item, Paragraph, Reference
 from rightsgraph.extract.triples import to_graph
-from rightsgraph.extract.uris import HRO
 
 ONTOLOGY = Path(__file__).resolve().parents[1] / "ontology" / "rightsgraph.ttl"
 B = "https://rightsgraph.org/"
@@ -23,33 +25,34 @@ GENERATED_AT = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
 SYMBOL = "CMW/C/AZE/CO/3"
 URI_TABLE = [
-    ("work", uris.document_uri(SYMBOL), DOC),
-    ("language version", uris.expression_uri(SYMBOL, "zh"), DOC + "/zh"),
-    ("named graph", uris.graph_uri(SYMBOL, "zh"), B + "graph/CMW/C/AZE/CO/3/zh"),
-    ("paragraph", uris.paragraph_uri(SYMBOL, 13), DOC + "/para/13"),
-    ("sub-item", uris.item_uri(SYMBOL, 36, "c.i"), DOC + "/para/36/c.i"),
-    ("footnote", uris.footnote_uri(SYMBOL, "zh", "6"), DOC + "/zh/fn/6"),
-    ("section", uris.section_uri(SYMBOL, "C.1"), DOC + "/section/C.1"),
-    ("subheading", uris.section_uri(SYMBOL, "C.1", 2), DOC + "/section/C.1/2"),
-    ("early subheading", uris.section_uri(SYMBOL, "", 1), DOC + "/section/1"),
-    ("mention", uris.mention_uri(SYMBOL, "zh", 7), DOC + "/zh/mention/7"),
-    ("activity", uris.activity_uri(SYMBOL, "zh"), DOC + "/zh/extraction"),
-    ("agent", uris.agent_uri("0.1.0"), B + "software/rightsgraph/0.1.0"),
-    ("other document", uris.document_uri("A/HRC/39/14"), B + "doc/A/HRC/39/14"),
-    ("CESCR symbol", uris.document_uri("E/C.12/DEU/CO/6"), B + "doc/E/C.12/DEU/CO/6"),
-    ("space encoded", uris.document_uri("A/49/41 (CRC)"), B + "doc/A/49/41%20(CRC)"),
-    ("treaty", uris.treaty_uri("ICRMW"), B + "treaty/ICRMW"),
-    ("article", uris.provision_uri("ICRMW/8"), B + "treaty/ICRMW/article/8"),
-    ("provision", uris.provision_uri("ICRMW/8(1)"), B + "treaty/ICRMW/article/8/1"),
-    ("deep provision", uris.provision_uri("ICERD/5(d)(v)"), B + "treaty/ICERD/article/5/d/v"),
-    ("committee", uris.committee_uri("CMW"), B + "committee/CMW"),
-    ("State", uris.state_uri("AZE"), B + "state/AZE"),
-    ("general comment", uris.general_comment_uri("CMW/GC/5"), B + "gc/CMW/5"),
-    ("ILO", uris.ilo_uri("C097"), B + "ilo/C097"),
-    ("SDG", uris.sdg_uri("16.9"), "http://metadata.un.org/sdg/16.9"),
+    ("work", identifiers.document_uri(SYMBOL), DOC),
+    ("language version", identifiers.expression_uri(SYMBOL, "zh"), DOC + "/zh"),
+    ("named graph", identifiers.graph_uri(SYMBOL, "zh"), B + "graph/CMW/C/AZE/CO/3/zh"),
+    ("paragraph", identifiers.paragraph_uri(SYMBOL, 13), DOC + "/para/13"),
+    ("sub-item", identifiers.item_uri(SYMBOL, 36, "c.i"), DOC + "/para/36/c.i"),
+    ("footnote", identifiers.footnote_uri(SYMBOL, "zh", "6"), DOC + "/zh/fn/6"),
+    ("section", identifiers.section_uri(SYMBOL, "C.1"), DOC + "/section/C.1"),
+    ("subheading", identifiers.section_uri(SYMBOL, "C.1", 2), DOC + "/section/C.1/2"),
+    ("early subheading", identifiers.section_uri(SYMBOL, "", 1), DOC + "/section/1"),
+    ("mention", identifiers.mention_uri(SYMBOL, "zh", 7), DOC + "/zh/mention/7"),
+    ("activity", identifiers.activity_uri(SYMBOL, "zh"), DOC + "/zh/extraction"),
+    ("agent", identifiers.agent_uri("0.1.0"), B + "software/rightsgraph/0.1.0"),
+    ("other document", identifiers.document_uri("A/HRC/39/14"), B + "doc/A/HRC/39/14"),
+    ("CESCR symbol", identifiers.document_uri("E/C.12/DEU/CO/6"), B + "doc/E/C.12/DEU/CO/6"),
+    ("space encoded", identifiers.document_uri("A/49/41 (CRC)"), B + "doc/A/49/41%20(CRC)"),
+    ("treaty", identifiers.treaty_uri("ICRMW"), B + "treaty/ICRMW"),
+    ("article", identifiers.provision_uri("ICRMW/8"), B + "treaty/ICRMW/article/8"),
+    ("provision", identifiers.provision_uri("ICRMW/8(1)"), B + "treaty/ICRMW/article/8/1"),
+    ("deep provision", identifiers.provision_uri("ICERD/5(d)(v)"),
+     B + "treaty/ICERD/article/5/d/v"),
+    ("committee", identifiers.committee_uri("CMW"), B + "committee/CMW"),
+    ("State", identifiers.state_uri("AZE"), B + "state/AZE"),
+    ("general comment", identifiers.general_comment_uri("CMW/GC/5"), B + "gc/CMW/5"),
+    ("ILO", identifiers.ilo_uri("C097"), B + "ilo/C097"),
+    ("SDG", identifiers.sdg_uri("16.9"), "http://metadata.un.org/sdg/16.9"),
     (
         "other base",
-        uris.document_uri(SYMBOL, base="http://x.test/rg"),
+        identifiers.document_uri(SYMBOL, base="http://x.test/rg"),
         "http://x.test/rg/doc/CMW/C/AZE/CO/3",
     ),
 ]
@@ -80,7 +83,7 @@ def test_uri_scheme(uri, expected):
     ],
 )
 def test_target_uri(kind, notation, expected):
-    assert str(uris.target_uri(kind, notation, base=B)) == expected
+    assert str(identifiers.target_uri(kind, notation, base=B)) == expected
 
 
 @pytest.mark.parametrize(
@@ -89,21 +92,21 @@ def test_target_uri(kind, notation, expected):
 )
 def test_target_uri_rejects(kind, notation):
     with pytest.raises(ValueError):
-        uris.target_uri(kind, notation)
+        identifiers.target_uri(kind, notation)
 
 
 def test_base_from_environment(monkeypatch):
     monkeypatch.setenv("RIGHTSGRAPH_BASE", "http://example.test/rg")
-    assert uris.base() == "http://example.test/rg/"
-    assert str(uris.paragraph_uri(SYMBOL, 1)) == "http://example.test/rg/doc/CMW/C/AZE/CO/3/para/1"
+    assert identifiers.base() == "http://example.test/rg/"
+    assert str(identifiers.paragraph_uri(SYMBOL, 1)) == "http://example.test/rg/doc/CMW/C/AZE/CO/3/para/1"
     monkeypatch.delenv("RIGHTSGRAPH_BASE")
-    assert uris.base() == B
+    assert identifiers.base() == B
 
 
 def test_outside_urls():
-    assert uris.undocs_url("CMW/C/AZE/CO/3") == "https://undocs.org/en/CMW/C/AZE/CO/3"
-    assert uris.undocs_url("CMW/C/AZE/CO/3", "zh") == "https://undocs.org/zh/CMW/C/AZE/CO/3"
-    assert uris.normlex_url("C097") == (
+    assert identifiers.undocs_url("CMW/C/AZE/CO/3") == "https://undocs.org/en/CMW/C/AZE/CO/3"
+    assert identifiers.undocs_url("CMW/C/AZE/CO/3", "zh") == "https://undocs.org/zh/CMW/C/AZE/CO/3"
+    assert identifiers.normlex_url("C097") == (
         "https://normlex.ilo.org/dyn/nrmlx_en/f?p=NORMLEXPUB:12100:0::NO::P12100_ILO_CODE:C097"
     )
 
@@ -126,7 +129,7 @@ def test_outside_urls():
     ],
 )
 def test_parse_symbol(symbol, committee, protocol, state, numbers):
-    parts = uris.parse_symbol(symbol)
+    parts = identifiers.parse_symbol(symbol)
     assert (parts["committee"], parts["protocol"], parts["state"], parts["report_numbers"]) == (
         committee,
         protocol,

@@ -7,7 +7,8 @@ from html.parser import HTMLParser
 
 import pytest
 from conftest import ROOT
-from rightsgraph.api.queries import QUERIES, example_queries, parse_example
+
+from rightsgraph.api.examples import QUERIES, example_queries, parse_example
 
 HTML = {"Accept": "text/html"}
 PARA16 = "/doc/CMW/C/AZE/CO/3/para/16"
@@ -211,7 +212,7 @@ def test_example_queries_have_headers_and_are_in_the_readme():
     for path in sorted(QUERIES.glob("*.rq")):
         example = parse_example(path)
         assert example.description, path
-        assert f"docs/queries/{path.name}" in readme, f"README does not list {path.name}"
+        assert f"api/queries/{path.name}" in readme, f"README does not list {path.name}"
 
 
 def test_a_query_file_without_title_is_refused(tmp_path):

@@ -8,8 +8,8 @@ import os
 import re
 from pathlib import Path
 
-from ..model import Source
-from .errors import ReadError
+from rightsgraph.extract.model import Source
+from rightsgraph.extract.readers.errors import ReadError
 
 FORMATS = {".txt": "text", ".text": "text", ".docx": "docx", ".pdf": "pdf", ".html": "html",
            ".htm": "html"}
@@ -47,18 +47,18 @@ def read(path: str | os.PathLike) -> Source:
     """Read any supported file into the intermediate form; raises :class:`ReadError`."""
     fmt = detect_format(path)
     if fmt == "docx":
-        from . import docx
+        from rightsgraph.extract.readers import docx
 
         return docx.read(path)
     if fmt == "pdf":
-        from . import pdf
+        from rightsgraph.extract.readers import pdf
 
         return pdf.read(path)
     if fmt == "html":
-        from . import html
+        from rightsgraph.extract.readers import html
 
         return html.read(path)
-    from . import text
+    from rightsgraph.extract.readers import text
 
     return text.read(path)
 

@@ -46,8 +46,8 @@ from docx.oxml.ns import qn
 from docx.package import Package
 from lxml import etree
 
-from ..model import Block, Marker, Source, SourceFootnote
-from .errors import ReadError
+from rightsgraph.extract.model import Block, Marker, Source, SourceFootnote
+from rightsgraph.extract.readers.errors import ReadError
 
 _MATH_T = "{http://schemas.openxmlformats.org/officeDocument/2006/math}t"
 _ALTERNATE_CONTENT = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"

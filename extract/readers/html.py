@@ -33,8 +33,8 @@ from pathlib import Path
 from lxml import etree
 from lxml import html as lxml_html
 
-from ..model import Block, Marker, Source, SourceFootnote
-from .errors import ReadError
+from rightsgraph.extract.model import Block, Marker, Source, SourceFootnote
+from rightsgraph.extract.readers.errors import ReadError
 
 CHROME_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form",
                "iframe", "button", "select", "template")

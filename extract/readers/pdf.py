@@ -20,9 +20,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from ..model import Source
-from .errors import ReadError
-from .pdf_layout import Glyph, Page, to_source
+from rightsgraph.extract.model import Source
+from rightsgraph.extract.readers.errors import ReadError
+from rightsgraph.extract.readers.pdf_layout import Glyph, Page, to_source
 
 # Fewer visible characters than this per page on average: no usable text layer.
 MIN_GLYPHS_PER_PAGE = 20

@@ -38,7 +38,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from ..model import Block, Marker, Source, SourceFootnote
+from rightsgraph.extract.model import Block, Marker, Source, SourceFootnote
 
 SUPERSCRIPT = 0.75  # a glyph at most this fraction of the body size is a superscript
 MARGIN = 0.1  # running headers and footers sit in the top and bottom tenth of a page

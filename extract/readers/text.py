@@ -11,8 +11,8 @@ import hashlib
 import os
 import re
 
-from ..model import Block, Marker, Source, SourceFootnote
-from .errors import ReadError
+from rightsgraph.extract.model import Block, Marker, Source, SourceFootnote
+from rightsgraph.extract.readers.errors import ReadError
 
 MARKER = re.compile(r"\[footnoteRef:(\d+)\](\*+)?")
 # A footnote body: "[N: text]" followed by another body, whitespace or the end of line.

@@ -1,6 +1,7 @@
 """Reference registries (treaties, committees, general comments, ILO, SDG, States) as typed data.
 
-The data lives in ``ontology/registries/`` (see its README for sources); this module only reads
+The data lives in ``ontology/registries/`` of the package ``rightsgraph.ontology`` (see its README
+for sources); this module only reads
 it. ``load()`` is cached; set ``RIGHTSGRAPH_REGISTRIES`` to read another directory.
 """
 
@@ -16,11 +17,12 @@ from pathlib import Path
 
 import yaml
 
+from rightsgraph.core.resources import registries_root
+
 LANGUAGES = ("en", "fr", "es", "ru", "zh", "ar")
 SDG_FILE_LANGUAGES = {"en": "en", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar", "zh-Hans": "zh"}
 SDG_URI = "http://metadata.un.org/sdg/{}"
 NORMLEX_URI = "https://normlex.ilo.org/dyn/nrmlx_en/f?p=NORMLEXPUB:12100:0::NO::P12100_ILO_CODE:{}"
-DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "ontology" / "registries"
 # Cyrillic letters that look like Latin ones; UN HTML copies mix them into symbols ("СAT/C/...").
 _CYRILLIC_LOOKALIKES = str.maketrans("АВЕКМНОРСТХ", "ABEKMHOPCTX")
 CYRILLIC_LOOKALIKES = dict(zip("ABEKMHOPCTX", "АВЕКМНОРСТХ", strict=True))  # Latin -> Cyrillic
@@ -166,8 +168,9 @@ class Registries:
 
 
 def registries_dir() -> Path:
-    """The registries directory: ``$RIGHTSGRAPH_REGISTRIES`` or the repo's copy."""
-    return Path(os.environ.get("RIGHTSGRAPH_REGISTRIES", DEFAULT_ROOT))
+    """The registries directory: ``$RIGHTSGRAPH_REGISTRIES`` or the copy in the package."""
+    given = os.environ.get("RIGHTSGRAPH_REGISTRIES")
+    return Path(given) if given else registries_root()
 
 
 @functools.cache

@@ -9,32 +9,44 @@ general comments) have URIs of their own; SDG targets use the UN's URIs.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
+import tomllib
+from typing import Any
 from urllib.parse import quote
 
-from rdflib import Namespace, URIRef
+from rdflib import URIRef
 
-from rightsgraph import registries
-
-from .language import common
+from rightsgraph.core import registries
+from rightsgraph.core.namespaces import HRO  # noqa: F401 - re-exported for the URI scheme's users
+from rightsgraph.core.resources import symbols_file
 
 DEFAULT_BASE = "https://rightsgraph.org/"
-HRO = Namespace("https://rightsgraph.org/ontology#")
 
 # "ICERD/5(d)(v)": treaty, article, then one group per bracketed provision level.
 PROVISION = re.compile(r"^(?P<treaty>[^/]+)/(?P<article>[^/()]+)(?P<levels>(?:\([^()]+\))*)$")
 GENERAL_COMMENT = re.compile(r"^(?P<committee>[^/]+)/GC/(?P<number>[^/]+)$")
+
+
+@functools.cache
+def symbol_data() -> dict[str, Any]:
+    """How UN document symbols are written (``rightsgraph/core/symbols.toml``): prefixes,
+    segments, the kinds of treaty-body document and the older series."""
+    with open(symbols_file(), "rb") as fh:
+        return tomllib.load(fh)["symbols"]
+
+
 # "CMW/C/AZE/CO/2", "E/C.12/DEU/CO/6", "CRC/C/OPAC/IND/CO/1", "CERD/C/URY/CO/16-20".
-# Kinds of concluding observations (CO, COAR, OAI) come from the phrase data, as for the
+# Kinds of concluding observations (CO, COAR, OAI) come from symbols.toml, as for the
 # extractor; old symbols put the session before the State: "CCPR/CO/79/RUS".
-_CO_KINDS = "|".join(common()["symbols"]["concluding_observations"])
+_CO_KINDS = "|".join(symbol_data()["concluding_observations"])
 CO_SYMBOL = re.compile(
     rf"^(?P<prefix>.+?)/(?:(?P<protocol>OP[A-Z]+)/)?(?P<state>[A-Z]{{3}})/(?:{_CO_KINDS})/"
     r"(?P<first>\d+)(?:-(?P<last>\d+))?$"
 )
 OLD_CO_SYMBOL = re.compile(rf"^(?P<prefix>[A-Z]+)/(?:{_CO_KINDS})/\d+/(?P<state>[A-Z]{{3}})$")
-_CO_SERIES = "|".join(re.escape(s) for s in common()["symbols"]["concluding_observations_series"])
+_CO_SERIES = "|".join(re.escape(s) for s in symbol_data()["concluding_observations_series"])
 CO_SERIES_SYMBOL = re.compile(rf"^(?P<prefix>{_CO_SERIES})\.\d+$")
 
 

@@ -1,11 +1,13 @@
-"""The example SPARQL queries (``docs/queries/*.rq``) that the editor opens as tabs and the
+"""The example SPARQL queries (``api/queries/*.rq``) that the editor opens as tabs and the
 README lists.  Each file starts with a comment header: a title line, then a description."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
+from rightsgraph.core.resources import package_path
+
+QUERIES = package_path("rightsgraph.api", "queries")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,2 @@
+"""The rightsgraph ontology (``rightsgraph.ttl``) and the reference registries
+(``registries/``), shipped as package data."""

@@ -1,0 +1,1 @@
+"""The seed documents that ``rightsgraph build seeds`` builds, shipped as package data."""

@@ -1,0 +1,1 @@
+"""The SHACL shapes (``*.ttl``), shipped as package data."""
