@@ -7,12 +7,13 @@ State and the report numbers as the UN builds it (CMW/C/AZE/CO/3), and flagged s
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from rightsgraph.core import registries
 from rightsgraph.core.identifiers import parse_symbol
 from rightsgraph.extract.language import Phrases
-from rightsgraph.extract.model import Document, Paragraph
+from rightsgraph.extract.model import Document, Metadata, Paragraph
 from rightsgraph.extract.numbers import find_dates, language_names, month_pattern, parse_int
 from rightsgraph.extract.references import find_symbol_mentions
 
@@ -27,62 +28,111 @@ LIST_OF_ISSUES = re.compile(r"^(?P<prefix>[A-Z]+/C|E/C\.12)/(?:(?P<protocol>OP[A
                             r"(?P<state>[A-Z]{3})/(?:Q|QPR|LOI)/(?P<cycle>\d+(?:-\d+)?)(?:/|$)")
 
 
-def read_metadata(doc: Document, phrases: Phrases) -> None:
-    """Fill the metadata fields of ``doc`` (structure already built), in place."""
-    reg = registries.load()
-    doc.header = repair_header(doc.header, phrases.code)
-    header = _header_text(doc, phrases)
-    notes = " ".join(f.text for f in doc.footnotes.values() if f.paragraph is None)
-    first = doc.paragraphs[0] if doc.paragraphs else None
-    first_text = _with_footnotes(first, doc) if first else ""
+@dataclass(frozen=True)
+class _Sources:
+    """The texts metadata is read from, prepared once."""
 
-    printed = [s.symbol for s in find_symbol_mentions(doc.header, phrases)
-               if "/SR." not in s.symbol]
-    doc.symbol = printed[0] if printed else None
-    committee = reg.committee_by_prefix(doc.symbol) if doc.symbol else None
+    header: str  # repaired, one line per source block
+    joined: str  # the header as one string (see :func:`_header_text`)
+    notes: str  # footnotes that belong to no paragraph (the header's)
+    first: Paragraph | None
+    first_text: str  # the first paragraph with its footnotes
+
+
+def read_metadata(doc: Document, phrases: Phrases) -> Metadata:
+    """The metadata of ``doc`` (structure already built), read from its header, first
+    paragraph and closing paragraphs.  Reads ``doc``, never writes it."""
+    src = _sources(doc, phrases)
+    printed = _printed_symbol(src.header, phrases)
+    committee = _committee(printed, src, phrases)
+    warnings = _treaty_named_warnings(doc.source, committee, src.joined, phrases)
+    title = phrases.regex("metadata", "title")
+    match = title.search(src.joined) if title else None
+    document_type, type_warnings = _document_type(doc.source, printed, src, phrases)
+    state = _state_party(printed, match, src, phrases)
+    if document_type != "concluding observations" and not match:
+        state = None  # a State named in a report or compilation is not its State party
+    numbers = _report_numbers_read(match, src.first, phrases)
+    issues = _list_of_issues(doc, phrases)
+    symbol = printed
+    if symbol is None and document_type == "concluding observations":
+        symbol = _derive_symbol(committee, state, issues, numbers)
+    session, session_dates = _session(src.joined + " " + src.notes, phrases)
+    considered, considered_on, adopted, adopted_on = _meetings(src.first, phrases)
+    records, report = _cited_in_opening(src.first_text, phrases)
+    follow_up, deadline = _follow_up(doc, phrases)
+    next_numbers, next_due = _next_report(doc, phrases)
+    return Metadata(
+        header=src.header, symbol=symbol, symbol_derived=symbol != printed,
+        document_type=document_type, committee=committee.id if committee else None,
+        treaty=_protocol_treaty(symbol) or (committee.treaty if committee else None),
+        state=state, original_language=_original_language(src.header, phrases),
+        report_numbers=tuple(numbers), session=session, session_dates=session_dates,
+        distributed_on=_distributed_on(src.header, phrases),
+        considered_at_meetings=considered, considered_on=considered_on,
+        adopted_at_meeting=adopted, adopted_on=adopted_on, state_party_report=report,
+        list_of_issues=issues, summary_records=records, follow_up_paragraphs=follow_up,
+        follow_up_deadline=deadline, next_report_numbers=next_numbers,
+        next_report_due=next_due, warnings=warnings + type_warnings)
+
+
+def _sources(doc: Document, phrases: Phrases) -> _Sources:
+    header = repair_header(doc.header, phrases.code)
+    first = doc.paragraphs[0] if doc.paragraphs else None
+    return _Sources(
+        header=header, joined=_header_text(header, phrases),
+        notes=" ".join(f.text for f in doc.footnotes.values() if f.paragraph is None),
+        first=first, first_text=_with_footnotes(first, doc) if first else "")
+
+
+def _printed_symbol(header: str, phrases: Phrases) -> str | None:
+    """The document's own symbol, the first one the header prints (summary records aside)."""
+    printed = [s.symbol for s in find_symbol_mentions(header, phrases) if "/SR." not in s.symbol]
+    return printed[0] if printed else None
+
+
+def _committee(symbol: str | None, src: _Sources,
+               phrases: Phrases) -> registries.Committee | None:
+    """The committee: by the symbol's prefix, else named in the header or first paragraph,
+    else by the prefix of a document the first paragraph cites (its summary records)."""
+    reg = registries.load()
+    committee = reg.committee_by_prefix(symbol) if symbol else None
     if committee is None:
-        committee = _committee_by_name(header, phrases) or _committee_by_name(first_text, phrases)
+        committee = _committee_by_name(src.joined, phrases) or \
+            _committee_by_name(src.first_text, phrases)
     if committee is None:
-        records = [s.symbol for s in find_symbol_mentions(first_text, phrases)]
+        records = [s.symbol for s in find_symbol_mentions(src.first_text, phrases)]
         committee = next((reg.committee_by_prefix(s) for s in records
                           if reg.committee_by_prefix(s)), None)
-    doc.committee = committee.id if committee else None
-    doc.treaty = committee.treaty if committee else None
-    _check_treaty_named(doc, header, phrases)
-    doc.treaty = _protocol_treaty(doc.symbol) or doc.treaty
+    return committee
 
-    title = phrases.regex("metadata", "title")
-    match = title.search(header) if title else None
-    state_text = match.group("state") if match else header
-    doc.state = _state(state_text, phrases) or _state(header, phrases) or \
-        _state(first.text if first else "", phrases)
-    if doc.state is None and doc.symbol:
-        doc.state = parse_symbol(doc.symbol)["state"]
-    if match:
-        doc.report_numbers = report_numbers(match.group("report"), phrases)
-    if not doc.report_numbers and first:
-        doc.report_numbers = report_numbers(first.text, phrases)
 
-    _session(doc, header + " " + notes, phrases)
-    _original_and_distribution(doc, doc.header, phrases)
-    if first:
-        _first_paragraph(doc, first, first_text, phrases)
-    _list_of_issues(doc, phrases)
-    _document_type(doc, header, phrases)
-    if doc.document_type != "concluding observations" and not match:
-        doc.state = None  # a State named in a report or compilation is not its State party
-    if doc.symbol is None and doc.document_type == "concluding observations":
-        _derive_symbol(doc)
-    _follow_up(doc, phrases)
-    _next_report(doc, phrases)
+def _state_party(symbol: str | None, title: re.Match[str] | None, src: _Sources,
+                 phrases: Phrases) -> str | None:
+    """The State named in the title (else anywhere in the header, else in the first
+    paragraph), else the one the symbol names."""
+    state_text = title.group("state") if title else src.joined
+    state = _state(state_text, phrases) or _state(src.joined, phrases) or \
+        _state(src.first.text if src.first else "", phrases)
+    if state is None and symbol:
+        state = parse_symbol(symbol)["state"]
+    return state
+
+
+def _report_numbers_read(title: re.Match[str] | None, first: Paragraph | None,
+                         phrases: Phrases) -> list[int]:
+    """The reports considered: as the title names them, else as the first paragraph does."""
+    numbers = report_numbers(title.group("report"), phrases) if title else []
+    if not numbers and first:
+        numbers = report_numbers(first.text, phrases)
+    return numbers
 
 
 # --- header -----------------------------------------------------------------------------
 
 
-def _header_text(doc: Document, phrases: Phrases) -> str:
+def _header_text(text: str, phrases: Phrases) -> str:
     """The header as one string; Chinese lines broken inside a name are joined without space."""
-    text = doc.header
     joiner = "" if phrases.code == "zh" else " "
     return joiner.join(line.strip() for line in text.split("\n"))
 
@@ -115,26 +165,27 @@ def _committee_by_name(text: str, phrases: Phrases) -> registries.Committee | No
     return None
 
 
-def _check_treaty_named(doc: Document, header: str, phrases: Phrases) -> None:
-    """Warn when the header names a Convention that the committee does not monitor (a
+def _treaty_named_warnings(source: str, committee: registries.Committee | None, header: str,
+                           phrases: Phrases) -> tuple[str, ...]:
+    """A warning when the header names a Convention that the committee does not monitor (a
     source error: the symbol and the committee are trusted)."""
-    if doc.treaty is None:
-        return
+    if committee is None or committee.treaty is None:
+        return ()
+    own = committee.treaty
     squashed = re.sub(r"\s+", "", header).lower()
     for treaty in registries.load().treaties.values():
         name = treaty.names.get(phrases.code)
-        if not name or treaty.id == doc.treaty or treaty.parent == doc.treaty:
+        if not name or treaty.id == own or treaty.parent == own:
             continue
         if re.sub(r"\s+", "", name).lower() in squashed and not any(
                 re.sub(r"\s+", "", other).lower() in squashed
                 for t in registries.load().treaties.values()
-                if t.id == doc.treaty or t.parent == doc.treaty
+                if t.id == own or t.parent == own
                 for other in t.names.values()):
-            doc.warnings.append(
-                f"{doc.source}: the header names the {treaty.id} ('{name}') but the document "
-                f"is {doc.committee}'s, which monitors {doc.treaty}; the symbol and committee "
-                "are kept")
-            return
+            return (f"{source}: the header names the {treaty.id} ('{name}') but the document "
+                    f"is {committee.id}'s, which monitors {own}; the symbol and committee "
+                    "are kept",)
+    return ()
 
 
 def _state(text: str, phrases: Phrases) -> str | None:
@@ -214,45 +265,72 @@ def _ordinal(words: str, phrases: Phrases) -> int | None:
     return value
 
 
-def _session(doc: Document, text: str, phrases: Phrases) -> None:
+def _session(text: str, phrases: Phrases) -> tuple[int | None, tuple[str, ...]]:
+    """The session's number and its dates (first and last day)."""
     pattern = phrases.regex("metadata", "session")
     match = pattern.search(text) if pattern else None
     if not match:
-        return
-    doc.session = _ordinal(match.group("n"), phrases)
+        return None, ()
     dates = [d for d, start, _ in find_dates(text, phrases.code) if start >= match.end() - 5]
-    if dates:
-        doc.session_dates = dates[0]
+    return _ordinal(match.group("n"), phrases), tuple(dates[0]) if dates else ()
 
 
-def _original_and_distribution(doc: Document, header: str, phrases: Phrases) -> None:
+def _original_language(header: str, phrases: Phrases) -> str | None:
     original = phrases.regex("metadata", "original")
     match = original.search(header) if original else None
-    if match:
-        doc.original_language = language_names().get(match.group("lang").strip().lower())
+    return language_names().get(match.group("lang").strip().lower()) if match else None
+
+
+def _distributed_on(header: str, phrases: Phrases) -> str | None:
+    """The date printed under "Distr.", before the "Original:" line when there is one."""
     distributed = phrases.regex("metadata", "distributed")
-    if distributed and distributed.search(header):
-        # The date printed under "Distr." comes before the "Original:" line, when there is one.
-        begin = distributed.search(header).end()
-        end = original.search(header, begin) if original else None
-        after = header[begin:end.start() if end else None]
-        for symbol in find_symbol_mentions(after, phrases):  # "E/C.12/BIH/CO/124 January 2006"
-            after = after[:symbol.start] + " " * (symbol.end - symbol.start) + after[symbol.end:]
-        found = [(at, dates[0]) for lang in dict.fromkeys([phrases.code, "en"])
-                 for dates, at, _ in find_dates(after, lang)[:1] if dates]
-        if found:  # the first date after "Distr.", in the document's language or English
-            doc.distributed_on = min(found)[1]
+    match = distributed.search(header) if distributed else None
+    if match is None:
+        return None
+    original = phrases.regex("metadata", "original")
+    end = original.search(header, match.end()) if original else None
+    after = header[match.end():end.start() if end else None]
+    for symbol in find_symbol_mentions(after, phrases):  # "E/C.12/BIH/CO/124 January 2006"
+        after = after[:symbol.start] + " " * (symbol.end - symbol.start) + after[symbol.end:]
+    found = [(at, dates[0]) for lang in dict.fromkeys([phrases.code, "en"])
+             for dates, at, _ in find_dates(after, lang)[:1] if dates]
+    # the first date after "Distr.", in the document's language or English
+    return min(found)[1] if found else None
 
 
 # --- first paragraph --------------------------------------------------------------------------
 
 
-def _first_paragraph(doc: Document, first: Paragraph, text: str, phrases: Phrases) -> None:
+Meetings = tuple[tuple[int, ...], tuple[str, ...], int | None, str | None]
+
+
+def _meetings(first: Paragraph | None, phrases: Phrases) -> Meetings:
+    """From the first paragraph: the meetings at which the report was considered and their
+    dates, the meeting at which the observations were adopted and its date."""
+    if first is None:
+        return (), (), None, None
+    considered, adopted = _considered_and_adopted(first.text, phrases)
+    meetings = phrases.regex("metadata", "meetings")
+    found = []
+    for part in (considered, adopted):
+        numbers: list[int] = []
+        for m in meetings.finditer(part) if meetings else ():
+            numbers.extend(_number_list(m.group("list"), phrases))
+        found.append((numbers, [d for dates, _, _ in find_dates(part, phrases.code)
+                                for d in dates]))
+    (considered_at, considered_on), (adopted_at, adopted_on) = found
+    return (tuple(considered_at), tuple(considered_on), adopted_at[0] if adopted_at else None,
+            adopted_on[0] if adopted_on else None)
+
+
+def _considered_and_adopted(text: str, phrases: Phrases) -> tuple[str, str]:
+    """The first paragraph's words on considering the report, and those on adopting the
+    observations."""
     considered_re = phrases.regex("metadata", "considered")
     adopted_re = phrases.regex("metadata", "adopted")
     meetings = phrases.regex("metadata", "meetings")
     considered, adopted = "", ""
-    for sentence in _sentences(first.text, phrases):
+    for sentence in _sentences(text, phrases):
         c = considered_re.search(sentence) if considered_re else None
         a = adopted_re.search(sentence) if adopted_re else None
         if c and a and a.start() > c.end():
@@ -269,23 +347,18 @@ def _first_paragraph(doc: Document, first: Paragraph, text: str, phrases: Phrase
             considered += sentence
         elif a:
             adopted += sentence
-    for part, target in ((considered, "considered"), (adopted, "adopted")):
-        numbers: list[int] = []
-        for m in meetings.finditer(part) if meetings else ():
-            numbers.extend(_number_list(m.group("list"), phrases))
-        dates = [d for found, _, _ in find_dates(part, phrases.code) for d in found]
-        if target == "considered":
-            doc.considered_at_meetings, doc.considered_on = numbers, dates
-        else:
-            doc.adopted_at_meeting = numbers[0] if numbers else None
-            doc.adopted_on = dates[0] if dates else None
+    return considered, adopted
+
+
+def _cited_in_opening(text: str, phrases: Phrases) -> tuple[tuple[str, ...], str | None]:
+    """The summary records the first paragraph (with its footnotes) cites, and the State
+    party's report: the first other document it cites that is neither concluding
+    observations nor a list of issues."""
     symbols = [s.symbol for s in find_symbol_mentions(text, phrases)]
-    doc.summary_records = list(dict.fromkeys(s for s in symbols if "/SR." in s))
-    for symbol in symbols:
-        if "/SR." in symbol or parse_symbol(symbol)["state"] or _is_list_of_issues(symbol):
-            continue
-        doc.state_party_report = symbol
-        break
+    records = tuple(dict.fromkeys(s for s in symbols if "/SR." in s))
+    report = next((s for s in symbols if "/SR." not in s and not parse_symbol(s)["state"]
+                   and not _is_list_of_issues(s)), None)
+    return records, report
 
 
 def _sentences(text: str, phrases: Phrases) -> list[str]:
@@ -324,48 +397,47 @@ def _is_list_of_issues(symbol: str) -> bool:
     return bool(re.search(r"/(?:Q|QPR|LOI)/", symbol))
 
 
-def _list_of_issues(doc: Document, phrases: Phrases) -> None:
+def _list_of_issues(doc: Document, phrases: Phrases) -> str | None:
+    """The list of issues the first paragraphs (or their footnotes) cite."""
     for paragraph in doc.paragraphs[:4]:
         for symbol in find_symbol_mentions(_with_footnotes(paragraph, doc), phrases):
             if _is_list_of_issues(symbol.symbol):
-                doc.list_of_issues = symbol.symbol
-                return
+                return symbol.symbol
+    return None
 
 
-def _document_type(doc: Document, header: str, phrases: Phrases) -> None:
-    text = header + " " + (doc.header)
+def _document_type(source: str, symbol: str | None, src: _Sources,
+                   phrases: Phrases) -> tuple[str | None, tuple[str, ...]]:
+    """"concluding observations", "other" or unknown (``None``), with a warning unless the
+    former."""
+    text = src.joined + " " + src.header
     not_co = phrases.any_of("document", "not_concluding_observations")
     co = phrases.any_of("document", "concluding_observations")
-    if doc.symbol and parse_symbol(doc.symbol)["state"] or co and co.search(text) and not (
-            not_co and not_co.search(text)):
-        doc.document_type = "concluding observations"
-    elif not_co and not_co.search(text):
-        doc.document_type = "other"
-        doc.warnings.append(f"{doc.source}: not concluding observations "
-                            f"('{not_co.search(text).group(0)}' in the header)")
-    else:
-        doc.warnings.append(f"{doc.source}: no concluding-observations title found in the header")
+    other = not_co.search(text) if not_co else None
+    if symbol and parse_symbol(symbol)["state"] or co and co.search(text) and not other:
+        return "concluding observations", ()
+    if other:
+        return "other", (f"{source}: not concluding observations ('{other.group(0)}' in the "
+                         "header)",)
+    return None, (f"{source}: no concluding-observations title found in the header",)
 
 
-def _derive_symbol(doc: Document) -> None:
+def _derive_symbol(committee: registries.Committee | None, state: str | None,
+                   list_of_issues: str | None, numbers: list[int]) -> str | None:
     """The symbol the header does not print, as the UN builds it: from the list of issues
     of the same cycle (CEDAW/C/BEL/Q/6 -> CEDAW/C/BEL/CO/6, CRC/C/OPAC/IRQ/Q/1 ->
     CRC/C/OPAC/IRQ/CO/1), else from the committee, the State and the report numbers."""
-    committee = registries.load().committees.get(doc.committee or "")
-    if committee is None or not doc.state:
-        return
-    issues = LIST_OF_ISSUES.match(doc.list_of_issues or "")
-    if issues and issues["prefix"] == committee.symbol_prefix and issues["state"] == doc.state:
+    if committee is None or not state:
+        return None
+    prefix = committee.symbol_prefix
+    issues = LIST_OF_ISSUES.match(list_of_issues or "")
+    if issues and issues["prefix"] == prefix and issues["state"] == state:
         protocol = f"{issues['protocol']}/" if issues["protocol"] else ""
-        doc.symbol = f"{committee.symbol_prefix}/{protocol}{doc.state}/CO/{issues['cycle']}"
-    elif doc.report_numbers:
-        numbers = doc.report_numbers
+        return f"{prefix}/{protocol}{state}/CO/{issues['cycle']}"
+    if numbers:
         cycle = str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}"
-        doc.symbol = f"{committee.symbol_prefix}/{doc.state}/CO/{cycle}"
-    else:
-        return
-    doc.symbol_derived = True
-    doc.treaty = _protocol_treaty(doc.symbol) or doc.treaty
+        return f"{prefix}/{state}/CO/{cycle}"
+    return None
 
 
 def _protocol_treaty(symbol: str | None) -> str | None:
@@ -379,12 +451,13 @@ def _protocol_treaty(symbol: str | None) -> str | None:
 # --- closing paragraphs -----------------------------------------------------------------------
 
 
-def _follow_up(doc: Document, phrases: Phrases) -> None:
+def _follow_up(doc: Document, phrases: Phrases) -> tuple[tuple[int, ...], str | None]:
+    """The paragraphs the closing paragraphs single out for follow-up, and the deadline."""
     trigger = phrases.regex("metadata", "follow_up")
     scope_re = phrases.regex("metadata", "follow_up_scope")
     number_re = phrases.regex("metadata", "follow_up_paragraph")
     if not (trigger and scope_re and number_re):
-        return
+        return (), None
     for paragraph in reversed(doc.paragraphs):
         match = trigger.search(paragraph.text)
         if not match:
@@ -397,25 +470,21 @@ def _follow_up(doc: Document, phrases: Phrases) -> None:
         numbers = [n for n in numbers if doc.paragraph(n) is not None and n != paragraph.number]
         if not numbers:
             continue
-        doc.follow_up_paragraphs = list(dict.fromkeys(numbers))
         deadline = phrases.regex("metadata", "deadline")
         found = deadline.search(paragraph.text) if deadline else None
-        if found:
-            dates = find_dates(found.group(0), phrases.code)
-            doc.follow_up_deadline = dates[0][0][0] if dates and dates[0][0] else None
-        return
+        dates = find_dates(found.group(0), phrases.code) if found else []
+        return tuple(dict.fromkeys(numbers)), dates[0][0][0] if dates and dates[0][0] else None
+    return (), None
 
 
-def _next_report(doc: Document, phrases: Phrases) -> None:
+def _next_report(doc: Document, phrases: Phrases) -> tuple[tuple[int, ...], str | None]:
+    """The next report's numbers and when it is due, from the last paragraph asking for it."""
     pattern = phrases.regex("metadata", "next_report")
-    if pattern is None:
-        return
-    for paragraph in reversed(doc.paragraphs):
+    for paragraph in reversed(doc.paragraphs) if pattern else ():
         match = pattern.search(paragraph.text)
         if not match:
             continue
-        doc.next_report_numbers = report_numbers(match.group("report"), phrases)
         dates = find_dates(paragraph.text, phrases.code)
-        if dates and dates[0][0]:
-            doc.next_report_due = dates[0][0][0]
-        return
+        return (tuple(report_numbers(match.group("report"), phrases)),
+                dates[0][0][0] if dates and dates[0][0] else None)
+    return (), None

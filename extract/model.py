@@ -16,7 +16,7 @@ Spans are ``(start, end)`` offsets into the text of the container named by
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 
 # --- intermediate form (readers -> structure) -------------------------------------------
 
@@ -69,7 +69,7 @@ class Source:
 # --- structured model (structure -> references -> triples) ------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class Reference:
     """One explicit mention of something the graph links to.
 
@@ -78,7 +78,8 @@ class Reference:
     (``treaty``, ``domestic_article``).  ``target`` is the registry notation
     (``ICRMW/8(1)``, ``C097``, ``16.9``, ``CMW/GC/5``, ``CMW/C/AZE/CO/2#13``, ``A/RES/73/195``).
     ``relation`` qualifies a ``prior`` link: ``reiterates``, ``recalls``,
-    ``notes_non_implementation`` or ``cites``.
+    ``notes_non_implementation`` or ``cites``.  Frozen: resolution makes new ones
+    (``dataclasses.replace``).
     """
 
     kind: str
@@ -151,6 +152,39 @@ class Paragraph:
         return found
 
 
+@dataclass(frozen=True)
+class Metadata:
+    """What a document says about itself, read by :func:`rightsgraph.extract.metadata.read_metadata`
+    from its header, first paragraph and closing paragraphs; ``None`` or empty where the text
+    does not say.  ``header`` is the header with the line breaks a conversion lost put back;
+    ``symbol_derived`` marks a symbol the header does not print, built as the UN builds it."""
+
+    header: str
+    symbol: str | None = None
+    symbol_derived: bool = False
+    document_type: str | None = None
+    committee: str | None = None
+    treaty: str | None = None
+    state: str | None = None
+    original_language: str | None = None
+    report_numbers: tuple[int, ...] = ()
+    session: int | None = None
+    session_dates: tuple[str, ...] = ()
+    distributed_on: str | None = None
+    considered_at_meetings: tuple[int, ...] = ()
+    considered_on: tuple[str, ...] = ()
+    adopted_at_meeting: int | None = None
+    adopted_on: str | None = None
+    state_party_report: str | None = None
+    list_of_issues: str | None = None
+    summary_records: tuple[str, ...] = ()
+    follow_up_paragraphs: tuple[int, ...] = ()
+    follow_up_deadline: str | None = None
+    next_report_numbers: tuple[int, ...] = ()
+    next_report_due: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
 @dataclass
 class Document:
     source: str
@@ -186,6 +220,14 @@ class Document:
     paragraphs: list[Paragraph] = field(default_factory=list)
     footnotes: dict[str, Footnote] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+
+    def with_metadata(self, metadata: Metadata) -> Document:
+        """This document with ``metadata`` in its fields and its warnings after the others:
+        the one place metadata enters a document."""
+        values = {f.name: getattr(metadata, f.name) for f in fields(metadata)}
+        values = {name: list(v) if isinstance(v, tuple) else v for name, v in values.items()}
+        values["warnings"] = [*self.warnings, *metadata.warnings]
+        return replace(self, **values)
 
     def paragraph(self, number: int) -> Paragraph | None:
         for paragraph in self.paragraphs:

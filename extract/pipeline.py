@@ -44,7 +44,7 @@ def extract_source(source: Source, *, language: str | None = None) -> Document:
         raise ExtractionError(
             f"{source.path}: no numbered paragraphs found; this does not look like "
             "concluding observations (expected paragraphs numbered 1., 2., …)")
-    read_metadata(doc, phr)
+    doc = doc.with_metadata(read_metadata(doc, phr))
     resolve_document(doc, Context(phr, doc.committee, doc.treaty))
     for paragraph in doc.paragraphs:
         set_flags(paragraph, phr)

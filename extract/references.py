@@ -9,7 +9,8 @@ recommendations from other documents and resolving "Ibid." is :mod:`.resolve`'s 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from functools import cache
 
 from rightsgraph.core import registries
@@ -40,9 +41,8 @@ def find_references(text: str, ctx: Context, *, container: str, heading: bool = 
     found += find_sdg(text, ctx)
     found += find_general_comments(text, ctx)
     found += find_symbols(text, ctx)
-    for ref in found:
-        ref.container, ref.footnote = container, footnote
-    return sorted(found, key=lambda r: (r.start, r.end, r.kind, r.target))
+    placed = [replace(ref, container=container, footnote=footnote) for ref in found]
+    return sorted(placed, key=lambda r: (r.start, r.end, r.kind, r.target))
 
 
 def _ref(kind: str, target: str, text: str, start: int, end: int) -> Reference:
@@ -229,31 +229,65 @@ def _provisions_before(tok: re.Match[str], letters: dict[str, str]) -> list[list
 
 
 def find_ilo(text: str, ctx: Context) -> list[Reference]:
-    """ILO conventions by number ("(No. 189)", "(第97号)") and protocols by title."""
-    phr = ctx.phrases
-    reg = registries.load()
-    out = []
+    """ILO instruments, by every strategy of :data:`ILO_STRATEGIES`."""
+    return [_ref("ilo", code, text, start, end)
+            for strategy in ILO_STRATEGIES for code, start, end in strategy(text, ctx.phrases)]
+
+
+# A strategy finds ILO instruments in a text one way: (NORMLEX code, start, end) each.
+IloFound = Iterator[tuple[str, int, int]]
+
+
+def _ilo_by_number(text: str, phr: Phrases) -> IloFound:
+    """A convention by its number in brackets ("(No. 189)", "(第97号)"), when an ILO word
+    comes before it ("a list of issues (No. 189)" is not one)."""
     mention, context = phr.regex("ilo", "mention"), phr.regex("ilo", "context")
     for match in mention.finditer(text) if mention else ():
-        before = text[max(0, match.start() - 120):match.start()]
-        if match.groupdict().get("n") and context and not context.search(before):
+        if not match.groupdict().get("n"):
             continue
-        numbers = [match.group("n")] if match.groupdict().get("n") else \
-            re.findall(r"\d+", match.group("list") or "")
-        for number in numbers:
-            instrument = reg.ilo_convention(int(number))
+        if context and not context.search(text[max(0, match.start() - 120):match.start()]):
+            continue
+        instrument = registries.load().ilo_convention(int(match.group("n")))
+        if instrument:
+            yield instrument.code, match.start(), match.end()
+
+
+def _ilo_list(text: str, phr: Phrases) -> IloFound:
+    """Conventions listed by number after "ILO Conventions Nos." ("Nos. 97 and 143")."""
+    mention = phr.regex("ilo", "mention")
+    for match in mention.finditer(text) if mention else ():
+        if match.groupdict().get("n"):
+            continue
+        for number in re.findall(r"\d+", match.group("list") or ""):
+            instrument = registries.load().ilo_convention(int(number))
             if instrument:
-                out.append(_ref("ilo", instrument.code, text, match.start(), match.end()))
+                yield instrument.code, match.start(), match.end()
+
+
+def _ilo_protocol_by_years(text: str, phr: Phrases) -> IloFound:
+    """A protocol by its year and its Convention's ("Protocol of 2014 to the Forced Labour
+    Convention, 1930"), when exactly one in the registry fits."""
     years = phr.regex("ilo", "protocol_years")
     for match in years.finditer(text) if years else ():
         code = _protocol_by_years(int(match.group("year")), int(match.group("parent_year")))
         if code:
-            out.append(_ref("ilo", code, text, match.start(), match.end()))
+            yield code, match.start(), match.end()
+
+
+def _ilo_named_without_number(text: str, phr: Phrases) -> IloFound:
+    """A convention the ILO names without a number, by its title ("Maritime Labour
+    Convention, 2006")."""
     for instrument in _conventions_named_without_number():
         title = _ilo_title(instrument, phr.code)
         for match in re.finditer(re.escape(title), text, re.IGNORECASE) if title else ():
-            out.append(_ref("ilo", instrument.code, text, match.start(), match.end()))
+            yield instrument.code, match.start(), match.end()
+
+
+def _ilo_protocol_by_title(text: str, phr: Phrases) -> IloFound:
+    """A protocol by the title of its Convention, the start or end of the registry's title
+    ("Protocol of 2014 to the Forced Labour Convention, 1930" -> P029)."""
     protocol = phr.regex("ilo", "protocol")
+    reg = registries.load()
     for match in protocol.finditer(text) if protocol else ():
         title = _squash_spaces(match.group("title"))
         for instrument in reg.ilo.values():
@@ -262,8 +296,12 @@ def find_ilo(text: str, ctx: Context) -> list[Reference]:
                     known.startswith(title) or known.endswith(title)):
                 code = f"P{instrument.number:03d}"
                 if code in reg.ilo:
-                    out.append(_ref("ilo", code, text, match.start(), match.end()))
-    return out
+                    yield code, match.start(), match.end()
+
+
+ILO_STRATEGIES: tuple[Callable[[str, Phrases], IloFound], ...] = (
+    _ilo_by_number, _ilo_list, _ilo_protocol_by_years, _ilo_named_without_number,
+    _ilo_protocol_by_title)
 
 
 @cache

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from rightsgraph.core.identifiers import parse_symbol
 from rightsgraph.extract.language import Phrases
@@ -35,15 +36,13 @@ def resolve_document(doc: Document, ctx: Context) -> None:
         if symbols:
             last_symbol = symbols[-1].target.split("#")[0]
     for paragraph in doc.paragraphs:
-        paragraph.references = find_references(paragraph.text, ctx, container="paragraph")
-        for ref in paragraph.references:
-            ref.item = paragraph.item_at(ref.start)
+        found = find_references(paragraph.text, ctx, container="paragraph")
         for fid in paragraph.footnotes:
             note = doc.footnotes[fid]
-            for ref in note.references:
-                ref.item = note.item
-            _classify_priors(note.references, doc, paragraph, ctx.phrases, note.offset)
-        _classify_priors(paragraph.references, doc, paragraph, ctx.phrases, None)
+            in_item = [replace(ref, item=note.item) for ref in note.references]
+            note.references = _classify_priors(in_item, doc, paragraph, ctx.phrases, note.offset)
+        in_item = [replace(ref, item=paragraph.item_at(ref.start)) for ref in found]
+        paragraph.references = _classify_priors(in_item, doc, paragraph, ctx.phrases, None)
 
 
 def _footnote_order(fid: str) -> tuple[int, str]:
@@ -67,15 +66,18 @@ def _ibid(note: Footnote, end: int, symbol: str, phrases: Phrases) -> list[Refer
 
 
 def _classify_priors(refs: list[Reference], doc: Document, paragraph: Paragraph,
-                     phrases: Phrases, offset: int | None) -> None:
-    for ref in refs:
-        if ref.kind != "document" or "#" not in ref.target:
-            continue
-        state = parse_symbol(ref.target.split("#")[0])["state"]
-        if state is None or (doc.state and state != doc.state):
-            continue
-        ref.kind = "prior"
-        ref.relation = prior_relation(paragraph.text, offset, phrases)
+                     phrases: Phrases, offset: int | None) -> list[Reference]:
+    """``refs`` with each pinpointed paragraph of earlier concluding observations on the
+    document's State made a ``prior`` link, its relation read from the paragraph."""
+    return [replace(ref, kind="prior", relation=prior_relation(paragraph.text, offset, phrases))
+            if _is_prior(ref, doc) else ref for ref in refs]
+
+
+def _is_prior(ref: Reference, doc: Document) -> bool:
+    if ref.kind != "document" or "#" not in ref.target:
+        return False
+    state = parse_symbol(ref.target.split("#")[0])["state"]
+    return state is not None and not (doc.state and state != doc.state)
 
 
 def prior_relation(text: str, offset: int | None, phrases: Phrases) -> str:
