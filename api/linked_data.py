@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.jsonld import compact
-from rightsgraph.api.protocol import FORMAT_NAMES, RefusedError, accepted_types, safe_iri
+from rightsgraph.api.protocol import FORMAT_NAMES, RefusedError, accepted_types
+from rightsgraph.core import sparql as sp
 
 router = APIRouter(tags=["linked data"])
 
@@ -14,12 +16,12 @@ RDF_TYPES = ("text/turtle", "application/ld+json", "application/n-triples",
              "application/rdf+xml")
 MAX_INCOMING = 2000
 
-DESCRIBE = """CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> . }}
-WHERE {{
-  {{ SELECT DISTINCT ?p ?o WHERE {{ <{iri}> ?p ?o }} }}
+DESCRIBE = """CONSTRUCT { ?this ?p ?o . ?s ?q ?this . }
+WHERE {
+  { SELECT DISTINCT ?p ?o WHERE { ?this ?p ?o } }
   UNION
-  {{ SELECT DISTINCT ?s ?q WHERE {{ ?s ?q <{iri}> }} LIMIT {limit} }}
-}}"""
+  { SELECT DISTINCT ?s ?q WHERE { ?s ?q ?this } LIMIT ?limit }
+}"""
 
 
 def negotiate(accept: list[str]) -> str | None:
@@ -38,18 +40,12 @@ def negotiate(accept: list[str]) -> str | None:
     return None
 
 
-def requested_iri(request: Request, path: str) -> str:
-    server = request.app.state.server
-    return server.base + path
-
-
 @router.get("/{path:path}", summary="Dereference a rightsgraph URI (content negotiation)",
             description="Any URI the graph mints (documents, language versions, paragraphs, "
                         "sub-items, sections, footnotes, registry entries, States) answers at "
                         "its path: HTML for browsers; Turtle, JSON-LD, N-Triples or RDF/XML by "
                         "`Accept` or `?format=ttl|jsonld|nt|rdf`.")
-async def resource(request: Request, path: str) -> Response:
-    server = request.app.state.server
+async def resource(request: Request, server: ServerDep, path: str) -> Response:
     fmt = request.query_params.get("format")
     if fmt is not None:
         if fmt not in FORMAT_NAMES:
@@ -60,17 +56,18 @@ async def resource(request: Request, path: str) -> Response:
     media = negotiate(accept)
     if media is None:
         raise RefusedError(406, "available as text/html, " + ", ".join(RDF_TYPES))
-    iri = requested_iri(request, path)
-    if not safe_iri(iri):
+    iri = server.base + path
+    if not sp.safe_iri(iri):
         raise RefusedError(404, f"no resource at /{path}")
-    if not await server.ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?q <{iri}> }} }}"):
+    this = sp.iri(iri)
+    if not await server.ask(sp.bind("ASK { { ?this ?p ?o } UNION { ?s ?q ?this } }", this=this)):
         raise RefusedError(404, f"nothing is known about <{iri}>")
     if media == "text/html":
         from rightsgraph.api.web import resource_page
 
-        return await resource_page(request, iri)
+        return await resource_page(request, server, iri)
     headers = {"Vary": "Accept", "Link": f'<{iri}>; rel="canonical"'}
-    describe = DESCRIBE.format(iri=iri, limit=MAX_INCOMING)
+    describe = sp.bind(DESCRIBE, this=this, limit=sp.integer(MAX_INCOMING))
     if media == "application/ld+json":
         answer = await server.sparql(describe, ["application/n-triples"])
         body = compact(answer.body, "nt", str(request.url_for("jsonld_context")))

@@ -1,15 +1,17 @@
 """What the HTML pages show, read from the store with SPARQL.
 
 Each function returns plain dictionaries and lists for one page's template; nothing here
-writes HTML.  Every IRI put into a query comes from the store or passed :func:`checked`.
+writes HTML.  Every IRI put into a query goes through :mod:`rightsgraph.core.sparql` (an IRI
+that cannot be one answers 404).
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rightsgraph.api.protocol import RefusedError, safe_iri
+from rightsgraph.api.protocol import RefusedError
 from rightsgraph.core import identifiers
+from rightsgraph.core import sparql as sp
 
 HRO = "https://rightsgraph.org/ontology#"
 LANGUAGES = ("en", "fr", "es", "ru", "zh", "ar")
@@ -22,18 +24,6 @@ EARLIER = {"reiterates": "reiterates", "recalls": "recalls",
 LATER = {"isReiteratedBy": "reiterated by", "isRecalledBy": "recalled by",
          "nonImplementationNotedBy": "non-implementation noted by",
          "isCitedAsRecommendationBy": "cited by"}
-
-
-def checked(iri: str) -> str:
-    """``iri`` if it can go between ``<`` and ``>`` in a query; a 404 otherwise."""
-    if not safe_iri(iri):
-        raise RefusedError(404, f"no resource at {iri!r}")
-    return iri
-
-
-def literal(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
 
 
 def _v(row: dict, name: str) -> str | None:
@@ -86,12 +76,11 @@ class Labels:
 
 
 async def labels(server, iris) -> Labels:
-    wanted = sorted({checked(i) for i in iris if i})
+    wanted = sorted({i for i in iris if i})
     found = Labels()
     for start in range(0, len(wanted), 200):
-        values = " ".join(f"<{i}>" for i in wanted[start:start + 200])
         rows = await server.select(f"""SELECT DISTINCT ?x ?label WHERE {{
-            VALUES ?x {{ {values} }}
+            {sp.values("x", wanted[start:start + 200])}
             {{ ?x skos:prefLabel ?label }} UNION {{ ?x dcterms:identifier ?label }}
             UNION {{ ?x rdfs:label ?label }} }}""")
         for row in rows:
@@ -102,7 +91,8 @@ async def labels(server, iris) -> Labels:
 
 
 async def types_of(server, iri: str) -> set[str]:
-    rows = await server.select(f"SELECT DISTINCT ?t WHERE {{ <{checked(iri)}> a ?t }}")
+    rows = await server.select(sp.bind("SELECT DISTINCT ?t WHERE { ?this a ?t }",
+                                       this=sp.iri(iri)))
     return {r["t"]["value"] for r in rows}
 
 
@@ -138,7 +128,7 @@ async def search(server, filters: list[str], limit: int, offset: int) -> tuple[i
           {{ SELECT DISTINCT ?para ?symbol ?number ?text WHERE {{ {where} }} }}
           BIND(CONCAT(LANG(?text), "\\u001e", STR(?text)) AS ?lt)
         }} GROUP BY ?para ?symbol ?number ORDER BY ?symbol ?number
-        LIMIT {limit} OFFSET {offset}""")
+        LIMIT {sp.integer(limit)} OFFSET {sp.integer(offset)}""")
     results = []
     for r in rows:
         texts = dict(t.split("\x1e", 1) for t in (_v(r, "texts") or "").split("\x1f") if t)
@@ -153,9 +143,8 @@ async def search(server, filters: list[str], limit: int, offset: int) -> tuple[i
 async def _types_of_many(server, iris: list[str]) -> dict[str, set[str]]:
     if not iris:
         return {}
-    values = " ".join(f"<{checked(i)}>" for i in iris)
     rows = await server.select(
-        f"SELECT DISTINCT ?x ?t WHERE {{ VALUES ?x {{ {values} }} ?x a ?t }}")
+        f"SELECT DISTINCT ?x ?t WHERE {{ {sp.values('x', iris)} ?x a ?t }}")
     found: dict[str, set[str]] = defaultdict(set)
     for r in rows:
         found[_v(r, "x")].add(_v(r, "t"))
@@ -179,9 +168,11 @@ DOCUMENT_FIELDS = (
 
 
 async def _values(server, iri: str, fields) -> dict[str, list[str]]:
-    values = " ".join(f'("{name}" {prop})' for name, prop in fields)
-    rows = await server.select(f"""SELECT DISTINCT ?name ?o WHERE {{
-        VALUES (?name ?p) {{ {values} }} <{checked(iri)}> ?p ?o }}""")
+    """``{name: values}`` of ``iri``'s properties; ``fields`` are ``(name, prefixed
+    property)`` pairs written in this module."""
+    values = " ".join(f"({sp.literal(name)} {prop})" for name, prop in fields)
+    rows = await server.select(sp.bind(f"""SELECT DISTINCT ?name ?o WHERE {{
+        VALUES (?name ?p) {{ {values} }} ?this ?p ?o }}""", this=sp.iri(iri)))
     found: dict[str, list[str]] = defaultdict(list)
     for r in rows:
         found[_v(r, "name")].append(_v(r, "o"))
@@ -191,14 +182,15 @@ async def _values(server, iri: str, fields) -> dict[str, list[str]]:
 
 
 async def language_versions(server, work: str) -> list[dict]:
-    rows = await server.select(f"""SELECT DISTINCT ?v ?lang ?source ?agent ?when ?undocs WHERE {{
-        <{checked(work)}> hro:languageVersion ?v . ?v dcterms:language ?lang .
-        OPTIONAL {{ ?v dcterms:source ?source }}
-        OPTIONAL {{ ?v rdfs:seeAlso ?undocs }}
-        OPTIONAL {{ ?v prov:wasGeneratedBy ?act .
-                   OPTIONAL {{ ?act prov:startedAtTime ?when }}
-                   OPTIONAL {{ ?act prov:wasAssociatedWith ?sw . ?sw rdfs:label ?agent }} }}
-        }}""")
+    rows = await server.select(sp.bind("""SELECT DISTINCT ?v ?lang ?source ?agent ?when ?undocs
+        WHERE {
+        ?work hro:languageVersion ?v . ?v dcterms:language ?lang .
+        OPTIONAL { ?v dcterms:source ?source }
+        OPTIONAL { ?v rdfs:seeAlso ?undocs }
+        OPTIONAL { ?v prov:wasGeneratedBy ?act .
+                   OPTIONAL { ?act prov:startedAtTime ?when }
+                   OPTIONAL { ?act prov:wasAssociatedWith ?sw . ?sw rdfs:label ?agent } }
+        }""", work=sp.iri(work)))
     versions = {}
     for r in rows:
         versions.setdefault(_v(r, "lang"), {
@@ -213,10 +205,11 @@ async def document(server, iri: str, lang: str | None) -> dict:
     versions = await language_versions(server, iri)
     held = [v["lang"] for v in versions]
     shown = lang if lang in held else pick(dict.fromkeys(held, ""), "en")[0]
-    rows = await server.select(f"""SELECT DISTINCT ?para ?number ?text ?section WHERE {{
-        <{iri}> hro:hasParagraph ?para . ?para hro:number ?number .
-        OPTIONAL {{ ?para hro:text ?text . FILTER (LANG(?text) = "{shown}") }}
-        OPTIONAL {{ ?para hro:inSection ?section }} }} ORDER BY ?number""")
+    rows = await server.select(sp.bind("""SELECT DISTINCT ?para ?number ?text ?section WHERE {
+        ?doc hro:hasParagraph ?para . ?para hro:number ?number .
+        OPTIONAL { ?para hro:text ?text . FILTER (LANG(?text) = ?shown) }
+        OPTIONAL { ?para hro:inSection ?section } } ORDER BY ?number""",
+        doc=sp.iri(iri), shown=sp.literal(shown)))
     sections = await _sections(server, iri, shown)
     types = await _types_of_many(server, [_v(r, "para") for r in rows])
     blocks, shown_sections = [], set()
@@ -237,10 +230,10 @@ async def document(server, iri: str, lang: str | None) -> dict:
 
 
 async def _sections(server, doc: str, lang: str) -> dict[str, dict]:
-    rows = await server.select(f"""SELECT DISTINCT ?s ?label ?heading ?parent WHERE {{
-        <{doc}> hro:hasSection ?s . ?s hro:label ?label .
-        OPTIONAL {{ ?s hro:heading ?heading . FILTER (LANG(?heading) = "{lang}") }}
-        OPTIONAL {{ ?s hro:inSection ?parent }} }}""")
+    rows = await server.select(sp.bind("""SELECT DISTINCT ?s ?label ?heading ?parent WHERE {
+        ?doc hro:hasSection ?s . ?s hro:label ?label .
+        OPTIONAL { ?s hro:heading ?heading . FILTER (LANG(?heading) = ?lang) }
+        OPTIONAL { ?s hro:inSection ?parent } }""", doc=sp.iri(doc), lang=sp.literal(lang)))
     sections = {}
     for r in rows:
         label = _v(r, "label")
@@ -278,7 +271,8 @@ def _most_specific(server, links: dict, prefix: str, relations: dict[str, str]) 
 
 
 async def texts(server, iri: str) -> dict[str, str]:
-    rows = await server.select(f"SELECT DISTINCT ?t WHERE {{ <{checked(iri)}> hro:text ?t }}")
+    rows = await server.select(sp.bind("SELECT DISTINCT ?t WHERE { ?this hro:text ?t }",
+                                       this=sp.iri(iri)))
     return {r["t"].get("xml:lang", ""): r["t"]["value"] for r in rows}
 
 
@@ -287,17 +281,18 @@ async def paragraph(server, iri: str) -> dict:
     doc = links["document"][0]
     text = await texts(server, iri)
     versions = await language_versions(server, doc)
-    item_rows = await server.select(f"""SELECT DISTINCT ?item ?label ?text WHERE {{
-        <{iri}> hro:hasSubItem ?item . ?item hro:label ?label .
-        OPTIONAL {{ ?item hro:text ?text }} }} ORDER BY ?label""")
+    this = sp.iri(iri)
+    item_rows = await server.select(sp.bind("""SELECT DISTINCT ?item ?label ?text WHERE {
+        ?this hro:hasSubItem ?item . ?item hro:label ?label .
+        OPTIONAL { ?item hro:text ?text } } ORDER BY ?label""", this=this))
     items: dict[str, dict] = {}
     for r in item_rows:
         item = items.setdefault(_v(r, "item"), {"iri": _v(r, "item"), "label": _v(r, "label"),
                                                 "texts": {}})
         if r.get("text"):
             item["texts"][r["text"].get("xml:lang", "")] = r["text"]["value"]
-    footnote_rows = await server.select(f"""SELECT DISTINCT ?fn ?text WHERE {{
-        <{iri}> hro:hasFootnote ?fn . ?fn hro:text ?text }} ORDER BY ?fn""")
+    footnote_rows = await server.select(sp.bind("""SELECT DISTINCT ?fn ?text WHERE {
+        ?this hro:hasFootnote ?fn . ?fn hro:text ?text } ORDER BY ?fn""", this=this))
     footnotes = [{"iri": _v(r, "fn"), "lang": r["text"].get("xml:lang", ""),
                   "text": _v(r, "text")} for r in footnote_rows]
     earlier = _most_specific(server, links, "earlier", EARLIER)
@@ -325,10 +320,10 @@ async def paragraph(server, iri: str) -> dict:
 async def _section_chain(server, section: str | None) -> list[dict]:
     chain = []
     while section:
-        rows = await server.select(f"""SELECT DISTINCT ?label ?heading ?parent WHERE {{
-            <{checked(section)}> hro:label ?label .
-            OPTIONAL {{ ?s0 hro:heading ?heading . FILTER (?s0 = <{section}>) }}
-            OPTIONAL {{ <{section}> hro:inSection ?parent }} }}""")
+        rows = await server.select(sp.bind("""SELECT DISTINCT ?label ?heading ?parent WHERE {
+            ?section hro:label ?label .
+            OPTIONAL { ?s0 hro:heading ?heading . FILTER (?s0 = ?section) }
+            OPTIONAL { ?section hro:inSection ?parent } }""", section=sp.iri(section)))
         if not rows:
             break
         headings = {r["heading"].get("xml:lang", ""): r["heading"]["value"]
@@ -341,28 +336,27 @@ async def _section_chain(server, section: str | None) -> list[dict]:
 async def _see_also(server, iris: list[str]) -> dict[str, str]:
     if not iris:
         return {}
-    values = " ".join(f"<{checked(i)}>" for i in iris)
     rows = await server.select(f"""SELECT DISTINCT ?x ?url WHERE {{
-        VALUES ?x {{ {values} }} ?x rdfs:seeAlso ?url }}""")
+        {sp.values("x", iris)} ?x rdfs:seeAlso ?url }}""")
     return {_v(r, "x"): _v(r, "url") for r in rows}
 
 
 async def mentions(server, iri: str) -> list[dict]:
     """Every mention found in the paragraph, its sub-items and footnotes, in every language
     version: what matched, where, from which file and by which extractor."""
-    rows = await server.select(f"""SELECT DISTINCT ?m ?kind ?notation ?target ?matched ?start
-            ?end ?container ?item ?lang ?source ?agent WHERE {{
-        <{checked(iri)}> hro:mention ?m .
+    rows = await server.select(sp.bind("""SELECT DISTINCT ?m ?kind ?notation ?target ?matched
+            ?start ?end ?container ?item ?lang ?source ?agent WHERE {
+        ?this hro:mention ?m .
         ?m hro:linkKind ?kind ; hro:notation ?notation ; hro:matchedText ?matched ;
            hro:inLanguageVersion ?v .
         ?v dcterms:language ?lang .
-        OPTIONAL {{ ?m hro:mentionOf ?target }}
-        OPTIONAL {{ ?m hro:spanStart ?start ; hro:spanEnd ?end }}
-        OPTIONAL {{ ?m hro:inContainer ?container }}
-        OPTIONAL {{ ?m hro:inSubItem ?i . ?i hro:label ?item }}
-        OPTIONAL {{ ?v dcterms:source ?source }}
-        OPTIONAL {{ ?v prov:wasGeneratedBy/prov:wasAssociatedWith/rdfs:label ?agent }}
-        }}""")
+        OPTIONAL { ?m hro:mentionOf ?target }
+        OPTIONAL { ?m hro:spanStart ?start ; hro:spanEnd ?end }
+        OPTIONAL { ?m hro:inContainer ?container }
+        OPTIONAL { ?m hro:inSubItem ?i . ?i hro:label ?item }
+        OPTIONAL { ?v dcterms:source ?source }
+        OPTIONAL { ?v prov:wasGeneratedBy/prov:wasAssociatedWith/rdfs:label ?agent }
+        }""", this=sp.iri(iri)))
     found = [{"iri": _v(r, "m"), "kind": _v(r, "kind"), "notation": _v(r, "notation"),
               "target": _v(r, "target"), "matched": _v(r, "matched"),
               "start": _v(r, "start"), "end": _v(r, "end"),
@@ -381,12 +375,14 @@ async def mentions(server, iri: str) -> list[dict]:
 # --- articles, SDG targets, registry entries ----------------------------------------------
 
 async def citing_paragraphs(server, iri: str, prop: str) -> list[dict]:
-    """Paragraphs linked to ``iri`` by ``prop``, across documents and States."""
-    rows = await server.select(f"""SELECT DISTINCT ?para ?symbol ?number ?state ?text WHERE {{
-        ?para {prop} <{checked(iri)}> ; hro:number ?number ; dcterms:isPartOf ?doc .
+    """Paragraphs linked to ``iri`` by ``prop`` (a prefixed property written in this
+    module), across documents and States."""
+    rows = await server.select(sp.bind(f"""SELECT DISTINCT ?para ?symbol ?number ?state ?text
+        WHERE {{
+        ?para {prop} ?target ; hro:number ?number ; dcterms:isPartOf ?doc .
         ?doc dcterms:identifier ?symbol .
         OPTIONAL {{ ?doc hro:stateParty ?state }}
-        OPTIONAL {{ ?para hro:text ?text }} }} ORDER BY ?symbol ?number""")
+        OPTIONAL {{ ?para hro:text ?text }} }} ORDER BY ?symbol ?number""", target=sp.iri(iri)))
     found: dict[str, dict] = {}
     for r in rows:
         para = found.setdefault(_v(r, "para"), {
@@ -411,10 +407,10 @@ async def registry_entry(server, iri: str) -> dict:
     general comment): its labels in every language, its place in the registry, the
     documents that name it and the paragraphs that link to it."""
     fields = await _values(server, iri, ENTRY_FIELDS)
-    docs = await server.select(f"""SELECT DISTINCT ?doc ?symbol WHERE {{
+    docs = await server.select(sp.bind("""SELECT DISTINCT ?doc ?symbol WHERE {
         ?doc hro:languageVersion ?v ; dcterms:identifier ?symbol .
-        {{ ?doc hro:committee <{checked(iri)}> }} UNION {{ ?doc hro:stateParty <{iri}> }}
-        UNION {{ ?doc hro:treaty <{iri}> }} }} ORDER BY ?symbol""")
+        { ?doc hro:committee ?entry } UNION { ?doc hro:stateParty ?entry }
+        UNION { ?doc hro:treaty ?entry } } ORDER BY ?symbol""", entry=sp.iri(iri)))
     direct = await citing_paragraphs(server, iri, "hro:refersTo")
     via_section = await citing_paragraphs(server, iri, "hro:concernsArticleViaSection")
     linked = [x for name in ("scheme", "top", "broader", "related", "treaty")

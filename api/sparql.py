@@ -7,7 +7,10 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.protocol import FORMAT_NAMES, RefusedError, accepted_types, check_query
+from rightsgraph.api.server import Server
+from rightsgraph.core import sparql as sp
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -36,8 +39,7 @@ async def _form(request: Request) -> list[tuple[str, str]]:
             operation_id="sparql_query_get")
 @router.post("/sparql", summary="SPARQL 1.1 query (POST)", description=SPARQL_DOC,
              operation_id="sparql_query_post")
-async def sparql(request: Request) -> Response:
-    server = request.app.state.server
+async def sparql(request: Request, server: ServerDep) -> Response:
     params = list(request.query_params.multi_items())
     query = None
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -73,8 +75,8 @@ async def sparql(request: Request) -> Response:
         if wants_html(accept):
             from rightsgraph.api.web import editor_page
 
-            return editor_page(request)
-        return await service_description(request, accept)
+            return editor_page(request, server)
+        return await service_description(request, server, accept)
     if not query.strip():
         raise RefusedError(400, "the query is empty")
     check_query(query, service_allow=server.settings.service_allow)
@@ -92,9 +94,9 @@ async def sparql(request: Request) -> Response:
 SD = """PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
 PREFIX void: <http://rdfs.org/ns/void#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
-CONSTRUCT {{
-  <{endpoint}> a sd:Service ;
-      sd:endpoint <{endpoint}> ;
+CONSTRUCT {
+  ?endpoint a sd:Service ;
+      sd:endpoint ?endpoint ;
       sd:supportedLanguage sd:SPARQL11Query ;
       sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON>,
           <http://www.w3.org/ns/formats/SPARQL_Results_XML>,
@@ -103,36 +105,38 @@ CONSTRUCT {{
           <http://www.w3.org/ns/formats/Turtle>, <http://www.w3.org/ns/formats/JSON-LD>,
           <http://www.w3.org/ns/formats/N-Triples>, <http://www.w3.org/ns/formats/RDF_XML> ;
       sd:feature sd:UnionDefaultGraph ;
-      sd:defaultDataset <{root}void#dataset> .
-  <{root}void#dataset> a sd:Dataset, void:Dataset ;
+      sd:defaultDataset ?dataset .
+  ?dataset a sd:Dataset, void:Dataset ;
       dcterms:title "rightsgraph" ;
-      void:sparqlEndpoint <{endpoint}> ;
-      void:dataDump <{root}dumps/rightsgraph.nq.gz> ;
-      void:uriSpace "{base}" ;
+      void:sparqlEndpoint ?endpoint ;
+      void:dataDump ?dump ;
+      void:uriSpace ?uriSpace ;
       void:vocabulary <https://rightsgraph.org/ontology#>, <http://www.w3.org/2004/02/skos/core#>,
           <http://purl.org/dc/terms/>, <http://www.w3.org/ns/prov#> ;
       void:triples ?triples ;
       void:entities ?documents ;
       sd:namedGraph ?namedGraph .
   ?namedGraph sd:name ?graph .
-}}
-WHERE {{
-  {{ SELECT (COUNT(*) AS ?triples) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} }}
-  {{ SELECT (COUNT(DISTINCT ?doc) AS ?documents) WHERE {{ ?doc hro:languageVersion ?v }} }}
-  OPTIONAL {{ {{ SELECT DISTINCT ?graph WHERE {{ GRAPH ?graph {{ }} }} }}
-             BIND(IRI(CONCAT(STR(?graph), "#sd")) AS ?namedGraph) }}
-}}"""
+}
+WHERE {
+  { SELECT (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } }
+  { SELECT (COUNT(DISTINCT ?doc) AS ?documents) WHERE { ?doc hro:languageVersion ?v } }
+  OPTIONAL { { SELECT DISTINCT ?graph WHERE { GRAPH ?graph { } } }
+             BIND(IRI(CONCAT(STR(?graph), "#sd")) AS ?namedGraph) }
+}"""
 
 
 def _root(request: Request) -> str:
     return str(request.base_url)
 
 
-async def service_description(request: Request, accept: list[str]) -> Response:
+async def service_description(request: Request, server: Server,
+                              accept: list[str]) -> Response:
     """The SPARQL service description with the VoID description of the dataset."""
-    server = request.app.state.server
     root = _root(request)
-    query = SD.format(endpoint=f"{root}sparql", root=root, base=server.base)
+    query = sp.bind(SD, endpoint=sp.iri(f"{root}sparql"), dataset=sp.iri(f"{root}void#dataset"),
+                    dump=sp.iri(f"{root}dumps/rightsgraph.nq.gz"),
+                    uriSpace=sp.literal(server.base))
     graph_types = [m for m in accept if not m.startswith(("application/sparql-results",
                                                           "text/csv", "text/tab"))]
     answer = await server.sparql(query, graph_types or ["text/turtle"])
@@ -141,5 +145,6 @@ async def service_description(request: Request, accept: list[str]) -> Response:
 
 @router.get("/void", summary="VoID description of the dataset (with the service description)")
 @router.get("/.well-known/void", include_in_schema=False)
-async def void(request: Request) -> Response:
-    return await service_description(request, accepted_types(request.headers.get("accept")))
+async def void(request: Request, server: ServerDep) -> Response:
+    return await service_description(request, server,
+                                     accepted_types(request.headers.get("accept")))

@@ -8,7 +8,7 @@ need no JavaScript, except the editor.
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -18,10 +18,13 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
 from rightsgraph.api import page_data
+from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.examples import example_queries
+from rightsgraph.api.filters import Flag, paragraph_filters
 from rightsgraph.api.page_data import HRO, RTL
 from rightsgraph.api.protocol import RefusedError
-from rightsgraph.api.researcher import paragraph_filters
+from rightsgraph.api.server import Server
+from rightsgraph.core import sparql as sp
 from rightsgraph.core.resources import package_path
 
 TEMPLATES = package_path("rightsgraph.api", "templates")
@@ -67,8 +70,8 @@ def wants_html(accept: list[str]) -> bool:
     return False
 
 
-def render(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
-    server = request.app.state.server
+def render(request: Request, server: Server, template: str, status: int = 200,
+           **context: Any) -> HTMLResponse:
     context.setdefault("title", "rightsgraph")
     return templates.TemplateResponse(
         request, template, {"local": lambda iri: server.local_path(iri) or iri, **context},
@@ -77,16 +80,12 @@ def render(request: Request, template: str, status: int = 200, **context) -> HTM
 
 # --- home page and search -----------------------------------------------------------------
 
-Flag = Literal["recommendation", "concern", "positive"]
-
-
 @router.get("/")
 async def home(
-    request: Request, q: str = "", state: str = "", committee: str = "", article: str = "",
-    sdg: str = "", flag: Flag | Literal[""] = "",
+    request: Request, server: ServerDep, q: str = "", state: str = "", committee: str = "",
+    article: str = "", sdg: str = "", flag: Flag | Literal[""] = "",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
-    server = request.app.state.server
     form = {"q": q.strip(), "state": state, "committee": committee,
             "article": article.strip(), "sdg": sdg.strip(), "flag": flag}
     searching = any(form.values())
@@ -104,7 +103,7 @@ async def home(
     def page_link(n: int) -> str:
         return "/?" + urlencode({**query, "page": n})
 
-    return render(request, "home.html", status, title="Search", form=form,
+    return render(request, server, "home.html", status, title="Search", form=form,
                   searching=searching, results=results, total=total, page=page, pages=pages,
                   page_link=page_link, error=error,
                   choices=await page_data.filter_choices(server))
@@ -112,59 +111,59 @@ async def home(
 
 # --- pages for the graph's resources ------------------------------------------------------
 
-async def resource_page(request: Request, iri: str) -> HTMLResponse:
+async def resource_page(request: Request, server: Server, iri: str) -> HTMLResponse:
     """The page for ``iri``, by what it is."""
-    server = request.app.state.server
     types = await page_data.types_of(server, iri)
     if HRO + "Paragraph" in types:
         data = await page_data.paragraph(server, iri)
-        return render(request, "paragraph.html", title=f"{data['symbol']} ¶{data['number']}",
+        return render(request, server, "paragraph.html",
+                      title=f"{data['symbol']} ¶{data['number']}",
                       p=data, languages=[v["lang"] for v in data["versions"]])
-    if await server.ask(f"ASK {{ <{iri}> hro:languageVersion ?v }}"):
+    if await server.ask(sp.bind("ASK { ?this hro:languageVersion ?v }", this=sp.iri(iri))):
         data = await page_data.document(server, iri, request.query_params.get("lang"))
-        return render(request, "document.html", title=data["meta"]["symbol"][0], d=data)
+        return render(request, server, "document.html", title=data["meta"]["symbol"][0],
+                      d=data)
     if "http://www.w3.org/2004/02/skos/core#Concept" in types:
-        return await _entry_page(request, iri)
-    return await _statements_page(request, iri)
+        return await _entry_page(request, server, iri)
+    return await _statements_page(request, server, iri)
 
 
-async def _entry_page(request: Request, iri: str, *, title: str | None = None,
-                      external: str | None = None) -> HTMLResponse:
-    server = request.app.state.server
+async def _entry_page(request: Request, server: Server, iri: str, *,
+                      title: str | None = None, external: str | None = None) -> HTMLResponse:
     data = await page_data.registry_entry(server, iri)
     kind = next((t.rsplit("#", 1)[-1] for t in await page_data.types_of(server, iri)
                  if t.startswith(HRO)), "entry")
-    return render(request, "entry.html", title=title or data["labels"](iri), e=data,
+    return render(request, server, "entry.html", title=title or data["labels"](iri), e=data,
                   kind=kind, external=external)
 
 
 @router.get("/sdg/{target}")
-async def sdg_page(request: Request, target: str) -> HTMLResponse:
+async def sdg_page(request: Request, server: ServerDep, target: str) -> HTMLResponse:
     """A local page for an SDG target: its URI is the UN's, so it cannot dereference here."""
-    server = request.app.state.server
     iri = page_data.sdg_iri(target)
-    if not await server.ask(f"ASK {{ <{iri}> skos:prefLabel ?label }}"):
+    if not await server.ask(sp.bind("ASK { ?target skos:prefLabel ?label }",
+                                    target=sp.iri(iri))):
         raise RefusedError(404, f"{target} is not an SDG target in the registry")
-    return await _entry_page(request, iri, title=f"SDG target {target}", external=iri)
+    return await _entry_page(request, server, iri, title=f"SDG target {target}", external=iri)
 
 
-async def _statements_page(request: Request, iri: str) -> HTMLResponse:
+async def _statements_page(request: Request, server: Server, iri: str) -> HTMLResponse:
     """Every statement about ``iri`` and the links into it, with labels."""
-    server = request.app.state.server
-    outgoing = await server.select(
-        f"SELECT DISTINCT ?p ?o WHERE {{ <{iri}> ?p ?o }} ORDER BY ?p ?o LIMIT 5000")
-    incoming = await server.select(
-        f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> }} ORDER BY ?p ?s LIMIT 500")
+    this = sp.iri(iri)
+    outgoing = await server.select(sp.bind(
+        "SELECT DISTINCT ?p ?o WHERE { ?this ?p ?o } ORDER BY ?p ?o LIMIT 5000", this=this))
+    incoming = await server.select(sp.bind(
+        "SELECT DISTINCT ?s ?p WHERE { ?s ?p ?this } ORDER BY ?p ?s LIMIT 500", this=this))
     iris = {iri} | {t["value"] for r in outgoing + incoming for t in r.values()
                     if t["type"] == "uri"}
     labels = await page_data.labels(server, iris)
-    return render(request, "statements.html", title=labels(iri), iri=iri, labels=labels,
-                  outgoing=outgoing, incoming=incoming)
+    return render(request, server, "statements.html", title=labels(iri), iri=iri,
+                  labels=labels, outgoing=outgoing, incoming=incoming)
 
 
 # --- the SPARQL editor --------------------------------------------------------------------
 
-def editor_page(request: Request) -> HTMLResponse:
+def editor_page(request: Request, server: Server) -> HTMLResponse:
     """YASGUI on this server's ``/sparql``, with the example queries as tabs."""
-    return render(request, "editor.html", title="SPARQL",
+    return render(request, server, "editor.html", title="SPARQL",
                   examples=[asdict(q) for q in example_queries()])

@@ -19,7 +19,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from rightsgraph.core import identifiers
+from rightsgraph.core import identifiers, sparql
 from rightsgraph.core.namespaces import HRO
 from rightsgraph.extract import ExtractionError, extract_file, to_graph
 from rightsgraph.extract.model import Document
@@ -133,7 +133,8 @@ def reiteration_chains_graph(store: Store) -> dict[str, Graph]:
     whole store, in the graph ``{base}graph/inferred/reiteration-chains``."""
     from rightsgraph.graph.reason import reiteration_chains
 
-    rows = store.query(f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{HRO.reiterates}> ?o }}").rows()
+    rows = store.query(sparql.bind("SELECT DISTINCT ?s ?o WHERE { ?s ?reiterates ?o }",
+                                   reiterates=sparql.iri(HRO.reiterates))).rows()
     links = [(URIRef(row["s"]), HRO.reiterates, URIRef(row["o"])) for row in rows]
     return {identifiers.base() + "graph/inferred/reiteration-chains": reiteration_chains(links)}
 

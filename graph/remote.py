@@ -131,11 +131,11 @@ class RemoteStore(Store):
             raise ValueError(f"unknown dump format {fmt!r}; use one of {', '.join(DUMP_FORMATS)}")
         rdf_format = RDF_FORMATS[fmt]
         if graph is not None:
-            ask = self.query(f"ASK {{ GRAPH <{checked_iri(graph)}> {{ }} }}")
+            iri = checked_iri(graph)
+            ask = self.query(f"ASK {{ GRAPH {iri} {{ }} }}")
             if not ask.boolean:
                 raise StoreError(f"{self.query_url}: no graph <{graph}>")
-            iri = checked_iri(graph)
-            where = f"GRAPH <{iri}> {{ ?s ?p ?o }} BIND(<{iri}> AS ?g)"
+            where = f"GRAPH {iri} {{ ?s ?p ?o }} BIND({iri} AS ?g)"
         else:
             where = "GRAPH ?g { ?s ?p ?o }"
         if rdf_format.supports_datasets:

@@ -20,6 +20,7 @@ from typing import BinaryIO, Literal
 import pyoxigraph as ox
 import rdflib
 
+from rightsgraph.core import sparql
 from rightsgraph.extract.triples import PREFIXES
 
 # Serialisation names used on the command line -> pyoxigraph formats.
@@ -242,9 +243,9 @@ def replacement_update(graphs: Mapping[str, rdflib.Graph]) -> str:
     A single ``INSERT DATA`` carries every graph, so that blank node labels are scoped
     to one operation; N-Triples lines are valid SPARQL triples.
     """
-    drops = [f"DROP SILENT GRAPH <{checked_iri(name)}>" for name in graphs]
+    drops = [f"DROP SILENT GRAPH {checked_iri(name)}" for name in graphs]
     blocks = [
-        f"GRAPH <{checked_iri(name)}> {{\n{graph.serialize(format='nt')}}}"
+        f"GRAPH {checked_iri(name)} {{\n{graph.serialize(format='nt')}}}"
         for name, graph in graphs.items()
         if len(graph)
     ]
@@ -253,12 +254,12 @@ def replacement_update(graphs: Mapping[str, rdflib.Graph]) -> str:
 
 
 def drop_update(names: Iterable[str]) -> str:
-    return " ;\n".join(f"DROP SILENT GRAPH <{checked_iri(name)}>" for name in names)
+    return " ;\n".join(f"DROP SILENT GRAPH {checked_iri(name)}" for name in names)
 
 
-def checked_iri(name: str) -> str:
-    """Check a graph name before it goes between angle brackets in SPARQL."""
-    text = str(name)
-    if not text or re.search(r'[\s<>"{}|^`\\]', text):
-        raise StoreError(f"not a valid graph IRI: {text!r}")
-    return text
+def checked_iri(name: str) -> sparql.Term:
+    """A graph name as an IRI in SPARQL (``<…>``); :class:`StoreError` if it cannot be one."""
+    try:
+        return sparql.iri(str(name))
+    except sparql.UnsafeIriError as err:
+        raise StoreError(f"not a valid graph IRI: {str(name)!r}") from err

@@ -1,0 +1,67 @@
+"""The search filters that the web pages and the researcher API share: query parameters
+(State, committee, treaty article, ILO instrument, SDG target, flag, words, language,
+document) turned into SPARQL graph patterns over ``?doc``, ``?para`` and ``?text``."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Literal
+
+from rightsgraph.api.protocol import RefusedError
+from rightsgraph.core import identifiers
+from rightsgraph.core import sparql as sp
+
+Flag = Literal["recommendation", "concern", "positive"]
+FLAGS: dict[str, str] = {  # flag -> hro: class of the paragraphs it selects
+    "recommendation": "Recommendation", "concern": "Concern", "positive": "PositiveAspect"}
+_SAFE = re.compile(r"^[A-Za-z0-9 ._/()\-#]+$")
+
+
+def notation(value: str, what: str) -> str:
+    """``value`` if it can be a registry notation (``ICRMW/76``, ``C097``); a 400 otherwise."""
+    if not _SAFE.match(value):
+        raise RefusedError(400, f"{value!r} is not a {what} notation")
+    return value
+
+
+def document_filters(committee: str | None, state: str | None) -> list[str]:
+    """Graph patterns restricting ``?doc`` to a committee (CMW) and a State (AZE)."""
+    f = []
+    if committee:
+        f.append(f"?doc hro:committee {_iri(identifiers.committee_uri, committee, 'committee')} .")
+    if state:
+        f.append(f"?doc hro:stateParty {_iri(identifiers.state_uri, state.upper(), 'State')} .")
+    return f
+
+
+def _iri(mint: Callable[[str], str], value: str, what: str) -> sp.Term:
+    return sp.iri(mint(notation(value, what)))
+
+
+def paragraph_filters(*, state: str | None = None, committee: str | None = None,
+                      article: str | None = None, ilo: str | None = None,
+                      sdg: str | None = None, flag: str | None = None, q: str | None = None,
+                      language: str | None = None, document: str | None = None) -> list[str]:
+    """Graph patterns selecting paragraphs (``?para`` of ``?doc``, with ``?text``)."""
+    f = document_filters(committee, state)
+    if document:
+        f.append(f"?doc dcterms:identifier {sp.literal(document)} .")
+    if article:
+        try:
+            target = identifiers.provision_uri(notation(article, "article"))
+        except ValueError as err:
+            raise RefusedError(400, f"{article!r} is not an article notation such as ICRMW/76") \
+                from err
+        f.append(f"?para hro:concernsArticle {sp.iri(target)} .")
+    if ilo:
+        f.append(f"?para hro:citesIloInstrument {_iri(identifiers.ilo_uri, ilo.upper(), 'ILO')} .")
+    if sdg:
+        f.append(f"?para hro:refersToSdgTarget {_iri(identifiers.sdg_uri, sdg, 'SDG target')} .")
+    if flag:
+        f.append(f"?para a hro:{FLAGS[flag]} .")
+    if q:
+        for word in q.split():
+            f.append(f"FILTER (CONTAINS(LCASE(STR(?text)), LCASE({sp.literal(word)})))")
+    if language:
+        f.append(f"FILTER (LANG(?text) = {sp.literal(language)})")
+    return f
