@@ -28,10 +28,8 @@ def resolve_document(doc: Document, ctx: Context) -> None:
     for fid in sorted(doc.footnotes, key=_footnote_order):
         note = doc.footnotes[fid]
         note.references = find_references(note.text, ctx, container="footnote", footnote=fid)
-        ibid = is_ibid(note.text, ctx.phrases)
-        if ibid and last_symbol:
-            note.references = _ibid(note, ibid.end(), last_symbol, ctx.phrases) + \
-                note.references
+        if last_symbol:
+            note.references = ibid_references(note, last_symbol, ctx.phrases) + note.references
         symbols = [r for r in note.references if r.kind == "document"]
         if symbols:
             last_symbol = symbols[-1].target.split("#")[0]
@@ -49,8 +47,13 @@ def _footnote_order(fid: str) -> tuple[int, str]:
     return (int(fid), fid) if fid.isdigit() else (10**9, fid)
 
 
-def _ibid(note: Footnote, end: int, symbol: str, phrases: Phrases) -> list[Reference]:
-    """References for "Ibid., para. 41": the previous document with the new pinpoints."""
+def ibid_references(note: Footnote, symbol: str, phrases: Phrases) -> list[Reference]:
+    """What a footnote "Ibid., para. 41" stands for when the footnote before it cited
+    ``symbol`` last: that document with the new pinpoints.  None if the note is no "Ibid."."""
+    ibid = is_ibid(note.text, phrases)
+    if ibid is None:
+        return []
+    end = ibid.end()
     rest = note.text[end:]
     pins = []
     probe = f"{symbol}{rest}"
