@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from rightsgraph.core import registries
-from rightsgraph.core.identifiers import symbol_data
+from rightsgraph.core.identifiers import normalise_symbol, symbol_data
 from rightsgraph.extract.language import Phrases
 from rightsgraph.extract.model import Reference
 from rightsgraph.extract.numbers import month_pattern, parse_int, parse_roman
@@ -437,14 +437,16 @@ PLACEHOLDER = re.compile(r"\bX{2,}(?:-X{2,})?$")
 
 @cache
 def _symbol_regex() -> re.Pattern[str]:
-    """UN symbols as printed, artefacts included: a stray space inside the prefix or beside a
-    slash ("C RPD/C/HRV/CO/1", "CCPR/C O /83/UZB", "Q /3/ Add .1"), Cyrillic look-alike
-    letters, and the misspelt prefixes listed in ``rightsgraph/core/symbols.toml`` (``typos``)."""
+    """UN symbols as printed, artefacts included: a stray space or line break inside the prefix,
+    beside a slash or after "Add."/"Rev."/"Corr." ("C RPD/C/HRV/CO/1", "CCPR/C O /83/UZB",
+    "Q /3/ Add .1", "CRC/C/15/Add. 240"), Cyrillic look-alike letters, and the misspelt
+    prefixes listed in ``rightsgraph/core/symbols.toml`` (``typos``)."""
     data = symbol_data()
     prefixes = sorted([*data["prefixes"], *data.get("typos", {})], key=len, reverse=True)
     alternation = "|".join(r"\s?".join(_letter(ch) for ch in p) for p in prefixes)
     seg = data["segment"]
-    spaced = rf"(?:[A-Z]\s[A-Z](?=\s?/)|{seg}(?:\s\.\d+)?)"
+    numbered = r"(?:(?<=(?i:add|rev)\.)|(?<=(?i:corr)\.))\s\d+"  # "Add. 240", "Add.\n240"
+    spaced = rf"(?:[A-Z]\s[A-Z](?=\s?/)|{seg}(?:\s\.\d+|{numbered})?)"
     return re.compile(rf"(?<![A-Za-z0-9/])(?:{alternation})(?:\s?/\s?{spaced})+")
 
 
@@ -455,8 +457,9 @@ def _letter(ch: str) -> str:
 
 
 def clean_symbol(printed: str) -> str:
-    """A symbol as the UN writes it: no spaces, Latin letters, known misspellings fixed."""
-    symbol = registries.latin_symbol(printed)
+    """A symbol as the UN writes it: no spaces, Latin letters, "Add."/"Rev."/"Corr." in the
+    UN's case, known misspellings fixed."""
+    symbol = normalise_symbol(printed)
     head, _, rest = symbol.partition("/")
     head = symbol_data().get("typos", {}).get(head, head)
     return f"{head}/{rest}" if rest else head

@@ -111,33 +111,6 @@ def test_outside_urls():
     )
 
 
-@pytest.mark.parametrize(
-    ("symbol", "committee", "protocol", "state", "numbers"),
-    [
-        ("CMW/C/AZE/CO/2", "CMW", None, "AZE", [2]),
-        ("CERD/C/URY/CO/16-20", "CERD", None, "URY", [16, 17, 18, 19, 20]),
-        ("E/C.12/DEU/CO/6", "CESCR", None, "DEU", [6]),
-        ("CRC/C/OPAC/IND/CO/1", "CRC", "OPAC", "IND", [1]),
-        ("CRC/C/NZL/CO/3-4", "CRC", None, "NZL", [3, 4]),
-        ("CCPR/CO/79/RUS", "CCPR", None, "RUS", None),
-        ("CED/C/MEX/OAI/1", "CED", None, "MEX", [1]),
-        ("CRC/C/15/Add.183", "CRC", None, None, None),  # old series: State in the text only
-        ("C RPD/C/HRV/CO/1", "CRPD", None, "HRV", [1]),  # a stray space
-        ("\u0421RC/C/15/Add. 183", "CRC", None, None, None),  # Cyrillic С, space, old series
-        ("A/HRC/39/14", None, None, None, None),
-        ("CMW/C/AZE/CO/3/Add.1", None, None, None, None),
-    ],
-)
-def test_parse_symbol(symbol, committee, protocol, state, numbers):
-    parts = identifiers.parse_symbol(symbol)
-    assert (parts["committee"], parts["protocol"], parts["state"], parts["report_numbers"]) == (
-        committee,
-        protocol,
-        state,
-        numbers,
-    )
-
-
 # --- a hand-built Document modelled on CMW/C/AZE/CO/3 ---------------------------------------
 
 TEXTS = {

@@ -13,6 +13,7 @@ import functools
 import os
 import re
 import tomllib
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -35,19 +36,6 @@ def symbol_data() -> dict[str, Any]:
     segments, the kinds of treaty-body document and the older series."""
     with open(symbols_file(), "rb") as fh:
         return tomllib.load(fh)["symbols"]
-
-
-# "CMW/C/AZE/CO/2", "E/C.12/DEU/CO/6", "CRC/C/OPAC/IND/CO/1", "CERD/C/URY/CO/16-20".
-# Kinds of concluding observations (CO, COAR, OAI) come from symbols.toml, as for the
-# extractor; old symbols put the session before the State: "CCPR/CO/79/RUS".
-_CO_KINDS = "|".join(symbol_data()["concluding_observations"])
-CO_SYMBOL = re.compile(
-    rf"^(?P<prefix>.+?)/(?:(?P<protocol>OP[A-Z]+)/)?(?P<state>[A-Z]{{3}})/(?:{_CO_KINDS})/"
-    r"(?P<first>\d+)(?:-(?P<last>\d+))?$"
-)
-OLD_CO_SYMBOL = re.compile(rf"^(?P<prefix>[A-Z]+)/(?:{_CO_KINDS})/\d+/(?P<state>[A-Z]{{3}})$")
-_CO_SERIES = "|".join(re.escape(s) for s in symbol_data()["concluding_observations_series"])
-CO_SERIES_SYMBOL = re.compile(rf"^(?P<prefix>{_CO_SERIES})\.\d+$")
 
 
 def base() -> str:
@@ -233,38 +221,120 @@ def normlex_url(code: str) -> str:
 
 # --- document symbols -------------------------------------------------------------------
 
+# "CMW/C/AZE/CO/2", "E/C.12/DEU/CO/6", "CRC/C/OPAC/IND/CO/1", "CERD/C/URY/CO/16-20".
+# Kinds of concluding observations (CO, COAR, OAI) come from symbols.toml; so do the older
+# series that name no State or put the session first ("CRC/C/15/Add.183", "CCPR/CO/79/RUS",
+# "A/59/38": its [[series]]).
+_CO_KINDS = "|".join(symbol_data()["concluding_observations"])
+CO_SYMBOL = re.compile(
+    rf"^(?P<prefix>.+?)/(?:(?P<protocol>OP[A-Z]+)/)?(?P<state>[A-Z]{{3}})/(?:{_CO_KINDS})/"
+    r"(?P<first>\d+)(?:-(?P<last>\d+))?$"
+)
+# What the UN appends to a symbol: a revision or a corrigendum ("/Rev.1", "/Corr.2") replaces
+# or corrects the document; an addendum to concluding observations ("CCPR/C/RUS/CO/6/Add.1")
+# is the State's follow-up reply.  Printed in any case ("REV.1"), written in the UN's.
+SUFFIX = re.compile(r"/(?P<word>Add|Rev|Corr)\.(?P<n>\d+)$", re.IGNORECASE)
+SUFFIX_WORDS = {"add": "Add", "rev": "Rev", "corr": "Corr"}
+SYMBOL_FIELDS = ("prefix", "committee", "protocol", "state", "report_numbers", "kind",
+                 "series", "session", "number", "revision", "base")
+
+
+@dataclass(frozen=True)
+class Series:
+    """One older series of treaty-body symbols (``[[symbols.series]]`` in symbols.toml)."""
+
+    committee: str
+    kind: str  # "concluding observations" or "annual report"
+    pattern: re.Pattern[str]
+    years: str
+    example: str
+    source: str
+
+    @property
+    def name(self) -> str:
+        """The series with its varying parts named: ``CRC/C/15/Add.N``, ``CCPR/CO/N/STATE``."""
+        named = re.sub(r"\(\?P<(\w+)>[^()]*\)",
+                       lambda m: "STATE" if m[1] == "state" else "N", self.pattern.pattern)
+        return named.replace("\\", "")
+
+    @property
+    def prefix(self) -> str:
+        """What every symbol of the series starts with: ``CRC/C/15/Add``, ``A``."""
+        return re.match(r"[^(]*", self.pattern.pattern)[0].replace("\\", "").rstrip("./")
+
+
+@functools.cache
+def symbol_series() -> tuple[Series, ...]:
+    """The older series of concluding observations and annual reports, from symbols.toml."""
+    return tuple(Series(s["committee"], s["kind"], re.compile(s["pattern"]), s["years"],
+                        s["example"], s["source"]) for s in symbol_data()["series"])
+
+
+def normalise_symbol(symbol: str) -> str:
+    """A symbol as the UN writes it: no spaces or line breaks, Latin letters for Cyrillic
+    look-alikes, "Add.", "Rev." and "Corr." in the UN's case ("CCPR/C/79/ADD.38/REV.1" ->
+    "CCPR/C/79/Add.38/Rev.1")."""
+    symbol = registries.latin_symbol(symbol)
+    return re.sub(r"(?<=/)(add|rev|corr)\.(?=\d)",
+                  lambda m: SUFFIX_WORDS[m[1].lower()] + ".", symbol, flags=re.IGNORECASE)
+
 
 def parse_symbol(symbol: str) -> dict:
-    """What a concluding-observations symbol says: symbol prefix, committee, optional
-    protocol (``OPAC``), State (alpha-3) and the report numbers it covers (``16-20`` is
-    16 to 20).  Stray spaces and Cyrillic look-alike letters are ignored.  Every field is
-    ``None`` when the symbol is not one of concluding observations.  Observations numbered
-    in an older series ("CRC/C/15/Add.183") give their committee only: their State and
-    report are named in the text.
+    """What a treaty-body document symbol says, in the form of any era.
+
+    Keys: ``prefix``; ``committee``; ``protocol`` (``OPAC``); ``state`` (alpha-3);
+    ``report_numbers`` (``16-20`` is 16 to 20); ``kind`` ("concluding observations",
+    "annual report", "follow-up" for the State's reply filed as an addendum, "corrigendum");
+    ``series`` (an older series by name, ``CRC/C/15/Add.N``); ``session`` (the committee's
+    in "CCPR/CO/79/RUS" and "CAT/C/CR/33/3", the General Assembly's in "A/59/38");
+    ``number`` (the addendum or document number in its series); ``revision`` ("Rev.1",
+    "Corr.1"); ``base`` (the symbol without revision, corrigendum or follow-up addendum).
+
+    Spaces, line breaks, Cyrillic look-alike letters and the case of "ADD."/"REV." are
+    ignored.  Every field is ``None`` for a symbol that is neither concluding observations
+    nor an annual report holding them.  Observations of a series that names no State
+    ("CRC/C/15/Add.183", "E/C.12/1/Add.94", "CAT/C/CR/33/3") give no State: it is printed
+    in their title, or known from the documents a build holds (:mod:`.known_symbols`).
     """
-    symbol = registries.latin_symbol(symbol)
+    symbol = normalise_symbol(symbol)
+    parts: dict = dict.fromkeys(SYMBOL_FIELDS)
+    base, revision = symbol, None
+    suffix = SUFFIX.search(base)
+    if suffix and suffix["word"].lower() in ("rev", "corr"):
+        base = base[:suffix.start()]
+        revision = f"{SUFFIX_WORDS[suffix['word'].lower()]}.{suffix['n']}"
+    found = _parse_base(base)
+    if found is None:
+        suffix = SUFFIX.search(base)
+        replied = _parse_base(base[:suffix.start()]) if suffix else None
+        if replied is None or replied["kind"] != "concluding observations" or revision:
+            return parts
+        parts.update(replied, kind="follow-up", state=None, report_numbers=None,
+                     base=base[:suffix.start()])  # the State's reply, not the observations
+        return parts
+    parts.update(found, revision=revision, base=base)
+    if revision and revision.startswith("Corr"):
+        parts.update(kind="corrigendum", state=None, report_numbers=None)
+    return parts
+
+
+def _parse_base(symbol: str) -> dict | None:
+    """The fields of a symbol without suffix, or ``None`` if it is of no known form."""
     match = CO_SYMBOL.match(symbol)
-    series = CO_SERIES_SYMBOL.match(symbol)
-    if series:
-        committee = registries.load().committee_by_prefix(series["prefix"])
-        parts = dict.fromkeys(("prefix", "committee", "protocol", "state", "report_numbers"))
-        parts.update(prefix=series["prefix"], committee=committee.id if committee else None)
-        return parts
-    if not match:
-        old = OLD_CO_SYMBOL.match(symbol)
-        parts = dict.fromkeys(("prefix", "committee", "protocol", "state", "report_numbers"))
-        if old:  # the number in an old symbol is a session, not a report
-            committee = registries.load().committee_by_prefix(old["prefix"] + "/")
-            parts.update(prefix=old["prefix"], state=old["state"],
-                         committee=committee.id if committee else None)
-        return parts
-    first = int(match["first"])
-    last = int(match["last"] or first)
-    committee = registries.load().committee_by_prefix(match["prefix"])
-    return {
-        "prefix": match["prefix"],
-        "committee": committee.id if committee else None,
-        "protocol": match["protocol"],
-        "state": match["state"],
-        "report_numbers": list(range(first, max(first, last) + 1)),
-    }
+    if match:
+        first = int(match["first"])
+        last = int(match["last"] or first)
+        committee = registries.load().committee_by_prefix(match["prefix"])
+        return {"prefix": match["prefix"], "committee": committee.id if committee else None,
+                "protocol": match["protocol"], "state": match["state"],
+                "report_numbers": list(range(first, max(first, last) + 1)),
+                "kind": "concluding observations"}
+    for series in symbol_series():
+        match = series.pattern.fullmatch(symbol)
+        if match:
+            groups = match.groupdict()
+            return {"prefix": series.prefix, "committee": series.committee,
+                    "state": groups.get("state"), "kind": series.kind, "series": series.name,
+                    "session": int(groups["session"]) if groups.get("session") else None,
+                    "number": int(groups["number"]) if groups.get("number") else None}
+    return None
