@@ -53,6 +53,18 @@ def to_graph(
     return dataset
 
 
+def software_graph(*, base: str | None = None) -> Graph:
+    """The extractor (this version) as a ``prov:SoftwareAgent`` with its label.  Stated once,
+    in a graph of its own beside the registries, not in every document graph: a label
+    repeated in N document graphs makes N solutions of every query that follows it in
+    the union default graph (one per quad)."""
+    graph = Graph()
+    agent = identifiers.agent_uri(__version__, base=base)
+    graph.add((agent, RDF.type, PROV.SoftwareAgent))
+    graph.add((agent, RDFS.label, Literal(f"rightsgraph {__version__}")))
+    return graph
+
+
 def _date(value: str) -> Literal:
     return Literal(value, datatype=XSD.date)
 
@@ -179,8 +191,6 @@ class _Writer:
         self.add(activity, RDF.type, PROV.Activity)
         self.add(activity, PROV.startedAtTime, Literal(generated_at))
         self.add(activity, PROV.wasAssociatedWith, agent)
-        self.add(agent, RDF.type, PROV.SoftwareAgent)
-        self.add(agent, RDFS.label, Literal(f"rightsgraph {__version__}"))
 
     # --- structure -----------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from rightsgraph.extract import ExtractionError, extract_file, to_graph
 from rightsgraph.extract.model import Document
 from rightsgraph.extract.output import link_rows
 from rightsgraph.extract.readers import SUFFIXES
+from rightsgraph.extract.triples import software_graph
 from rightsgraph.graph.store import Store
 
 Step = Callable[[Document, dict[str, Graph]], dict[str, Graph]]
@@ -118,14 +119,15 @@ STANDARD_STEPS: tuple[Step, ...] = (validation_step, reasoning_step)
 
 def support_graphs() -> dict[str, Graph]:
     """The graphs every store carries beside the documents: the registries (SKOS), the
-    ontology and the shapes, each in a named graph ``{base}graph/<name>``."""
+    ontology, the shapes and the extractor (software), each in a named graph
+    ``{base}graph/<name>``."""
     from rightsgraph.graph.rdfio import ontology
     from rightsgraph.graph.skos import registries_graph
     from rightsgraph.graph.validate import shapes
 
     root = identifiers.base() + "graph/"
     return {root + "registries": registries_graph(), root + "ontology": ontology(),
-            root + "shapes": shapes()}
+            root + "shapes": shapes(), root + "software": software_graph()}
 
 
 def reiteration_chains_graph(store: Store) -> dict[str, Graph]:

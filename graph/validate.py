@@ -22,6 +22,7 @@ from rdflib.plugins.sparql import processor
 from rightsgraph.core import identifiers
 from rightsgraph.core.namespaces import HRO
 from rightsgraph.core.resources import shapes_root
+from rightsgraph.extract.triples import software_graph
 from rightsgraph.graph.rdfio import ontology, union
 from rightsgraph.graph.skos import registries_graph
 
@@ -79,13 +80,14 @@ def _class_hierarchy() -> tuple[tuple, ...]:
 
 
 def _registry_facts() -> dict[URIRef, tuple[tuple, ...]]:
-    """For each registry IRI, the facts shapes test: its types and what it is part of."""
+    """For each registry IRI (and the extractor's software agent), the facts shapes test:
+    its types and what it is part of."""
     return _registry_facts_for(identifiers.base())
 
 
 @cache
 def _registry_facts_for(base: str) -> dict[URIRef, tuple[tuple, ...]]:
-    registry = registries_graph(base=base)
+    registry = registries_graph(base=base) + software_graph(base=base)
     facts: dict[URIRef, list[tuple]] = {}
     for predicate in (RDF.type, DCTERMS.isPartOf):
         for s, p, o in registry.triples((None, predicate, None)):

@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
 from rightsgraph.core import identifiers
 from rightsgraph.core.namespaces import HRO
 from rightsgraph.extract.model import Document, Footnote, Heading, Item, Paragraph, Reference
-from rightsgraph.extract.triples import to_graph
+from rightsgraph.extract.triples import software_graph, to_graph
 
 ONTOLOGY = Path(__file__).resolve().parents[1] / "ontology" / "rightsgraph.ttl"
 B = "https://rightsgraph.org/"
@@ -293,9 +293,12 @@ def test_language_version_and_provenance(zh):
             prov:wasGeneratedBy ?run .
         <{DOC}> hro:languageVersion <{DOC}/zh> .
         ?run a prov:Activity ; prov:startedAtTime "2026-11-29T12:00:00+00:00"^^xsd:dateTime ;
-            prov:wasAssociatedWith ?agent .
-        ?agent a prov:SoftwareAgent ; rdfs:label "rightsgraph {version('rightsgraph')}" .
+            prov:wasAssociatedWith <{B}software/rightsgraph/{version('rightsgraph')}> .
     """)
+    # the agent is described once, in the store's software graph, not in each document
+    assert not ask(zh, "?agent a prov:SoftwareAgent")
+    assert (URIRef(f"{B}software/rightsgraph/{version('rightsgraph')}"), RDFS.label,
+            Literal(f"rightsgraph {version('rightsgraph')}")) in software_graph()
 
 
 def test_sections(zh):
