@@ -22,8 +22,13 @@ graph: install
 	$(BIN)/rightsgraph build seeds --store out/store --output out/graph.trig
 	$(BIN)/rightsgraph serve --store out/store --host $(HOST) --port $(PORT)
 
-## Lint and run the whole test suite.
+## Lint and run the whole test suite.  The browser tests drive Debian's Chromium: say what
+## to install when it is missing (.ci/run installs it).
 test: install
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || { echo "make test: the browser \
+	tests need Chromium and ChromeDriver in /usr/bin, and a CJK font for readable screenshots \
+	of Chinese pages: sudo apt-get install chromium chromium-driver fonts-noto-cjk \
+	(or run .ci/run, which installs them and runs make test)" >&2; exit 1; }
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 

@@ -43,8 +43,15 @@ def to_graph(
     extraction started (now, by default).  Raises ``ValueError`` if the document has no
     symbol or no language: its URIs are made from them.
     """
-    if not doc.symbol or not doc.language:
-        raise ValueError(f"{doc.source}: a document needs a symbol and a language for its URIs")
+    if not doc.symbol:
+        raise ValueError(
+            f"{doc.source}: not loaded: no UN document symbol (such as CMW/C/AZE/CO/3) in its "
+            "header, and none can be made from a committee, a State and report numbers; this "
+            "does not look like concluding observations of a UN treaty body (every URI of a "
+            "document is made from its symbol)")
+    if not doc.language:
+        raise ValueError(f"{doc.source}: no language detected, and the URIs of a language "
+                         "version need one")
     dataset = Dataset(default_union=True)
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import DCTERMS
 
 from rightsgraph.core import identifiers, sparql
 from rightsgraph.core.namespaces import HRO
@@ -49,10 +50,66 @@ class BuildReport:
     notes: list[str] = field(default_factory=list)
     triples: int = 0
     seconds: float = 0.0
+    dropped: list[str] = field(default_factory=list)
+    holdings: Holdings | None = None
 
     @property
     def ok(self) -> bool:
         return not self.failures
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """What a store holds: its documents (symbols), the language versions of each, and
+    its size in quads."""
+
+    documents: dict[str, list[str]]  # symbol -> languages, sorted
+    quads: int
+
+    @property
+    def languages(self) -> Counter:
+        """How many documents each language has a version of."""
+        return Counter(lang for langs in self.documents.values() for lang in langs)
+
+    def __str__(self) -> str:
+        languages = ", ".join(f"{lang} {n}" for lang, n in sorted(self.languages.items()))
+        return (f"{len(self.documents)} documents ({languages or 'no language version'}), "
+                f"{self.quads} quads")
+
+
+def holdings(store: Store) -> Holdings:
+    """What ``store`` holds now, whatever loaded it (one query and a count)."""
+    documents: dict[str, set[str]] = {}
+    for row in store.query(_VERSIONS).rows():
+        documents.setdefault(row["symbol"] or row["work"], set()).add(row["language"])
+    return Holdings({symbol: sorted(langs) for symbol, langs in sorted(documents.items())},
+                    len(store))
+
+
+# The language versions held, each with its named graph, its work and the work's symbol.
+_VERSIONS = f"""SELECT DISTINCT ?graph ?work ?symbol ?language WHERE {{
+  GRAPH ?graph {{ ?version a <{HRO.LanguageVersion}> ; <{HRO.realizes}> ?work ;
+                           <{DCTERMS.language}> ?language . }}
+  OPTIONAL {{ ?work <{DCTERMS.identifier}> ?symbol }} }}"""
+
+
+def drop_others(store: Store, kept: set[str]) -> list[str]:
+    """Drop every language version whose named graph is not in ``kept``, with its
+    inferences: one atomic step per document, so a reader never sees half a document.
+    Returns the symbols of the documents that lost versions (``CMW/C/AZE/CO/3 (en)``)."""
+    by_work: dict[str, tuple[str, list[str], list[str]]] = {}
+    for row in store.query(_VERSIONS).rows():
+        if row["graph"] in kept:
+            continue
+        _, graphs, languages = by_work.setdefault(
+            row["work"], (row["symbol"] or row["work"], [], []))
+        graphs += [row["graph"], inferred_graph_name(row["graph"])]
+        languages.append(row["language"])
+    dropped = []
+    for symbol, graphs, languages in sorted(by_work.values()):
+        store.drop_graphs(graphs)
+        dropped.append(f"{symbol} ({', '.join(sorted(languages))})")
+    return dropped
 
 
 def find_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
@@ -209,11 +266,17 @@ def build(
     steps: Sequence[Step] = STANDARD_STEPS,
     progress: Progress | None = None,
     workers: int = 1,
+    replace: bool = False,
 ) -> BuildReport:
     """Extract every file under ``paths``, pass each document through ``steps`` (by default
     validation, then reasoning) and load it into ``store``; then refresh the registries,
     ontology and shapes graphs and the cross-document reiteration chains.  With
     ``workers`` > 1, documents are prepared in that many processes and loaded here, in order.
+
+    With ``replace``, the store ends up holding exactly the documents of ``paths``: the
+    language versions it held that this build did not load are dropped (:func:`drop_others`),
+    unless a file failed (its document may be among them, and nothing stored is lost for a
+    file that could not be read).  ``report.holdings`` says what the store holds at the end.
     """
     started = time.monotonic()
     files, missing = find_files(paths)
@@ -236,8 +299,14 @@ def build(
             report.warnings.extend(item.warnings)
         if progress is not None:
             progress(report, done, len(files))
+    if replace and report.failures:
+        report.notes.append(f"--replace: {len(report.failures)} file(s) failed, so no document "
+                            "was dropped from the store; fix them and build again")
+    elif replace:
+        report.dropped = drop_others(store, set(loaded_from))
     store.replace_graphs(support_graphs())
     store.replace_graphs(reiteration_chains_graph(store))
-    report.triples = len(store)
+    report.holdings = holdings(store)
+    report.triples = report.holdings.quads
     report.seconds = time.monotonic() - started
     return report

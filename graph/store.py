@@ -253,6 +253,19 @@ def replacement_update(graphs: Mapping[str, rdflib.Graph]) -> str:
     return " ;\n".join(operations)
 
 
+def is_update(sparql: str) -> bool:
+    """Whether ``sparql`` is a SPARQL Update request (parsed by rdflib, never run): to tell
+    someone who sent one to a read-only query that it is an update, not a broken query."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        parseUpdate(sparql)
+    except ParseBaseException:
+        return False
+    return True
+
+
 def drop_update(names: Iterable[str]) -> str:
     return " ;\n".join(f"DROP SILENT GRAPH {checked_iri(name)}" for name in names)
 

@@ -6,6 +6,7 @@ arguments.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -54,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
                        help="SPARQL Update URL of a remote store (default: derived from --store)")
     build.add_argument("-o", "--output", metavar="FILE.trig",
                        help="also export the whole store as TriG (only when every file loaded)")
+    build.add_argument("--replace", action="store_true",
+                       help="make the store hold exactly these documents: drop the documents "
+                       "(and language versions) it holds that are not under PATH, one "
+                       "document at a time (nothing is dropped if a file fails)")
     query = commands.add_parser("query", help="run a SPARQL query against the store")
     query.add_argument("sparql", metavar="SPARQL|@FILE.rq", help="the query, or @ and a file")
     _store_option(query, "store to query: a folder or a SPARQL endpoint URL")
@@ -169,9 +174,18 @@ def _build(args: argparse.Namespace) -> int:
     """Load every file into the store; report progress on stderr and a summary on stdout."""
     import time
 
-    from rightsgraph.graph.build import build
+    from rightsgraph.extract.readers import SUFFIXES
+    from rightsgraph.graph.build import build, find_files
     from rightsgraph.graph.store import StoreError, open_store
 
+    paths = _input_paths(args.paths)
+    files, missing = find_files(paths)
+    if not files:  # nothing to load: say why, and leave the store (or its absence) alone
+        for message in missing:
+            _error(message)
+        _error(f"no files to build under {' '.join(args.paths)} (the readers take "
+               f"{', '.join(SUFFIXES)}); {args.store} left as it was")
+        return 1
     last = [time.monotonic()]
 
     def progress(report, done: int, total: int) -> None:
@@ -182,15 +196,12 @@ def _build(args: argparse.Namespace) -> int:
 
     try:
         with open_store(args.store, update_url=args.update_url) as store:
-            report = build(_input_paths(args.paths), store, progress=progress,
-                           workers=args.workers)
+            report = build(paths, store, progress=progress, workers=args.workers,
+                           replace=args.replace)
             for message in report.failures:
                 _error(message)
             for message in report.notes:
                 print(f"rightsgraph: note: {message}", file=sys.stderr)
-            if not report.files and not report.failures:
-                _error(f"no .txt or .docx files under {' '.join(args.paths)}")
-                return 1
             if args.output:
                 if report.ok:
                     _write_atomically(Path(args.output), lambda out: store.dump(out, "trig"))
@@ -199,8 +210,11 @@ def _build(args: argparse.Namespace) -> int:
     except StoreError as err:
         _error(err)
         return 1
-    print(f"{report.documents} documents, {report.paragraphs} paragraphs, "
-          f"{report.triples} triples in {args.store} ({report.seconds:.1f} s)")
+    print(f"loaded {report.documents} documents, {report.paragraphs} paragraphs "
+          f"({report.seconds:.1f} s)")
+    if report.dropped:
+        print(f"dropped (--replace): {'; '.join(report.dropped)}")
+    print(f"{args.store} now holds {report.holdings}")
     print("links: " + (", ".join(f"{kind} {n}" for kind, n in sorted(report.links.items()))
                        or "none"))
     print(f"warnings: {len(report.warnings)}")
@@ -237,6 +251,11 @@ def _serve(args: argparse.Namespace) -> int:
     except StoreError as err:
         _error(err)
         return 1
+    busy = _unavailable(args.host, args.port)
+    if busy:
+        _error(f"cannot serve on {args.host}:{args.port}: {busy}; choose another port with "
+               "--port (or stop the other server)")
+        return 1
     settings = Settings(store=args.store, timeout=args.timeout, max_bytes=args.max_bytes,
                         service_allow=tuple(args.service_allow))
     if args.base:
@@ -249,8 +268,25 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unavailable(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on (in use, unknown address), or ``None``.  The
+    server binds it a moment later, as uvicorn does (with ``SO_REUSEADDR``)."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as err:
+        return "the port is in use (another server?)" if err.errno == errno.EADDRINUSE \
+            else (err.strerror or str(err))
+    return None
+
+
 def _query(args: argparse.Namespace) -> int:
-    from rightsgraph.graph.store import QuerySyntaxError, StoreError, open_store
+    from rightsgraph.graph.store import QuerySyntaxError, StoreError, is_update, open_store
 
     sparql = args.sparql
     if sparql.startswith("@"):
@@ -270,7 +306,11 @@ def _query(args: argparse.Namespace) -> int:
                 return 2
             data = result.serialize(formats[fmt])
     except QuerySyntaxError as err:
-        _error(f"the query does not parse: {err}")
+        if is_update(sparql):
+            _error("`rightsgraph query` is read-only: this is a SPARQL Update (INSERT, DELETE, "
+                   "DROP, …); the store changes only through `rightsgraph build`")
+        else:
+            _error(f"the query does not parse: {err}")
         return 2
     except StoreError as err:
         _error(err)

@@ -28,26 +28,39 @@ TOOL_CACHES = ("__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".e
                ".venv")
 
 
-def _tree_state() -> set[str] | None:
-    """What ``git status`` says of the project's tree (changed, untracked and ignored
-    paths), less the tools' caches; ``None`` outside a git checkout."""
+def tree_state(root: Path = ROOT) -> set[str] | None:
+    """What ``git status`` says of the tree at ``root`` (changed, untracked and ignored
+    paths), less the tools' caches, plus every file inside the ignored folders with its size
+    and modification time (git names only the folder, so a test writing into an existing
+    ``out/store`` would otherwise go unseen); ``None`` outside a git checkout."""
     try:
         status = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--ignored"],
+            ["git", "-C", str(root), "status", "--porcelain", "--ignored"],
             capture_output=True, text=True, timeout=60, check=True).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    return {line for line in status.splitlines()
-            if line.strip() and not any(cache in line for cache in TOOL_CACHES)}
+    state = set()
+    for line in status.splitlines():
+        if not line.strip() or any(cache in line for cache in TOOL_CACHES):
+            continue
+        state.add(line)
+        folder = root / line[3:].strip('"')
+        if line.startswith("!! ") and folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file() and not any(cache in str(path) for cache in TOOL_CACHES):
+                    stat = path.stat()
+                    state.add(f"{path.relative_to(root)} ({stat.st_size} bytes, "
+                              f"modified {stat.st_mtime_ns})")
+    return state
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    session.config.stash[_TREE] = _tree_state()
+    session.config.stash[_TREE] = tree_state()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     before = session.config.stash.get(_TREE, None)
-    after = _tree_state()
+    after = tree_state()
     if before is None or after is None:
         return
     written = sorted(after - before)

@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 import rdflib
-from conftest import SEED, run_cli, shared
+from conftest import FIXTURES, SEED, run_cli, shared
 
 from rightsgraph import cli
 from rightsgraph.cli import main
@@ -43,7 +43,7 @@ def test_build_summary_matches_the_seed(capsys, tmp_path):
     # the document's graph, what is inferred from it, and registries, ontology and shapes
     asserted = to_graph(doc)
     expected = len(asserted) + len(infer(asserted)) + sum(map(len, support_graphs().values()))
-    assert f"{expected} triples in {tmp_path / 'store'}" in out
+    assert f"{tmp_path / 'store'} now holds 1 documents (zh 1), {expected} quads" in out
     assert "warnings: 0" in out
 
 
@@ -79,7 +79,8 @@ def test_progress_and_a_note_when_two_files_are_one_document(capsys, tmp_path, m
     assert code == 0
     assert "  1/3 files, 1 loaded, 0 failed" in err and "  2/3 files" in err
     assert f"{tmp_path / 'b.txt'} replaced {tmp_path / 'a.txt'} in graph <{SEED_GRAPH}>" in err
-    assert "3 documents, 198 paragraphs" in out
+    assert "loaded 3 documents, 198 paragraphs" in out
+    assert "now holds 1 documents (zh 1)" in out  # the three files are one document
 
 
 def test_a_build_step_can_keep_a_document_out(tmp_path):
@@ -218,3 +219,105 @@ def test_building_in_worker_processes_gives_the_same_store(tmp_path):
             assert report.ok and report.documents == 4
             counts.append((store.graphs(), len(store), report.paragraphs, report.links))
     assert counts[0] == counts[1]
+
+
+# --- what the store holds, and --replace ----------------------------------------------------
+
+CMW_EN, CMW_FR = FIXTURES / "en" / "cmw_fixture.txt", FIXTURES / "fr" / "cmw_fixture.txt"
+CERD_EN = FIXTURES / "en" / "cerd_fixture.txt"
+
+
+def _documents(location) -> list[str]:
+    """The language-version graphs of a store (no inferences, registries or chains)."""
+    with open_store(location, read_only=True) as store:
+        return [g.removeprefix("https://rightsgraph.org/graph/") for g in store.graphs()
+                if g not in support_graphs() and not g.endswith("/inferred")
+                and "/graph/inferred/" not in g]
+
+
+def test_the_summary_says_what_the_store_holds_not_only_what_was_loaded(capsys, tmp_path):
+    store = tmp_path / "store"
+    assert run_cli(capsys, "build", CMW_EN, CMW_FR, CERD_EN, "--store", store)[0] == 0
+    code, out, _ = run_cli(capsys, "build", SEED, "--store", store)
+    assert code == 0
+    assert "loaded 1 documents, 66 paragraphs" in out
+    assert f"{store} now holds 3 documents (en 2, fr 1, zh 1)" in out
+
+
+def test_replace_drops_the_documents_and_versions_not_given(capsys, tmp_path):
+    store = tmp_path / "store"
+    assert run_cli(capsys, "build", SEED, CMW_EN, CMW_FR, CERD_EN, "--store", store)[0] == 0
+    code, out, _ = run_cli(capsys, "build", SEED, CMW_EN, "--store", store, "--replace")
+    assert code == 0
+    assert "dropped (--replace): CERD/C/URY/CO/21-23 (en); CMW/C/ECU/CO/3 (fr)" in out
+    assert "now holds 2 documents (en 1, zh 1)" in out
+    assert _documents(store) == ["CMW/C/AZE/CO/3/zh", "CMW/C/ECU/CO/3/en"]
+    with open_store(store, read_only=True) as held:  # no inferences left of what was dropped
+        assert not [g for g in held.graphs() if "CERD" in g or g.endswith("/fr/inferred")]
+        stray = held.query("ASK { ?p <https://rightsgraph.org/ontology#number> ?n ; "
+                           "<http://purl.org/dc/terms/isPartOf> "
+                           "<https://rightsgraph.org/doc/CERD/C/URY/CO/21-23> }")
+        assert stray.boolean is False
+
+
+def test_replace_drops_nothing_when_a_file_fails(capsys, tmp_path):
+    store = tmp_path / "store"
+    assert run_cli(capsys, "build", SEED, CERD_EN, "--store", store)[0] == 0
+    (tmp_path / "in").mkdir()
+    shutil.copy(SEED, tmp_path / "in" / "seed.txt")
+    (tmp_path / "in" / "broken.txt").write_bytes(b"")
+    code, out, err = run_cli(capsys, "build", tmp_path / "in", "--store", store, "--replace")
+    assert code == 1
+    assert "no document was dropped" in err and "dropped (--replace)" not in out
+    assert _documents(store) == ["CERD/C/URY/CO/21-23/en", "CMW/C/AZE/CO/3/zh"]
+
+
+# --- messages of the command line -----------------------------------------------------------
+
+def test_build_of_a_missing_path_creates_no_store(capsys, tmp_path):
+    code, out, err = run_cli(capsys, "build", tmp_path / "nope", "--store", tmp_path / "store")
+    assert code == 1 and out == ""
+    assert f"{tmp_path / 'nope'}: no such file or folder" in err
+    assert not (tmp_path / "store").exists()
+
+
+def test_build_of_an_empty_folder_names_every_readable_suffix(capsys, tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.md").write_text("# not a document\n")
+    code, _, err = run_cli(capsys, "build", tmp_path / "empty", "--store", tmp_path / "store")
+    assert code == 1
+    assert f"no files to build under {tmp_path / 'empty'}" in err
+    for suffix in (".txt", ".docx", ".pdf", ".html", ".htm"):
+        assert suffix in err
+    assert not (tmp_path / "store").exists()
+
+
+def test_build_of_a_document_without_a_symbol_says_why_it_is_not_loaded(capsys, tmp_path):
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Minutes of the garden club\n\n1. The club met on Tuesday.\n"
+                      "2. The club will meet again next week.\n", encoding="utf-8")
+    code, _, err = run_cli(capsys, "build", letter, "--store", tmp_path / "store")
+    assert code == 1
+    assert f"{letter}" in err and "no UN document symbol" in err
+    assert "does not look like concluding observations" in err
+    assert "needs a symbol and a language" not in err
+
+
+def test_query_refuses_an_update_as_read_only(capsys, seed_store):
+    code, _, err = run_cli(capsys, "query", "DELETE WHERE { ?s ?p ?o }", "--store", seed_store)
+    assert code == 2
+    assert "read-only" in err and "expected" not in err
+    with open_store(seed_store, read_only=True) as store:
+        assert len(store) > 1000
+
+
+def test_serve_on_a_busy_port_says_so_before_serving(capsys, seed_store):
+    import socket
+
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        code, _, err = run_cli(capsys, "serve", "--store", seed_store, "--port", port)
+    assert code == 1
+    assert f"127.0.0.1:{port}: the port is in use" in err and "serving" not in err
