@@ -19,9 +19,11 @@ from rightsgraph.api.jsonld import context
 from rightsgraph.api.pool import QueryError
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.server import Server, Settings
+from rightsgraph.core import formats
 from rightsgraph.core import sparql as sp
 
 __all__ = ["Settings", "create_app"]
+DocumentDump = Literal["nq", "trig"]  # the quad formats of formats.RDF
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -72,7 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/dumps/document", tags=["linked data"],
              summary="One document: every language version, its inferences, as N-Quads or TriG")
-    async def document_dump(symbol: str, format: Literal["nq", "trig"] = "nq") -> Response:
+    async def document_dump(symbol: str, format: DocumentDump = "nq") -> Response:
         prefix = f"{server.base}graph/{symbol}/"
         graphs = [row["g"]["value"] for row in await server.select(sp.bind(
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { } FILTER STRSTARTS(STR(?g), ?prefix) } "
@@ -81,7 +83,7 @@ def create_app(settings: Settings) -> FastAPI:
             raise RefusedError(404, f"no document {symbol!r} in the store")
         loop = asyncio.get_running_loop()
         body = await loop.run_in_executor(None, _dump_graphs, settings.store, graphs, format)
-        media = "application/n-quads" if format == "nq" else "application/trig"
+        media = formats.rdf(format).media_type
         name = symbol.replace("/", "_") + "." + format
         return Response(body, media_type=media,
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -15,39 +15,34 @@ from functools import cache
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS
 
-from rightsgraph.core.namespaces import HRO
+from rightsgraph.core.namespaces import HRO_IRI, PREFIXES
 from rightsgraph.graph.rdfio import ontology
 
-XSD_NS = "http://www.w3.org/2001/XMLSchema#"
-PREFIXES = {
-    "hro": str(HRO), "dcterms": "http://purl.org/dc/terms/",
-    "skos": "http://www.w3.org/2004/02/skos/core#", "prov": "http://www.w3.org/ns/prov#",
-    "xsd": XSD_NS, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "owl": "http://www.w3.org/2002/07/owl#",
-    "eli": "http://data.europa.eu/eli/ontology#",
-}
+XSD_NS = PREFIXES["xsd"]
+# the graph's prefixes, and those of the ontology's own vocabulary
+CONTEXT_PREFIXES = PREFIXES | {"owl": str(OWL), "eli": "http://data.europa.eu/eli/ontology#"}
 
 
 @cache
 def context() -> dict:
     """``{"@context": {...}}``: the prefixes and one entry per ``hro:`` property and class."""
     onto = ontology()
-    terms: dict[str, object] = dict(PREFIXES)
+    terms: dict[str, object] = dict(CONTEXT_PREFIXES)
     for prop in sorted(set(onto.subjects(RDF.type, OWL.ObjectProperty))):
-        if prop.startswith(HRO):
-            terms[prop[len(HRO):]] = {"@id": f"hro:{prop[len(HRO):]}", "@type": "@id"}
+        if prop.startswith(HRO_IRI):
+            terms[prop[len(HRO_IRI):]] = {"@id": f"hro:{prop[len(HRO_IRI):]}", "@type": "@id"}
     for prop in sorted(set(onto.subjects(RDF.type, OWL.DatatypeProperty))):
-        if prop.startswith(HRO):
-            entry: dict[str, str] = {"@id": f"hro:{prop[len(HRO):]}"}
+        if prop.startswith(HRO_IRI):
+            entry: dict[str, str] = {"@id": f"hro:{prop[len(HRO_IRI):]}"}
             datatype = onto.value(prop, RDFS.range)
             # integers and booleans stay JSON numbers and booleans (their default datatypes)
             if datatype is not None and str(datatype).startswith(XSD_NS) and \
                     str(datatype)[len(XSD_NS):] not in ("integer", "boolean"):
                 entry["@type"] = f"xsd:{datatype[len(XSD_NS):]}"
-            terms[prop[len(HRO):]] = entry
+            terms[prop[len(HRO_IRI):]] = entry
     for cls in sorted(set(onto.subjects(RDF.type, OWL.Class))):
-        if cls.startswith(HRO):
-            terms[cls[len(HRO):]] = f"hro:{cls[len(HRO):]}"
+        if cls.startswith(HRO_IRI):
+            terms[cls[len(HRO_IRI):]] = f"hro:{cls[len(HRO_IRI):]}"
     return {"@context": terms}
 
 

@@ -8,12 +8,12 @@ from fastapi.responses import Response
 from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.jsonld import compact
 from rightsgraph.api.protocol import FORMAT_NAMES, RefusedError, accepted_types
+from rightsgraph.core import formats
 from rightsgraph.core import sparql as sp
 
 router = APIRouter(tags=["linked data"])
 
-RDF_TYPES = ("text/turtle", "application/ld+json", "application/n-triples",
-             "application/rdf+xml")
+RDF_TYPES = tuple(formats.rdf(name).media_type for name in formats.GRAPHS)
 MAX_INCOMING = 2000
 
 DESCRIBE = """CONSTRUCT { ?this ?p ?o . ?s ?q ?this . }

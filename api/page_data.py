@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.core import identifiers
 from rightsgraph.core import sparql as sp
+from rightsgraph.core.languages import LANGUAGES
+from rightsgraph.core.namespaces import HRO_IRI
 
-HRO = "https://rightsgraph.org/ontology#"
-LANGUAGES = ("en", "fr", "es", "ru", "zh", "ar")
-RTL = frozenset({"ar"})
 KINDS = {"Recommendation": "recommendation", "Concern": "concern",
          "PositiveAspect": "positive aspect"}
 EARLIER = {"reiterates": "reiterates", "recalls": "recalls",
@@ -47,7 +46,7 @@ def language_order(langs) -> list[str]:
 
 def kinds_of(types) -> list[str]:
     return [KINDS[t.rsplit("#", 1)[-1]] for t in sorted(types)
-            if t.startswith(HRO) and t.rsplit("#", 1)[-1] in KINDS]
+            if t.startswith(HRO_IRI) and t.rsplit("#", 1)[-1] in KINDS]
 
 
 def paragraph_name(server, iri: str) -> str:

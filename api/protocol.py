@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from rightsgraph.core import formats
+
 MAX_QUERY_CHARS = 100_000
 
 # Strings, IRIs and comments, which may contain any word without it being a keyword.
@@ -86,9 +88,4 @@ def accepted_types(accept: str | None) -> list[str]:
     return [media for *_, media in sorted(ranked)] or ["*/*"]
 
 
-FORMAT_NAMES = {  # ?format= shortcuts, for links and browsers
-    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-    "csv": "text/csv", "tsv": "text/tab-separated-values", "ttl": "text/turtle",
-    "turtle": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
-    "rdf": "application/rdf+xml", "nq": "application/n-quads", "html": "text/html",
-}
+FORMAT_NAMES = formats.web_names()  # ?format= shortcuts, for links and browsers

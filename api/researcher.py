@@ -18,6 +18,7 @@ from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.server import Server
 from rightsgraph.core import identifiers
 from rightsgraph.core import sparql as sp
+from rightsgraph.core.languages import Language
 from rightsgraph.extract.output import LINK_COLUMNS
 
 router = APIRouter(prefix="/api", tags=["researcher API"])
@@ -25,7 +26,6 @@ router = APIRouter(prefix="/api", tags=["researcher API"])
 Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="page size")]
 Offset = Annotated[int, Query(ge=0, description="items to skip")]
-Language = Literal["en", "fr", "es", "ru", "zh", "ar"]
 Item = dict[str, Any]
 
 

@@ -11,6 +11,7 @@ from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.protocol import FORMAT_NAMES, RefusedError, accepted_types, check_query
 from rightsgraph.api.server import Server
 from rightsgraph.core import sparql as sp
+from rightsgraph.core.namespaces import HRO_IRI
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -111,7 +112,7 @@ CONSTRUCT {
       void:sparqlEndpoint ?endpoint ;
       void:dataDump ?dump ;
       void:uriSpace ?uriSpace ;
-      void:vocabulary <https://rightsgraph.org/ontology#>, <http://www.w3.org/2004/02/skos/core#>,
+      void:vocabulary ?hro, <http://www.w3.org/2004/02/skos/core#>,
           <http://purl.org/dc/terms/>, <http://www.w3.org/ns/prov#> ;
       void:triples ?triples ;
       void:entities ?documents ;
@@ -136,7 +137,7 @@ async def service_description(request: Request, server: Server,
     root = _root(request)
     query = sp.bind(SD, endpoint=sp.iri(f"{root}sparql"), dataset=sp.iri(f"{root}void#dataset"),
                     dump=sp.iri(f"{root}dumps/rightsgraph.nq.gz"),
-                    uriSpace=sp.literal(server.base))
+                    uriSpace=sp.literal(server.base), hro=sp.iri(HRO_IRI))
     graph_types = [m for m in accept if not m.startswith(("application/sparql-results",
                                                           "text/csv", "text/tab"))]
     answer = await server.sparql(query, graph_types or ["text/turtle"])

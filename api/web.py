@@ -21,17 +21,19 @@ from rightsgraph.api import page_data
 from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.examples import example_queries
 from rightsgraph.api.filters import Flag, paragraph_filters
-from rightsgraph.api.page_data import HRO, RTL
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.server import Server
+from rightsgraph.core import formats
 from rightsgraph.core import sparql as sp
+from rightsgraph.core.languages import RTL
+from rightsgraph.core.namespaces import HRO_IRI
 from rightsgraph.core.resources import package_path
 
 TEMPLATES = package_path("rightsgraph.api", "templates")
 STATIC = package_path("rightsgraph.api", "static")
 PAGE_SIZE = 20
 SNIPPET = 240
-DOWNLOADS = (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML"))
+DOWNLOADS = tuple((name, formats.rdf(name).label) for name in formats.GRAPHS)
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(env=Environment(
@@ -114,7 +116,7 @@ async def home(
 async def resource_page(request: Request, server: Server, iri: str) -> HTMLResponse:
     """The page for ``iri``, by what it is."""
     types = await page_data.types_of(server, iri)
-    if HRO + "Paragraph" in types:
+    if HRO_IRI + "Paragraph" in types:
         data = await page_data.paragraph(server, iri)
         return render(request, server, "paragraph.html",
                       title=f"{data['symbol']} ¶{data['number']}",
@@ -132,7 +134,7 @@ async def _entry_page(request: Request, server: Server, iri: str, *,
                       title: str | None = None, external: str | None = None) -> HTMLResponse:
     data = await page_data.registry_entry(server, iri)
     kind = next((t.rsplit("#", 1)[-1] for t in await page_data.types_of(server, iri)
-                 if t.startswith(HRO)), "entry")
+                 if t.startswith(HRO_IRI)), "entry")
     return render(request, server, "entry.html", title=title or data["labels"](iri), e=data,
                   kind=kind, external=external)
 

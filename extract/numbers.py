@@ -13,12 +13,13 @@ from functools import cache
 from babel import Locale
 from num2words import num2words
 
+from rightsgraph.core.languages import LANGUAGES
+
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 CN_NUMERAL = "[零〇一二两三四五六七八九十百千]+"
 ROMAN = re.compile(r"^(?=[ivxlcdm]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$", re.I)
-UN_LANGUAGES = ("en", "fr", "es", "ru", "zh", "ar")
 
 
 def parse_int(token: str) -> int | None:
@@ -173,9 +174,9 @@ def month_pattern(lang: str) -> str:
 def language_names() -> dict[str, str]:
     """Names of the six UN languages in each of them ("English", "anglais", "英文") -> code."""
     table: dict[str, str] = {}
-    for lang in UN_LANGUAGES:
+    for lang in LANGUAGES:
         locale = Locale.parse("zh_Hans" if lang == "zh" else lang)
-        for code in UN_LANGUAGES:
+        for code in LANGUAGES:
             name = locale.languages.get(code)
             if name:
                 table[name.lower()] = code

@@ -3,16 +3,10 @@ from __future__ import annotations
 
 from rdflib import Dataset, Graph
 
+from rightsgraph.core import formats
+from rightsgraph.core.namespaces import PREFIXES
 from rightsgraph.extract.model import Document
 from rightsgraph.extract.triples import to_graph
-
-RDF_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "nq": "nquads"}
-PREFIXES = {
-    "hro": "https://rightsgraph.org/ontology#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-}
 
 
 def dataset(docs: list[Document]) -> Dataset:
@@ -33,11 +27,12 @@ def serialize(docs: list[Document], fmt: str) -> str:
     documents' graphs; quad formats (trig, nq) keep one named graph per document.
     """
     data = dataset(docs)
-    if fmt not in ("ttl", "nt", "jsonld"):
-        return data.serialize(format=RDF_FORMATS[fmt])
+    chosen = formats.rdf(fmt)
+    if chosen.name not in ("ttl", "nt", "jsonld"):
+        return data.serialize(format=chosen.rdflib)
     union = Graph()
     for prefix, namespace in PREFIXES.items():
         union.bind(prefix, namespace)
     for s, p, o, _ in data.quads((None, None, None, None)):
         union.add((s, p, o))
-    return union.serialize(format=RDF_FORMATS[fmt])
+    return union.serialize(format=chosen.rdflib)

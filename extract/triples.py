@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from pathlib import PurePath
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from rightsgraph import __version__
 from rightsgraph.core import identifiers
-from rightsgraph.core.namespaces import HRO
+from rightsgraph.core.namespaces import HRO, PREFIXES
 from rightsgraph.extract.model import Document, Reference
 
 LINKS = {  # link kind -> property from the paragraph (or section) to the target
@@ -31,7 +31,6 @@ PRIOR_LINKS = {  # Reference.relation of a "prior" link -> property; otherwise c
     "recalls": HRO.recalls,
     "notes_non_implementation": HRO.notesNonImplementationOf,
 }
-PREFIXES = {"hro": HRO, "dcterms": DCTERMS, "prov": PROV, "skos": SKOS, "xsd": XSD}
 
 
 def to_graph(

@@ -23,10 +23,8 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from rightsgraph.core.namespaces import PREFIXES
 from rightsgraph.graph.store import (
-    DUMP_FORMATS,
-    OUTPUT_PREFIXES,
-    RDF_FORMATS,
     QueryResult,
     QuerySyntaxError,
     ReadOnlyStoreError,
@@ -34,6 +32,7 @@ from rightsgraph.graph.store import (
     StoreError,
     StoreLockedError,
     declares_dataset,
+    dump_format,
 )
 
 
@@ -95,7 +94,7 @@ class LocalStore(Store):
         named_graphs: Sequence[str] = (),
         union_default_graph: bool = True,
     ) -> QueryResult:
-        options: dict = {"prefixes": OUTPUT_PREFIXES}
+        options: dict = {"prefixes": PREFIXES}
         if default_graph or named_graphs:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graph]
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
@@ -111,24 +110,22 @@ class LocalStore(Store):
             raise StoreError(f"{self.path}: query failed: {err}") from err
 
     def dump(self, out: BinaryIO, fmt: str, graph: str | None = None) -> None:
-        if fmt not in DUMP_FORMATS:
-            raise ValueError(f"unknown dump format {fmt!r}; use one of {', '.join(DUMP_FORMATS)}")
-        rdf_format = RDF_FORMATS[fmt]
+        rdf_format = dump_format(fmt)
         if graph is not None:
             name = ox.NamedNode(graph)
             if not self._store.contains_named_graph(name):
                 raise StoreError(f"{self.path}: no graph <{graph}>")
             if rdf_format.supports_datasets:
                 quads = self._store.quads_for_pattern(None, None, None, name)
-                ox.serialize(quads, out, rdf_format, prefixes=OUTPUT_PREFIXES)
+                ox.serialize(quads, out, rdf_format, prefixes=PREFIXES)
             else:
-                self._store.dump(out, rdf_format, from_graph=name, prefixes=OUTPUT_PREFIXES)
+                self._store.dump(out, rdf_format, from_graph=name, prefixes=PREFIXES)
         elif rdf_format.supports_datasets:
-            self._store.dump(out, rdf_format, prefixes=OUTPUT_PREFIXES)
+            self._store.dump(out, rdf_format, prefixes=PREFIXES)
         else:  # a triple format: the union of all graphs, each triple once
             union = self._store.query(
                 "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-            ox.serialize(union, out, rdf_format, prefixes=OUTPUT_PREFIXES)
+            ox.serialize(union, out, rdf_format, prefixes=PREFIXES)
 
     def close(self) -> None:
         store = getattr(self, "_store", None)

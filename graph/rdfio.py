@@ -6,13 +6,12 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
+from rightsgraph.core import formats
 from rightsgraph.core.resources import ontology_file
 
-SUFFIXES = {
-    ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt", ".nq": "nquads",
-    ".trig": "trig", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".owl": "xml",
-    ".xml": "xml", ".n3": "n3",
-}
+# File suffix -> rdflib parser: the formats of the table, and N3 (read, never written).
+SUFFIXES = {suffix: f.rdflib for f in formats.RDF for suffix in f.suffixes if f.rdflib} | {
+    ".n3": "n3"}
 
 
 @cache

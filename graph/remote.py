@@ -22,10 +22,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import httpx
 import pyoxigraph as ox
 
+from rightsgraph.core.namespaces import PREFIXES
 from rightsgraph.graph.store import (
-    DUMP_FORMATS,
-    OUTPUT_PREFIXES,
-    RDF_FORMATS,
     QueryResult,
     QuerySyntaxError,
     ReadOnlyStoreError,
@@ -33,12 +31,13 @@ from rightsgraph.graph.store import (
     StoreError,
     checked_iri,
     declares_dataset,
+    dump_format,
 )
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 # Written before each query on its first line, so the graph's prefixes need no declaration
 # (as for the local store) and the line numbers of syntax errors stay right.
-PROLOGUE = " ".join(f"PREFIX {name}: <{iri}>" for name, iri in OUTPUT_PREFIXES.items()) + " "
+PROLOGUE = " ".join(f"PREFIX {name}: <{iri}>" for name, iri in PREFIXES.items()) + " "
 
 
 def endpoint_urls(location: str, update_url: str | None = None) -> tuple[str, str]:
@@ -127,9 +126,7 @@ class RemoteStore(Store):
     def dump(self, out: BinaryIO, fmt: str, graph: str | None = None) -> None:
         """Read through one SELECT over the named graphs, streamed into pyoxigraph's
         serializer (the endpoint's default graph is not part of the dump)."""
-        if fmt not in DUMP_FORMATS:
-            raise ValueError(f"unknown dump format {fmt!r}; use one of {', '.join(DUMP_FORMATS)}")
-        rdf_format = RDF_FORMATS[fmt]
+        rdf_format = dump_format(fmt)
         if graph is not None:
             iri = checked_iri(graph)
             ask = self.query(f"ASK {{ GRAPH {iri} {{ }} }}")
@@ -144,7 +141,7 @@ class RemoteStore(Store):
         else:
             solutions = self.query(f"SELECT DISTINCT ?s ?p ?o WHERE {{ {where} }}")
             data = (ox.Triple(s["s"], s["p"], s["o"]) for s in solutions.solutions())
-        ox.serialize(data, out, rdf_format, prefixes=OUTPUT_PREFIXES)
+        ox.serialize(data, out, rdf_format, prefixes=PREFIXES)
 
     def close(self) -> None:
         self._client.close()

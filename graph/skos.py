@@ -17,11 +17,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from rightsgraph.core import identifiers, registries
-from rightsgraph.core.namespaces import HRO
+from rightsgraph.core.namespaces import HRO, PREFIXES
 from rightsgraph.core.registries import Registries
 
 SCHEMES_FILE = "schemes.toml"
-PREFIXES = {"hro": HRO, "skos": SKOS, "dcterms": DCTERMS, "xsd": XSD}
 
 
 def registries_graph(reg: Registries | None = None, *, base: str | None = None) -> Graph:

@@ -20,30 +20,8 @@ from typing import BinaryIO, Literal
 import pyoxigraph as ox
 import rdflib
 
-from rightsgraph.core import sparql
-from rightsgraph.extract.triples import PREFIXES
-
-# Serialisation names used on the command line -> pyoxigraph formats.
-RDF_FORMATS = {
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-}
-RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-DUMP_FORMATS = ("nq", "trig", "ttl", "nt", "jsonld")
-# Prefixes written into Turtle, TriG and JSON-LD output.
-OUTPUT_PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()} | {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-}
+from rightsgraph.core import formats, sparql
+from rightsgraph.core.namespaces import PREFIXES
 
 
 class StoreError(Exception):
@@ -124,7 +102,7 @@ class QueryResult:
             triples = self._take()
             if rdf_format.supports_datasets:
                 triples = (ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-            return ox.serialize(triples, out, format=rdf_format, prefixes=OUTPUT_PREFIXES)
+            return ox.serialize(triples, out, format=rdf_format, prefixes=PREFIXES)
         results_format = ox.QueryResultsFormat.from_media_type(media_type)
         if results_format is None:
             raise ValueError(f"{media_type!r} is not a SPARQL results media type")
@@ -191,8 +169,9 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def dump(self, out: BinaryIO, fmt: str, graph: str | None = None) -> None:
-        """Write the dataset (or one ``graph``) to ``out`` in ``fmt`` (:data:`DUMP_FORMATS`).
-        Triple formats (ttl, nt) without ``graph`` hold the union of all graphs."""
+        """Write the dataset (or one ``graph``) to ``out`` in ``fmt`` (a name in
+        :data:`formats.DUMPS`).  Triple formats (ttl, nt) without ``graph`` hold the union of
+        all graphs."""
 
     def close(self) -> None:  # noqa: B027 - optional for backends without resources
         """Release the store (the local store's lock on its directory)."""
@@ -223,6 +202,17 @@ def open_store(
 
 
 # --- helpers shared by the backends ---------------------------------------------------------
+
+def dump_format(fmt: str) -> ox.RdfFormat:
+    """pyoxigraph's format for a dump format name; ``ValueError`` for another name."""
+    try:
+        chosen = formats.rdf(fmt)
+    except KeyError:
+        chosen = None
+    if chosen is None or chosen.name not in formats.DUMPS:
+        raise ValueError(f"unknown dump format {fmt!r}; use one of {', '.join(formats.DUMPS)}")
+    return chosen.rdf_format
+
 
 _STRINGS_AND_COMMENTS = re.compile(
     r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>'

@@ -12,23 +12,10 @@ import sys
 from pathlib import Path
 
 from rightsgraph import __version__
+from rightsgraph.core import formats
 
-FORMATS = ("ttl", "nt", "jsonld", "json", "csv", "trig", "nq")
 DEFAULT_STORE = "out/store"
 SEEDS = "seeds"  # the bundled seed documents (``rightsgraph build seeds``)
-QUERY_RESULT_FORMATS = {  # --format of `query` -> media type
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
-QUERY_GRAPH_FORMATS = {
-    "ttl": "text/turtle",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "xml": "application/rdf+xml",
-}
-EXPORT_FORMATS = ("nq", "trig", "ttl", "nt", "jsonld")
 PROGRESS_SECONDS = 2.0
 
 
@@ -39,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     extract = commands.add_parser(
         "extract", help="extract concluding observations into the model, links or RDF")
     extract.add_argument("files", nargs="+", metavar="FILE")
-    extract.add_argument("--format", "-f", choices=FORMATS, default="ttl")
+    extract.add_argument("--format", "-f", default="ttl",
+                         choices=[*formats.names(formats.RDF, formats.EXTRACT), "json", "csv"])
     extract.add_argument("-o", "--output", metavar="OUT", help="write here instead of stdout")
     extract.add_argument("--language", help="override language detection (en, zh, …)")
     extract.add_argument("--quiet", "-q", action="store_true", help="do not print warnings")
@@ -62,12 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     query = commands.add_parser("query", help="run a SPARQL query against the store")
     query.add_argument("sparql", metavar="SPARQL|@FILE.rq", help="the query, or @ and a file")
     _store_option(query, "store to query: a folder or a SPARQL endpoint URL")
-    query.add_argument("--format", "-f", choices=(*QUERY_RESULT_FORMATS, *QUERY_GRAPH_FORMATS),
+    query.add_argument("--format", "-f", choices=dict.fromkeys(
+        [*formats.names(formats.RESULTS), *formats.names(formats.RDF, formats.GRAPHS)]),
                        help="result format (default: tsv for SELECT/ASK, ttl for CONSTRUCT)")
     query.add_argument("-o", "--output", metavar="OUT", help="write here instead of stdout")
     export = commands.add_parser("export", help="write the store (or one graph) as RDF")
     _store_option(export, "store to export: a folder or a SPARQL endpoint URL")
-    export.add_argument("--format", "-f", choices=EXPORT_FORMATS, default="nq")
+    export.add_argument("--format", "-f", choices=formats.names(formats.RDF, formats.DUMPS),
+                        default="nq")
     export.add_argument("--graph", metavar="IRI", help="only this named graph")
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     export.add_argument("--gzip", action="store_true", help="gzip the output")
@@ -80,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
                           help="report format (default: %(default)s)")
     registries = commands.add_parser(
         "registries", help="write the registries as SKOS concept schemes")
-    registries.add_argument("--format", "-f", choices=("ttl", "nt", "jsonld"), default="ttl")
+    registries.add_argument("--format", "-f", default="ttl",
+                            choices=formats.names(formats.RDF, formats.REGISTRIES))
     registries.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     serve = commands.add_parser(
         "serve", help="serve the store: SPARQL endpoint, linked data, dumps, researcher API")
@@ -150,10 +141,9 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _registries(args: argparse.Namespace) -> int:
-    from rightsgraph.extract.rdf import RDF_FORMATS
     from rightsgraph.graph.skos import registries_graph
 
-    text = registries_graph().serialize(format=RDF_FORMATS[args.format])
+    text = registries_graph().serialize(format=formats.rdf(args.format).rdflib)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
@@ -298,13 +288,17 @@ def _query(args: argparse.Namespace) -> int:
     try:
         with open_store(args.store, read_only=True) as store:
             result = store.query(sparql)
-            formats = QUERY_GRAPH_FORMATS if result.kind == "graph" else QUERY_RESULT_FORMATS
-            fmt = args.format or ("ttl" if result.kind == "graph" else "tsv")
-            if fmt not in formats:
+            if result.kind == "graph":
+                table, allowed, fmt = formats.RDF, formats.GRAPHS, args.format or "ttl"
+            else:
+                table, allowed, fmt = formats.RESULTS, None, args.format or "tsv"
+            choices = formats.names(table, allowed)
+            if fmt not in choices:
                 _error(f"a {result.kind.upper()} result cannot be written as {fmt}; "
-                       f"use one of {', '.join(formats)}")
+                       f"use one of {', '.join(choices)}")
                 return 2
-            data = result.serialize(formats[fmt])
+            chosen = formats.rdf(fmt) if result.kind == "graph" else formats.results(fmt)
+            data = result.serialize(chosen.media_type)
     except QuerySyntaxError as err:
         if is_update(sparql):
             _error("`rightsgraph query` is read-only: this is a SPARQL Update (INSERT, DELETE, "

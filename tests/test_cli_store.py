@@ -133,7 +133,8 @@ def test_query_from_a_file_defaults_to_tsv(capsys, seed_store, tmp_path):
 
 
 @pytest.mark.parametrize("fmt, rdflib_format", [
-    ("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld"), ("xml", "xml")])
+    ("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld"), ("rdf", "xml"),
+    ("xml", "xml")])  # RDF/XML is rdf, as on the web; xml is accepted for it
 def test_construct_queries_give_rdf(capsys, seed_store, fmt, rdflib_format):
     query = ("CONSTRUCT { ?p hro:concernsArticle ?a } WHERE { ?p hro:number 13 ; "
              "hro:concernsArticle ?a }")

@@ -4,7 +4,8 @@ import csv
 
 import pytest
 
-from rightsgraph.core.registries import LANGUAGES, load, registries_dir
+from rightsgraph.core.languages import LANGUAGES
+from rightsgraph.core.registries import load, registries_dir
 
 REG = load()
 

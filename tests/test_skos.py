@@ -14,8 +14,9 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from rightsgraph.cli import main
 from rightsgraph.core import identifiers
+from rightsgraph.core.languages import LANGUAGES
 from rightsgraph.core.namespaces import HRO
-from rightsgraph.core.registries import LANGUAGES, SDG_FILE_LANGUAGES, load, registries_dir
+from rightsgraph.core.registries import SDG_FILE_LANGUAGES, load, registries_dir
 from rightsgraph.extract.pipeline import extract_file
 from rightsgraph.extract.triples import to_graph
 from rightsgraph.graph.skos import registries_graph

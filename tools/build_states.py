@@ -32,7 +32,8 @@ import babel
 import babel.core
 import pycountry
 
-LANGUAGES = ("en", "fr", "es", "ru", "zh", "ar")
+from rightsgraph.core.languages import LANGUAGES
+
 CLDR_LOCALES = {"zh": "zh_Hans"}
 REPO = Path(__file__).resolve().parent.parent
 

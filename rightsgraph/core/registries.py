@@ -17,9 +17,9 @@ from pathlib import Path
 
 import yaml
 
+from rightsgraph.core.languages import LANGUAGES
 from rightsgraph.core.resources import registries_root
 
-LANGUAGES = ("en", "fr", "es", "ru", "zh", "ar")
 SDG_FILE_LANGUAGES = {"en": "en", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar", "zh-Hans": "zh"}
 SDG_URI = "http://metadata.un.org/sdg/{}"
 NORMLEX_URI = "https://normlex.ilo.org/dyn/nrmlx_en/f?p=NORMLEXPUB:12100:0::NO::P12100_ILO_CODE:{}"
