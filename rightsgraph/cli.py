@@ -88,7 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--service-allow", action="append", default=[], metavar="IRI",
                        help="an endpoint SERVICE may call (repeat; default: none, SERVICE "
                        "refused)")
+    from rightsgraph.fetch.cli import add_parser as add_fetch
+
+    add_fetch(commands)
     args = parser.parse_args(argv)
+    if args.command == "fetch":
+        from rightsgraph.fetch.cli import run as run_fetch
+
+        return run_fetch(args)
     if args.command == "registries":
         return _registries(args)
     if args.command == "extract":
