@@ -26,7 +26,7 @@ def known_documents(export: str | os.PathLike) -> list[KnownDocument]:
         if not record.symbol or record.symbol in found:
             continue
         parts = parse_symbol(record.symbol)
-        if parts["committee"] is None:  # UPR, special procedures, other treaty-body papers
+        if parts["kind"] != "concluding observations":  # UPR, special procedures, reports…
             continue
         state = parts["state"]
         if state is None and len(record.countries) == 1:

@@ -23,11 +23,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any, BinaryIO, Protocol
 
-from rightsgraph.core import registries
+from rightsgraph.core import identifiers, registries
 
-# "Add.", "Rev.", "Corr." and "Amend." are written with one capital in UN symbols
-# (CRC/C/15/Add.183, CRC/C/GC/7/Rev.1, CRC/C/GC/9/Corr.1); everything else is upper case.
-_SUFFIXES = re.compile(r"(?<=/)(ADD|REV|CORR|AMEND)\.", re.IGNORECASE)
 _SDG = re.compile(
     r"^\s*(?P<goal>\d{1,2})(?:\.(?P<target>[0-9a-z]{1,2}))?\s*(?:-\s*(?P<label>.*))?$", re.DOTALL)
 _NUMBERED = re.compile(r"^\s*(?P<number>\d{1,3})\s*\.(?!\d)\s*(?P<rest>.*)$", re.DOTALL)
@@ -45,9 +42,9 @@ def symbol_key(symbol: str) -> str:
 
 
 def canonical_symbol(symbol: str) -> str:
-    """A symbol as the UN writes it: ``crc/c/15/ADD.183`` → ``CRC/C/15/Add.183``."""
-    key = symbol_key(symbol)
-    return _SUFFIXES.sub(lambda m: m.group(1).capitalize() + ".", key)
+    """A symbol as the UN writes it, whatever its case: ``crc/c/15/ADD.183`` →
+    ``CRC/C/15/Add.183`` (:func:`identifiers.normalise_symbol` of the upper-cased symbol)."""
+    return identifiers.normalise_symbol(symbol_key(symbol))
 
 
 @dataclass(frozen=True)
