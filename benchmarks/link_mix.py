@@ -16,13 +16,13 @@ from collections import Counter
 from pathlib import Path
 
 from rightsgraph.core import registries
+from rightsgraph.core.links import SCORED
 from rightsgraph.extract import extract_file
-from rightsgraph.extract.output import LINK_KINDS
 
 
 def measure(paths: list[Path]) -> dict:
     sources = []
-    per_kind: dict[str, Counter[int]] = {kind: Counter() for kind in LINK_KINDS}
+    per_kind: dict[str, Counter[int]] = {kind: Counter() for kind in SCORED}
     in_footnote: Counter[str] = Counter()
     total: Counter[str] = Counter()
     relations: Counter[str] = Counter()
@@ -53,11 +53,11 @@ def measure(paths: list[Path]) -> dict:
             refs = list(paragraph.references)
             for fid in paragraph.footnotes:
                 refs.extend(doc.footnotes[fid].references)
-            counts = Counter(r.kind for r in refs if r.kind in LINK_KINDS)
-            for kind in LINK_KINDS:
+            counts = Counter(r.kind for r in refs if r.kind in SCORED)
+            for kind in SCORED:
                 per_kind[kind][counts[kind]] += 1
             for ref in refs:
-                if ref.kind in LINK_KINDS:
+                if ref.kind in SCORED:
                     total[ref.kind] += 1
                     in_footnote[ref.kind] += ref.container == "footnote"
                 if ref.kind == "prior":

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
 
+from rightsgraph.core.links import Kind
+
 # --- intermediate form (readers -> structure) -------------------------------------------
 
 
@@ -73,16 +75,16 @@ class Source:
 class Reference:
     """One explicit mention of something the graph links to.
 
-    ``kind`` is one of the link kinds of the CSV table (``article``, ``ilo``, ``sdg``,
-    ``prior``, ``general_comment``, ``document``) or an unscored kind kept for users
-    (``treaty``, ``domestic_article``).  ``target`` is the registry notation
-    (``ICRMW/8(1)``, ``C097``, ``16.9``, ``CMW/GC/5``, ``CMW/C/AZE/CO/2#13``, ``A/RES/73/195``).
-    ``relation`` qualifies a ``prior`` link: ``reiterates``, ``recalls``,
-    ``notes_non_implementation`` or ``cites``.  Frozen: resolution makes new ones
-    (``dataclasses.replace``).
+    ``kind`` is one of the link kinds of :data:`rightsgraph.core.links.KINDS`: those of the
+    links table (``article``, ``ilo``, ``sdg``, ``prior``, ``general_comment``,
+    ``document``) or one kept for users (``treaty``, ``domestic_article``).  ``target`` is
+    the registry notation (``ICRMW/8(1)``, ``C097``, ``16.9``, ``CMW/GC/5``,
+    ``CMW/C/AZE/CO/2#13``, ``A/RES/73/195``).  ``relation`` qualifies a ``prior`` link:
+    ``reiterates``, ``recalls``, ``notes_non_implementation`` or ``cites``.  Frozen:
+    resolution makes new ones (``dataclasses.replace``).
     """
 
-    kind: str
+    kind: Kind
     target: str
     text: str
     start: int

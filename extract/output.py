@@ -6,10 +6,10 @@ import io
 import json
 from dataclasses import asdict
 
+from rightsgraph.core import links
 from rightsgraph.extract.model import Document
 
 LINK_COLUMNS = ("document", "section", "paragraph", "item", "relation", "target")
-LINK_KINDS = ("article", "ilo", "sdg", "prior", "general_comment", "document")
 
 
 def model_dict(doc: Document) -> dict:
@@ -47,7 +47,7 @@ def link_rows(doc: Document) -> list[dict[str, str]]:
     rows = []
     seen = set()
     for paragraph, heading, ref in doc.references():
-        if ref.kind not in LINK_KINDS:
+        if ref.kind not in links.SCORED:
             continue
         row = {
             "document": doc.symbol or doc.source,

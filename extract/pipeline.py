@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 
 from rightsgraph.core.identifiers import parse_symbol
+from rightsgraph.core.links import Kind
 from rightsgraph.extract import readers
 from rightsgraph.extract.flags import set_flags
 from rightsgraph.extract.language import UnsupportedLanguageError, detect, phrases
@@ -71,7 +72,7 @@ def _previous_observations(doc: Document) -> None:
     seen: list[str] = []
     for _, _, ref in doc.references():
         symbol = ref.target.split("#")[0]
-        if ref.kind not in ("prior", "document") or symbol == doc.symbol or symbol in seen:
+        if ref.kind not in (Kind.PRIOR, Kind.DOCUMENT) or symbol == doc.symbol or symbol in seen:
             continue
         parts = parse_symbol(symbol)
         if parts["state"] == doc.state and parts["committee"] == doc.committee:

@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 
-from rightsgraph.core import registries
+from rightsgraph.core import links, registries
 from rightsgraph.core.identifiers import normalise_symbol, symbol_data
+from rightsgraph.core.links import Kind
 from rightsgraph.extract.language import Phrases
 from rightsgraph.extract.model import Reference
 from rightsgraph.extract.numbers import month_pattern, parse_int, parse_roman
@@ -25,27 +26,26 @@ PROVISION_GROUPS = ("p", "q", "r")
 
 @dataclass(frozen=True)
 class Context:
-    """What a finder needs to know about the document being read."""
+    """What a finder needs to know about the document being read, and whether the text is
+    a section heading."""
 
     phrases: Phrases
     committee: str | None
     treaty: str | None
+    heading: bool = False
 
 
 def find_references(text: str, ctx: Context, *, container: str, heading: bool = False,
                     footnote: str | None = None) -> list[Reference]:
-    """Every reference in ``text``, in order of position."""
-    found: list[Reference] = []
-    found += find_articles(text, ctx, heading=heading)
-    found += find_ilo(text, ctx)
-    found += find_sdg(text, ctx)
-    found += find_general_comments(text, ctx)
-    found += find_symbols(text, ctx)
+    """Every reference in ``text``, in order of position: what the finder of each link kind
+    (:data:`rightsgraph.core.links.KINDS`) finds."""
+    ctx = replace(ctx, heading=heading)
+    found = [ref for find in links.finders() for ref in find(text, ctx)]
     placed = [replace(ref, container=container, footnote=footnote) for ref in found]
     return sorted(placed, key=lambda r: (r.start, r.end, r.kind, r.target))
 
 
-def _ref(kind: str, target: str, text: str, start: int, end: int) -> Reference:
+def _ref(kind: Kind, target: str, text: str, start: int, end: int) -> Reference:
     return Reference(kind=kind, target=target, text=text[start:end], start=start, end=end,
                      container="")
 
@@ -53,7 +53,7 @@ def _ref(kind: str, target: str, text: str, start: int, end: int) -> Reference:
 # --- articles ---------------------------------------------------------------------------
 
 
-def find_articles(text: str, ctx: Context, *, heading: bool = False) -> list[Reference]:
+def find_articles(text: str, ctx: Context) -> list[Reference]:
     """Convention articles; articles of other treaties as theirs, domestic ones apart."""
     phr = ctx.phrases
     mention = phr.regex("articles", "mention")
@@ -61,20 +61,21 @@ def find_articles(text: str, ctx: Context, *, heading: bool = False) -> list[Ref
         return []
     out = []
     for match in mention.finditer(text):
-        treaty = _article_owner(text, match, ctx, heading)
+        treaty = _article_owner(text, match, ctx)
         for notation in _article_notations(match.group(0), phr):
             number = int(re.match(r"\d+", notation).group(0))
             if treaty is None:
-                out.append(_ref("domestic_article", notation, text, match.start(), match.end()))
+                out.append(_ref(Kind.DOMESTIC_ARTICLE, notation, text, match.start(), match.end()))
                 continue
             known = registries.load().treaties.get(treaty)
             if known is not None and not known.has_article(number):
                 continue  # not an article of that treaty: a misreading, not a link
-            out.append(_ref("article", f"{treaty}/{notation}", text, match.start(), match.end()))
+            out.append(_ref(Kind.ARTICLE, f"{treaty}/{notation}", text, match.start(),
+                            match.end()))
     return out
 
 
-def _article_owner(text: str, match: re.Match[str], ctx: Context, heading: bool) -> str | None:
+def _article_owner(text: str, match: re.Match[str], ctx: Context) -> str | None:
     """The treaty an article mention belongs to, or ``None`` for domestic law."""
     phr = ctx.phrases
     own = [w.lower() for w in phr.raw("articles", "own_treaty", [])]
@@ -84,7 +85,7 @@ def _article_owner(text: str, match: re.Match[str], ctx: Context, heading: bool)
         if m:
             return _instrument(m.group("title"), own, ctx)
     title = phr.regex("articles", "title")
-    if title is not None and not heading:
+    if title is not None and not ctx.heading:
         window = text[max(0, match.start() - 60):match.start()]
         clause = re.split(phr.raw("articles", "clause_break"), window)[-1]
         titles = list(title.finditer(clause))
@@ -230,7 +231,7 @@ def _provisions_before(tok: re.Match[str], letters: dict[str, str]) -> list[list
 
 def find_ilo(text: str, ctx: Context) -> list[Reference]:
     """ILO instruments, by every strategy of :data:`ILO_STRATEGIES`."""
-    return [_ref("ilo", code, text, start, end)
+    return [_ref(Kind.ILO, code, text, start, end)
             for strategy in ILO_STRATEGIES for code, start, end in strategy(text, ctx.phrases)]
 
 
@@ -342,7 +343,7 @@ def find_sdg(text: str, ctx: Context) -> list[Reference]:
     for match in mention.finditer(text) if mention else ():
         for notation in re.findall(r"\d{1,2}\.[0-9a-z]{1,2}", match.group("list")):
             if notation in targets:
-                out.append(_ref("sdg", notation, text, match.start(), match.end()))
+                out.append(_ref(Kind.SDG, notation, text, match.start(), match.end()))
     return out
 
 
@@ -361,7 +362,7 @@ def find_general_comments(text: str, ctx: Context) -> list[Reference]:
     for committee, number, start, end in pairs:
         notation = f"{committee}/GC/{number}"
         if notation in known:
-            out.append(_ref("general_comment", notation, text, start, end))
+            out.append(_ref(Kind.GENERAL_COMMENT, notation, text, start, end))
     return out
 
 
@@ -536,7 +537,7 @@ def find_symbols(text: str, ctx: Context) -> list[Reference]:
     out = []
     for sym in find_symbol_mentions(text, ctx.phrases):
         targets = [f"{sym.symbol}#{p}" for p in sym.pinpoints] or [sym.symbol]
-        out.extend(_ref("document", t, text, sym.start, sym.end) for t in targets)
+        out.extend(_ref(Kind.DOCUMENT, t, text, sym.start, sym.end) for t in targets)
     pinpoint = ctx.phrases.regex("documents", "pinpoint")
     for spec in ctx.phrases.raw("documents", "resolutions", []):
         for match in re.finditer(spec["pattern"], text):
@@ -547,7 +548,7 @@ def find_symbols(text: str, ctx: Context) -> list[Reference]:
             for number in re.findall(r"\d+/\d+", match.group("list")):
                 symbol = spec["symbol"].format(n=number)
                 for target in [f"{symbol}#{p}" for p in pins] or [symbol]:
-                    out.append(_ref("document", target, text, match.start(), end))
+                    out.append(_ref(Kind.DOCUMENT, target, text, match.start(), end))
     return out
 
 

@@ -12,11 +12,12 @@ import re
 from dataclasses import replace
 
 from rightsgraph.core.identifiers import parse_symbol
+from rightsgraph.core.links import KINDS, Kind
 from rightsgraph.extract.language import Phrases
 from rightsgraph.extract.model import Document, Footnote, Paragraph, Reference
 from rightsgraph.extract.references import Context, find_references, find_symbol_mentions, is_ibid
 
-PRIOR_RELATIONS = ("reiterates", "recalls", "notes_non_implementation")
+PRIOR_RELATIONS = tuple(KINDS[Kind.PRIOR].relations)  # in the order they are tried
 
 
 def resolve_document(doc: Document, ctx: Context) -> None:
@@ -30,7 +31,7 @@ def resolve_document(doc: Document, ctx: Context) -> None:
         note.references = find_references(note.text, ctx, container="footnote", footnote=fid)
         if last_symbol:
             note.references = ibid_references(note, last_symbol, ctx.phrases) + note.references
-        symbols = [r for r in note.references if r.kind == "document"]
+        symbols = [r for r in note.references if r.kind == Kind.DOCUMENT]
         if symbols:
             last_symbol = symbols[-1].target.split("#")[0]
     for paragraph in doc.paragraphs:
@@ -64,7 +65,7 @@ def ibid_references(note: Footnote, symbol: str, phrases: Phrases) -> list[Refer
     else:
         span_end = end
     targets = [f"{symbol}#{p}" for p in pins] or [symbol]
-    return [Reference(kind="document", target=t, text=note.text[:span_end], start=0,
+    return [Reference(kind=Kind.DOCUMENT, target=t, text=note.text[:span_end], start=0,
                       end=span_end, container="footnote", footnote=note.id) for t in targets]
 
 
@@ -72,12 +73,12 @@ def _classify_priors(refs: list[Reference], doc: Document, paragraph: Paragraph,
                      phrases: Phrases, offset: int | None) -> list[Reference]:
     """``refs`` with each pinpointed paragraph of earlier concluding observations on the
     document's State made a ``prior`` link, its relation read from the paragraph."""
-    return [replace(ref, kind="prior", relation=prior_relation(paragraph.text, offset, phrases))
+    return [replace(ref, kind=Kind.PRIOR, relation=prior_relation(paragraph.text, offset, phrases))
             if _is_prior(ref, doc) else ref for ref in refs]
 
 
 def _is_prior(ref: Reference, doc: Document) -> bool:
-    if ref.kind != "document" or "#" not in ref.target:
+    if ref.kind != Kind.DOCUMENT or "#" not in ref.target:
         return False
     state = parse_symbol(ref.target.split("#")[0])["state"]
     return state is not None and not (doc.state and state != doc.state)

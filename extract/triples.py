@@ -15,22 +15,10 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from rightsgraph import __version__
-from rightsgraph.core import identifiers
+from rightsgraph.core import identifiers, links
+from rightsgraph.core.links import Kind
 from rightsgraph.core.namespaces import HRO, PREFIXES
 from rightsgraph.extract.model import Document, Reference
-
-LINKS = {  # link kind -> property from the paragraph (or section) to the target
-    "article": HRO.concernsArticle,
-    "ilo": HRO.citesIloInstrument,
-    "sdg": HRO.refersToSdgTarget,
-    "general_comment": HRO.citesGeneralComment,
-    "document": HRO.citesDocument,
-}
-PRIOR_LINKS = {  # Reference.relation of a "prior" link -> property; otherwise citesRecommendation
-    "reiterates": HRO.reiterates,
-    "recalls": HRO.recalls,
-    "notes_non_implementation": HRO.notesNonImplementationOf,
-}
 
 
 def to_graph(
@@ -273,7 +261,7 @@ class _Writer:
         for n, (paragraph, heading, ref) in enumerate(self.doc.references(), start=1):
             owner = headings[id(heading)] if paragraph is None else self.paragraph(paragraph.number)
             target = self.target(ref)
-            link = self.link_property(ref)
+            link = links.link_property(ref.kind, ref.relation)
             if target is not None and link is not None:
                 self.add(owner, link, target)
             mention = identifiers.mention_uri(self.symbol, self.language, n, base=self.base)
@@ -294,23 +282,20 @@ class _Writer:
             self.add(mention, HRO.inContainer, container)
             self.add(mention, HRO.inLanguageVersion, self.version)
 
-    @staticmethod
-    def link_property(ref: Reference) -> URIRef | None:
-        if ref.kind == "prior":
-            return PRIOR_LINKS.get(ref.relation or "", HRO.citesRecommendation)
-        return LINKS.get(ref.kind)
-
     def target(self, ref: Reference) -> URIRef | None:
-        """The node a reference points at; ``None`` for kinds without URIs.  Registry items
-        (articles, treaties, ILO instruments, SDG targets, general comments) are described by
-        the registry graph, not repeated in every document graph."""
-        if ref.kind == "article":
+        """The node a reference points at (the URI its link kind mints); ``None`` for kinds
+        without URIs.  Registry items (articles, treaties, ILO instruments, SDG targets,
+        general comments) are described by the registry graph, not repeated in every
+        document graph; what no registry holds is described here: a provision below an
+        article, a cited UN document or paragraph."""
+        kind = links.KINDS[ref.kind]
+        if kind.target is None:
+            return None
+        if kind.name is Kind.ARTICLE:
             return self.article(ref.target)
-        if ref.kind in ("document", "prior"):
+        if kind.registry is None:
             return self.pinpoint(ref.target)
-        if ref.kind in identifiers.TARGETS:
-            return identifiers.target_uri(ref.kind, ref.target, base=self.base)
-        return None
+        return kind.target(ref.target, base=self.base)
 
     # --- nodes of other things -------------------------------------------------------------
 

@@ -9,19 +9,19 @@ from conftest import FIXTURES
 from rdflib import Dataset, Literal
 
 from rightsgraph.core import identifiers
+from rightsgraph.core.links import SCORED
 from rightsgraph.core.namespaces import HRO
 from rightsgraph.extract.pipeline import extract_file
 from rightsgraph.extract.triples import to_graph
 
 SYMBOL = "CMW/C/ECU/CO/3"
-LINKS = ("article", "ilo", "sdg", "prior", "general_comment", "document")
 
 
 def links(doc, paragraphs=None, sections=None):
     """(paragraph, kind, target, relation) of every link; headings have paragraph ""."""
     out = set()
     for paragraph, heading, ref in doc.references():
-        if ref.kind not in LINKS:
+        if ref.kind not in SCORED:
             continue
         if paragraphs is not None and not (
                 paragraph.number in paragraphs if paragraph else heading.section in sections):

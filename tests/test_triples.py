@@ -10,7 +10,8 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
 
-from rightsgraph.core import identifiers
+from rightsgraph.core import identifiers, links
+from rightsgraph.core.links import Kind
 from rightsgraph.core.namespaces import HRO
 from rightsgraph.extract.model import Document, Footnote, Heading, Item, Paragraph, Reference
 from rightsgraph.extract.triples import software_graph, to_graph
@@ -83,7 +84,7 @@ def test_uri_scheme(uri, expected):
     ],
 )
 def test_target_uri(kind, notation, expected):
-    assert str(identifiers.target_uri(kind, notation, base=B)) == expected
+    assert str(links.target_uri(kind, notation, base=B)) == expected
 
 
 @pytest.mark.parametrize(
@@ -92,7 +93,7 @@ def test_target_uri(kind, notation, expected):
 )
 def test_target_uri_rejects(kind, notation):
     with pytest.raises(ValueError):
-        identifiers.target_uri(kind, notation)
+        links.target_uri(kind, notation)
 
 
 def test_base_from_environment(monkeypatch):
@@ -150,7 +151,7 @@ TEXTS = {
 
 def _ref(kind, target, text, container_text, container, **kw) -> Reference:
     start = container_text.index(text)
-    return Reference(kind, target, text, start, start + len(text), container, **kw)
+    return Reference(Kind(kind), target, text, start, start + len(text), container, **kw)
 
 
 def co3(language: str) -> Document:

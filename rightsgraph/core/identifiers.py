@@ -186,26 +186,6 @@ def sdg_uri(target: str, *, base: str | None = None) -> URIRef:
     return URIRef(registries.SDG_URI.format(_enc(target)))
 
 
-TARGETS = {
-    "article": provision_uri,
-    "treaty": treaty_uri,
-    "ilo": ilo_uri,
-    "sdg": sdg_uri,
-    "general_comment": general_comment_uri,
-    "document": pinpoint_uri,
-    "prior": pinpoint_uri,
-}
-
-
-def target_uri(kind: str, notation: str, *, base: str | None = None) -> URIRef:
-    """The URI of a reference target given its link kind and registry notation."""
-    try:
-        mint = TARGETS[kind]
-    except KeyError:
-        raise ValueError(f"no URI scheme for link kind {kind!r}") from None
-    return mint(notation, base=base)
-
-
 # --- outside the graph ------------------------------------------------------------------
 
 
