@@ -9,6 +9,7 @@ not loaded; the others are.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,6 +23,7 @@ from rdflib.namespace import DCTERMS
 
 from rightsgraph.core import identifiers, sparql
 from rightsgraph.core.namespaces import HRO
+from rightsgraph.core.processes import die_with_parent
 from rightsgraph.extract import ExtractionError, extract_file, to_graph
 from rightsgraph.extract.model import Document
 from rightsgraph.extract.output import link_rows
@@ -255,7 +257,10 @@ def _prepared(files: list[Path], steps: Sequence[Step], workers: int) -> Iterato
         yield from (prepare(path, steps) for path in files)
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # The workers die with this process, even when it is killed (issue #10: they stayed,
+    # holding the build's output pipes); started from this thread, which outlives them.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         yield from pool.map(prepare, files, [steps] * len(files), chunksize=1)
 
 

@@ -17,6 +17,7 @@ reading a large result, but a query that sorts or groups runs to completion firs
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -41,6 +42,23 @@ def is_store(path: Path) -> bool:
     return (path / "CURRENT").is_file()
 
 
+READ_ONLY_ATTEMPTS = 5
+
+
+def _open_read_only(path: Path) -> ox.Store:
+    """Open ``path`` read-only.  Beside a live writer RocksDB can list a file that the
+    writer's compaction removes before it is opened ("Corruption: ... .sst"); the next
+    attempt reads the new file list, so a few are made before giving up."""
+    for attempt in range(READ_ONLY_ATTEMPTS):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError):
+            if attempt == READ_ONLY_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 class LocalStore(Store):
     """An Oxigraph store in ``path`` (created if missing, unless ``read_only``)."""
 
@@ -51,7 +69,7 @@ class LocalStore(Store):
             if read_only:
                 if not is_store(self.path):
                     raise StoreError(f"{self.path}: no store here (build one first)")
-                self._store = ox.Store.read_only(str(self.path))
+                self._store = _open_read_only(self.path)
             else:
                 if self.path.is_dir() and any(self.path.iterdir()) and not is_store(self.path):
                     raise StoreError(f"{self.path}: this folder holds other files, not a store; "
@@ -64,6 +82,8 @@ class LocalStore(Store):
                     f"{self.path}: the store is open for writing in another process "
                     "(a running build or server?); stop it, or open this store read-only"
                 ) from err
+            raise StoreError(f"{self.path}: cannot open the store: {err}") from err
+        except RuntimeError as err:  # RocksDB "Corruption": files changed while opening
             raise StoreError(f"{self.path}: cannot open the store: {err}") from err
 
     def _writable(self) -> ox.Store:
@@ -95,18 +115,18 @@ class LocalStore(Store):
         union_default_graph: bool = True,
     ) -> QueryResult:
         options: dict = {"prefixes": PREFIXES}
-        if default_graph or named_graphs:
-            options["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        elif union_default_graph and not declares_dataset(sparql):
-            options["use_default_graph_as_union"] = True
         try:
+            if default_graph or named_graphs:
+                options["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+                options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+            elif union_default_graph and not declares_dataset(sparql):
+                options["use_default_graph_as_union"] = True
             return QueryResult(self._store.query(sparql, **options))
         except SyntaxError as err:
             raise QuerySyntaxError(str(err)) from err
         except ValueError as err:  # a graph IRI that is not an IRI
-            raise QuerySyntaxError(str(err)) from err
-        except OSError as err:
+            raise QuerySyntaxError(f"not a valid graph IRI: {err}") from err
+        except (OSError, RuntimeError) as err:
             raise StoreError(f"{self.path}: query failed: {err}") from err
 
     def dump(self, out: BinaryIO, fmt: str, graph: str | None = None) -> None:

@@ -15,7 +15,9 @@ default; Fuseki needs ``tdb2:unionDefaultGraph true`` in its dataset configurati
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -34,6 +36,10 @@ from rightsgraph.graph.store import (
     dump_format,
 )
 
+# Seconds to wait for an endpoint's answer (``--store-timeout``) and for a connection.
+DEFAULT_TIMEOUT = 120.0
+CONNECT_TIMEOUT = 10.0
+WAITING_NOTICE_SECONDS = 2.0
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 # Written before each query on its first line, so the graph's prefixes need no declaration
 # (as for the local store) and the line numbers of syntax errors stay right.
@@ -62,12 +68,16 @@ class RemoteStore(Store):
         *,
         update_url: str | None = None,
         read_only: bool = False,
-        timeout: float = 300.0,
+        timeout: float = DEFAULT_TIMEOUT,
         client: httpx.Client | None = None,
+        waiting: Callable[[str], None] | None = None,
     ) -> None:
         self.query_url, self.update_url = endpoint_urls(location, update_url)
         self.read_only = read_only
-        self._client = client or httpx.Client(timeout=timeout)
+        self.timeout = timeout
+        self._waiting = waiting
+        self._client = client or httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)))
 
     # --- writes ---------------------------------------------------------------------
 
@@ -75,7 +85,7 @@ class RemoteStore(Store):
         if self.read_only:
             raise ReadOnlyStoreError(f"{self.query_url}: the store is open read-only")
         response = self._post(
-            self.update_url, content=update.encode("utf-8"),
+            self.update_url, "update", content=update.encode("utf-8"),
             headers={"Content-Type": "application/sparql-update; charset=utf-8"})
         self._check(response, self.update_url, "update")
 
@@ -94,8 +104,9 @@ class RemoteStore(Store):
         form += [("named-graph-uri", g) for g in named_graphs]
         if union_default_graph and not (default_graph or named_graphs or declares_dataset(sparql)):
             form.append(("union-default-graph", ""))
-        response = self._post(self.query_url, content=urlencode(form).encode("ascii"), headers={
-            "Accept": ACCEPT, "Content-Type": "application/x-www-form-urlencoded"})
+        response = self._post(
+            self.query_url, "query", content=urlencode(form).encode("ascii"),
+            headers={"Accept": ACCEPT, "Content-Type": "application/x-www-form-urlencoded"})
         self._check(response, self.query_url, "query")
         media_type = response.headers.get("content-type", "").split(";")[0].strip()
         results_format = ox.QueryResultsFormat.from_media_type(media_type)
@@ -148,11 +159,29 @@ class RemoteStore(Store):
 
     # --- HTTP -----------------------------------------------------------------------
 
-    def _post(self, url: str, **kwargs) -> httpx.Response:
+    def _post(self, url: str, what: str, **kwargs) -> httpx.Response:
+        done = threading.Event()
+        if self._waiting is not None:
+            threading.Thread(target=self._announce, args=(url, what, done), daemon=True,
+                             name="rightsgraph-remote-wait").start()
         try:
             return self._client.post(url, **kwargs)
+        except httpx.TimeoutException as err:
+            raise StoreError(
+                f"{url}: no answer within {self.timeout:g} s to the {what}; is the SPARQL "
+                "endpoint running and reachable? (the limit is --store-timeout)") from err
         except httpx.HTTPError as err:
             raise StoreError(f"{url}: cannot reach the SPARQL endpoint: {err}") from err
+        finally:
+            done.set()
+
+    def _announce(self, url: str, what: str, done: threading.Event) -> None:
+        """Tell ``waiting`` what this request waits for, every few seconds until it ends."""
+        started = time.monotonic()
+        while not done.wait(WAITING_NOTICE_SECONDS):
+            if self._waiting is not None:
+                self._waiting(f"waiting for {url} to answer the {what} "
+                              f"({time.monotonic() - started:.0f} s of {self.timeout:g} s)")
 
     @staticmethod
     def _check(response: httpx.Response, url: str, what: str) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import abc
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO, Literal
 
@@ -184,16 +184,20 @@ class Store(abc.ABC):
 
 
 def open_store(
-    location: str | Path, *, read_only: bool = False, update_url: str | None = None
+    location: str | Path, *, read_only: bool = False, update_url: str | None = None,
+    timeout: float | None = None, waiting: Callable[[str], None] | None = None,
 ) -> Store:
     """The store at ``location``: a directory (created if missing, unless ``read_only``)
-    or the query URL of a SPARQL 1.1 endpoint.  ``update_url`` overrides the endpoint's
-    update URL (by default derived from the query URL, see :mod:`.remote`)."""
+    or the query URL of a SPARQL 1.1 endpoint.  For an endpoint, ``update_url`` overrides
+    its update URL (by default derived from the query URL, see :mod:`.remote`),
+    ``timeout`` is how long to wait for an answer and ``waiting`` is told, every few
+    seconds, what a request still waits for."""
     text = str(location)
     if re.match(r"^https?://", text, re.IGNORECASE):
-        from rightsgraph.graph.remote import RemoteStore
+        from rightsgraph.graph.remote import DEFAULT_TIMEOUT, RemoteStore
 
-        return RemoteStore(text, update_url=update_url, read_only=read_only)
+        return RemoteStore(text, update_url=update_url, read_only=read_only,
+                           timeout=timeout or DEFAULT_TIMEOUT, waiting=waiting)
     if update_url is not None:
         raise StoreError("an update URL only applies to a remote store (http:// or https://)")
     from rightsgraph.graph.local import LocalStore

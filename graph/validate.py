@@ -75,6 +75,17 @@ def shapes() -> Graph:
 
 
 @cache
+def _shapes_for_pyshacl() -> Graph:
+    """A copy of :func:`shapes` for pyshacl, which adds to the shapes graph it is given (two
+    RDFS facts on first use): the shapes stored by ``build`` stay what the files say, whether
+    documents were validated in this process or in ``-j`` workers."""
+    graph = Graph()
+    for triple in shapes():
+        graph.add(triple)
+    return graph
+
+
+@cache
 def _class_hierarchy() -> tuple[tuple, ...]:
     return tuple(ontology().triples((None, RDFS.subClassOf, None)))
 
@@ -169,7 +180,8 @@ def validate(data: Graph) -> Report:
     data = union(data)
     graph = validation_graph(data)
     _, report, text = shacl_validate(
-        graph, shacl_graph=shapes(), inference="none", allow_warnings=True, inplace=True,
+        graph, shacl_graph=_shapes_for_pyshacl(), inference="none", allow_warnings=True,
+        inplace=True,
     )
     if not isinstance(report, Graph):  # pyshacl could not apply the shapes at all
         raise RuntimeError(f"the SHACL shapes in {shapes_dir()} cannot be applied: {text}")

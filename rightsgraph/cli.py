@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     _store_option(build, "store to load into: a folder or a SPARQL endpoint URL")
     build.add_argument("--workers", "-j", type=int, default=os.cpu_count() or 1,
                        help="processes that extract, validate and reason (default: cores)")
+    build.add_argument("--store-timeout", type=float, metavar="S",
+                       help="seconds to wait for a remote store's answer (default: 120)")
     build.add_argument("--update-url", metavar="URL",
                        help="SPARQL Update URL of a remote store (default: derived from --store)")
     build.add_argument("-o", "--output", metavar="FILE.trig",
@@ -192,7 +194,8 @@ def _build(args: argparse.Namespace) -> int:
                   f"{len(report.failures)} failed", file=sys.stderr)
 
     try:
-        with open_store(args.store, update_url=args.update_url) as store:
+        with open_store(args.store, update_url=args.update_url, timeout=args.store_timeout,
+                        waiting=lambda message: print(f"  {message}", file=sys.stderr)) as store:
             report = build(paths, store, progress=progress, workers=args.workers,
                            replace=args.replace)
             for message in report.failures:

@@ -371,3 +371,53 @@ def test_a_writer_killed_in_the_middle_of_a_replace_leaves_the_old_version(tmp_p
                            "WHERE { ?s <http://example.org/version> ?v } GROUP BY ?v").rows()
         assert {row["v"]: int(row["n"]) for row in rows} == {"old": 1000}
         assert store.graphs() == [str(EX[f"g{g}"]) for g in range(4)]
+
+
+def test_an_invalid_default_graph_iri_is_a_syntax_error_not_a_crash(tmp_path):
+    with open_store(tmp_path / "store") as store:
+        two_graphs(store)
+        with pytest.raises(QuerySyntaxError, match="not a valid graph IRI"):
+            store.query("SELECT * WHERE { ?s ?p ?o }", default_graph=["not an iri"])
+
+
+BUSY_WRITER = textwrap.dedent("""
+    import sys, time
+    import pyoxigraph as ox
+    store = ox.Store(sys.argv[1])
+    print("writing", flush=True)
+    deadline = time.monotonic() + float(sys.argv[2])
+    n = 0
+    while time.monotonic() < deadline:
+        store.update("DROP SILENT GRAPH <http://example.org/g> ; INSERT DATA { GRAPH "
+                     "<http://example.org/g> { " + " ".join(
+                         f"<http://example.org/s{n}-{i}> <http://example.org/p> {i} ."
+                         for i in range(2000)) + " } }")
+        store.flush()
+        store.optimize()
+        n += 1
+""")
+
+
+def test_opening_read_only_beside_a_busy_writer_fails_only_with_a_store_error(tmp_path):
+    """RocksDB sometimes raises ``RuntimeError`` ("Corruption: ... .sst") for a reader
+    opened while a writer compacts: the local store retries and, at worst, raises a
+    :class:`StoreError`, never anything else."""
+    path = tmp_path / "store"
+    open_store(path).close()
+    writer = subprocess.Popen([sys.executable, "-c", BUSY_WRITER, str(path), "6"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "writing"
+        opened = 0
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:
+            try:
+                with open_store(path, read_only=True) as reader:
+                    reader.graphs()
+                    opened += 1
+            except StoreError:
+                pass
+        assert opened > 0
+    finally:
+        writer.kill()
+        writer.wait(timeout=30)

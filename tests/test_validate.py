@@ -107,3 +107,17 @@ def test_unreadable_files_exit_2(capsys, tmp_path):
     assert code == 2 and "missing.nt: no such file" in err
     code, _, err = run_cli(capsys, "validate", str(SEED))
     assert code == 2 and "unknown RDF format" in err
+
+
+def test_validation_leaves_the_shapes_graph_as_its_files_say(seed_nt):
+    """pyshacl adds two RDFS facts to the shapes graph it is given: the cached graph that
+    ``build`` stores must not get them, or the stored shapes depend on ``-j`` (issue #10)."""
+    from rdflib.compare import isomorphic
+
+    from rightsgraph.graph.validate import shapes, shapes_dir, validate
+
+    fresh = Graph()
+    for path in sorted(shapes_dir().glob("*.ttl")):
+        fresh.parse(path, format="turtle")
+    validate(Graph().parse(seed_nt, format="nt"))
+    assert isomorphic(shapes(), fresh)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rightsgraph.extract.model import Source
 from rightsgraph.extract.readers.errors import ReadError
+from rightsgraph.extract.readers.limits import MAX_BLOCKS, MAX_FILE_BYTES
 
 FORMATS = {".txt": "text", ".text": "text", ".docx": "docx", ".pdf": "pdf", ".html": "html",
            ".htm": "html"}
@@ -44,23 +45,42 @@ _SIGNATURES = {"docx": "ZIP", "pdf": "%PDF"}
 
 
 def read(path: str | os.PathLike) -> Source:
-    """Read any supported file into the intermediate form; raises :class:`ReadError`."""
+    """Read any supported file into the intermediate form; raises :class:`ReadError`, also
+    for a file past the limits above."""
     fmt = detect_format(path)
+    check_size(path, fmt)
     if fmt == "docx":
         from rightsgraph.extract.readers import docx
 
-        return docx.read(path)
-    if fmt == "pdf":
+        source = docx.read(path)
+    elif fmt == "pdf":
         from rightsgraph.extract.readers import pdf
 
-        return pdf.read(path)
-    if fmt == "html":
+        source = pdf.read(path)
+    elif fmt == "html":
         from rightsgraph.extract.readers import html
 
-        return html.read(path)
-    from rightsgraph.extract.readers import text
+        source = html.read(path)
+    else:
+        from rightsgraph.extract.readers import text
 
-    return text.read(path)
+        source = text.read(path)
+    if len(source.blocks) > MAX_BLOCKS:
+        raise ReadError(path, f"{len(source.blocks):,} paragraphs; the limit is "
+                              f"{MAX_BLOCKS:,} (is this one document?)")
+    return source
+
+
+def check_size(path: str | os.PathLike, fmt: str) -> None:
+    """Refuse a file larger than :data:`MAX_FILE_BYTES` allows for its format, before
+    reading it."""
+    try:
+        size = os.stat(path).st_size
+    except OSError as err:
+        raise ReadError(path, err.strerror or str(err)) from err
+    if size > MAX_FILE_BYTES[fmt]:
+        raise ReadError(path, f"{size:,} bytes; the limit for a {fmt} file is "
+                              f"{MAX_FILE_BYTES[fmt]:,} bytes (is this one document?)")
 
 
 __all__ = ["SUFFIXES", "ReadError", "detect_format", "read"]

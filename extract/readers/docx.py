@@ -48,6 +48,7 @@ from lxml import etree
 
 from rightsgraph.extract.model import Block, Marker, Source, SourceFootnote
 from rightsgraph.extract.readers.errors import ReadError
+from rightsgraph.extract.readers.limits import MAX_DOCX_INFLATED_BYTES
 
 _MATH_T = "{http://schemas.openxmlformats.org/officeDocument/2006/math}t"
 _ALTERNATE_CONTENT = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
@@ -71,6 +72,7 @@ def read(path: str | os.PathLike) -> Source:
         data = Path(path).read_bytes()
     except OSError as err:
         raise ReadError(path, err.strerror or str(err)) from err
+    check_archive(data, path)
     try:
         part = Package.open(io.BytesIO(data)).main_document_part
         if part.content_type != CT.WML_DOCUMENT_MAIN:
@@ -95,6 +97,10 @@ def read(path: str | os.PathLike) -> Source:
         content.walk(paragraph)
         custom_marks.update(content.custom_marks)
         endnotes += content.endnotes
+        if content.entities:
+            warnings.append(f"paragraph {line}: XML entity reference(s) "
+                            f"{', '.join(dict.fromkeys(content.entities))} not expanded "
+                            "(a DOCX should not use them); the text around them is kept")
         label, level = numbering.label(paragraph, line)
         block = content.block(line)
         if block.text or block.markers:
@@ -106,6 +112,32 @@ def read(path: str | os.PathLike) -> Source:
     footnotes = _footnotes(footnotes_xml, custom_marks, blocks, warnings)
     return Source(path=str(path), format="docx", sha256=hashlib.sha256(data).hexdigest(),
                   blocks=blocks, footnotes=footnotes, warnings=warnings)
+
+
+def check_archive(data: bytes, path: str | os.PathLike) -> None:
+    """Refuse a DOCX whose parts inflate past ``MAX_DOCX_INFLATED_BYTES`` (a "zip bomb":
+    1.5 MB that inflates to 1 GB drove ``extract`` to 12 GB, issue #10): first by the sizes
+    the archive declares, then by what it really inflates to, read in pieces and stopped at
+    the limit (a declared size can lie; zipfile also checks each part's CRC)."""
+    limit = MAX_DOCX_INFLATED_BYTES
+    refusal = (f"its parts inflate to more than {limit:,} bytes (the limit for a DOCX); "
+               "refused without reading it")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+            if sum(part.file_size for part in parts) > limit:
+                raise ReadError(path, refusal)
+            total = 0
+            for part in parts:
+                with archive.open(part) as member:
+                    while piece := member.read(1 << 20):
+                        total += len(piece)
+                        if total > limit:
+                            raise ReadError(path, refusal)
+    except zipfile.BadZipFile as err:
+        raise ReadError(path, f"not a DOCX file (a damaged ZIP archive: {err})") from err
+    except (NotImplementedError, RuntimeError) as err:  # encrypted, unknown compression
+        raise ReadError(path, f"not a readable DOCX file ({err})") from err
 
 
 def _related_xml(part: Part, reltype: str) -> etree._Element | None:
@@ -138,6 +170,7 @@ class _Content:
     custom_marks: dict[str, str] = field(default_factory=dict)
     pending_mark: str | None = None  # id of a footnote whose custom mark comes next
     endnotes: int = 0
+    entities: list[str] = field(default_factory=list)  # unexpanded XML entity references
 
     def walk(self, element: etree._Element) -> None:
         """Collect the visible text below ``element`` (see the module docstring)."""
@@ -146,7 +179,7 @@ class _Content:
             if not isinstance(tag, str) or tag in _IGNORED:
                 continue  # comments, processing instructions, invisible subtrees
             if tag in (qn("w:t"), _MATH_T):
-                self._text(child.text or "")
+                self._text(self._run_text(child))
             elif tag == qn("w:sym"):
                 self._text(_symbol(child))
             elif tag in (qn("w:tab"), qn("w:ptab")):
@@ -164,6 +197,17 @@ class _Content:
                 self.endnotes += 1
             elif tag != qn("w:softHyphen"):
                 self.walk(child)
+
+    def _run_text(self, element: etree._Element) -> str:
+        """The text of a ``w:t``.  An XML entity reference in it (``&name;``, declared in a
+        DTD) is not expanded, for safety, but the text after it is kept and the entity
+        named in :attr:`entities` for a warning."""
+        parts = [element.text or ""]
+        for child in element:
+            if isinstance(child, etree._Entity):
+                self.entities.append(child.text or child.name)
+            parts.append(child.tail or "")
+        return "".join(parts)
 
     def text(self) -> str:
         """Everything collected, unstripped."""

@@ -22,6 +22,7 @@ import pypdfium2.raw as pdfium_c
 
 from rightsgraph.extract.model import Source
 from rightsgraph.extract.readers.errors import ReadError
+from rightsgraph.extract.readers.limits import MAX_PDF_PAGES
 from rightsgraph.extract.readers.pdf_layout import Glyph, Page, to_source
 
 # Fewer visible characters than this per page on average: no usable text layer.
@@ -53,6 +54,9 @@ def read_pages(data: bytes, path: str | os.PathLike = "<pdf>") -> list[Page]:
                                   "unprotected copy and try again") from err
         raise ReadError(path, f"not a readable PDF ({err})") from err
     try:
+        if len(document) > MAX_PDF_PAGES:
+            raise ReadError(path, f"{len(document):,} pages; the limit is {MAX_PDF_PAGES:,} "
+                                  "(is this one document?)")
         return [_page(document[index], index + 1) for index in range(len(document))]
     finally:
         document.close()
