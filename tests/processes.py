@@ -1,7 +1,6 @@
 """Process trees for the tests that kill a parent and look for what it left behind."""
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -56,10 +55,3 @@ def rss_mb(pid: int) -> float:
         pass
     return 0.0
 
-
-def reap(pid: int) -> None:
-    """Collect a killed child's exit status so it does not stay a zombie."""
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass

@@ -31,7 +31,8 @@ FEDERATED = [
     f"DESCRIBE ?a WHERE {{ SERVICE <{X}> {{ ?a ?p ?o }} }}",
     f"SELECT (EXISTS {{ SERVICE <{X}> {{ ?a ?p ?o }} }} AS ?x) WHERE {{ }}",
     f"SELECT * WHERE {{ ?s ?p ?o }} ORDER BY (EXISTS {{ SERVICE <{X}> {{ ?s ?p ?o }} }})",
-    f"SELECT ?s WHERE {{ ?s ?p ?o }} GROUP BY ?s HAVING (EXISTS {{ SERVICE <{X}> {{ ?s ?p ?o }} }})",
+    f"SELECT ?s WHERE {{ ?s ?p ?o }} GROUP BY ?s "
+    f"HAVING (EXISTS {{ SERVICE <{X}> {{ ?s ?p ?o }} }})",
     f"PREFIX e: <{X[:-5]}> SELECT * WHERE {{ SERVICE e:query {{ ?a ?p ?o }} }}",
     f"BASE <{X[:-5]}> SELECT * WHERE {{ SERVICE <query> {{ ?a ?p ?o }} }}",
     f"SELECT * WHERE {{ \\u0053ERVICE <{X}> {{ ?a ?p ?o }} }}",  # a SPARQL codepoint escape
