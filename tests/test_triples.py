@@ -466,8 +466,8 @@ def test_ontology_header(ontology):
 
 
 def test_every_term_is_labelled_and_declared(ontology):
-    terms = {t for t in ontology.all_nodes() if isinstance(t, URIRef) and t.startswith(HRO)}
-    terms |= {p for p in ontology.predicates() if p.startswith(HRO)}
+    terms = {t for t in ontology.all_nodes() if isinstance(t, URIRef) and t.startswith(str(HRO))}
+    terms |= {p for p in ontology.predicates() if p.startswith(str(HRO))}
     all_declared = set().union(*(declared(ontology, kind) for kind in DECLARATIONS))
     assert terms <= all_declared
     for term in terms:
