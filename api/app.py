@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Literal
 
 from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from rightsgraph import __version__
@@ -43,8 +44,20 @@ def create_app(settings: Settings) -> FastAPI:
         description="UN treaty-body concluding observations as linked data: a SPARQL 1.1 "
                     "endpoint, dereferenceable URIs, dumps and a researcher API.",
         lifespan=lifespan,
+        docs_url=None,  # served below from the vendored Swagger UI, so it works offline
+        redoc_url=None,
     )
     app.state.server = server
+
+    @app.get("/docs", include_in_schema=False)
+    async def api_docs() -> Response:
+        """The researcher API's documentation: Swagger UI (Apache-2.0, vendored in
+        ``static/swagger_ui/`` by ``tools/vendor_swagger_ui.sh``) on ``/openapi.json``."""
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json", title="rightsgraph API",
+            swagger_js_url="/static/swagger_ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger_ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger_ui/favicon-32x32.png")
 
     from rightsgraph.api import linked_data, researcher, sparql, web
 

@@ -9,7 +9,7 @@ import csv
 import io
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from rightsgraph.api.deps import ServerDep
@@ -23,9 +23,45 @@ from rightsgraph.extract.output import LINK_COLUMNS
 
 router = APIRouter(prefix="/api", tags=["researcher API"])
 
-Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv")]
-Limit = Annotated[int, Query(ge=1, le=1000, description="page size")]
-Offset = Annotated[int, Query(ge=0, description="items to skip")]
+
+
+def _described(description: str, *examples: object) -> Any:
+    """A query parameter's documentation: what it takes, and examples that work on the
+    store ``make graph`` builds (the seed CMW/C/AZE/CO/3), shown by ``/docs``."""
+    return Query(description=description, openapi_examples={
+        str(example): {"value": example} for example in examples})
+
+
+Format = Annotated[Literal["json", "csv"], _described(
+    "json (default: items with limit, offset and the link to the next page) or csv (a "
+    "header row, then one row per item; lists joined with |)", "json", "csv")]
+Limit = Annotated[int, Query(ge=1, le=1000, description="page size (1 to 1000)",
+                             openapi_examples={"20": {"value": 20}})]
+Offset = Annotated[int, Query(ge=0, description="items to skip (the next page's offset is "
+                              "offset + limit)", openapi_examples={"0": {"value": 0}})]
+StateParam = Annotated[str | None, _described(
+    "the State party, by ISO 3166-1 alpha-3 code", "AZE")]
+CommitteeParam = Annotated[str | None, _described(
+    "the treaty body, by its abbreviation (CERD, CESCR, CCPR, CEDAW, CAT, SPT, CRC, CMW, CRPD, "
+    "CED)", "CMW")]
+ArticleParam = Annotated[str | None, _described(
+    "a treaty article as TREATY/ARTICLE, the notation of the registry (ICRMW/76, CRC/3(1))",
+    "ICRMW/73", "ICRMW/76")]
+IloParam = Annotated[str | None, _described(
+    "an ILO convention or protocol by its NORMLEX code", "C097", "C143")]
+SdgParam = Annotated[str | None, _described("an SDG target by its number", "10.7", "16.9")]
+FlagParam = Annotated[Flag | None, _described(
+    "the kind of paragraph: recommendation, concern (a matter of concern) or positive (a "
+    "positive aspect)", "recommendation")]
+WordsParam = Annotated[str | None, _described(
+    "words the text must contain (all of them, any case, any language)", "移民战略")]
+LanguageParam = Annotated[Language | None, _described(
+    "only the language versions in this language (en, fr, es, ru, zh, ar)", "zh")]
+DocumentParam = Annotated[str | None, _described(
+    "one document, by its UN symbol", "CMW/C/AZE/CO/3")]
+YearParam = Annotated[int | None, Query(
+    ge=1945, le=2100, description="the year the document was adopted",
+    openapi_examples={"2023": {"value": 2023}})]
 Item = dict[str, Any]
 
 
@@ -76,10 +112,9 @@ DOCUMENT_COLUMNS = ["symbol", "uri", "committee", "state", "adopted_on", "langua
 @router.get("/documents", summary="Documents the store holds",
             description="Filter by committee (CMW), State (ISO alpha-3, AZE), year of "
                         "adoption and language of the versions held.")
-async def documents(request: Request, server: ServerDep, committee: str | None = None,
-                    state: str | None = None,
-                    year: Annotated[int | None, Query(ge=1945, le=2100)] = None,
-                    language: Language | None = None,
+async def documents(request: Request, server: ServerDep, committee: CommitteeParam = None,
+                    state: StateParam = None, year: YearParam = None,
+                    language: LanguageParam = None,
                     limit: Limit = 50, offset: Offset = 0, format: Format = "json") -> Response:
     filters = document_filters(committee, state)
     if year:
@@ -146,10 +181,10 @@ async def _paragraphs(server: Server, filters: list[str], limit: int, offset: in
                         "`sdg` (10.7), `flag` (recommendation, concern, positive), `q` (words "
                         "the text must contain, any language), `language`, `document` (symbol).")
 async def paragraphs(
-    request: Request, server: ServerDep, state: str | None = None,
-    committee: str | None = None, article: str | None = None, ilo: str | None = None,
-    sdg: str | None = None, flag: Flag | None = None, q: str | None = None,
-    language: Language | None = None, document: str | None = None, limit: Limit = 50,
+    request: Request, server: ServerDep, state: StateParam = None,
+    committee: CommitteeParam = None, article: ArticleParam = None, ilo: IloParam = None,
+    sdg: SdgParam = None, flag: FlagParam = None, q: WordsParam = None,
+    language: LanguageParam = None, document: DocumentParam = None, limit: Limit = 50,
     offset: Offset = 0, format: Format = "json",
 ) -> Response:
     filters = paragraph_filters(state=state, committee=committee, article=article, ilo=ilo,
@@ -161,10 +196,10 @@ async def paragraphs(
 @router.get("/recommendations", summary="Recommendations, filtered",
             description="As /api/paragraphs with flag=recommendation.")
 async def recommendations(
-    request: Request, server: ServerDep, state: str | None = None,
-    committee: str | None = None, article: str | None = None, ilo: str | None = None,
-    sdg: str | None = None, q: str | None = None, language: Language | None = None,
-    document: str | None = None, limit: Limit = 50, offset: Offset = 0,
+    request: Request, server: ServerDep, state: StateParam = None,
+    committee: CommitteeParam = None, article: ArticleParam = None, ilo: IloParam = None,
+    sdg: SdgParam = None, q: WordsParam = None, language: LanguageParam = None,
+    document: DocumentParam = None, limit: Limit = 50, offset: Offset = 0,
     format: Format = "json",
 ) -> Response:
     return await paragraphs(request, server, state, committee, article, ilo, sdg,
@@ -174,7 +209,12 @@ async def recommendations(
 @router.get("/articles/{treaty}/{article}", summary="One treaty article's page",
             description="The article (from the registry) and every recommendation that "
                         "concerns it, across States and committees.")
-async def article_page(request: Request, server: ServerDep, treaty: str, article: str,
+async def article_page(request: Request, server: ServerDep,
+                       treaty: Annotated[str, Path(description="the treaty's abbreviation",
+                                                   openapi_examples={"ICRMW": {"value": "ICRMW"}})],
+                       article: Annotated[str, Path(
+                           description="the article's number (with its paragraph: 3(1))",
+                           openapi_examples={"73": {"value": "73"}})],
                        limit: Limit = 100, offset: Offset = 0,
                        format: Format = "json") -> Response:
     name = f"{notation(treaty, 'treaty')}/{notation(article, 'article')}"
@@ -197,7 +237,10 @@ async def _english_label(server: Server, iri: str) -> str | None:
 
 @router.get("/sdg/{target}", summary="One SDG target's page",
             description="The target (UN label and URI) and every paragraph that refers to it.")
-async def sdg_page(request: Request, server: ServerDep, target: str, limit: Limit = 100,
+async def sdg_page(request: Request, server: ServerDep,
+                   target: Annotated[str, Path(description="the SDG target's number",
+                                               openapi_examples={"10.7": {"value": "10.7"}})],
+                   limit: Limit = 100,
                    offset: Offset = 0, format: Format = "json") -> Response:
     iri = str(identifiers.sdg_uri(notation(target, "SDG target")))
     label = await _english_label(server, iri)
@@ -213,8 +256,17 @@ async def sdg_page(request: Request, server: ServerDep, target: str, limit: Limi
             description="Given a paragraph URI (or `document` and `number`), its earlier "
                         "versions (what it reiterates, recalls or cites, across cycles) and its "
                         "later versions (the paragraphs that reiterate it).")
-async def chain(server: ServerDep, uri: str | None = None, document: str | None = None,
-                number: int | None = None) -> Response:
+async def chain(
+    server: ServerDep,
+    uri: Annotated[str | None, _described(
+        "the paragraph's URI (or its path on this server, as the answer's page links give)",
+        "https://rightsgraph.org/doc/CMW/C/AZE/CO/3/para/16")] = None,
+    document: Annotated[str | None, _described(
+        "the paragraph's document by its UN symbol (with number, instead of uri)",
+        "CMW/C/AZE/CO/3")] = None,
+    number: Annotated[int | None, Query(description="the paragraph's number (with document)",
+                                        openapi_examples={"16": {"value": 16}})] = None,
+) -> Response:
     if uri is None:
         if not document or number is None:
             raise RefusedError(400, "give uri, or document and number")
@@ -247,9 +299,13 @@ async def chain(server: ServerDep, uri: str | None = None, document: str | None 
             description="The same CSV as `rightsgraph extract --format csv` (document, "
                         "section, paragraph, item, relation, target), for one document or all; "
                         "JSON with ?format=json.")
-async def links(request: Request, server: ServerDep, document: str | None = None,
-                format: Annotated[Literal["json", "csv"], Query()] = "csv",
-                limit: Annotated[int, Query(ge=1, le=100000)] = 100000,
+async def links(request: Request, server: ServerDep, document: DocumentParam = None,
+                format: Annotated[Literal["json", "csv"], _described(
+                    "csv (default, as rightsgraph extract --format csv) or json",
+                    "csv", "json")] = "csv",
+                limit: Annotated[int, Query(ge=1, le=100000, description="rows (1 to 100000)",
+                                            openapi_examples={"1000": {"value": 1000}})
+                                 ] = 100000,
                 offset: Offset = 0) -> Response:
     restrict = f"?doc dcterms:identifier {sp.literal(document)} ." if document else ""
     rows = await _rows(server, f"""
