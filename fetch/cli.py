@@ -5,7 +5,7 @@ import argparse
 import sys
 
 # Only what the parser needs is imported here: every `rightsgraph` command builds it.
-from rightsgraph.fetch.sources import LANGUAGES
+from rightsgraph.core.languages import LANGUAGES
 
 CHECK_SYMBOL = "CMW/C/AZE/CO/3"  # the seed: published by the UN in all six languages
 

@@ -17,7 +17,6 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from rightsgraph.core.resources import package_path
 
-LANGUAGES = ("en", "fr", "es", "ru", "ar", "zh")
 PLACEHOLDERS = {"symbol", "symbol_encoded", "language", "un_language"}
 
 

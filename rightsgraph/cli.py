@@ -93,7 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     from rightsgraph.fetch.cli import add_parser as add_fetch
 
     add_fetch(commands)
+    _labels_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "labels":
+        return _labels(args)
     if args.command == "fetch":
         from rightsgraph.fetch.cli import run as run_fetch
 
@@ -237,6 +240,45 @@ def _input_paths(paths: list[str]) -> list[str]:
         else:
             out.append(path)
     return out
+
+
+def _labels_parser(commands: argparse._SubParsersAction) -> None:
+    labels = commands.add_parser("labels", help="OHCHR's UHRI labels as a layer of the graph")
+    which = labels.add_subparsers(dest="labels_command", required=True)
+    uhri = which.add_parser(
+        "uhri", help="load the themes, affected persons and SDG targets of a UHRI export")
+    uhri.add_argument("export", metavar="EXPORT.json", help="the UHRI full export (JSON)")
+    _store_option(uhri, "store to load into: a folder or a SPARQL endpoint URL")
+    uhri.add_argument("--date", help="the export's date, YYYY-MM-DD (default: the file's)")
+    uhri.add_argument("--language", default="en", help="the export's language (default: en)")
+    uhri.add_argument("--unmatched", metavar="FILE.tsv",
+                      help="write every record that matched no paragraph here")
+    report = which.add_parser(
+        "report", help="agreement of UHRI's SDG targets with those the text cites, per committee")
+    _store_option(report, "store to read: a folder or a SPARQL endpoint URL")
+
+
+def _labels(args: argparse.Namespace) -> int:
+    """``labels uhri``: load, print the counts and the unmatched; ``labels report``."""
+    from rightsgraph.core.uhri import UhriExportError
+    from rightsgraph.graph import labels
+    from rightsgraph.graph.store import StoreError, open_store
+
+    try:
+        if args.labels_command == "report":
+            with open_store(args.store, read_only=True) as store:
+                print(labels.format_agreement(labels.agreement(store)))
+            return 0
+        with open_store(args.store) as store:
+            report = labels.load_uhri(args.export, store, language=args.language,
+                                      date=args.date)
+    except (OSError, UhriExportError, StoreError) as err:
+        _error(err)
+        return 1
+    print(labels.format_report(report))
+    if args.unmatched:
+        labels.write_unmatched(report, Path(args.unmatched))
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -1,0 +1,194 @@
+"""UHRI labels loaded from a UHRI-shaped test export (tests/fixtures/uhri/) into a store
+holding the seed (Chinese) and the English CMW fixture: matched by symbol and paragraph
+number, confirmed by the English text, in named graphs of their own with provenance."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import FIXTURES, SEED, run_cli
+
+from rightsgraph.core.uhri import (
+    UhriExportError,
+    canonical_symbol,
+    html_text,
+    parse_sdg,
+    records,
+    split_paragraph,
+)
+from rightsgraph.graph.labels import labels_graph, labels_root, same_text
+
+EXPORT = FIXTURES / "uhri" / "export-test.json"
+BASE = "https://rightsgraph.org/"
+HRO = "https://rightsgraph.org/ontology#"
+
+
+@pytest.fixture(scope="module")
+def labelled(tmp_path_factory):
+    """A store with the seed and the English CMW fixture, the test export loaded."""
+    from rightsgraph.graph.build import build
+    from rightsgraph.graph.labels import load_uhri
+    from rightsgraph.graph.store import open_store
+
+    location = tmp_path_factory.mktemp("labels") / "store"
+    with open_store(location) as store:
+        built = build([SEED, FIXTURES / "en" / "cmw_fixture.txt"], store, workers=1)
+        assert built.ok, built.failures
+        report = load_uhri(EXPORT, store, date="2026-12-01")
+    return location, report
+
+
+def query(location, sparql: str) -> list[dict]:
+    from rightsgraph.graph.store import open_store
+
+    with open_store(location, read_only=True) as store:
+        return list(store.query(sparql).rows())
+
+
+def test_records_match_paragraphs_and_the_rest_is_listed(labelled):
+    _, report = labelled
+    assert report.records == 11 and report.other == 1
+    assert report.matched == 6 and report.confirmed == 2 and report.documents == 2
+    assert dict(report.reasons) == {"text differs": 1, "no such paragraph": 1,
+                                    "no paragraph number": 1, "document not in the store": 1}
+    listed = {(u.symbol, u.paragraph): u.reason for u in report.unmatched}
+    assert listed[("CMW/C/ECU/CO/3", 99)] == "CMW/C/ECU/CO/3 has no paragraph 99"
+    assert listed[("CMW/C/ECU/CO/3", 27)].startswith(
+        "its text differs from paragraph 27 of the English version held")
+    assert listed[("CMW/C/ECU/CO/3", None)] == "its Text starts with no paragraph number"
+
+
+def test_labels_live_in_their_own_graphs_with_provenance(labelled):
+    location, _ = labelled
+    rows = query(location, f"""
+        SELECT ?g ?para ?id ?theme ?export ?date WHERE {{ GRAPH ?g {{
+          ?a a <{HRO}UhriAnnotation> ; <{HRO}annotates> ?para ;
+             <http://purl.org/dc/terms/identifier> ?id ; <{HRO}uhriTheme> ?theme ;
+             <http://www.w3.org/ns/prov#wasDerivedFrom> ?export }}
+          ?export <http://purl.org/dc/terms/date> ?date }}""")
+    by_para = {}
+    for row in rows:
+        by_para.setdefault(row["para"], set()).add(row["theme"])
+    seed16 = f"{BASE}doc/CMW/C/AZE/CO/3/para/16"
+    assert by_para[seed16] == {f"{BASE}uhri/themes/migrants",
+                               f"{BASE}uhri/themes/legal-institutional-reform"}
+    graphs = {row["g"] for row in rows}
+    assert graphs == {labels_graph("CMW/C/AZE/CO/3"), labels_graph("CMW/C/ECU/CO/3")}
+    assert {row["id"] for row in rows if row["para"] == seed16} == {
+        "8d7c0a51-0001-4a3e-9f10-000000000016"}
+    assert {row["date"] for row in rows} == {"2026-12-01"}
+    # the extractor's graphs hold no UHRI term, and UHRI's no extracted link
+    mixed = query(location, f"""SELECT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+        FILTER((STRSTARTS(STR(?p), "{HRO}uhri") && !STRSTARTS(STR(?g), "{labels_root()}"))
+            || (?p = <{HRO}refersToSdgTarget> && STRSTARTS(STR(?g), "{labels_root()}"))) }}""")
+    assert mixed == []
+
+
+def test_themes_and_affected_persons_are_skos_schemes(labelled):
+    location, _ = labelled
+    rows = query(location, f"""SELECT ?scheme ?label WHERE {{ GRAPH <{labels_root()}> {{
+        ?c a <http://www.w3.org/2004/02/skos/core#Concept> ;
+           <http://www.w3.org/2004/02/skos/core#inScheme> ?scheme ;
+           <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }} }}""")
+    themes = {r["label"] for r in rows if r["scheme"] == f"{BASE}uhri/themes"}
+    affected = {r["label"] for r in rows if r["scheme"] == f"{BASE}uhri/affected-persons"}
+    assert "Legal & institutional reform" in themes and "Right to health" in themes
+    assert "Members of families of migrant workers" in affected  # stray spaces gone
+    assert len(themes) == 8 and len(affected) == 4
+
+
+def test_sdg_tags_use_the_uns_uris_targets_and_goals(labelled):
+    location, _ = labelled
+    rows = query(location, f"""SELECT ?para ?sdg WHERE {{ ?a <{HRO}annotates> ?para ;
+        <{HRO}uhriSdg> ?sdg }}""")
+    seed20 = {r["sdg"] for r in rows if r["para"].endswith("AZE/CO/3/para/20")}
+    assert seed20 == {"http://metadata.un.org/sdg/17.18", "http://metadata.un.org/sdg/10"}
+
+
+def test_reloading_replaces_and_never_duplicates(labelled, tmp_path):
+    from rightsgraph.graph.labels import load_uhri
+    from rightsgraph.graph.store import open_store
+
+    location, _ = labelled
+    before = query(location, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    smaller = tmp_path / "one.json"
+    data = json.loads(EXPORT.read_text(encoding="utf-8"))
+    smaller.write_text(json.dumps(data[:1]), encoding="utf-8")
+    with open_store(location) as store:
+        load_uhri(smaller, store)
+        assert labels_graph("CMW/C/ECU/CO/3") not in store.graphs()  # no labels left: dropped
+        load_uhri(EXPORT, store, date="2026-12-01")
+    assert query(location, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }") == before
+
+
+def test_the_agreement_report_per_committee(labelled, capsys):
+    location, _ = labelled
+    from rightsgraph.graph.labels import agreement
+    from rightsgraph.graph.store import open_store
+
+    with open_store(location, read_only=True) as store:
+        [cmw] = agreement(store)
+    # AZE 16: 10.7 (UHRI) / none; 20: 17.18 both + goal 10; 46: 16.9 both; 48: 4.5 / 4.1;
+    # ECU 13: 10.7 both; 25: 8.7 both, 5.2 UHRI / 16.2 text
+    assert (cmw.committee, cmw.paragraphs, cmw.with_sdg) == ("CMW", 6, 6)
+    assert (cmw.both, cmw.uhri_only, cmw.text_only) == (4, 3, 2)
+    assert (cmw.goals, cmw.goals_cited, cmw.same) == (1, 0, 3)
+    code, out, _ = run_cli(capsys, "labels", "report", "--store", location)
+    assert code == 0
+    assert out.splitlines()[1].split() == ["CMW", "6", "6", "3", "4", "3", "2", "0.44", "1", "0"]
+
+
+def test_the_command_line_loads_and_lists_the_unmatched(tmp_path, capsys):
+    store = tmp_path / "store"
+    assert run_cli(capsys, "build", SEED, "--store", store, "-j", "1")[0] == 0
+    code, out, _ = run_cli(capsys, "labels", "uhri", EXPORT, "--store", store,
+                           "--unmatched", tmp_path / "unmatched.tsv")
+    assert code == 0
+    assert out.startswith("11 records read in")
+    assert "4 matched to paragraphs of 1 documents" in out
+    assert "document not in the store 6" in out  # CMW/C/ECU/CO/3 is not held here
+    rows = (tmp_path / "unmatched.tsv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "index\tannotation_id\tsymbol\tparagraph\treason"
+
+
+def test_a_broken_export_is_named(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"AnnotationId": "x", "Symbol": "CMW/C/AZE/CO/3"}, {"Text": ', "utf-8")
+    broken = r"bad\.json: not valid JSON after \d+ records: parse error"
+    with pytest.raises(UhriExportError, match=broken):
+        list(records(bad))
+    notarray = tmp_path / "obj.json"
+    notarray.write_text('{"records": []}', "utf-8")
+    code, _, err = run_cli(capsys, "labels", "uhri", notarray, "--store", tmp_path / "s")
+    assert code == 1 and "obj.json: not a UHRI export" in err
+
+
+@pytest.mark.parametrize(("raw", "canonical"), [
+    ("CRC/C/15/ADD.183", "CRC/C/15/Add.183"),
+    ("crc/c/gc/7/rev.1", "CRC/C/GC/7/Rev.1"),
+    ("CMW/C/AZE/CO/3 ", "CMW/C/AZE/CO/3"),
+    ("CCPR/C/RUS/CO/6/Corr.1", "CCPR/C/RUS/CO/6/Corr.1"),
+])
+def test_symbols_are_normalised(raw, canonical):
+    assert canonical_symbol(raw) == canonical
+
+
+def test_sdg_tags_and_paragraph_numbers_are_read():
+    target = parse_sdg("10.7 - Facilitate orderly, safe, and responsible migration")
+    assert target.notation == "10.7" and not target.is_goal
+    goal = parse_sdg("10 - REDUCED INEQUALITIES")
+    assert goal.is_goal and goal.notation == "10"
+    assert parse_sdg("16.a - Strengthen institutions").notation == "16.a"
+    text = html_text("<p><strong>Migration&nbsp;policy</strong></p><p>13. In line with "
+                     "target 10.7&#8230;</p>")
+    assert split_paragraph(text) == ("Migration policy", 13, "In line with target 10.7…")
+    assert split_paragraph("4.The Committee reminds")[1] == 4
+    assert split_paragraph("141.97 Continue efforts")[1] is None
+
+
+def test_same_text_tolerates_spacing_but_not_another_paragraph():
+    held = "The Committee is concerned that the residence permits of migrant workers are tied"
+    assert same_text("The  Committee is concerned that the “residence permits” of migrant "
+                     "workers are tied", held)
+    assert not same_text("The Committee welcomes the adoption of the National Human Mobility "
+                         "Plan", held)
