@@ -37,9 +37,12 @@ class HRO(DefinedNamespace):
     SummaryRecord: URIRef  # summary record
     Treaty: URIRef  # treaty
     TreatyBodyDocument: URIRef  # treaty body document
+    UhriAnnotation: URIRef  # UHRI annotation
+    UhriExport: URIRef  # UHRI export
     UprReport: URIRef  # UPR report
 
     # object properties
+    annotates: URIRef  # annotates
     citesDocument: URIRef  # cites document
     citesGeneralComment: URIRef  # cites general comment
     citesIloInstrument: URIRef  # cites ILO instrument
@@ -79,6 +82,9 @@ class HRO(DefinedNamespace):
     statePartyReport: URIRef  # State party report
     summaryRecord: URIRef  # summary record
     treaty: URIRef  # treaty
+    uhriAffectedPersons: URIRef  # UHRI affected persons
+    uhriSdg: URIRef  # UHRI SDG tag
+    uhriTheme: URIRef  # UHRI theme
     withinSection: URIRef  # within section
 
     # datatype properties
@@ -86,6 +92,7 @@ class HRO(DefinedNamespace):
     adoptedOn: URIRef  # adopted on
     consideredAtMeeting: URIRef  # considered at meeting
     consideredOn: URIRef  # considered on
+    exportSha256: URIRef  # export SHA-256
     followUpDeadline: URIRef  # follow-up deadline
     heading: URIRef  # heading
     label: URIRef  # label
@@ -97,6 +104,7 @@ class HRO(DefinedNamespace):
     number: URIRef  # number
     originalLanguage: URIRef  # original language
     otherSymbol: URIRef  # other symbol
+    recordCount: URIRef  # record count
     reportNumber: URIRef  # report number
     session: URIRef  # session
     sessionEnd: URIRef  # session end
@@ -106,3 +114,4 @@ class HRO(DefinedNamespace):
     spanStart: URIRef  # span start
     text: URIRef  # text
     truncated: URIRef  # truncated
+    uhriAnnotationType: URIRef  # UHRI annotation type
