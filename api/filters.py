@@ -65,3 +65,15 @@ def paragraph_filters(*, state: str | None = None, committee: str | None = None,
     if language:
         f.append(f"FILTER (LANG(?text) = {sp.literal(language)})")
     return f
+
+
+async def document_dataset(server, document: str) -> str | None:
+    """``FROM <graph> …``: the named graphs of the language versions of one document
+    (``document``, a pattern that selects ``?doc``), so that a query about that document
+    reads only its own graphs, whatever the size of the store; ``None`` when the store
+    holds no version of it."""
+    rows = await server.select(f"""SELECT DISTINCT ?g WHERE {{
+        GRAPH ?g {{ {document} ?doc hro:languageVersion ?v }} }}""")
+    if not rows:
+        return None
+    return " ".join(f"FROM {sp.iri(row['g']['value'])}" for row in rows)

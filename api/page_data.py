@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from rightsgraph.api.filters import document_dataset
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.core import identifiers
 from rightsgraph.core import sparql as sp
@@ -102,8 +103,10 @@ async def filter_choices(server) -> dict[str, list[dict]]:
     with their English registry labels."""
     choices = {}
     for key, prop in (("states", "hro:stateParty"), ("committees", "hro:committee")):
-        rows = await server.select(f"""SELECT DISTINCT ?x ?notation ?label WHERE {{
-            ?doc hro:languageVersion ?v ; {prop} ?x .
+        # the distinct values first (one row per document version), then their labels
+        rows = await server.select(f"""SELECT ?x ?notation ?label WHERE {{
+            {{ SELECT DISTINCT ?x WHERE {{ ?doc {prop} ?x .
+                                          FILTER EXISTS {{ ?doc hro:languageVersion ?v }} }} }}
             ?x skos:notation ?notation . FILTER (DATATYPE(?notation) = xsd:string)
             OPTIONAL {{ ?x skos:prefLabel ?label . FILTER (LANG(?label) = "en") }}
             }} ORDER BY ?label""")
@@ -188,13 +191,15 @@ async def language_versions(server, work: str) -> list[dict]:
         OPTIONAL { ?v rdfs:seeAlso ?undocs }
         OPTIONAL { ?v prov:wasGeneratedBy ?act .
                    OPTIONAL { ?act prov:startedAtTime ?when }
-                   OPTIONAL { ?act prov:wasAssociatedWith ?sw . ?sw rdfs:label ?agent } }
+                   OPTIONAL { ?act prov:wasAssociatedWith ?agent } }
         }""", work=sp.iri(work)))
+    agents = await labels(server, [_v(r, "agent") for r in rows])
     versions = {}
     for r in rows:
         versions.setdefault(_v(r, "lang"), {
             "iri": _v(r, "v"), "lang": _v(r, "lang"), "source": _v(r, "source"),
-            "extractor": _v(r, "agent"), "extracted_at": _v(r, "when"),
+            "extractor": agents(_v(r, "agent")) if r.get("agent") else None,
+            "extracted_at": _v(r, "when"),
             "undocs": _v(r, "undocs")})
     return [versions[lang] for lang in language_order(versions)]
 
@@ -311,7 +316,7 @@ async def paragraph(server, iri: str) -> dict:
         "texts": text, "versions": versions, "items": list(items.values()),
         "footnotes": footnotes, "links": links, "earlier": earlier, "later": later,
         "chain": chain, "sections": section_chain, "see_also": see_also,
-        "mentions": await mentions(server, iri),
+        "mentions": await mentions(server, iri, versions),
         "labels": await labels(server, linked + [doc]),
     }
 
@@ -321,7 +326,7 @@ async def _section_chain(server, section: str | None) -> list[dict]:
     while section:
         rows = await server.select(sp.bind("""SELECT DISTINCT ?label ?heading ?parent WHERE {
             ?section hro:label ?label .
-            OPTIONAL { ?s0 hro:heading ?heading . FILTER (?s0 = ?section) }
+            OPTIONAL { ?section hro:heading ?heading }
             OPTIONAL { ?section hro:inSection ?parent } }""", section=sp.iri(section)))
         if not rows:
             break
@@ -340,11 +345,17 @@ async def _see_also(server, iris: list[str]) -> dict[str, str]:
     return {_v(r, "x"): _v(r, "url") for r in rows}
 
 
-async def mentions(server, iri: str) -> list[dict]:
+async def mentions(server, iri: str, versions: list[dict]) -> list[dict]:
     """Every mention found in the paragraph, its sub-items and footnotes, in every language
-    version: what matched, where, from which file and by which extractor."""
+    version: what matched, where, and (from ``versions``, :func:`language_versions`) from
+    which file and by which extractor.  The query reads only the document's graphs, and
+    what every mention of a version shares is read once, with the versions."""
+    dataset = await document_dataset(server, sp.bind("?doc hro:hasParagraph ?this .",
+                                                     this=sp.iri(iri)))
+    if dataset is None:
+        return []
     rows = await server.select(sp.bind("""SELECT DISTINCT ?m ?kind ?notation ?target ?matched
-            ?start ?end ?container ?item ?lang ?source ?agent WHERE {
+            ?start ?end ?container ?item ?lang """ + dataset + """ WHERE {
         ?this hro:mention ?m .
         ?m hro:linkKind ?kind ; hro:notation ?notation ; hro:matchedText ?matched ;
            hro:inLanguageVersion ?v .
@@ -353,15 +364,15 @@ async def mentions(server, iri: str) -> list[dict]:
         OPTIONAL { ?m hro:spanStart ?start ; hro:spanEnd ?end }
         OPTIONAL { ?m hro:inContainer ?container }
         OPTIONAL { ?m hro:inSubItem ?i . ?i hro:label ?item }
-        OPTIONAL { ?v dcterms:source ?source }
-        OPTIONAL { ?v prov:wasGeneratedBy/prov:wasAssociatedWith/rdfs:label ?agent }
         }""", this=sp.iri(iri)))
+    by_lang = {v["lang"]: v for v in versions}
     found = [{"iri": _v(r, "m"), "kind": _v(r, "kind"), "notation": _v(r, "notation"),
               "target": _v(r, "target"), "matched": _v(r, "matched"),
               "start": _v(r, "start"), "end": _v(r, "end"),
               "in": "footnote" if "/fn/" in (_v(r, "container") or "") else "paragraph",
-              "item": _v(r, "item"), "lang": _v(r, "lang"), "source": _v(r, "source"),
-              "extractor": _v(r, "agent")} for r in rows]
+              "item": _v(r, "item"), "lang": _v(r, "lang"),
+              "source": by_lang.get(_v(r, "lang"), {}).get("source"),
+              "extractor": by_lang.get(_v(r, "lang"), {}).get("extractor")} for r in rows]
     order = {lang: n for n, lang in enumerate(LANGUAGES)}
 
     def key(m: dict) -> tuple:
@@ -407,9 +418,10 @@ async def registry_entry(server, iri: str) -> dict:
     documents that name it and the paragraphs that link to it."""
     fields = await _values(server, iri, ENTRY_FIELDS)
     docs = await server.select(sp.bind("""SELECT DISTINCT ?doc ?symbol WHERE {
-        ?doc hro:languageVersion ?v ; dcterms:identifier ?symbol .
         { ?doc hro:committee ?entry } UNION { ?doc hro:stateParty ?entry }
-        UNION { ?doc hro:treaty ?entry } } ORDER BY ?symbol""", entry=sp.iri(iri)))
+        UNION { ?doc hro:treaty ?entry }
+        ?doc hro:languageVersion ?v ; dcterms:identifier ?symbol . } ORDER BY ?symbol""",
+        entry=sp.iri(iri)))
     direct = await citing_paragraphs(server, iri, "hro:refersTo")
     via_section = await citing_paragraphs(server, iri, "hro:concernsArticleViaSection")
     linked = [x for name in ("scheme", "top", "broader", "related", "treaty")

@@ -13,7 +13,14 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from rightsgraph.api.deps import ServerDep
-from rightsgraph.api.filters import FLAGS, Flag, document_filters, notation, paragraph_filters
+from rightsgraph.api.filters import (
+    FLAGS,
+    Flag,
+    document_dataset,
+    document_filters,
+    notation,
+    paragraph_filters,
+)
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.server import Server
 from rightsgraph.core import identifiers
@@ -127,6 +134,7 @@ async def documents(request: Request, server: ServerDep, committee: CommitteePar
                (GROUP_CONCAT(DISTINCT STR(?lang); separator="|") AS ?languages)
                (GROUP_CONCAT(DISTINCT STR(?n); separator="|") AS ?reports)
         WHERE {{
+          {" ".join(filters)}
           ?doc hro:languageVersion ?v ; dcterms:identifier ?symbol .
           ?v dcterms:language ?lang .
           OPTIONAL {{ ?doc hro:committee ?c .
@@ -134,7 +142,6 @@ async def documents(request: Request, server: ServerDep, committee: CommitteePar
           OPTIONAL {{ ?doc hro:stateParty ?s . BIND(STRAFTER(STR(?s), "/state/") AS ?state) }}
           OPTIONAL {{ ?doc hro:adoptedOn ?adopted }}
           OPTIONAL {{ ?doc hro:reportNumber ?n }}
-          {" ".join(filters)}
         }}
         GROUP BY ?doc ?symbol ?committee ?state ?adopted
         ORDER BY ?symbol LIMIT {sp.integer(limit + 1)} OFFSET {sp.integer(offset)}""")
@@ -158,11 +165,11 @@ async def _paragraphs(server: Server, filters: list[str], limit: int, offset: in
         SELECT ?para ?symbol ?number ?text (LANG(?text) AS ?lang)
                (GROUP_CONCAT(DISTINCT STRAFTER(STR(?kind), "#"); separator="|") AS ?kinds)
         WHERE {{
+          {" ".join(filters)}
           ?doc hro:hasParagraph ?para ; dcterms:identifier ?symbol .
           ?para hro:number ?number ; hro:text ?text .
           OPTIONAL {{ ?para a ?kind . FILTER (?kind IN (hro:Recommendation, hro:Concern,
                                                         hro:PositiveAspect)) }}
-          {" ".join(filters)}
         }}
         GROUP BY ?para ?symbol ?number ?text
         ORDER BY ?symbol ?number ?lang LIMIT {sp.integer(limit + 1)} OFFSET {sp.integer(offset)}""")
@@ -307,9 +314,16 @@ async def links(request: Request, server: ServerDep, document: DocumentParam = N
                                             openapi_examples={"1000": {"value": 1000}})
                                  ] = 100000,
                 offset: Offset = 0) -> Response:
-    restrict = f"?doc dcterms:identifier {sp.literal(document)} ." if document else ""
+    restrict, dataset = "", ""
+    if document:
+        # one document: the query reads only its graphs (one per language version held)
+        restrict = f"?doc dcterms:identifier {sp.literal(document)} ."
+        dataset = await document_dataset(server, restrict)
+        if dataset is None:
+            return _page(request, [], limit, offset, format, list(LINK_COLUMNS))
     rows = await _rows(server, f"""
-        SELECT DISTINCT ?document ?section ?paragraph ?item ?relation ?target ?order ?m WHERE {{
+        SELECT DISTINCT ?document ?section ?paragraph ?item ?relation ?target ?order ?m
+        {dataset} WHERE {{
           ?doc hro:languageVersion ?v ; dcterms:identifier ?document .
           {restrict}
           ?m hro:inLanguageVersion ?v ; hro:linkKind ?relation ; hro:notation ?target .
