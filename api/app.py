@@ -7,7 +7,10 @@ knows, it asks with SPARQL too, so a remote store works the same as the embedded
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import signal
+import sys
 from contextlib import asynccontextmanager
 from typing import Literal
 
@@ -32,11 +35,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        await server.pool.start()
+        await server.start()
+        _reload_on_sighup(server)
         try:
             yield
         finally:
-            server.pool.close()
+            server.close()
 
     app = FastAPI(
         title="rightsgraph",
@@ -68,11 +72,15 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(QueryError)
     async def query_error(request: Request, err: QueryError) -> Response:
-        return PlainTextResponse(err.message + "\n", status_code=err.status)
+        return PlainTextResponse(err.message + "\n", status_code=err.status,
+                                 headers=err.headers)
 
     @app.exception_handler(RefusedError)
     async def refused(request: Request, err: RefusedError) -> Response:
-        return PlainTextResponse(err.message + "\n", status_code=err.status)
+        return PlainTextResponse(err.message + "\n", status_code=err.status,
+                                 headers=err.headers)
+
+    app.middleware("http")(security_headers)
 
     @app.exception_handler(sp.UnsafeIriError)
     async def not_an_iri(request: Request, err: sp.UnsafeIriError) -> Response:
@@ -95,7 +103,7 @@ def create_app(settings: Settings) -> FastAPI:
         if not graphs:
             raise RefusedError(404, f"no document {symbol!r} in the store")
         loop = asyncio.get_running_loop()
-        body = await loop.run_in_executor(None, _dump_graphs, settings.store, graphs, format)
+        body = await loop.run_in_executor(None, _dump_graphs, server.location, graphs, format)
         media = formats.rdf(format).media_type
         name = symbol.replace("/", "_") + "." + format
         return Response(body, media_type=media,
@@ -109,6 +117,49 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(linked_data.router)  # last: it answers any path under the base
     return app
+
+
+# Headers on every response (README, "Running it in public"): no MIME sniffing (a 404 that
+# echoes a path is text, never HTML), no framing, no referrer to other sites, and for HTML
+# pages a Content-Security-Policy that allows only this server's own scripts and styles.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+               "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+               "form-action 'self'; frame-ancestors 'none'")
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+DOCS_PATHS = ("/docs", "/redoc")  # FastAPI's documentation pages load from a CDN
+
+
+async def security_headers(request: Request, call_next) -> Response:
+    response = await call_next(request)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if not request.url.path.startswith(DOCS_PATHS):
+        html = response.headers.get("content-type", "").startswith("text/html")
+        response.headers.setdefault("Content-Security-Policy",
+                                    PAGE_POLICY if html else API_POLICY)
+    return response
+
+
+def _reload_on_sighup(server: Server) -> None:
+    """``kill -HUP`` makes the server serve a new snapshot of its store (where signals can
+    be handled: in the main thread on Unix)."""
+    loop = asyncio.get_running_loop()
+
+    def reload() -> None:
+        async def run() -> None:
+            location = await server.reload()
+            print(f"rightsgraph: now serving {location} (a snapshot of "
+                  f"{server.settings.store})", file=sys.stderr, flush=True)
+
+        loop.create_task(run())
+
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
+        loop.add_signal_handler(signal.SIGHUP, reload)
 
 
 def _dump_graphs(location: str, graphs: list[str], fmt: str) -> bytes:

@@ -15,6 +15,10 @@ Flag = Literal["recommendation", "concern", "positive"]
 FLAGS: dict[str, str] = {  # flag -> hro: class of the paragraphs it selects
     "recommendation": "Recommendation", "concern": "Concern", "positive": "PositiveAspect"}
 _SAFE = re.compile(r"^[A-Za-z0-9 ._/()\-#]+$")
+# A search is one FILTER per word: many words make a query the engine cannot parse or
+# answer in time (10,000 words killed a worker, issue #10).
+MAX_SEARCH_WORDS = 32
+MAX_SEARCH_CHARS = 500
 
 
 def notation(value: str, what: str) -> str:
@@ -60,7 +64,11 @@ def paragraph_filters(*, state: str | None = None, committee: str | None = None,
     if flag:
         f.append(f"?para a hro:{FLAGS[flag]} .")
     if q:
-        for word in q.split():
+        words = q.split()
+        if len(words) > MAX_SEARCH_WORDS or len(q) > MAX_SEARCH_CHARS:
+            raise RefusedError(400, f"search for at most {MAX_SEARCH_WORDS} words and "
+                               f"{MAX_SEARCH_CHARS} characters")
+        for word in words:
             f.append(f"FILTER (CONTAINS(LCASE(STR(?text)), LCASE({sp.literal(word)})))")
     if language:
         f.append(f"FILTER (LANG(?text) = {sp.literal(language)})")

@@ -5,31 +5,56 @@ thread until it is done.  So each query runs in one of a few worker processes th
 store read-only; the server waits for the answer without blocking its event loop, and when
 the time limit passes it kills the worker (which stops the query) and starts a new one.
 Results are serialised in the worker, in the negotiated format, and refused past a size cap.
+
+Each worker has a hard memory limit (``RLIMIT_AS``, see :mod:`rightsgraph.core.processes`):
+a query that needs more stops its worker, which is replaced, and the request gets a 503.
+Workers die with the server, even when it is killed.
+
+A pool is one **lane**: the server has one for the public ``/sparql`` endpoint and one for
+its own pages, researcher API and linked data, so public queries cannot occupy the workers
+the site needs.  A lane has a bounded queue (a request that finds it full gets a 503 with
+``Retry-After`` at once) and, for the public lane, a limit of requests per client (429).
+Public queries are also checked for federation in the worker, before the store sees them
+(:func:`~rightsgraph.graph.query_guard.check_federation`).
+
+:meth:`QueryPool.stage` and :meth:`QueryPool.switch` move the lane to another store location
+at once: new workers are started first, then swapped in; no request that starts afterwards
+reaches an old worker.
 """
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
 import os
+import signal
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from rightsgraph.core import formats
-
-RESULT_TYPES = tuple(f.media_type for f in formats.RESULTS)  # SELECT and ASK
-GRAPH_TYPES = tuple(f.media_type for f in formats.RDF)  # CONSTRUCT and DESCRIBE
+RESULT_TYPES = {  # SELECT and ASK
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+GRAPH_TYPES = (  # CONSTRUCT and DESCRIBE
+    "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml",
+    "application/n-quads", "application/trig",
+)
 
 
 class QueryError(Exception):
-    """A query could not be answered; ``status`` is the HTTP status it deserves."""
+    """A query could not be answered; ``status`` is the HTTP status it deserves and
+    ``headers`` what the response should carry (``Retry-After``)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
 
 
 @dataclass(frozen=True)
@@ -37,6 +62,20 @@ class Answer:
     media_type: str
     body: bytes
     kind: str  # select, ask or graph
+
+
+@dataclass(frozen=True)
+class Lane:
+    """The limits of one pool (see :class:`QueryPool`), as its workers receive them."""
+
+    workers: int = 2
+    timeout: float = 30.0
+    max_bytes: int = 50_000_000
+    memory_mb: int = 1024
+    queue: int = 32  # requests waiting for a worker; one more gets a 503
+    per_client: int = 0  # requests of one client at once (running or waiting); 0: no limit
+    check_federation: bool = False  # public queries: refuse SERVICE not in service_allow
+    service_allow: tuple[str, ...] = ()
 
 
 class _TooLargeError(Exception):
@@ -66,8 +105,12 @@ def choose_media_type(kind: str, accepted: Sequence[str]) -> str | None:
     """The first acceptable media type for a result kind; ``None`` when nothing fits.
     ``accepted`` is the client's list, best first (``*/*`` and ``type/*`` allowed)."""
     offered = list(RESULT_TYPES) if kind in ("select", "ask") else list(GRAPH_TYPES)
+    aliases = {"application/json": "application/sparql-results+json",
+               "application/xml": "application/sparql-results+xml",
+               "text/xml": "application/sparql-results+xml",
+               "application/json+ld": "application/ld+json"}
     for wanted in accepted or ["*/*"]:
-        wanted = formats.MEDIA_ALIASES.get(wanted, wanted)
+        wanted = aliases.get(wanted, wanted)
         if wanted == "*/*":
             return offered[0]
         if wanted.endswith("/*"):
@@ -79,8 +122,13 @@ def choose_media_type(kind: str, accepted: Sequence[str]) -> str | None:
     return None
 
 
-def _serve(location: str, conn: Connection, max_bytes: int) -> None:
+def _serve(location: str, conn: Connection, lane: Lane, parent: int) -> None:
     """A worker: answer queries read from ``conn`` until it closes."""
+    from rightsgraph.core.processes import die_with_parent, limit_memory
+
+    die_with_parent(parent)
+    limit_memory(lane.memory_mb)
+    from rightsgraph.graph.query_guard import QueryRefusedError, check_federation
     from rightsgraph.graph.store import QuerySyntaxError, StoreError, open_store
 
     try:
@@ -94,8 +142,10 @@ def _serve(location: str, conn: Connection, max_bytes: int) -> None:
             request = conn.recv()
         except EOFError:
             break
-        sparql, accepted, default_graph, named_graphs = request
+        sparql, accepted, default_graph, named_graphs, public = request
         try:
+            if public and lane.check_federation:
+                check_federation(sparql, lane.service_allow)
             result = store.query(sparql, default_graph=default_graph, named_graphs=named_graphs)
             media = choose_media_type(result.kind, accepted)
             if media is None:
@@ -103,23 +153,34 @@ def _serve(location: str, conn: Connection, max_bytes: int) -> None:
                 conn.send(("error", 406, f"cannot give a {result.kind.upper()} result as "
                            f"{', '.join(accepted)}; available: {', '.join(kinds)}"))
                 continue
-            sink = _Capped(max_bytes)
+            sink = _Capped(lane.max_bytes)
             result.serialize(media, out=sink)
             conn.send(("ok", media, b"".join(sink.parts), result.kind))
+        except QueryRefusedError as err:
+            conn.send(("error", 400, str(err)))
         except QuerySyntaxError as err:
             conn.send(("error", 400, f"SPARQL syntax error: {err}"))
         except _TooLargeError:
-            conn.send(("error", 413, f"the result is larger than the limit of {max_bytes:,} "
-                       "bytes; add a LIMIT or narrow the query"))
+            conn.send(("error", 413, f"the result is larger than the limit of "
+                       f"{lane.max_bytes:,} bytes; add a LIMIT or narrow the query"))
+        except MemoryError:
+            conn.send(("error", 503, _memory_message(lane)))
         except Exception as err:  # noqa: BLE001 - report, keep serving
             conn.send(("error", 500, f"query failed: {err}"))
     store.close()
 
 
+def _memory_message(lane: Lane) -> str:
+    return (f"the query needed more memory than a query worker may use ({lane.memory_mb:,} "
+            "MiB) and was stopped; narrow it (fewer unbound patterns, a LIMIT without ORDER "
+            "BY, smaller strings)")
+
+
 class _Worker:
-    def __init__(self, context, location: str, max_bytes: int) -> None:
+    def __init__(self, context, location: str, lane: Lane, generation: int) -> None:
+        self.generation = generation
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(location, child, max_bytes),
+        self.process = context.Process(target=_serve, args=(location, child, lane, os.getpid()),
                                        daemon=True, name="rightsgraph-sparql")
         self.process.start()
         child.close()
@@ -131,39 +192,98 @@ class _Worker:
 
 
 class QueryPool:
-    """``workers`` processes answering SPARQL on the store at ``location``."""
+    """``workers`` processes answering SPARQL on the store at ``location``: one lane.
+
+    ``queue`` requests may wait for a worker (one more gets a 503 with ``Retry-After``);
+    ``per_client`` limits the requests of one client at once (429; 0: no limit);
+    ``memory_mb`` is each worker's memory limit; with ``service_allow`` given (even empty),
+    queries marked public are checked for federation and may only call those services."""
 
     def __init__(self, location: str, *, workers: int = 2, timeout: float = 30.0,
-                 max_bytes: int = 50_000_000) -> None:
+                 max_bytes: int = 50_000_000, memory_mb: int = 1024, queue: int = 32,
+                 per_client: int = 0, service_allow: Sequence[str] | None = None,
+                 name: str = "sparql") -> None:
         self.location = str(location)
-        self.timeout = timeout
-        self.max_bytes = max_bytes
-        self.size = max(1, workers)
+        lane = Lane(workers=workers, timeout=timeout, max_bytes=max_bytes, memory_mb=memory_mb,
+                    queue=queue, per_client=per_client,
+                    check_federation=service_allow is not None,
+                    service_allow=tuple(service_allow or ()))
+        self.lane = lane
+        self.name = name
+        self.timeout = lane.timeout
+        self.size = max(1, lane.workers)
         self._context = multiprocessing.get_context("spawn")
-        self._threads = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="sparql")
+        self._threads = ThreadPoolExecutor(max_workers=2 * self.size + 1,
+                                           thread_name_prefix=f"{name}-pool")
         self._idle: asyncio.Queue[_Worker] | None = None
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
+        self._waiting = 0
+        self._clients: Counter[str] = Counter()
+        self.generation = 0
 
-    def _start_worker(self) -> _Worker:
-        worker = _Worker(self._context, self.location, self.max_bytes)
-        if not worker.conn.poll(60):
-            worker.kill()
-            raise QueryError(503, "a query worker did not start within 60 s")
-        message = worker.conn.recv()
-        if message[0] != "ready":
-            worker.kill()
-            raise QueryError(message[1], message[2])
+    @property
+    def pids(self) -> list[int]:
+        """The process ids of the workers (for tests and monitoring)."""
+        with self._lock:
+            return [w.process.pid for w in self._all if w.process.pid]
+
+    def _spawn(self, location: str, generation: int) -> _Worker:
+        # Started from the event loop's thread, which lives as long as the server: the
+        # worker's PR_SET_PDEATHSIG fires when the thread that started it ends.
+        worker = _Worker(self._context, location, self.lane, generation)
         with self._lock:
             self._all.append(worker)
         return worker
 
-    async def start(self) -> None:
+    def _ready(self, worker: _Worker) -> _Worker:
+        if not worker.conn.poll(60):
+            self._forget(worker)
+            raise QueryError(503, "a query worker did not start within 60 s")
+        message = worker.conn.recv()
+        if message[0] != "ready":
+            self._forget(worker)
+            raise QueryError(message[1], message[2])
+        return worker
+
+    def _forget(self, worker: _Worker) -> None:
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+        worker.kill()
+
+    async def _start_workers(self, location: str, generation: int,
+                             count: int | None = None) -> list[_Worker]:
         loop = asyncio.get_running_loop()
+        workers = [self._spawn(location, generation) for _ in range(count or self.size)]
+        try:
+            return list(await asyncio.gather(*(loop.run_in_executor(self._threads, self._ready, w)
+                                               for w in workers)))
+        except BaseException:
+            for worker in workers:
+                self._forget(worker)
+            raise
+
+    async def start(self) -> None:
         self._idle = asyncio.Queue()
-        workers = await asyncio.gather(*(loop.run_in_executor(self._threads, self._start_worker)
-                                         for _ in range(self.size)))
-        for worker in workers:
+        for worker in await self._start_workers(self.location, self.generation):
+            self._idle.put_nowait(worker)
+
+    async def stage(self, location: str) -> list[_Worker]:
+        """Start a full set of workers on ``location``, for :meth:`switch`."""
+        if self._idle is None:
+            raise RuntimeError("QueryPool.start() was not awaited")
+        return await self._start_workers(location, self.generation + 1)
+
+    def switch(self, location: str, fresh: list[_Worker]) -> None:
+        """Serve ``location`` with the workers :meth:`stage` started, from now on: idle old
+        workers are stopped, busy ones when their query ends.  Synchronous, so that no
+        request can take a worker in between."""
+        assert self._idle is not None
+        self.location, self.generation = str(location), self.generation + 1
+        while not self._idle.empty():
+            self._forget(self._idle.get_nowait())
+        for worker in fresh:
             self._idle.put_nowait(worker)
 
     def close(self) -> None:
@@ -179,37 +299,83 @@ class QueryPool:
             return worker.conn.recv()
         return None
 
+    def _busy(self, message: str) -> QueryError:
+        retry = max(1, round(self.timeout / 2))
+        return QueryError(503, message, {"Retry-After": str(retry)})
+
     async def query(self, sparql: str, accepted: Sequence[str], *,
-                    default_graph: Sequence[str] = (),
-                    named_graphs: Sequence[str] = ()) -> Answer:
+                    default_graph: Sequence[str] = (), named_graphs: Sequence[str] = (),
+                    client: str | None = None, public: bool = False) -> Answer:
+        """Answer one query.  ``client`` (an address) counts against the lane's per-client
+        limit; ``public`` queries are checked for federation."""
         if self._idle is None:
             raise RuntimeError("QueryPool.start() was not awaited")
+        if self._idle.empty() and self._waiting >= self.lane.queue:
+            raise self._busy(f"the server is busy ({self._waiting} {self.name} requests are "
+                             "waiting); try again shortly")
+        if client is not None and self.lane.per_client:
+            if self._clients[client] >= self.lane.per_client:
+                retry = max(1, round(self.timeout / 2))
+                raise QueryError(429, f"at most {self.lane.per_client} queries of one client "
+                                 "at a time; wait for one to finish",
+                                 {"Retry-After": str(retry)})
+            self._clients[client] += 1
+        try:
+            return await self._query(sparql, accepted, default_graph, named_graphs, public)
+        finally:
+            if client is not None and self.lane.per_client:
+                self._clients[client] -= 1
+                if not self._clients[client]:
+                    del self._clients[client]
+
+    async def _query(self, sparql, accepted, default_graph, named_graphs, public) -> Answer:
         loop = asyncio.get_running_loop()
-        worker = await self._idle.get()
-        request = (sparql, list(accepted), list(default_graph), list(named_graphs))
+        self._waiting += 1
+        try:
+            worker = await self._idle.get()
+        finally:
+            self._waiting -= 1
+        request = (sparql, list(accepted), list(default_graph), list(named_graphs), public)
+        replace = False
         try:
             message = await loop.run_in_executor(self._threads, self._ask, worker, request)
         except (OSError, EOFError):
-            message = ("error", 500, "the query worker died; the query was not answered")
-            worker = await self._replace(worker)
+            replace = True
+            message = ("error", *self._death(worker))
         else:
             if message is None:
-                worker = await self._replace(worker)
-                raise QueryError(503, f"the query took longer than the time limit of "
-                                      f"{self.timeout:g} s and was stopped")
+                replace = True
+                message = ("error", 503, f"the query took longer than the time limit of "
+                                         f"{self.timeout:g} s and was stopped")
         finally:
-            self._idle.put_nowait(worker)
+            await self._give_back(worker, replace)
         if message[0] == "ok":
             return Answer(media_type=message[1], body=message[2], kind=message[3])
         raise QueryError(message[1], message[2])
 
-    async def _replace(self, worker: _Worker) -> _Worker:
-        with self._lock:
-            if worker in self._all:
-                self._all.remove(worker)
-        worker.kill()
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, self._start_worker)
+    def _death(self, worker: _Worker) -> tuple[int, str]:
+        worker.process.join(timeout=2)
+        code = worker.process.exitcode
+        if code == -signal.SIGABRT or code == -signal.SIGKILL:
+            return 503, _memory_message(self.lane)
+        return 500, f"the query worker died (exit code {code}); the query was not answered"
+
+    async def _give_back(self, worker: _Worker, replace: bool) -> None:
+        """Return a worker to the lane, or a new one in its place when it was stopped; a
+        worker of an older generation (before :meth:`switch`) is stopped."""
+        if worker.generation != self.generation:
+            self._forget(worker)
+            return
+        if replace:
+            self._forget(worker)
+            try:
+                (worker,) = await self._start_workers(self.location, self.generation, 1)
+            except QueryError:
+                return  # the lane has one worker fewer until the next reload
+            if worker.generation != self.generation:  # reloaded meanwhile
+                self._forget(worker)
+                return
+        self._idle.put_nowait(worker)
 
 
 def default_workers() -> int:

@@ -1,26 +1,24 @@
 """What the SPARQL endpoint accepts: the SPARQL 1.1 Protocol's request forms, content
-negotiation, and the refusals that make it safe to expose (no updates, no federation unless
-allowed, bounded query text)."""
+negotiation, and the refusals that make it safe to expose (no updates, bounded query text
+and request body; federation is refused on the parsed query, see
+:mod:`rightsgraph.graph.query_guard`)."""
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Iterable
 
 from rightsgraph.core import formats
 
 MAX_QUERY_CHARS = 100_000
+# A POST body: the longest query, percent-encoded in a form; refused past this before it is
+# read (by its Content-Length) and while it is read (a body may come without one).
+MAX_BODY_BYTES = 1_000_000
+BODY_TIMEOUT = 10.0  # seconds for a whole POST body to arrive
 
-# Strings, IRIs and comments, which may contain any word without it being a keyword.
-_OPAQUE = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
-    r"|<[^<>\s]*>|#[^\n]*"
-)
 _PROLOGUE = re.compile(r"^\s*(?:(?:BASE\s*<[^>]*>|PREFIX\s+[\w.-]*:\s*<[^>]*>)\s*)*",
                        re.IGNORECASE)
 _UPDATE = re.compile(
     r"^(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
-_SERVICE = re.compile(r"(?<![\w:?$])SERVICE\s+(?:SILENT\s+)?(<[^<>\s]*>|[\w.-]*:[\w.-]*|[?$]\w+)",
-                      re.IGNORECASE)
 
 
 _NOT_IN_IRIREF = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -33,17 +31,23 @@ def safe_iri(text: str) -> bool:
 
 
 class RefusedError(Exception):
-    """A request the endpoint will not run; ``status`` is the HTTP status to answer."""
+    """A request the endpoint will not run; ``status`` is the HTTP status to answer and
+    ``headers`` what the answer carries besides (``Retry-After``)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
 
 
-def check_query(query: str, *, service_allow: Iterable[str] = ()) -> None:
-    """Refuse what this endpoint does not run: updates (403), federated ``SERVICE`` calls to
-    endpoints not on the allow-list (400), over-long query texts (413)."""
+def check_query(query: str) -> None:
+    """Refuse what this endpoint does not run, before a worker sees it: over-long query
+    texts (413), updates (403), brackets nested too deep or too many tokens (400, see
+    :func:`~rightsgraph.graph.query_guard.check_shape`).  Federation is decided later, on
+    the parsed query, in the worker (:func:`~rightsgraph.graph.query_guard.check_federation`)."""
+    from rightsgraph.graph.query_guard import QueryRefusedError, check_shape
+
     if len(query) > MAX_QUERY_CHARS:
         raise RefusedError(413, f"the query is longer than {MAX_QUERY_CHARS:,} characters")
     prologue = _PROLOGUE.match(query)
@@ -51,17 +55,38 @@ def check_query(query: str, *, service_allow: Iterable[str] = ()) -> None:
     if _UPDATE.match(body.lstrip()):
         raise RefusedError(403, "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, "
                            "CLEAR, DROP, …) is not accepted")
-    visible = _OPAQUE.sub(lambda m: m.group(0) if m.group(0).startswith("<") else " ", query)
-    allowed = set(service_allow)
-    for match in _SERVICE.finditer(visible):
-        target = match.group(1)
-        iri = target[1:-1] if target.startswith("<") else target
-        if iri not in allowed:
-            if allowed:
-                names = ", ".join(sorted(allowed))
-                raise RefusedError(400, f"SERVICE {target} is not allowed; this endpoint federates "
-                                   f"only with: {names}")
-            raise RefusedError(400, "federated queries (SERVICE) are disabled on this endpoint")
+    try:
+        check_shape(query)
+    except QueryRefusedError as err:
+        raise RefusedError(400, str(err)) from err
+
+
+async def read_body(request, *, limit: int = MAX_BODY_BYTES,
+                    timeout: float = BODY_TIMEOUT) -> bytes:
+    """The body of ``request``, refused if it declares (413) or brings (413) more than
+    ``limit`` bytes, or does not arrive in ``timeout`` seconds (408): a body is never read
+    into memory past the limit, and a client that stops sending does not hold the server."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise RefusedError(400, "the Content-Length header is not a number")
+        if int(declared) > limit:
+            raise RefusedError(413, f"the request body is larger than {limit:,} bytes")
+
+    async def collect() -> bytes:
+        parts, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise RefusedError(413, f"the request body is larger than {limit:,} bytes")
+            parts.append(chunk)
+        return b"".join(parts)
+
+    try:
+        return await asyncio.wait_for(collect(), timeout)
+    except TimeoutError as err:
+        raise RefusedError(408, f"the request body did not arrive within {timeout:g} s") \
+            from err
 
 
 def accepted_types(accept: str | None) -> list[str]:

@@ -14,42 +14,106 @@ from pathlib import Path
 
 from rightsgraph.api.pool import Answer, QueryPool, default_workers
 from rightsgraph.core import identifiers
+from rightsgraph.graph.snapshots import Snapshots
 
 
 @dataclass
 class Settings:
-    """How the server runs; see ``rightsgraph serve --help``."""
+    """How the server runs; see ``rightsgraph serve --help`` and the README's "Running it
+    in public" for what each limit guards against."""
 
     store: str
     base: str = field(default_factory=identifiers.base)
-    workers: int = field(default_factory=default_workers)
+    workers: int = field(default_factory=default_workers)  # public /sparql lane
+    site_workers: int = 2  # the lane of the pages, researcher API and linked data
     timeout: float = 30.0
     max_bytes: int = 50_000_000
+    memory_mb: int = 1024  # per SPARQL worker (RLIMIT_AS)
+    queue: int = 16  # public queries waiting for a worker; one more gets a 503
+    site_queue: int = 64  # site requests waiting for a worker
+    per_client: int = 2  # public queries of one client at once; one more gets a 429
     service_allow: tuple[str, ...] = ()
+    snapshot: bool = True  # serve a snapshot of a local store (reloaded on SIGHUP)
     dumps: str | None = None  # folder for generated dumps; default: a temporary folder
+
+    def memory_budget_mb(self) -> int:
+        """The most the SPARQL workers may use together: workers of both lanes times the
+        limit of one (the main process comes on top, about 150 MB)."""
+        return (self.workers + self.site_workers) * self.memory_mb
 
 
 class Server:
-    """State shared by the routes: the settings and the query pool."""
+    """State shared by the routes: the settings and the query pools (lanes).
+
+    Public ``/sparql`` queries run in one lane, the site's own queries in another, so a
+    slow public query never holds a worker the pages need.  A local store is served from a
+    snapshot (:mod:`rightsgraph.graph.snapshots`): every worker of both lanes sees the same
+    version, whatever a build writes meanwhile, until :meth:`reload` switches them all to a
+    new snapshot at once (``rightsgraph serve`` does on SIGHUP)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.base = settings.base if settings.base.endswith("/") else settings.base + "/"
-        self.pool = QueryPool(settings.store, workers=settings.workers,
-                              timeout=settings.timeout, max_bytes=settings.max_bytes)
+        self.snapshots = Snapshots.of(settings.store) if settings.snapshot else None
+        self.location = settings.store
+        common = {"timeout": settings.timeout, "max_bytes": settings.max_bytes,
+                  "memory_mb": settings.memory_mb}
+        self.public = QueryPool(settings.store, workers=settings.workers, queue=settings.queue,
+                                per_client=settings.per_client,
+                                service_allow=settings.service_allow, name="public", **common)
+        self.site = QueryPool(settings.store, workers=settings.site_workers,
+                              queue=settings.site_queue, name="site", **common)
         self.dump_dir = Path(settings.dumps or tempfile.mkdtemp(prefix="rightsgraph-dumps-"))
         self._dump_lock = asyncio.Lock()
+        self._reload_lock = asyncio.Lock()
 
-    async def sparql(self, query: str, accept: list[str], **dataset) -> Answer:
-        return await self.pool.query(query, accept, **dataset)
+    async def start(self) -> None:
+        if self.snapshots is not None:
+            self.location = self.snapshots.take()
+            self.public.location = self.site.location = self.location
+        await asyncio.gather(self.public.start(), self.site.start())
+
+    async def reload(self) -> str:
+        """Serve a new snapshot of the store: workers are started on it in both lanes, then
+        all switched at once.  Returns what is now served."""
+        if self.snapshots is None:
+            return self.location
+        async with self._reload_lock:
+            loop = asyncio.get_running_loop()
+            location = await loop.run_in_executor(None, self.snapshots.take)
+            fresh = await asyncio.gather(self.public.stage(location),
+                                         self.site.stage(location))
+            # No await from here on: every request that starts afterwards sees the new one.
+            old = self.location
+            self.public.switch(location, fresh[0])
+            self.site.switch(location, fresh[1])
+            self.location = location
+            (self.dump_dir / "rightsgraph.nq.gz").unlink(missing_ok=True)
+            self.snapshots.discard(old)
+            return location
+
+    def close(self) -> None:
+        self.public.close()
+        self.site.close()
+        if self.snapshots is not None:
+            self.snapshots.close()
+
+    async def sparql(self, query: str, accept: list[str], *, client: str | None = None,
+                     public: bool = False, **dataset) -> Answer:
+        """Answer a query: a ``public`` one (from ``/sparql``) in the public lane, checked for
+        federation and counted against its ``client``; the site's own in the site lane."""
+        if public:
+            return await self.public.query(query, accept, client=client, public=True,
+                                           **dataset)
+        return await self.site.query(query, accept, **dataset)
 
     async def select(self, query: str) -> list[dict[str, dict]]:
         """SELECT bindings as SPARQL JSON terms (``{"type", "value", "xml:lang", ...}``)."""
-        answer = await self.pool.query(query, ["application/sparql-results+json"])
+        answer = await self.site.query(query, ["application/sparql-results+json"])
         return json.loads(answer.body)["results"]["bindings"]
 
     async def ask(self, query: str) -> bool:
-        answer = await self.pool.query(query, ["application/sparql-results+json"])
+        answer = await self.site.query(query, ["application/sparql-results+json"])
         return bool(json.loads(answer.body)["boolean"])
 
     def local_path(self, iri: str) -> str | None:
@@ -62,7 +126,7 @@ class Server:
         async with self._dump_lock:
             if not target.exists():
                 loop = asyncio.get_running_loop()
-                await loop.run_in_executor(None, _write_dump, self.settings.store, target)
+                await loop.run_in_executor(None, _write_dump, self.location, target)
         return target
 
 

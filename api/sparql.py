@@ -8,7 +8,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from rightsgraph.api.deps import ServerDep
-from rightsgraph.api.protocol import FORMAT_NAMES, RefusedError, accepted_types, check_query
+from rightsgraph.api.protocol import (
+    FORMAT_NAMES,
+    RefusedError,
+    accepted_types,
+    check_query,
+    read_body,
+)
 from rightsgraph.api.server import Server
 from rightsgraph.core import sparql as sp
 from rightsgraph.core.namespaces import HRO_IRI
@@ -25,14 +31,16 @@ SPARQL_DOC = """SPARQL 1.1 Protocol query endpoint.
 * SELECT/ASK results as JSON, XML, CSV or TSV; CONSTRUCT/DESCRIBE as Turtle, JSON-LD,
   N-Triples or RDF/XML, by `Accept` (or `format=json|xml|csv|tsv|ttl|jsonld|nt|rdf`).
 * Read-only: updates are refused with 403, `SERVICE` with 400 (unless allow-listed);
-  each query has a time limit (503 when exceeded) and a result-size cap (413).
+  each query has a time limit (503 when exceeded), a memory limit (503) and a result-size
+  cap (413); a busy server answers 503 with `Retry-After`, a client with too many queries
+  running 429.
 * `GET /sparql` without a query returns the SPARQL service description (or the query editor
   for a browser).
 """
 
 
 async def _form(request: Request) -> list[tuple[str, str]]:
-    body = (await request.body()).decode("utf-8", errors="replace")
+    body = (await read_body(request)).decode("utf-8", errors="replace")
     return parse_qsl(body, keep_blank_values=True)
 
 
@@ -48,7 +56,7 @@ async def sparql(request: Request, server: ServerDep) -> Response:
         if content_type == "application/sparql-update":
             raise RefusedError(403, "this endpoint is read-only: SPARQL Update is not accepted")
         if content_type == "application/sparql-query":
-            query = (await request.body()).decode("utf-8", errors="replace")
+            query = (await read_body(request)).decode("utf-8", errors="replace")
         elif content_type in ("application/x-www-form-urlencoded", ""):
             params += await _form(request)
         else:
@@ -80,9 +88,9 @@ async def sparql(request: Request, server: ServerDep) -> Response:
         return await service_description(request, server, accept)
     if not query.strip():
         raise RefusedError(400, "the query is empty")
-    check_query(query, service_allow=server.settings.service_allow)
+    check_query(query)
     answer = await server.sparql(
-        query, accept,
+        query, accept, public=True, client=request.client.host if request.client else None,
         default_graph=[value for name, value in params if name == "default-graph-uri"],
         named_graphs=[value for name, value in params if name == "named-graph-uri"],
     )

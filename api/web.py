@@ -114,7 +114,16 @@ async def home(
 # --- pages for the graph's resources ------------------------------------------------------
 
 async def resource_page(request: Request, server: Server, iri: str) -> HTMLResponse:
-    """The page for ``iri``, by what it is."""
+    """The page for ``iri``, by what it is; 404 when the store lacks what the page needs (a
+    document half described, a store being rebuilt), never a 500."""
+    try:
+        return await _resource_page(request, server, iri)
+    except (IndexError, KeyError) as err:
+        raise RefusedError(404, f"{iri}: the store does not hold what this page needs "
+                           f"(missing {err}); it may be incomplete") from err
+
+
+async def _resource_page(request: Request, server: Server, iri: str) -> HTMLResponse:
     types = await page_data.types_of(server, iri)
     if HRO_IRI + "Paragraph" in types:
         data = await page_data.paragraph(server, iri)

@@ -185,8 +185,21 @@ def support_graphs() -> dict[str, Graph]:
     from rightsgraph.graph.validate import shapes
 
     root = identifiers.base() + "graph/"
-    return {root + "registries": registries_graph(), root + "ontology": ontology(),
-            root + "shapes": shapes(), root + "software": software_graph()}
+    makers = {"registries": registries_graph, "ontology": ontology, "shapes": shapes,
+              "software": software_graph}
+    return {root + name: makers[name]() for name in SUPPORT_GRAPHS}
+
+
+SUPPORT_GRAPHS = ("registries", "ontology", "shapes", "software")
+
+
+def missing_support_graphs(store: Store, base: str | None = None) -> list[str]:
+    """The support graphs (:func:`support_graphs`) ``store`` lacks.  ``build`` writes them
+    after the documents, so a store whose first build was killed has none: it is
+    incomplete, and ``serve`` says so."""
+    root = (base or identifiers.base()) + "graph/"
+    held = set(store.graphs())
+    return [root + name for name in SUPPORT_GRAPHS if root + name not in held]
 
 
 def reiteration_chains_graph(store: Store) -> dict[str, Graph]:

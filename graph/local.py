@@ -147,6 +147,15 @@ class LocalStore(Store):
                 "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
             ox.serialize(union, out, rdf_format, prefixes=PREFIXES)
 
+    def backup(self, target: Path) -> None:
+        """Write a consistent copy of the store, as it is now, into the new folder
+        ``target`` (RocksDB's checkpoint: hard links to its immutable files where the file
+        system allows).  Works on a read-only store, beside a running build."""
+        try:
+            self._store.backup(str(target))
+        except (OSError, RuntimeError) as err:
+            raise StoreError(f"{self.path}: cannot copy the store to {target}: {err}") from err
+
     def close(self) -> None:
         store = getattr(self, "_store", None)
         if store is not None and not self.read_only:

@@ -90,6 +90,23 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--service-allow", action="append", default=[], metavar="IRI",
                        help="an endpoint SERVICE may call (repeat; default: none, SERVICE "
                        "refused)")
+    serve.add_argument("--memory-limit", type=int, default=1024, metavar="MIB",
+                       help="memory limit of one SPARQL worker in MiB (default: %(default)s)")
+    serve.add_argument("--site-workers", type=int, default=2,
+                       help="SPARQL workers for the pages, API and linked data, which public "
+                       "queries cannot occupy (default: %(default)s)")
+    serve.add_argument("--queue", type=int, default=16,
+                       help="public queries that may wait for a worker; more get 503 with "
+                       "Retry-After (default: %(default)s)")
+    serve.add_argument("--per-client", type=int, default=2,
+                       help="public queries one client may run at once; more get 429 "
+                       "(default: %(default)s; 0: no limit)")
+    serve.add_argument("--forwarded-allow-ips", metavar="IPS",
+                       help="addresses of reverse proxies whose X-Forwarded-For names the "
+                       "client (comma-separated, e.g. 127.0.0.1; default: none)")
+    serve.add_argument("--no-snapshot", action="store_true",
+                       help="serve a local store directly instead of a snapshot taken at "
+                       "start (no build may write it meanwhile)")
     from rightsgraph.fetch.cli import add_parser as add_fetch
 
     add_fetch(commands)
@@ -286,27 +303,46 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from rightsgraph.api.app import Settings, create_app
+    from rightsgraph.graph.build import missing_support_graphs
     from rightsgraph.graph.store import StoreError, open_store
 
+    base = args.base or Settings(store=args.store).base
     try:  # fail here, with the reason, rather than in every worker
-        open_store(args.store, read_only=True).close()
+        with open_store(args.store, read_only=True) as store:
+            missing = missing_support_graphs(store, base if base.endswith("/") else base + "/")
     except StoreError as err:
         _error(err)
         return 1
+    if missing:
+        print(f"rightsgraph: warning: {args.store} is incomplete: it lacks "
+              f"{', '.join(f'<{g}>' for g in missing)} (did its build stop before the end?); "
+              "run rightsgraph build again", file=sys.stderr)
     busy = _unavailable(args.host, args.port)
     if busy:
         _error(f"cannot serve on {args.host}:{args.port}: {busy}; choose another port with "
                "--port (or stop the other server)")
         return 1
     settings = Settings(store=args.store, timeout=args.timeout, max_bytes=args.max_bytes,
-                        service_allow=tuple(args.service_allow))
+                        service_allow=tuple(args.service_allow), memory_mb=args.memory_limit,
+                        site_workers=args.site_workers, queue=args.queue,
+                        per_client=args.per_client, snapshot=not args.no_snapshot)
     if args.base:
         settings.base = args.base
     if args.workers:
         settings.workers = args.workers
+    local = not args.store.lower().startswith(("http://", "https://"))
     print(f"rightsgraph: serving {args.store} on http://{args.host}:{args.port}/ "
           f"(SPARQL at /sparql, API docs at /docs)", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    if local and settings.snapshot:
+        print(f"rightsgraph: serving a snapshot of {args.store} as it is now; after a build, "
+              f"`kill -HUP {os.getpid()}` serves the new one", file=sys.stderr)
+    print(f"rightsgraph: {settings.workers} public and {settings.site_workers} site SPARQL "
+          f"workers of at most {settings.memory_mb:,} MiB each: "
+          f"{settings.memory_budget_mb():,} MiB with the main process on top",
+          file=sys.stderr)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning",
+                proxy_headers=bool(args.forwarded_allow_ips),
+                forwarded_allow_ips=args.forwarded_allow_ips or None)
     return 0
 
 

@@ -16,7 +16,7 @@ from conftest import SEED
 from fastapi.testclient import TestClient
 
 from rightsgraph.api.app import Settings, create_app
-from rightsgraph.api.protocol import RefusedError, accepted_types, check_query
+from rightsgraph.api.protocol import accepted_types
 from rightsgraph.graph.build import build
 from rightsgraph.graph.store import open_store
 
@@ -135,16 +135,6 @@ def test_service_is_refused_with_400(client):
     query = "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"
     response = client.get("/sparql", params={"query": query})
     assert response.status_code == 400 and "SERVICE" in response.text
-
-
-def test_service_allow_list():
-    query = "SELECT * WHERE { SERVICE <http://a.example/sparql> { ?s ?p ?o } }"
-    check_query(query, service_allow=["http://a.example/sparql"])
-    with pytest.raises(RefusedError) as refused:
-        check_query(query, service_allow=["http://b.example/sparql"])
-    assert refused.value.status == 400 and "http://b.example/sparql" in refused.value.message
-    # a word "service" inside a string or IRI is not a SERVICE call
-    check_query('SELECT * WHERE { ?s ?p "SERVICE <http://x>" . ?s <http://x/SERVICE> ?o }')
 
 
 def test_syntax_error_is_400_and_quotes_the_problem(client):
