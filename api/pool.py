@@ -310,21 +310,20 @@ class QueryPool:
         limit; ``public`` queries are checked for federation."""
         if self._idle is None:
             raise RuntimeError("QueryPool.start() was not awaited")
-        if client is not None and self.lane.per_client:
-            if self._clients[client] >= self.lane.per_client:
-                retry = max(1, round(self.timeout / 2))
-                raise QueryError(429, f"at most {self.lane.per_client} queries of one client "
-                                 "at a time; wait for one to finish",
-                                 {"Retry-After": str(retry)})
+        limited = client is not None and self.lane.per_client > 0
+        if limited and self._clients[client] >= self.lane.per_client:
+            retry = max(1, round(self.timeout / 2))
+            raise QueryError(429, f"at most {self.lane.per_client} queries of one client at "
+                             "a time; wait for one to finish", {"Retry-After": str(retry)})
         if self._idle.empty() and self._waiting >= self.lane.queue:
             raise self._busy(f"the server is busy ({self._waiting} {self.name} requests are "
                              "waiting); try again shortly")
-        if client is not None and self.lane.per_client:
+        if limited:
             self._clients[client] += 1
         try:
             return await self._query(sparql, accepted, default_graph, named_graphs, public)
         finally:
-            if client is not None and self.lane.per_client:
+            if limited:
                 self._clients[client] -= 1
                 if not self._clients[client]:
                     del self._clients[client]
