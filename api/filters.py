@@ -10,6 +10,7 @@ from typing import Literal
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.core import identifiers
 from rightsgraph.core import sparql as sp
+from rightsgraph.graph.labels import concept_uri
 
 Flag = Literal["recommendation", "concern", "positive"]
 FLAGS: dict[str, str] = {  # flag -> hro: class of the paragraphs it selects
@@ -45,8 +46,10 @@ def _iri(mint: Callable[[str], str], value: str, what: str) -> sp.Term:
 def paragraph_filters(*, state: str | None = None, committee: str | None = None,
                       article: str | None = None, ilo: str | None = None,
                       sdg: str | None = None, flag: str | None = None, q: str | None = None,
-                      language: str | None = None, document: str | None = None) -> list[str]:
-    """Graph patterns selecting paragraphs (``?para`` of ``?doc``, with ``?text``)."""
+                      language: str | None = None, document: str | None = None,
+                      theme: str | None = None, affected: str | None = None) -> list[str]:
+    """Graph patterns selecting paragraphs (``?para`` of ``?doc``, with ``?text``);
+    ``theme`` and ``affected`` are OHCHR's UHRI labels (by label or slug), not the text's."""
     f = document_filters(committee, state)
     if document:
         f.append(f"?doc dcterms:identifier {sp.literal(document)} .")
@@ -63,6 +66,11 @@ def paragraph_filters(*, state: str | None = None, committee: str | None = None,
         f.append(f"?para hro:refersToSdgTarget {_iri(identifiers.sdg_uri, sdg, 'SDG target')} .")
     if flag:
         f.append(f"?para a hro:{FLAGS[flag]} .")
+    for kind, value, prop in (("theme", theme, "uhriTheme"),
+                              ("affected", affected, "uhriAffectedPersons")):
+        if value:  # any label: the concept's IRI is its slug ([a-z0-9-])
+            concept = sp.iri(concept_uri(kind, value))
+            f.append(f"?para ^hro:annotates/hro:{prop} {concept} .")
     if q:
         words = q.split()
         if len(words) > MAX_SEARCH_WORDS or len(q) > MAX_SEARCH_CHARS:

@@ -308,6 +308,8 @@ async def paragraph(server, iri: str) -> dict:
     section_chain = await _section_chain(server, links.get("section", [None])[0])
     linked = [x for name in ("articles", "inherited", "sdg", "ilo", "general_comments",
                              "documents") for x in links.get(name, [])]
+    uhri = await uhri_labels(server, iri)
+    linked += [t for record in uhri for t in record["sdgs"]]
     see_also = await _see_also(server, links.get("ilo", []) + links.get("documents", []))
     return {
         "iri": iri, "document": doc, "number": links["number"][0],
@@ -317,8 +319,40 @@ async def paragraph(server, iri: str) -> dict:
         "footnotes": footnotes, "links": links, "earlier": earlier, "later": later,
         "chain": chain, "sections": section_chain, "see_also": see_also,
         "mentions": await mentions(server, iri, versions),
-        "labels": await labels(server, linked + [doc]),
+        "labels": await labels(server, linked + [doc]), "uhri": uhri,
     }
+
+
+UHRI_LABELS = {"hro:uhriTheme": "themes", "hro:uhriAffectedPersons": "affected",
+               "hro:uhriSdg": "sdgs"}
+
+
+async def uhri_labels(server, iri: str) -> list[dict]:
+    """OHCHR's UHRI labels of a paragraph (``rightsgraph labels uhri``), one entry per record:
+    its id, type, date and export date, themes and affected persons (concept, English label)
+    and SDG tags.  Kept apart from the links read in the text."""
+    rows = await server.select(sp.bind("""SELECT ?a ?id ?type ?issued ?export ?rel ?value ?label
+        WHERE { ?a hro:annotates ?this ; dcterms:identifier ?id .
+        OPTIONAL { ?a hro:uhriAnnotationType ?type } OPTIONAL { ?a dcterms:issued ?issued }
+        OPTIONAL { ?a prov:wasDerivedFrom ?e . ?e dcterms:date ?export }
+        OPTIONAL { VALUES ?rel { hro:uhriTheme hro:uhriAffectedPersons hro:uhriSdg }
+                   ?a ?rel ?value
+                   OPTIONAL { ?value skos:prefLabel ?label } } }
+        ORDER BY ?id ?label""", this=sp.iri(iri)))
+    records: dict[str, dict] = {}
+    names = {HRO_IRI + k.removeprefix("hro:"): v for k, v in UHRI_LABELS.items()}
+    for r in rows:
+        record = records.setdefault(_v(r, "a"), {
+            "iri": _v(r, "a"), "id": _v(r, "id"), "type": _v(r, "type"),
+            "issued": _v(r, "issued"), "export": _v(r, "export"),
+            "themes": {}, "affected": {}, "sdgs": []})
+        name, value = names.get(_v(r, "rel") or ""), _v(r, "value")
+        if name == "sdgs":
+            if value not in record["sdgs"]:
+                record["sdgs"].append(value)
+        elif name and value:
+            record[name].setdefault(value, _v(r, "label") or value.rsplit("/", 1)[-1])
+    return list(records.values())
 
 
 async def _section_chain(server, section: str | None) -> list[dict]:
@@ -424,13 +458,15 @@ async def registry_entry(server, iri: str) -> dict:
         entry=sp.iri(iri)))
     direct = await citing_paragraphs(server, iri, "hro:refersTo")
     via_section = await citing_paragraphs(server, iri, "hro:concernsArticleViaSection")
+    uhri = await citing_paragraphs(
+        server, iri, "^hro:annotates/(hro:uhriSdg|hro:uhriTheme|hro:uhriAffectedPersons)")
     linked = [x for name in ("scheme", "top", "broader", "related", "treaty")
               for x in fields.get(name, [])]
-    states = {p["state"] for p in direct + via_section if p["state"]}
+    states = {p["state"] for p in direct + via_section + uhri if p["state"]}
     found = await labels(server, [iri, *linked, *states])
     return {"iri": iri, "fields": fields, "labels": found,
             "documents": [{"iri": _v(r, "doc"), "symbol": _v(r, "symbol")} for r in docs],
-            "paragraphs": direct, "via_section": via_section}
+            "paragraphs": direct, "via_section": via_section, "uhri": uhri}
 
 
 def sdg_iri(target: str) -> str:

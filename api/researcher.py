@@ -57,6 +57,12 @@ ArticleParam = Annotated[str | None, _described(
 IloParam = Annotated[str | None, _described(
     "an ILO convention or protocol by its NORMLEX code", "C097", "C143")]
 SdgParam = Annotated[str | None, _described("an SDG target by its number", "10.7", "16.9")]
+ThemeParam = Annotated[str | None, _described(
+    "a theme OHCHR's Universal Human Rights Index (UHRI) gives the paragraph, by its label or "
+    "slug (loaded with `rightsgraph labels uhri`; not read in the text)", "Migrants")]
+AffectedParam = Annotated[str | None, _described(
+    "persons UHRI says the paragraph concerns, by label or slug (UHRI's label, not the "
+    "text's)", "Migrants", "children")]
 FlagParam = Annotated[Flag | None, _described(
     "the kind of paragraph: recommendation, concern (a matter of concern) or positive (a "
     "positive aspect)", "recommendation")]
@@ -186,16 +192,19 @@ async def _paragraphs(server: Server, filters: list[str], limit: int, offset: in
             description="One item per paragraph and language held. Filters combine: "
                         "`state` (AZE), `committee` (CMW), `article` (ICRMW/76), `ilo` (C097), "
                         "`sdg` (10.7), `flag` (recommendation, concern, positive), `q` (words "
-                        "the text must contain, any language), `language`, `document` (symbol).")
+                        "the text must contain, any language), `language`, `document` (symbol); "
+                        "`theme` and `affected` filter by OHCHR's UHRI labels.")
 async def paragraphs(
     request: Request, server: ServerDep, state: StateParam = None,
     committee: CommitteeParam = None, article: ArticleParam = None, ilo: IloParam = None,
     sdg: SdgParam = None, flag: FlagParam = None, q: WordsParam = None,
     language: LanguageParam = None, document: DocumentParam = None, limit: Limit = 50,
-    offset: Offset = 0, format: Format = "json",
+    offset: Offset = 0, format: Format = "json", theme: ThemeParam = None,
+    affected: AffectedParam = None,
 ) -> Response:
     filters = paragraph_filters(state=state, committee=committee, article=article, ilo=ilo,
-                                sdg=sdg, flag=flag, q=q, language=language, document=document)
+                                sdg=sdg, flag=flag, q=q, language=language, document=document,
+                                theme=theme, affected=affected)
     items = await _paragraphs(server, filters, limit, offset)
     return _page(request, items, limit, offset, format, PARAGRAPH_COLUMNS)
 
@@ -207,10 +216,11 @@ async def recommendations(
     committee: CommitteeParam = None, article: ArticleParam = None, ilo: IloParam = None,
     sdg: SdgParam = None, q: WordsParam = None, language: LanguageParam = None,
     document: DocumentParam = None, limit: Limit = 50, offset: Offset = 0,
-    format: Format = "json",
+    format: Format = "json", theme: ThemeParam = None, affected: AffectedParam = None,
 ) -> Response:
     return await paragraphs(request, server, state, committee, article, ilo, sdg,
-                            "recommendation", q, language, document, limit, offset, format)
+                            "recommendation", q, language, document, limit, offset, format,
+                            theme, affected)
 
 
 @router.get("/articles/{treaty}/{article}", summary="One treaty article's page",
@@ -243,7 +253,9 @@ async def _english_label(server: Server, iri: str) -> str | None:
 
 
 @router.get("/sdg/{target}", summary="One SDG target's page",
-            description="The target (UN label and URI) and every paragraph that refers to it.")
+            description="The target (UN label and URI) and every paragraph whose text refers "
+                        "to it (`items`); apart, `uhri`: the paragraphs OHCHR's Universal "
+                        "Human Rights Index tags with it (its labels, not read in the text).")
 async def sdg_page(request: Request, server: ServerDep,
                    target: Annotated[str, Path(description="the SDG target's number",
                                                openapi_examples={"10.7": {"value": "10.7"}})],
@@ -255,8 +267,11 @@ async def sdg_page(request: Request, server: ServerDep,
         raise RefusedError(404, f"{target} is not an SDG target")
     items = await _paragraphs(server, [f"?para hro:refersToSdgTarget {sp.iri(iri)} ."],
                               limit, offset)
+    tagged = await _paragraphs(server, [f"?para ^hro:annotates/hro:uhriSdg {sp.iri(iri)} ."],
+                               limit, offset)
     return _page(request, items, limit, offset, format, PARAGRAPH_COLUMNS,
-                 target={"notation": target, "uri": iri, "label": label})
+                 target={"notation": target, "uri": iri, "label": label},
+                 uhri=tagged[:limit])
 
 
 @router.get("/chain", summary="A recommendation's reiteration chain",

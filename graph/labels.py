@@ -245,8 +245,10 @@ def _match(record: Record, held: _HeldDocuments, report: LabelReport) -> int | N
     return record.paragraph
 
 
-def _concept(kind: str, slug: str, base: str) -> URIRef:
-    return URIRef(f"{base}uhri/{SCHEMES[kind][0]}/{slug}")
+def concept_uri(kind: str, label: str, base: str | None = None) -> URIRef:
+    """A theme's (``kind="theme"``) or affected persons' (``"affected"``) concept, by its
+    label or its slug: ``{base}uhri/themes/right-to-health``."""
+    return URIRef(f"{base or identifiers.base()}uhri/{SCHEMES[kind][0]}/{_slug(label)}")
 
 
 def _scheme(kind: str, base: str) -> URIRef:
@@ -272,7 +274,7 @@ def _common_graph(export: str | os.PathLike, sha256: str, when: str, count: int,
         graph.add((scheme, SKOS.prefLabel, Literal(SCHEMES[kind][1], lang="en")))
         graph.add((scheme, PROV.wasDerivedFrom, export_uri))
         for slug, label in labels.items():
-            concept = _concept(kind, slug, base)
+            concept = concept_uri(kind, slug, base)
             graph.add((concept, RDF.type, SKOS.Concept))
             graph.add((concept, SKOS.inScheme, scheme))
             graph.add((concept, SKOS.topConceptOf, scheme))
@@ -295,9 +297,9 @@ def _document_graph(symbol: str, matched: list[tuple[Record, int]], targets: dic
         if record.published:
             graph.add((node, DCTERMS.issued, Literal(record.published, datatype=XSD.date)))
         for label in record.themes:
-            graph.add((node, HRO.uhriTheme, _concept("theme", _slug(label), base)))
+            graph.add((node, HRO.uhriTheme, concept_uri("theme", label, base)))
         for label in record.affected:
-            graph.add((node, HRO.uhriAffectedPersons, _concept("affected", _slug(label), base)))
+            graph.add((node, HRO.uhriAffectedPersons, concept_uri("affected", label, base)))
         for sdg in record.sdgs:
             known = goals if sdg.is_goal else targets
             if sdg.notation in known:

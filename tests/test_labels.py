@@ -192,3 +192,63 @@ def test_same_text_tolerates_spacing_but_not_another_paragraph():
                      "workers are tied", held)
     assert not same_text("The Committee welcomes the adoption of the National Human Mobility "
                          "Plan", held)
+
+
+# --- shown and filtered by the server, marked as UHRI's ------------------------------------
+
+HTML = {"Accept": "text/html"}
+
+
+@pytest.fixture(scope="module")
+def client(labelled):
+    from fastapi.testclient import TestClient
+
+    from rightsgraph.api.app import Settings, create_app
+
+    with TestClient(create_app(Settings(store=str(labelled[0]), workers=1))) as test_client:
+        yield test_client
+
+
+def _found(response) -> list[tuple[str, int]]:
+    assert response.status_code == 200, response.text
+    return sorted({(item["document"], item["number"]) for item in response.json()["items"]})
+
+
+def test_the_researcher_api_filters_by_uhri_theme_and_affected_persons(client):
+    assert _found(client.get("/api/paragraphs", params={"theme": "Legal & institutional reform"})) \
+        == [("CMW/C/AZE/CO/3", 16), ("CMW/C/ECU/CO/3", 13)]
+    assert _found(client.get("/api/paragraphs", params={"affected": "children"})) == [
+        ("CMW/C/AZE/CO/3", 46), ("CMW/C/AZE/CO/3", 48), ("CMW/C/ECU/CO/3", 13)]
+    both = client.get("/api/recommendations", params={"theme": "migrants", "state": "ECU"})
+    assert _found(both) == [("CMW/C/ECU/CO/3", 13)]  # 27 did not match: not labelled
+    assert _found(client.get("/api/paragraphs", params={"theme": "No such theme"})) == []
+
+
+def test_the_sdg_target_shows_text_mentions_and_uhri_tags_apart(client):
+    answer = client.get("/api/sdg/10.7").json()
+    assert {(i["document"], i["number"]) for i in answer["items"]} == {("CMW/C/ECU/CO/3", 13)}
+    assert {(i["document"], i["number"]) for i in answer["uhri"]} == {
+        ("CMW/C/AZE/CO/3", 16), ("CMW/C/ECU/CO/3", 13)}
+    page = client.get("/sdg/10.7", headers=HTML).text
+    read, tagged = page.split("Paragraphs OHCHR's Universal Human Rights Index labels")
+    assert "CMW/C/ECU/CO/3" in read and "CMW/C/AZE/CO/3" not in read
+    assert "CMW/C/AZE/CO/3" in tagged
+
+
+def test_the_paragraph_page_shows_uhris_labels_as_uhris(client):
+    page = client.get("/doc/CMW/C/AZE/CO/3/para/16", headers=HTML).text
+    section = page.split('id="uhri"')[1].split("</section>")[0]
+    assert "OHCHR's labels (Universal Human Rights Index)" in section
+    assert "8d7c0a51-0001-4a3e-9f10-000000000016" in section and "export of 2026-12-01" in section
+    assert "Legal &amp; institutional reform" in section and 'href="/sdg/10.7"' in section
+    # the text's own SDG links do not list UHRI's tag
+    assert 'href="/sdg/10.7"' not in page.split('id="sdg"')[1].split("</section>")[0]
+    assert 'id="uhri"' not in client.get("/doc/CMW/C/AZE/CO/3/para/17", headers=HTML).text
+
+
+def test_the_labels_are_queryable_in_their_named_graphs(client):
+    query = """SELECT DISTINCT ?g WHERE { GRAPH ?g { ?a hro:uhriSdg ?sdg } }"""
+    answer = client.get("/sparql", params={"query": query},
+                        headers={"Accept": "application/sparql-results+json"}).json()
+    assert {b["g"]["value"] for b in answer["results"]["bindings"]} == {
+        labels_graph("CMW/C/AZE/CO/3"), labels_graph("CMW/C/ECU/CO/3")}
