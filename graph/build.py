@@ -139,14 +139,11 @@ def document_graphs(doc: Document) -> dict[str, Graph]:
 
 
 def validation_step(doc: Document, graphs: dict[str, Graph]) -> dict[str, Graph]:
-    """Refuse a document whose graphs do not conform to the shapes; keep its warnings."""
-    from rightsgraph.graph.validate import validate
+    """Refuse a document whose graphs do not conform to the shapes; keep its warnings.
+    The shapes are compiled once per process (:func:`.validate.validate_compiled`)."""
+    from rightsgraph.graph.validate import validate_compiled
 
-    data = Graph()
-    for graph in graphs.values():
-        for triple in graph:
-            data.add(triple)
-    report = validate(data)
+    report = validate_compiled(graphs.values())
     doc.warnings.extend(f"{doc.source}: {result}" for result in report.warnings)
     if not report.conforms:
         shown = "\n  ".join(str(result) for result in report.violations[:20])
