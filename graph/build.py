@@ -8,6 +8,7 @@ not loaded; the others are.
 """
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import time
@@ -19,8 +20,9 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, PROV
 
+from rightsgraph import __version__
 from rightsgraph.core import identifiers, sparql
 from rightsgraph.core.namespaces import HRO
 from rightsgraph.core.processes import die_with_parent
@@ -54,6 +56,7 @@ class BuildReport:
     seconds: float = 0.0
     dropped: list[str] = field(default_factory=list)
     holdings: Holdings | None = None
+    unchanged: int = 0  # files skipped: the store holds them, made by this extractor version
 
     @property
     def ok(self) -> bool:
@@ -93,6 +96,30 @@ _VERSIONS = f"""SELECT DISTINCT ?graph ?work ?symbol ?language WHERE {{
   GRAPH ?graph {{ ?version a <{HRO.LanguageVersion}> ; <{HRO.realizes}> ?work ;
                            <{DCTERMS.language}> ?language . }}
   OPTIONAL {{ ?work <{DCTERMS.identifier}> ?symbol }} }}"""
+
+
+# The language versions held, with the SHA-256 of their source file and their extractor.
+_SOURCES = f"""SELECT DISTINCT ?graph ?sha256 ?agent WHERE {{
+  GRAPH ?graph {{ ?version <{HRO.sha256}> ?sha256 ; <{PROV.wasGeneratedBy}> ?run .
+                  ?run <{PROV.wasAssociatedWith}> ?agent . }} }}"""
+
+
+def unchanged_files(store: Store, files: Iterable[Path]) -> dict[Path, list[str]]:
+    """The files the store already holds as they are: same content (SHA-256 of the file,
+    as the provenance of each language version records it) and made by this version of the
+    extractor; each with the graphs it made (its inferences beside them)."""
+    agent = str(identifiers.agent_uri(__version__))
+    held: dict[str, list[str]] = {}
+    for row in store.query(_SOURCES).rows():
+        if row["agent"] == agent and row["graph"] and row["sha256"]:
+            held.setdefault(row["sha256"], []).append(row["graph"])
+    found = {}
+    for path in files:
+        graphs = held.get(hashlib.sha256(path.read_bytes()).hexdigest())
+        if graphs:
+            found[path] = [name for graph in graphs
+                           for name in (graph, inferred_graph_name(graph))]
+    return found
 
 
 def drop_others(store: Store, kept: set[str]) -> list[str]:
@@ -282,6 +309,7 @@ def build(
     progress: Progress | None = None,
     workers: int = 1,
     replace: bool = False,
+    force: bool = False,
 ) -> BuildReport:
     """Extract every file under ``paths``, pass each document through ``steps`` (by default
     validation, then reasoning) and load it into ``store``; then refresh the registries,
@@ -292,11 +320,20 @@ def build(
     language versions it held that this build did not load are dropped (:func:`drop_others`),
     unless a file failed (its document may be among them, and nothing stored is lost for a
     file that could not be read).  ``report.holdings`` says what the store holds at the end.
+
+    A file the store already holds as it is (:func:`unchanged_files`) is skipped and counted
+    in ``report.unchanged``, unless ``force``.
     """
     started = time.monotonic()
     files, missing = find_files(paths)
     report = BuildReport(files=len(files), failures=missing)
     loaded_from: dict[str, Path] = {}
+    if not force:
+        skipped = unchanged_files(store, files)
+        for path, graphs in skipped.items():
+            loaded_from.update(dict.fromkeys(graphs, path))
+        files = [path for path in files if path not in skipped]
+        report.unchanged = len(skipped)
     for done, item in enumerate(_prepared(files, steps, workers), 1):
         if item.failure is not None:
             report.failures.append(item.failure)

@@ -49,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
                        help="make the store hold exactly these documents: drop the documents "
                        "(and language versions) it holds that are not under PATH, one "
                        "document at a time (nothing is dropped if a file fails)")
+    build.add_argument("--force", action="store_true",
+                       help="extract every file again, also those the store holds unchanged "
+                       "(same SHA-256, same extractor version), which are skipped otherwise")
     query = commands.add_parser("query", help="run a SPARQL query against the store")
     query.add_argument("sparql", metavar="SPARQL|@FILE.rq", help="the query, or @ and a file")
     _store_option(query, "store to query: a folder or a SPARQL endpoint URL")
@@ -217,7 +220,7 @@ def _build(args: argparse.Namespace) -> int:
         with open_store(args.store, update_url=args.update_url, timeout=args.store_timeout,
                         waiting=lambda message: print(f"  {message}", file=sys.stderr)) as store:
             report = build(paths, store, progress=progress, workers=args.workers,
-                           replace=args.replace)
+                           replace=args.replace, force=args.force)
             for message in report.failures:
                 _error(message)
             for message in report.notes:
@@ -232,6 +235,9 @@ def _build(args: argparse.Namespace) -> int:
         return 1
     print(f"loaded {report.documents} documents, {report.paragraphs} paragraphs "
           f"({report.seconds:.1f} s)")
+    if report.unchanged:
+        print(f"unchanged: {report.unchanged} files skipped (the store holds them as they "
+              "are; --force extracts them again)")
     if report.dropped:
         print(f"dropped (--replace): {'; '.join(report.dropped)}")
     print(f"{args.store} now holds {report.holdings}")

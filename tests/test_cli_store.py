@@ -50,11 +50,29 @@ def test_build_summary_matches_the_seed(capsys, tmp_path):
 def test_building_twice_adds_no_duplicates(capsys, tmp_path):
     for _ in range(2):
         assert run_cli(capsys, "build", SEED, "--store", tmp_path / "store")[0] == 0
+    assert run_cli(capsys, "build", SEED, "--store", tmp_path / "store", "--force")[0] == 0
     asserted = to_graph(extract_file(SEED))
     support = support_graphs()
     with open_store(tmp_path / "store", read_only=True) as store:
         assert store.graphs() == sorted([SEED_GRAPH, SEED_GRAPH + "/inferred", *support])
         assert len(store) == len(asserted) + len(infer(asserted)) + sum(map(len, support.values()))
+
+
+def test_an_unchanged_file_is_skipped_a_changed_one_extracted_again(capsys, tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / "seed.txt")
+    store = tmp_path / "store"
+    assert "loaded 1 documents" in run_cli(capsys, "build", corpus, "--store", store)[1]
+    code, out, _ = run_cli(capsys, "build", corpus, "--store", store, "--replace")
+    assert code == 0 and "loaded 0 documents" in out
+    assert "unchanged: 1 files skipped" in out and "now holds 1 documents (zh 1)" in out
+    changed = SEED.read_text(encoding="utf-8").replace("移民", "移徙", 1)
+    (corpus / "seed.txt").write_text(changed, encoding="utf-8")
+    code, out, _ = run_cli(capsys, "build", corpus, "--store", store)
+    assert code == 0 and "loaded 1 documents" in out and "files skipped" not in out
+    code, out, _ = run_cli(capsys, "build", corpus, "--store", store, "--force")
+    assert code == 0 and "loaded 1 documents" in out and "files skipped" not in out
 
 
 def test_a_failing_file_is_named_and_the_others_are_loaded(capsys, tmp_path):
@@ -201,7 +219,8 @@ def test_build_refuses_a_non_conforming_document_and_keeps_what_is_stored(tmp_pa
     with open_store(tmp_path / "store") as store:
         assert build([SEED], store).ok
         before = len(store)
-        report = build([SEED], store, steps=[corrupt, validation_step, reasoning_step])
+        report = build([SEED], store, steps=[corrupt, validation_step, reasoning_step],
+                       force=True)
         assert report.documents == 0
         [failure] = report.failures
         assert failure.startswith(f"{SEED}: does not conform to the shapes, not loaded")
