@@ -34,19 +34,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-RESULT_TYPES = {  # SELECT and ASK
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
-GRAPH_TYPES = (  # CONSTRUCT and DESCRIBE
-    "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml",
-    "application/n-quads", "application/trig",
-)
+from rightsgraph.core import formats
+from rightsgraph.core.errors import RightsgraphError
+
+RESULT_TYPES = tuple(f.media_type for f in formats.RESULTS)  # SELECT and ASK
+GRAPH_TYPES = tuple(f.media_type for f in formats.RDF)  # CONSTRUCT and DESCRIBE
 
 
-class QueryError(Exception):
+class QueryError(RightsgraphError):
     """A query could not be answered; ``status`` is the HTTP status it deserves and
     ``headers`` what the response should carry (``Retry-After``)."""
 
@@ -105,12 +100,8 @@ def choose_media_type(kind: str, accepted: Sequence[str]) -> str | None:
     """The first acceptable media type for a result kind; ``None`` when nothing fits.
     ``accepted`` is the client's list, best first (``*/*`` and ``type/*`` allowed)."""
     offered = list(RESULT_TYPES) if kind in ("select", "ask") else list(GRAPH_TYPES)
-    aliases = {"application/json": "application/sparql-results+json",
-               "application/xml": "application/sparql-results+xml",
-               "text/xml": "application/sparql-results+xml",
-               "application/json+ld": "application/ld+json"}
     for wanted in accepted or ["*/*"]:
-        wanted = aliases.get(wanted, wanted)
+        wanted = formats.MEDIA_ALIASES.get(wanted, wanted)
         if wanted == "*/*":
             return offered[0]
         if wanted.endswith("/*"):

@@ -8,6 +8,7 @@ import asyncio
 import re
 
 from rightsgraph.core import formats
+from rightsgraph.core.errors import RightsgraphError
 
 MAX_QUERY_CHARS = 100_000
 # A POST body: the longest query, percent-encoded in a form; refused past this before it is
@@ -21,16 +22,7 @@ _UPDATE = re.compile(
     r"^(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
 
 
-_NOT_IN_IRIREF = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-
-
-def safe_iri(text: str) -> bool:
-    """Whether ``text`` can stand between ``<`` and ``>`` in SPARQL (the characters
-    IRIREF excludes: controls, space, ``<>"{}|^`\\``)."""
-    return bool(text) and not _NOT_IN_IRIREF.search(text)
-
-
-class RefusedError(Exception):
+class RefusedError(RightsgraphError):
     """A request the endpoint will not run; ``status`` is the HTTP status to answer and
     ``headers`` what the answer carries besides (``Retry-After``)."""
 

@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from rightsgraph.core import registries
+from rightsgraph.core.errors import RightsgraphError
 from rightsgraph.core.resources import package_path
 from rightsgraph.extract.numbers import month_pattern, parse_ordinal
 
@@ -25,7 +26,7 @@ PHRASES = package_path("rightsgraph.extract", "phrases")
 SCRIPTS = {"Han": "zh", "Arabic": "ar", "Cyrillic": "ru"}
 
 
-class UnsupportedLanguageError(Exception):
+class UnsupportedLanguageError(RightsgraphError):
     """The document's language has no phrase file yet."""
 
 

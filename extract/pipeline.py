@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 
+from rightsgraph.core.errors import RightsgraphError
 from rightsgraph.core.identifiers import parse_symbol
 from rightsgraph.core.links import Kind
 from rightsgraph.extract import readers
@@ -18,7 +19,7 @@ from rightsgraph.extract.structure import build
 TERMINAL = tuple(".。;；:：!?！？”\")）")
 
 
-class ExtractionError(Exception):
+class ExtractionError(RightsgraphError):
     """A file could not be extracted; the message names the file and why."""
 
 

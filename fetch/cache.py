@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rightsgraph.core.errors import RightsgraphError
 from rightsgraph.extract.readers import SUFFIXES
 
 MANIFEST = "manifest.jsonl"
@@ -32,7 +33,7 @@ STORED, UNCHANGED, REFUSED, NOT_FOUND, FAILED = (
     "stored", "unchanged", "refused", "not-found", "failed")
 
 
-class CacheError(Exception):
+class CacheError(RightsgraphError):
     """The cache folder or its manifest cannot be used; the message names it and why."""
 
 

@@ -17,6 +17,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from rightsgraph.core.errors import RightsgraphError
 from rightsgraph.core.uhri import symbol_key
 from rightsgraph.extract import ExtractionError, extract_file
 
@@ -33,7 +34,7 @@ CONTENT_TYPES = {
 }
 
 
-class RefusedError(Exception):
+class RefusedError(RightsgraphError):
     """The download is not the document asked for; the message is the reason."""
 
 

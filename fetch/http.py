@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from rightsgraph import __version__
+from rightsgraph.core.errors import RightsgraphError
 from rightsgraph.core.identifiers import DEFAULT_BASE
 
 # Names the project and its address (the base of the graph's URIs, DEFAULT_BASE).
@@ -21,7 +22,7 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_WAIT = 300.0  # never sleep longer than this for one Retry-After
 
 
-class FetchError(Exception):
+class FetchError(RightsgraphError):
     """A request failed after its retries; ``status`` is the last HTTP status (or None)."""
 
     def __init__(self, url: str, reason: str, status: int | None = None) -> None:

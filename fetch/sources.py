@@ -15,12 +15,13 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
+from rightsgraph.core.errors import RightsgraphError
 from rightsgraph.core.resources import package_path
 
 PLACEHOLDERS = {"symbol", "symbol_encoded", "language", "un_language"}
 
 
-class SourceError(ValueError):
+class SourceError(RightsgraphError, ValueError):
     """A source or template is not usable; the message says why."""
 
 

@@ -24,6 +24,7 @@ from rdflib.namespace import DCTERMS, PROV
 
 from rightsgraph import __version__
 from rightsgraph.core import identifiers, sparql
+from rightsgraph.core.errors import RightsgraphError
 from rightsgraph.core.namespaces import HRO
 from rightsgraph.core.processes import die_with_parent
 from rightsgraph.extract import ExtractionError, extract_file, to_graph
@@ -37,7 +38,7 @@ Step = Callable[[Document, dict[str, Graph]], dict[str, Graph]]
 Progress = Callable[["BuildReport", int, int], None]
 
 
-class DocumentRejectedError(Exception):
+class DocumentRejectedError(RightsgraphError):
     """Raised by a build step to keep a document out of the store; the message says why."""
 
 

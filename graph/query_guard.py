@@ -31,6 +31,7 @@ import sys
 import threading
 from collections.abc import Iterable
 
+from rightsgraph.core.errors import EXIT_USAGE
 from rightsgraph.graph.store import StoreError
 
 MAX_NESTING = 200
@@ -48,6 +49,8 @@ _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 class QueryRefusedError(StoreError):
     """A query this server will not run; the message says why and what is allowed."""
+
+    exit_code = EXIT_USAGE
 
 
 def check_shape(query: str, *, max_nesting: int = MAX_NESTING,

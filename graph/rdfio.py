@@ -7,6 +7,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 
 from rightsgraph.core import formats
+from rightsgraph.core.errors import EXIT_USAGE, RightsgraphError
 from rightsgraph.core.resources import ontology_file
 
 # File suffix -> rdflib parser: the formats of the table, and N3 (read, never written).
@@ -20,8 +21,10 @@ def ontology() -> Graph:
     return Graph().parse(ontology_file(), format="turtle")
 
 
-class RdfReadError(Exception):
+class RdfReadError(RightsgraphError):
     """An RDF file could not be read."""
+
+    exit_code = EXIT_USAGE
 
 
 def rdf_format(path: Path) -> str:

@@ -21,10 +21,11 @@ import pyoxigraph as ox
 import rdflib
 
 from rightsgraph.core import formats, sparql
+from rightsgraph.core.errors import EXIT_USAGE, RightsgraphError
 from rightsgraph.core.namespaces import PREFIXES
 
 
-class StoreError(Exception):
+class StoreError(RightsgraphError):
     """A store could not be opened, read or written; the message says which and why."""
 
 
@@ -34,6 +35,8 @@ class StoreLockedError(StoreError):
 
 class QuerySyntaxError(StoreError, ValueError):
     """The SPARQL text does not parse; the message quotes the parser."""
+
+    exit_code = EXIT_USAGE
 
 
 class ReadOnlyStoreError(StoreError):

@@ -1,7 +1,8 @@
 """The ``rightsgraph`` command line.
 
-Exit codes: 0 success, 1 a file could not be processed (the message names it), 2 bad
-arguments.
+Exit codes (:mod:`rightsgraph.core.errors`): 0 success, 1 a file, store or download could
+not be processed (the message names it), 2 bad arguments or an unparsable query, 3 the
+server could not start.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from rightsgraph import __version__
 from rightsgraph.core import formats
+from rightsgraph.core.errors import EXIT_SERVE, EXIT_USAGE, RightsgraphError
 
 DEFAULT_STORE = "out/store"
 SEEDS = "seeds"  # the bundled seed documents (``rightsgraph build seeds``)
@@ -115,6 +117,14 @@ def main(argv: list[str] | None = None) -> int:
     add_fetch(commands)
     _labels_parser(commands)
     args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except RightsgraphError as err:  # one not handled by its command: say it, exit its code
+        _error(err)
+        return err.exit_code
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "labels":
         return _labels(args)
     if args.command == "fetch":
@@ -135,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         return _query(args)
     if args.command == "export":
         return _export(args)
-    return 2  # pragma: no cover - argparse enforces the subcommand
+    return EXIT_USAGE  # pragma: no cover - argparse enforces the subcommand
 
 
 def _extract(args: argparse.Namespace) -> int:
@@ -232,7 +242,7 @@ def _build(args: argparse.Namespace) -> int:
                     print(f"rightsgraph: {args.output} left as it was", file=sys.stderr)
     except StoreError as err:
         _error(err)
-        return 1
+        return err.exit_code
     print(f"loaded {report.documents} documents, {report.paragraphs} paragraphs "
           f"({report.seconds:.1f} s)")
     if report.unchanged:
@@ -318,7 +328,7 @@ def _serve(args: argparse.Namespace) -> int:
             missing = missing_support_graphs(store, base if base.endswith("/") else base + "/")
     except StoreError as err:
         _error(err)
-        return 1
+        return err.exit_code
     if missing:
         print(f"rightsgraph: warning: {args.store} is incomplete: it lacks "
               f"{', '.join(f'<{g}>' for g in missing)} (did its build stop before the end?); "
@@ -327,7 +337,7 @@ def _serve(args: argparse.Namespace) -> int:
     if busy:
         _error(f"cannot serve on {args.host}:{args.port}: {busy}; choose another port with "
                "--port (or stop the other server)")
-        return 1
+        return EXIT_SERVE
     settings = Settings(store=args.store, timeout=args.timeout, max_bytes=args.max_bytes,
                         service_allow=tuple(args.service_allow), memory_mb=args.memory_limit,
                         site_workers=args.site_workers, queue=args.queue,
@@ -378,7 +388,7 @@ def _query(args: argparse.Namespace) -> int:
             sparql = Path(sparql[1:]).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
             _error(f"{sparql[1:]}: cannot read the query: {err}")
-            return 2
+            return EXIT_USAGE
     try:
         with open_store(args.store, read_only=True) as store:
             result = store.query(sparql)
@@ -399,10 +409,10 @@ def _query(args: argparse.Namespace) -> int:
                    "DROP, …); the store changes only through `rightsgraph build`")
         else:
             _error(f"the query does not parse: {err}")
-        return 2
+        return err.exit_code
     except StoreError as err:
         _error(err)
-        return 1
+        return err.exit_code
     if args.output:
         Path(args.output).write_bytes(data)
     else:
@@ -432,7 +442,7 @@ def _export(args: argparse.Namespace) -> int:
                 sys.stdout.flush()
     except StoreError as err:
         _error(err)
-        return 1
+        return err.exit_code
     return 0
 
 
@@ -470,7 +480,7 @@ def _validate(args: argparse.Namespace) -> int:
             data = read_rdf(name)
         except RdfReadError as err:
             print(f"rightsgraph: error: {err}", file=sys.stderr)
-            return 2
+            return err.exit_code
         reports[name] = validate(data)
     if args.format == "json":
         out = {name: {"conforms": report.conforms,

@@ -339,5 +339,5 @@ def test_serve_on_a_busy_port_says_so_before_serving(capsys, seed_store):
         other.listen()
         port = other.getsockname()[1]
         code, _, err = run_cli(capsys, "serve", "--store", seed_store, "--port", port)
-    assert code == 1
+    assert code == 3  # the server could not start
     assert f"127.0.0.1:{port}: the port is in use" in err and "serving" not in err

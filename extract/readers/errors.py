@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import os
 
+from rightsgraph.core.errors import RightsgraphError
 
-class ReadError(Exception):
+
+class ReadError(RightsgraphError):
     """A file could not be read; the message names the file and the reason."""
 
     def __init__(self, path: str | os.PathLike, reason: str) -> None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
+from rightsgraph.core.errors import RightsgraphError
 
-class MissingDataError(FileNotFoundError):
+
+class MissingDataError(RightsgraphError, FileNotFoundError):
     """A data file the package should carry is not there (a broken installation)."""
 
 

@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterable
 from typing import NewType
 
+from rightsgraph.core.errors import RightsgraphError
+
 Term = NewType("Term", str)
 """An IRI, literal or number in SPARQL syntax, made by :func:`iri`, :func:`literal` or
 :func:`integer`: safe to put anywhere a term may stand in a query."""
@@ -32,7 +34,7 @@ _OPAQUE_OR_VARIABLE = re.compile(
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]+(?:-[A-Za-z0-9]+)*$")
 
 
-class UnsafeIriError(ValueError):
+class UnsafeIriError(RightsgraphError, ValueError):
     """A text that cannot stand between ``<`` and ``>`` in SPARQL."""
 
     def __init__(self, value: str) -> None:

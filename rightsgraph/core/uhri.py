@@ -24,6 +24,7 @@ from html.parser import HTMLParser
 from typing import Any, BinaryIO, Protocol
 
 from rightsgraph.core import identifiers, registries
+from rightsgraph.core.errors import RightsgraphError
 
 _SDG = re.compile(
     r"^\s*(?P<goal>\d{1,2})(?:\.(?P<target>[0-9a-z]{1,2}))?\s*(?:-\s*(?P<label>.*))?$", re.DOTALL)
@@ -32,7 +33,7 @@ _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
                "table"}
 
 
-class UhriExportError(Exception):
+class UhriExportError(RightsgraphError):
     """The export cannot be read; the message names the file and where."""
 
 
