@@ -63,11 +63,12 @@ def create_app(settings: Settings) -> FastAPI:
             swagger_css_url="/static/swagger_ui/swagger-ui.css",
             swagger_favicon_url="/static/swagger_ui/favicon-32x32.png")
 
-    from rightsgraph.api import linked_data, researcher, sparql, web
+    from rightsgraph.api import linked_data, recurring, researcher, sparql, web
 
     app.include_router(sparql.router)
     app.include_router(researcher.router)
     app.include_router(web.router)
+    app.include_router(recurring.router)
     web.mount_static(app)
 
     @app.exception_handler(QueryError)

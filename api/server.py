@@ -35,6 +35,7 @@ class Settings:
     service_allow: tuple[str, ...] = ()
     snapshot: bool = True  # serve a snapshot of a local store (reloaded on SIGHUP)
     dumps: str | None = None  # folder for generated dumps; default: a temporary folder
+    vectors: str | None = None  # paragraph vectors (graph/similar.py); None: no neighbours
 
     def memory_budget_mb(self) -> int:
         """The most the SPARQL workers may use together: workers of both lanes times the

@@ -22,6 +22,7 @@ from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.examples import example_queries
 from rightsgraph.api.filters import Flag, paragraph_filters
 from rightsgraph.api.protocol import RefusedError
+from rightsgraph.api.recurring import paragraph_neighbours
 from rightsgraph.api.server import Server
 from rightsgraph.core import formats
 from rightsgraph.core import sparql as sp
@@ -127,6 +128,7 @@ async def _resource_page(request: Request, server: Server, iri: str) -> HTMLResp
     types = await page_data.types_of(server, iri)
     if HRO_IRI + "Paragraph" in types:
         data = await page_data.paragraph(server, iri)
+        data["state"], data["neighbours"] = await paragraph_neighbours(server, data)
         return render(request, server, "paragraph.html",
                       title=f"{data['symbol']} ¶{data['number']}",
                       p=data, languages=[v["lang"] for v in data["versions"]])

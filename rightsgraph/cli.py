@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--force", action="store_true",
                        help="extract every file again, also those the store holds unchanged "
                        "(same SHA-256, same extractor version), which are skipped otherwise")
+
+    _similar_options(build, "embed the paragraphs and infer similar-recommendation links "
+                     "(needs the extra: pip install 'rightsgraph[similar]')")
     query = commands.add_parser("query", help="run a SPARQL query against the store")
     query.add_argument("sparql", metavar="SPARQL|@FILE.rq", help="the query, or @ and a file")
     _store_option(query, "store to query: a folder or a SPARQL endpoint URL")
@@ -92,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
                        help="time limit of one query in seconds (default: %(default)s)")
     serve.add_argument("--max-bytes", type=int, default=50_000_000,
                        help="largest query result in bytes (default: %(default)s)")
+    _similar_options(serve, None)
     serve.add_argument("--service-allow", action="append", default=[], metavar="IRI",
                        help="an endpoint SERVICE may call (repeat; default: none, SERVICE "
                        "refused)")
@@ -235,6 +239,8 @@ def _build(args: argparse.Namespace) -> int:
                 _error(message)
             for message in report.notes:
                 print(f"rightsgraph: note: {message}", file=sys.stderr)
+            if args.similar:
+                _similar(store, _vectors_folder(args))
             if args.output:
                 if report.ok:
                     _write_atomically(Path(args.output), lambda out: store.dump(out, "trig"))
@@ -257,6 +263,40 @@ def _build(args: argparse.Namespace) -> int:
     if report.failures:
         print(f"failed: {len(report.failures)} (not loaded; see the errors above)")
     return 0 if report.ok else 1
+
+
+def _similar_options(command: argparse.ArgumentParser, similar_help: str | None) -> None:
+    if similar_help:
+        command.add_argument("--similar", action="store_true", help=similar_help)
+    command.add_argument("--vectors", metavar="DIR",
+                         help="folder of the paragraph vectors (default: STORE.vectors beside "
+                         "a folder store)")
+
+
+def _vectors_folder(args: argparse.Namespace) -> Path | None:
+    if args.vectors:
+        return Path(args.vectors)
+    if "://" in str(args.store):
+        return None
+    from rightsgraph.graph.similar import vectors_folder
+
+    return vectors_folder(args.store)
+
+
+def _similar(store, folder: Path | None) -> None:
+    """Embed what changed and refresh the similar-recommendation links of its States."""
+    from rightsgraph.graph import similar
+
+    if folder is None:
+        raise SystemExit("rightsgraph: error: --similar with a remote store needs --vectors DIR")
+    try:
+        report = similar.update(store, folder)
+    except similar.SimilarUnavailableError as err:
+        _error(err)
+        raise SystemExit(2) from err
+    print(f"similar: {report.embedded} language versions embedded ({report.paragraphs} "
+          f"paragraphs), {report.unchanged} unchanged; {report.links} inferred links for "
+          f"{', '.join(report.states) or 'no State'} in {folder}", file=sys.stderr)
 
 
 def _input_paths(paths: list[str]) -> list[str]:
@@ -347,6 +387,10 @@ def _serve(args: argparse.Namespace) -> int:
     if args.workers:
         settings.workers = args.workers
     local = not args.store.lower().startswith(("http://", "https://"))
+
+    vectors = _vectors_folder(args)
+    if vectors is not None and vectors.is_dir():
+        settings.vectors = str(vectors)
     print(f"rightsgraph: serving {args.store} on http://{args.host}:{args.port}/ "
           f"(SPARQL at /sparql, API docs at /docs)", file=sys.stderr)
     if local and settings.snapshot:

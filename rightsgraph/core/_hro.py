@@ -31,6 +31,7 @@ class HRO(DefinedNamespace):
     Recommendation: URIRef  # recommendation
     SdgTarget: URIRef  # SDG target
     Section: URIRef  # section
+    SimilarityLink: URIRef  # similarity link
     State: URIRef  # State
     StatePartyReport: URIRef  # State party report
     SubItem: URIRef  # sub-item
@@ -66,6 +67,8 @@ class HRO(DefinedNamespace):
     isReiteratedBy: URIRef  # is reiterated by
     isReiteratedTransitivelyBy: URIRef  # is reiterated transitively by
     languageVersion: URIRef  # language version
+    linkFrom: URIRef  # link from
+    linkTo: URIRef  # link to
     listOfIssues: URIRef  # list of issues
     mention: URIRef  # mention
     mentionOf: URIRef  # mention of
@@ -78,6 +81,7 @@ class HRO(DefinedNamespace):
     refersToSdgTarget: URIRef  # refers to SDG target
     reiterates: URIRef  # reiterates
     reiteratesTransitively: URIRef  # reiterates transitively
+    similarTo: URIRef  # similar to
     stateParty: URIRef  # State party
     statePartyReport: URIRef  # State party report
     summaryRecord: URIRef  # summary record
@@ -98,6 +102,7 @@ class HRO(DefinedNamespace):
     label: URIRef  # label
     linkKind: URIRef  # link kind
     matchedText: URIRef  # matched text
+    model: URIRef  # model
     nextReportDue: URIRef  # next report due
     nextReportNumber: URIRef  # next report number
     notation: URIRef  # notation
@@ -106,6 +111,7 @@ class HRO(DefinedNamespace):
     otherSymbol: URIRef  # other symbol
     recordCount: URIRef  # record count
     reportNumber: URIRef  # report number
+    score: URIRef  # score
     session: URIRef  # session
     sessionEnd: URIRef  # session end
     sessionStart: URIRef  # session start
@@ -113,5 +119,6 @@ class HRO(DefinedNamespace):
     spanEnd: URIRef  # span end
     spanStart: URIRef  # span start
     text: URIRef  # text
+    threshold: URIRef  # threshold
     truncated: URIRef  # truncated
     uhriAnnotationType: URIRef  # UHRI annotation type

@@ -1,0 +1,278 @@
+"""Recurring recommendations: what a State has been told again and again, by whom, since when.
+
+A State's recommendations are grouped into clusters by two kinds of links, kept apart in
+every answer: the **explicit** ones the documents state (``hro:reiterates``, ``hro:recalls``,
+``hro:notesNonImplementationOf``, ``hro:citesRecommendation``) and the **inferred** ones of
+text similarity (``hro:similarTo``, in the named graphs of :mod:`rightsgraph.graph.similar`,
+each with its score).  A cluster is a connected group of two or more paragraphs; it says
+when the ask was first and last made, by which bodies, how often, whether the latest
+paragraph notes that it was not implemented, and shows the latest text in the reader's
+language.  Served as a page (``/state/{alpha3}/recurring``) and in the researcher API
+(``/api/states/{alpha3}/recurring``, JSON or CSV).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from rightsgraph.api import page_data
+from rightsgraph.api.deps import ServerDep
+from rightsgraph.api.protocol import RefusedError
+from rightsgraph.api.server import Server
+from rightsgraph.core import identifiers
+from rightsgraph.core import sparql as sp
+
+router = APIRouter(tags=["researcher API"])
+
+EXPLICIT = {"reiterates": "reiterates", "recalls": "recalls",
+            "notesNonImplementationOf": "notes non-implementation of",
+            "citesRecommendation": "cites"}
+
+EDGES = """
+SELECT DISTINCT ?later ?relation ?earlier WHERE {
+  ?doc hro:stateParty ?state ; hro:hasParagraph ?later .
+  ?later ?relation ?earlier .
+  FILTER (?relation IN (hro:reiterates, hro:recalls, hro:notesNonImplementationOf,
+                        hro:citesRecommendation))
+}"""
+
+SIMILAR = """
+SELECT DISTINCT ?later ?earlier ?score ?lang WHERE {
+  GRAPH ?graph { ?link a hro:SimilarityLink ; hro:linkFrom ?later ; hro:linkTo ?earlier ;
+                       hro:score ?score . OPTIONAL { ?link dcterms:language ?lang } }
+}"""
+
+MEMBERS = """
+SELECT DISTINCT ?p ?number ?symbol ?committee ?date ?text ?recommendation WHERE {
+  ?members
+  OPTIONAL { ?p hro:number ?number }
+  OPTIONAL { ?p dcterms:isPartOf ?doc . ?doc dcterms:identifier ?symbol .
+             OPTIONAL { ?doc hro:committee ?c .
+                        BIND(STRAFTER(STR(?c), "/committee/") AS ?committee) }
+             OPTIONAL { ?doc hro:adoptedOn ?date } }
+  OPTIONAL { ?p hro:text ?text }
+  BIND(EXISTS { ?p a hro:Recommendation } AS ?recommendation)
+}"""
+
+
+def _value(row: dict, name: str) -> str | None:
+    term = row.get(name)
+    return None if term is None else term["value"]
+
+
+class _Clusters:
+    """Union-find over paragraph IRIs."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def join(self, a: str, b: str) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+    def groups(self) -> list[list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for x in self.parent:
+            out[self.find(x)].append(x)
+        return [sorted(g) for g in out.values() if len(g) > 1]
+
+
+async def recurring(server: Server, alpha3: str, lang: str = "en",
+                    include_inferred: bool = True) -> list[dict[str, Any]]:
+    """The clusters of recurring recommendations to State ``alpha3``, latest first."""
+    state = sp.iri(str(identifiers.state_uri(alpha3, base=server.base)))
+    links: list[dict[str, Any]] = []
+    explicit: dict[tuple[str, str], str] = {}
+    for row in await server.select(sp.bind(EDGES, state=state)):
+        name = _value(row, "relation").rsplit("#", 1)[-1]
+        pair = (_value(row, "later"), _value(row, "earlier"))
+        order = list(EXPLICIT)
+        if pair not in explicit or order.index(name) < order.index(explicit[pair]):
+            explicit[pair] = name  # the most specific relation the text states
+    for (later, earlier), name in explicit.items():
+        links.append({"from": later, "to": earlier, "relation": EXPLICIT[name],
+                      "kind": "explicit", "score": None})
+    if include_inferred:
+        graph = sp.iri(f"{server.base}graph/inferred/similar/{alpha3}")
+        for row in await server.select(sp.bind(SIMILAR, graph=graph)):
+            pair = (_value(row, "later"), _value(row, "earlier"))
+            if pair in explicit or pair[::-1] in explicit:
+                continue  # what the text states is not repeated as an inference
+            links.append({"from": pair[0], "to": pair[1], "relation": "similar to",
+                          "kind": "inferred", "score": float(_value(row, "score") or 0),
+                          "language": _value(row, "lang")})
+    clusters = _Clusters()
+    for link in links:
+        clusters.join(link["from"], link["to"])
+    groups = clusters.groups()
+    members = await _members(server, [p for g in groups for p in g])
+    out = []
+    for group in groups:
+        out.append(_cluster(server, group, members, links, lang))
+    out.sort(key=lambda c: (c["latest"] or "", c["count"]), reverse=True)
+    for n, cluster in enumerate(out, 1):
+        cluster["id"] = n
+    return out
+
+
+async def _members(server: Server, iris: list[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(iris), 200):
+        chunk = iris[start:start + 200]
+        rows = await server.select(sp.bind(MEMBERS, members=sp.values("p", chunk)))
+        for row in rows:
+            p = _value(row, "p")
+            member = found.setdefault(p, {
+                "uri": p, "page": server.local_path(p), "texts": {},
+                "document": _value(row, "symbol"), "committee": _value(row, "committee"),
+                "date": _value(row, "date"),
+                "number": int(n) if (n := _value(row, "number")) and n.isdigit() else None})
+            if row.get("text"):
+                member["texts"][row["text"].get("xml:lang", "")] = row["text"]["value"]
+    for p in iris:  # paragraphs only cited: their document and number from the URI
+        if p not in found or not found[p]["document"]:
+            name = page_data.paragraph_name(server, p)
+            symbol, _, number = name.partition(" ¶")
+            found[p] = {**found.get(p, {}), "uri": p, "page": server.local_path(p),
+                        "texts": {}, "document": symbol, "committee": None, "date": None,
+                        "number": int(number) if number.isdigit() else None}
+    for member in found.values():
+        member["held"] = bool(member["texts"])
+    return found
+
+
+def _cluster(server: Server, group: list[str], members: dict[str, dict[str, Any]],
+             links: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    paragraphs = sorted((members[p] for p in group),
+                        key=lambda m: (m["date"] or "", m["document"] or "", m["number"] or 0))
+    inside = [link for link in links if link["from"] in group]
+    dated = [m for m in paragraphs if m["date"]]
+    latest = max(dated, key=lambda m: m["date"]) if dated else paragraphs[-1]
+    held = [m for m in paragraphs if m["held"]]
+    shown = max(held, key=lambda m: m["date"] or "") if held else None
+    text_lang, text = page_data.pick(shown["texts"], lang) if shown else ("", "")
+    return {
+        "first": dated[0]["date"] if dated else None,
+        "latest": latest["date"],
+        "bodies": sorted({m["committee"] for m in paragraphs if m["committee"]}),
+        "count": len(paragraphs),
+        "non_implementation": any(link["from"] == latest["uri"]
+                                  and link["relation"] == "notes non-implementation of"
+                                  for link in inside),
+        "explicit_links": sum(1 for link in inside if link["kind"] == "explicit"),
+        "inferred_links": sum(1 for link in inside if link["kind"] == "inferred"),
+        "text": text, "language": text_lang,
+        "representative": shown["uri"] if shown else None,
+        "paragraphs": [{k: v for k, v in m.items() if k != "texts"} for m in paragraphs],
+        "links": inside,
+    }
+
+
+CSV_COLUMNS = ["cluster", "first", "latest", "bodies", "count", "non_implementation",
+               "explicit_links", "inferred_links", "paragraphs", "language", "text"]
+
+
+def _csv(alpha3: str, clusters: list[dict[str, Any]]) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for c in clusters:
+        names = " | ".join(f"{m['document']} ¶{m['number']}" for m in c["paragraphs"])
+        writer.writerow([c["id"], c["first"] or "", c["latest"] or "", ", ".join(c["bodies"]),
+                         c["count"], "yes" if c["non_implementation"] else "no",
+                         c["explicit_links"], c["inferred_links"], names, c["language"],
+                         c["text"]])
+    # A byte-order mark so that spreadsheet programs read the file as UTF-8.
+    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{alpha3}-recurring.csv"'})
+
+
+async def _checked_state(server: Server, alpha3: str) -> str:
+    code = alpha3.upper()
+    if not code.isalpha() or len(code) != 3:
+        raise RefusedError(404, f"{alpha3!r} is not an ISO 3166 alpha-3 code (AZE, GHA…)")
+    known = await server.ask(sp.bind("ASK { ?state skos:notation ?n }",
+                                     state=sp.iri(str(identifiers.state_uri(code,
+                                                                            base=server.base)))))
+    if not known:
+        raise RefusedError(404, f"{code} is not a State in the registry")
+    return code
+
+
+Lang = Annotated[Literal["en", "fr", "es", "ru", "zh", "ar"],
+                 Query(description="language of the representative text, when held",
+                       examples=["en"])]
+
+
+@router.get("/api/states/{alpha3}/recurring",
+            summary="A State's recurring recommendations",
+            description="Clusters of recommendations to one State across bodies and cycles: "
+                        "explicit reiteration links (what the documents state) merged with "
+                        "inferred similarity links (text similarity, with their score), each "
+                        "link marked `explicit` or `inferred`. Each cluster has its first and "
+                        "latest date, the bodies, the number of paragraphs, whether the latest "
+                        "notes non-implementation and the latest text. CSV (one row per "
+                        "cluster) opens in a spreadsheet.")
+async def recurring_api(server: ServerDep, alpha3: str, lang: Lang = "en",
+                        inferred: Annotated[bool, Query(
+                            description="include links inferred by text similarity")] = True,
+                        format: Annotated[Literal["json", "csv"], Query(  # noqa: A002
+                            description="json (default) or csv")] = "json") -> Response:
+    code = await _checked_state(server, alpha3)
+    clusters = await recurring(server, code, lang, include_inferred=inferred)
+    if format == "csv":
+        return _csv(code, clusters)
+    return JSONResponse({"state": code, "clusters": clusters, "total": len(clusters)})
+
+
+@router.get("/state/{alpha3}/recurring", include_in_schema=False)
+async def recurring_page(request: Request, server: ServerDep, alpha3: str,
+                         lang: str = "en") -> HTMLResponse:
+    from rightsgraph.api.web import render
+
+    code = await _checked_state(server, alpha3)
+    clusters = await recurring(server, code, lang)
+    labels = await page_data.labels(server, [str(identifiers.state_uri(code,
+                                                                       base=server.base))])
+    name = labels(str(identifiers.state_uri(code, base=server.base)), lang)
+    return render(request, server, "recurring.html", title=f"Recurring recommendations: {name}",
+                  state=code, name=name, clusters=clusters, lang=lang)
+
+
+async def paragraph_neighbours(server: Server, data: dict[str, Any]
+                               ) -> tuple[str | None, list[dict[str, Any]] | None]:
+    """The State of a paragraph's document and the paragraph's nearest neighbours among the
+    State's other documents; ``None`` for the neighbours when the server has no vectors (the
+    optional model is not installed, or the store was built without ``--similar``)."""
+    import asyncio
+    from pathlib import Path
+
+    rows = await server.select(sp.bind("SELECT ?s WHERE { ?doc hro:stateParty ?s } LIMIT 1",
+                                       doc=sp.iri(data["document"])))
+    state = _value(rows[0], "s").rsplit("/", 1)[-1] if rows else None
+    folder = server.settings.vectors
+    number = str(data["number"])
+    if not folder or state is None or not number.isdigit():
+        return state, None
+    try:
+        from rightsgraph.graph import similar
+    except ImportError:
+        return state, None
+    loop = asyncio.get_running_loop()
+    found = await loop.run_in_executor(None, lambda: similar.neighbours(
+        Path(folder), state, data["symbol"], int(number)))
+    return state, [{"uri": n.uri(server.base), "symbol": n.symbol, "number": n.number,
+                    "score": n.score, "language": n.language, "committee": n.committee,
+                    "date": n.date} for n in found]
