@@ -17,6 +17,7 @@ reading a large result, but a query that sorts or groups runs to completion firs
 """
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -179,9 +180,16 @@ class LocalStore(Store):
 
     def close(self) -> None:
         store = getattr(self, "_store", None)
-        if store is not None and not self.read_only:
-            store.flush()
         self._store = None  # the RocksDB lock is released when the store is collected
+        if store is None or self.read_only:
+            return
+        store.flush()
+        store.optimize()
+        del store
+        # RocksDB deletes the write-ahead logs that the flush made obsolete only when the
+        # store is opened: a build left as much log as data behind.  Open it once more.
+        with contextlib.suppress(OSError):  # still held elsewhere: left for the next opening
+            ox.Store(str(self.path))
 
 
 def _as_quads(ntriples: str, graph: str) -> str:

@@ -75,6 +75,13 @@ def test_an_unchanged_file_is_skipped_a_changed_one_extracted_again(capsys, tmp_
     assert code == 0 and "loaded 1 documents" in out and "files skipped" not in out
 
 
+def test_a_build_leaves_no_write_ahead_log_behind(capsys, tmp_path):
+    assert run_cli(capsys, "build", SEED, "--store", tmp_path / "store")[0] == 0
+    data = sum(f.stat().st_size for f in (tmp_path / "store").glob("*.sst"))
+    logs = {f.name: f.stat().st_size for f in (tmp_path / "store").glob("*.log")}
+    assert data > 1_000_000 and sum(logs.values()) < 1000, logs
+
+
 def test_a_failing_file_is_named_and_the_others_are_loaded(capsys, tmp_path):
     corpus = tmp_path / "in" / "deeper"
     corpus.mkdir(parents=True)
