@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: graph test docs lint install clean bench bench-corpus bench-build bench-sparql
+.PHONY: graph test docs lint install clean bench bench-corpus bench-build bench-sparql bench-scale
 
 $(BIN)/rightsgraph: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,4 +61,10 @@ bench-sparql: $(BIN)/oxigraph
 	test -d $(BENCH_CORPUS) || $(MAKE) bench-corpus
 	$(BIN)/python -m benchmarks.bench_sparql $(BENCH_CORPUS) --work $(BENCH_WORK)
 
-bench: bench-corpus bench-build bench-sparql
+## The scale benchmark (issue 15): build, store, every page and /sparql at ~1M and ~4M quads
+## (BENCH_SIZES="1000000 4000000 12000000" for more); wrk (apt-get install wrk) for req/s.
+BENCH_SIZES ?= 1000000 4000000
+bench-scale: $(BIN)/oxigraph
+	$(BIN)/python -m benchmarks.bench_scale --sizes $(BENCH_SIZES) --work out/bench/scale
+
+bench: bench-corpus bench-build bench-sparql bench-scale
