@@ -1,15 +1,19 @@
 """The search filters that the web pages and the researcher API share: query parameters
-(State, committee, treaty article, ILO instrument, SDG target, flag, words, language,
-document) turned into SPARQL graph patterns over ``?doc``, ``?para`` and ``?text``."""
+(State, committee, one per link kind with an API filter, flag, words, language, document)
+turned into SPARQL graph patterns over ``?doc``, ``?para`` and ``?text``."""
 from __future__ import annotations
 
+import inspect
 import re
-from collections.abc import Callable
-from typing import Literal
+from collections.abc import Callable, Mapping
+from typing import Annotated, Literal
+
+from fastapi import Depends, Query
 
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.core import identifiers
 from rightsgraph.core import sparql as sp
+from rightsgraph.core.links import FILTERS, LinkKind
 from rightsgraph.graph.labels import concept_uri
 
 Flag = Literal["recommendation", "concern", "positive"]
@@ -44,26 +48,20 @@ def _iri(mint: Callable[[str], str], value: str, what: str) -> sp.Term:
 
 
 def paragraph_filters(*, state: str | None = None, committee: str | None = None,
-                      article: str | None = None, ilo: str | None = None,
-                      sdg: str | None = None, flag: str | None = None, q: str | None = None,
-                      language: str | None = None, document: str | None = None,
-                      theme: str | None = None, affected: str | None = None) -> list[str]:
-    """Graph patterns selecting paragraphs (``?para`` of ``?doc``, with ``?text``);
+                      links: Mapping[str, str | None] | None = None, flag: str | None = None,
+                      q: str | None = None, language: str | None = None,
+                      document: str | None = None, theme: str | None = None,
+                      affected: str | None = None) -> list[str]:
+    """Graph patterns selecting paragraphs (``?para`` of ``?doc``, with ``?text``); ``links``
+    maps the API filter of a link kind (``article``, ``ilo``, ``sdg``) to a notation;
     ``theme`` and ``affected`` are OHCHR's UHRI labels (by label or slug), not the text's."""
     f = document_filters(committee, state)
     if document:
         f.append(f"?doc dcterms:identifier {sp.literal(document)} .")
-    if article:
-        try:
-            target = identifiers.provision_uri(notation(article, "article"))
-        except ValueError as err:
-            raise RefusedError(400, f"{article!r} is not an article notation such as ICRMW/76") \
-                from err
-        f.append(f"?para hro:concernsArticle {sp.iri(target)} .")
-    if ilo:
-        f.append(f"?para hro:citesIloInstrument {_iri(identifiers.ilo_uri, ilo.upper(), 'ILO')} .")
-    if sdg:
-        f.append(f"?para hro:refersToSdgTarget {_iri(identifiers.sdg_uri, sdg, 'SDG target')} .")
+    for name, value in (links or {}).items():
+        if value:
+            kind = FILTERS[name]
+            f.append(f"?para {sp.iri(str(kind.property))} {sp.iri(_link_target(kind, value))} .")
     if flag:
         f.append(f"?para a hro:{FLAGS[flag]} .")
     for kind, value, prop in (("theme", theme, "uhriTheme"),
@@ -93,3 +91,33 @@ async def document_dataset(server, document: str) -> str | None:
     if not rows:
         return None
     return " ".join(f"FROM {sp.iri(row['g']['value'])}" for row in rows)
+
+
+def _link_target(kind: LinkKind, value: str) -> str:
+    """The URI of the target a link filter names; a 400 if the value is not a notation."""
+    what = f"{kind.api_filter} notation such as {kind.examples[0]}"
+    if not _SAFE.match(value) or kind.target is None:
+        raise RefusedError(400, f"{value!r} is not an {what}")
+    try:
+        return str(kind.target(kind.normalise(value)))
+    except ValueError as err:
+        raise RefusedError(400, f"{value!r} is not an {what}") from err
+
+
+def _link_filter_parameters() -> Callable[..., dict[str, str]]:
+    """A FastAPI dependency taking one query parameter per link kind with an API filter
+    (``article``, ``ilo``, ``sdg``), documented in the OpenAPI schema, and returning the
+    ones given."""
+    def given(**values: str | None) -> dict[str, str]:
+        return {name: value.strip() for name, value in values.items() if value and value.strip()}
+
+    setattr(given, "__signature__", inspect.Signature([  # noqa: B010 - FastAPI reads it
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str | None,
+                          default=Query(None, description=kind.api_help, openapi_examples={
+                              example: {"value": example} for example in kind.examples}))
+        for name, kind in FILTERS.items()]))
+    return given
+
+
+LinkFilters = Annotated[dict[str, str], Depends(_link_filter_parameters())]
+"""The link filters of a request: parameter name -> notation, only those given."""

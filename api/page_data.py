@@ -14,6 +14,7 @@ from rightsgraph.api.protocol import RefusedError
 from rightsgraph.core import identifiers
 from rightsgraph.core import sparql as sp
 from rightsgraph.core.languages import LANGUAGES
+from rightsgraph.core.links import KINDS as LINK_KINDS
 from rightsgraph.core.namespaces import HRO_IRI
 
 KINDS = {"Recommendation": "recommendation", "Concern": "concern",
@@ -249,11 +250,12 @@ async def _sections(server, doc: str, lang: str) -> dict[str, dict]:
 
 # --- paragraph ----------------------------------------------------------------------------
 
-PARAGRAPH_LINKS = (
-    ("articles", "hro:concernsArticle"), ("inherited", "hro:concernsArticleViaSection"),
-    ("sdg", "hro:refersToSdgTarget"), ("ilo", "hro:citesIloInstrument"),
-    ("general_comments", "hro:citesGeneralComment"), ("documents", "hro:citesDocument"),
-    ("section", "hro:inSection"), ("document", "dcterms:isPartOf"), ("number", "hro:number"),
+LISTED = tuple(k for k in LINK_KINDS.values() if k.property is not None and not k.relations)
+"""The link kinds a paragraph's page lists by target, one section each (earlier
+recommendations, the kind with sub-relations, have sections of their own)."""
+PARAGRAPH_LINKS = tuple((str(k.name), sp.iri(str(k.property))) for k in LISTED) + (
+    ("inherited", "hro:concernsArticleViaSection"), ("section", "hro:inSection"),
+    ("part_of", "dcterms:isPartOf"), ("number", "hro:number"),
     ("transitive", "hro:reiteratesTransitively"),
     ("transitive_later", "hro:isReiteratedTransitivelyBy"),
 ) + tuple((f"earlier:{k}", f"hro:{k}") for k in EARLIER) \
@@ -282,7 +284,7 @@ async def texts(server, iri: str) -> dict[str, str]:
 
 async def paragraph(server, iri: str) -> dict:
     links = await _values(server, iri, PARAGRAPH_LINKS)
-    doc = links["document"][0]
+    doc = links["part_of"][0]
     text = await texts(server, iri)
     versions = await language_versions(server, doc)
     this = sp.iri(iri)
@@ -306,11 +308,11 @@ async def paragraph(server, iri: str) -> dict:
              "later": [{"iri": t, "name": paragraph_name(server, t)}
                        for t in links.get("transitive_later", [])]}
     section_chain = await _section_chain(server, links.get("section", [None])[0])
-    linked = [x for name in ("articles", "inherited", "sdg", "ilo", "general_comments",
-                             "documents") for x in links.get(name, [])]
+    linked = [x for name in [*(str(k.name) for k in LISTED), "inherited"]
+              for x in links.get(name, [])]
+    see_also = await _see_also(server, linked)
     uhri = await uhri_labels(server, iri)
     linked += [t for record in uhri for t in record["sdgs"]]
-    see_also = await _see_also(server, links.get("ilo", []) + links.get("documents", []))
     return {
         "iri": iri, "document": doc, "number": links["number"][0],
         "symbol": (await _values(server, doc, (("symbol", "dcterms:identifier"),)))["symbol"][0],
@@ -318,6 +320,7 @@ async def paragraph(server, iri: str) -> dict:
         "texts": text, "versions": versions, "items": list(items.values()),
         "footnotes": footnotes, "links": links, "earlier": earlier, "later": later,
         "chain": chain, "sections": section_chain, "see_also": see_also,
+        "headings": {str(k.name): k.labels["en"] for k in LISTED},
         "mentions": await mentions(server, iri, versions),
         "labels": await labels(server, linked + [doc]), "uhri": uhri,
     }

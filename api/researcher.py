@@ -16,6 +16,7 @@ from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.filters import (
     FLAGS,
     Flag,
+    LinkFilters,
     document_dataset,
     document_filters,
     notation,
@@ -26,6 +27,7 @@ from rightsgraph.api.server import Server
 from rightsgraph.core import identifiers
 from rightsgraph.core import sparql as sp
 from rightsgraph.core.languages import Language
+from rightsgraph.core.links import FILTERS, SCORED
 from rightsgraph.extract.output import LINK_COLUMNS
 
 router = APIRouter(prefix="/api", tags=["researcher API"])
@@ -51,12 +53,6 @@ StateParam = Annotated[str | None, _described(
 CommitteeParam = Annotated[str | None, _described(
     "the treaty body, by its abbreviation (CERD, CESCR, CCPR, CEDAW, CAT, SPT, CRC, CMW, CRPD, "
     "CED)", "CMW")]
-ArticleParam = Annotated[str | None, _described(
-    "a treaty article as TREATY/ARTICLE, the notation of the registry (ICRMW/76, CRC/3(1))",
-    "ICRMW/73", "ICRMW/76")]
-IloParam = Annotated[str | None, _described(
-    "an ILO convention or protocol by its NORMLEX code", "C097", "C143")]
-SdgParam = Annotated[str | None, _described("an SDG target by its number", "10.7", "16.9")]
 ThemeParam = Annotated[str | None, _described(
     "a theme OHCHR's Universal Human Rights Index (UHRI) gives the paragraph, by its label or "
     "slug (loaded with `rightsgraph labels uhri`; not read in the text)", "Migrants")]
@@ -190,21 +186,22 @@ async def _paragraphs(server: Server, filters: list[str], limit: int, offset: in
 
 @router.get("/paragraphs", summary="Paragraphs, filtered",
             description="One item per paragraph and language held. Filters combine: "
-                        "`state` (AZE), `committee` (CMW), `article` (ICRMW/76), `ilo` (C097), "
-                        "`sdg` (10.7), `flag` (recommendation, concern, positive), `q` (words "
+                        "`state` (AZE), `committee` (CMW), "
+                        + ", ".join(f"`{name}` ({kind.examples[0]})"
+                                    for name, kind in FILTERS.items())
+                        + ", `flag` (recommendation, concern, positive), `q` (words "
                         "the text must contain, any language), `language`, `document` (symbol); "
                         "`theme` and `affected` filter by OHCHR's UHRI labels.")
 async def paragraphs(
-    request: Request, server: ServerDep, state: StateParam = None,
-    committee: CommitteeParam = None, article: ArticleParam = None, ilo: IloParam = None,
-    sdg: SdgParam = None, flag: FlagParam = None, q: WordsParam = None,
+    request: Request, server: ServerDep, links: LinkFilters, state: StateParam = None,
+    committee: CommitteeParam = None, flag: FlagParam = None, q: WordsParam = None,
     language: LanguageParam = None, document: DocumentParam = None, limit: Limit = 50,
     offset: Offset = 0, format: Format = "json", theme: ThemeParam = None,
     affected: AffectedParam = None,
 ) -> Response:
-    filters = paragraph_filters(state=state, committee=committee, article=article, ilo=ilo,
-                                sdg=sdg, flag=flag, q=q, language=language, document=document,
-                                theme=theme, affected=affected)
+    filters = paragraph_filters(state=state, committee=committee, links=links, flag=flag, q=q,
+                                language=language, document=document, theme=theme,
+                                affected=affected)
     items = await _paragraphs(server, filters, limit, offset)
     return _page(request, items, limit, offset, format, PARAGRAPH_COLUMNS)
 
@@ -212,15 +209,13 @@ async def paragraphs(
 @router.get("/recommendations", summary="Recommendations, filtered",
             description="As /api/paragraphs with flag=recommendation.")
 async def recommendations(
-    request: Request, server: ServerDep, state: StateParam = None,
-    committee: CommitteeParam = None, article: ArticleParam = None, ilo: IloParam = None,
-    sdg: SdgParam = None, q: WordsParam = None, language: LanguageParam = None,
+    request: Request, server: ServerDep, links: LinkFilters, state: StateParam = None,
+    committee: CommitteeParam = None, q: WordsParam = None, language: LanguageParam = None,
     document: DocumentParam = None, limit: Limit = 50, offset: Offset = 0,
     format: Format = "json", theme: ThemeParam = None, affected: AffectedParam = None,
 ) -> Response:
-    return await paragraphs(request, server, state, committee, article, ilo, sdg,
-                            "recommendation", q, language, document, limit, offset, format,
-                            theme, affected)
+    return await paragraphs(request, server, links, state, committee, "recommendation", q,
+                            language, document, limit, offset, format, theme, affected)
 
 
 @router.get("/articles/{treaty}/{article}", summary="One treaty article's page",
@@ -336,13 +331,14 @@ async def links(request: Request, server: ServerDep, document: DocumentParam = N
         dataset = await document_dataset(server, restrict)
         if dataset is None:
             return _page(request, [], limit, offset, format, list(LINK_COLUMNS))
+    scored = ", ".join(sp.literal(kind) for kind in SCORED)
     rows = await _rows(server, f"""
         SELECT DISTINCT ?document ?section ?paragraph ?item ?relation ?target ?order ?m
         {dataset} WHERE {{
           ?doc hro:languageVersion ?v ; dcterms:identifier ?document .
           {restrict}
           ?m hro:inLanguageVersion ?v ; hro:linkKind ?relation ; hro:notation ?target .
-          FILTER (?relation IN ("article", "ilo", "sdg", "prior", "general_comment", "document"))
+          FILTER (?relation IN ({scored}))
           ?owner hro:mention ?m .
           OPTIONAL {{ ?owner hro:number ?paragraph }}
           OPTIONAL {{ ?owner a hro:Section ; hro:label ?ownLabel }}

@@ -20,13 +20,14 @@ from jinja2 import Environment, FileSystemLoader
 from rightsgraph.api import page_data
 from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.examples import example_queries
-from rightsgraph.api.filters import Flag, paragraph_filters
+from rightsgraph.api.filters import Flag, LinkFilters, paragraph_filters
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.recurring import paragraph_neighbours
 from rightsgraph.api.server import Server
 from rightsgraph.core import formats
 from rightsgraph.core import sparql as sp
 from rightsgraph.core.languages import RTL
+from rightsgraph.core.links import FILTERS
 from rightsgraph.core.namespaces import HRO_IRI
 from rightsgraph.core.resources import package_path
 
@@ -85,17 +86,18 @@ def render(request: Request, server: Server, template: str, status: int = 200,
 
 @router.get("/")
 async def home(
-    request: Request, server: ServerDep, q: str = "", state: str = "", committee: str = "",
-    article: str = "", sdg: str = "", flag: Flag | Literal[""] = "",
+    request: Request, server: ServerDep, links: LinkFilters, q: str = "", state: str = "",
+    committee: str = "", flag: Flag | Literal[""] = "",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
     form = {"q": q.strip(), "state": state, "committee": committee,
-            "article": article.strip(), "sdg": sdg.strip(), "flag": flag}
+            **{name: links.get(name, "") for name in FILTERS}, "flag": flag}
     searching = any(form.values())
     total, results, error, status = 0, [], None, 200
     if searching:
         try:
-            filters = paragraph_filters(**{k: v or None for k, v in form.items()})
+            filters = paragraph_filters(state=state or None, committee=committee or None,
+                                        links=links, flag=flag or None, q=q.strip() or None)
             total, results = await page_data.search(server, filters, PAGE_SIZE,
                                                     (page - 1) * PAGE_SIZE)
         except RefusedError as err:
@@ -108,7 +110,7 @@ async def home(
 
     return render(request, server, "home.html", status, title="Search", form=form,
                   searching=searching, results=results, total=total, page=page, pages=pages,
-                  page_link=page_link, error=error,
+                  page_link=page_link, error=error, link_filters=FILTERS,
                   choices=await page_data.filter_choices(server))
 
 

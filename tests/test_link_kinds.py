@@ -1,8 +1,10 @@
 """The table of link kinds (rightsgraph/core/links.py) against everything that restates it:
 the ontology's sub-properties of hro:refersTo, the SHACL shapes, the registries, the finders,
-the reference cases and the links table."""
+the reference cases, the links table, the API filters and the paragraph page."""
 from __future__ import annotations
 
+import inspect
+import re
 import tomllib
 
 import pytest
@@ -11,8 +13,10 @@ from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH, SKOS
 
-from rightsgraph.core import links
-from rightsgraph.core.links import KINDS, SCORED, Kind
+from rightsgraph.api import filters, page_data
+from rightsgraph.api.protocol import RefusedError
+from rightsgraph.core import links, resources
+from rightsgraph.core.links import FILTERS, KINDS, SCORED, Kind
 from rightsgraph.core.namespaces import HRO
 from rightsgraph.core.registries import LANGUAGES
 from rightsgraph.graph.rdfio import ontology
@@ -127,3 +131,29 @@ def test_link_property_and_target_uri():
     assert links.link_property("domestic_article") is None
     with pytest.raises(ValueError, match="no URI scheme"):
         links.target_uri("domestic_article", "17")
+
+
+def test_api_filters_are_the_table_s():
+    """Each link kind with an API filter is a documented query parameter of the researcher
+    API and the search page, and selects the paragraphs linked to the target it names."""
+    parameters = inspect.signature(filters.LinkFilters.__metadata__[0].dependency).parameters
+    assert list(parameters) == list(FILTERS) == ["article", "ilo", "sdg"]
+    for name, kind in FILTERS.items():
+        assert kind.property is not None and kind.target is not None and kind.api_help
+        for example in kind.examples:
+            pattern = filters.paragraph_filters(links={name: example})[-1]
+            assert pattern == f"?para <{kind.property}> <{kind.target(example)}> ."
+    assert filters.paragraph_filters(links={"ilo": "c097"})[-1].endswith("/ilo/C097> .")
+    with pytest.raises(RefusedError, match="not an article notation such as ICRMW/73"):
+        filters.paragraph_filters(links={"article": "ICRMW"})
+
+
+def test_the_paragraph_page_lists_every_kind_it_reads():
+    """page_data reads each listed kind's property; the template has a section for each."""
+    template = resources.package_path("rightsgraph.api", "templates", "paragraph.html")
+    sections = set(re.findall(r'linked\("(\w+)"', template.read_text(encoding="utf-8")))
+    listed = {str(k.name) for k in page_data.LISTED}
+    assert listed == {str(k.name) for k in WITH_PROPERTY if not k.relations}
+    assert sections == listed | {"inherited"}
+    read = dict(page_data.PARAGRAPH_LINKS)
+    assert all(read[str(k.name)] == f"<{k.property}>" for k in page_data.LISTED)

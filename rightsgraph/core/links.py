@@ -50,6 +50,10 @@ class LinkKind:
     kept for users, as mentions only.  ``relations`` maps ``Reference.relation`` to a
     sub-property of ``property``.  ``registry`` is the SKOS concept scheme of the targets
     (``ontology/registries/schemes.toml``); ``None`` for UN documents, which undocs.org names.
+    ``api_filter`` names the query parameter of the researcher API and the search page that
+    selects paragraphs linked to a target (its notation, made canonical by ``normalise``),
+    documented by ``api_help`` and ``examples`` (notations that work on the seed's store);
+    ``shacl_class`` is the class the shapes require of a target.
     """
 
     name: Kind
@@ -61,7 +65,9 @@ class LinkKind:
     target: Callable[..., URIRef] | None = None
     registry: str | None = None
     api_filter: str | None = None
-    example: str | None = None
+    api_help: str = ""
+    examples: tuple[str, ...] = ()
+    normalise: Callable[[str], str] = str.strip
     shacl_class: URIRef | None = None
 
 
@@ -71,21 +77,26 @@ KINDS: dict[Kind, LinkKind] = {k.name: k for k in (
     LinkKind(
         Kind.ARTICLE, scored=True, finder=f"{_REFERENCES}:find_articles",
         property=HRO.concernsArticle, target=identifiers.provision_uri, registry="treaties",
-        api_filter="article", example="ICRMW/76", shacl_class=HRO.Article,
+        api_filter="article", api_help="a treaty article as TREATY/ARTICLE, the notation of "
+        "the registry (ICRMW/76, CRC/3(1))", examples=("ICRMW/73", "ICRMW/76"),
+        shacl_class=HRO.Article,
         labels={"en": "Convention articles", "fr": "Articles de la Convention",
                 "es": "Artículos de la Convención", "ru": "Статьи Конвенции",
                 "zh": "《公约》条款", "ar": "مواد الاتفاقية"}),
     LinkKind(
         Kind.ILO, scored=True, finder=f"{_REFERENCES}:find_ilo",
         property=HRO.citesIloInstrument, target=identifiers.ilo_uri, registry="ilo",
-        api_filter="ilo", example="C097", shacl_class=HRO.IloInstrument,
+        api_filter="ilo", api_help="an ILO convention or protocol by its NORMLEX code",
+        examples=("C097", "C143"), normalise=lambda code: code.strip().upper(),
+        shacl_class=HRO.IloInstrument,
         labels={"en": "ILO instruments", "fr": "Instruments de l’OIT",
                 "es": "Instrumentos de la OIT", "ru": "Документы МОТ",
                 "zh": "劳工组织文书", "ar": "صكوك منظمة العمل الدولية"}),
     LinkKind(
         Kind.SDG, scored=True, finder=f"{_REFERENCES}:find_sdg",
         property=HRO.refersToSdgTarget, target=identifiers.sdg_uri, registry="sdg",
-        api_filter="sdg", example="10.7", shacl_class=HRO.SdgTarget,
+        api_filter="sdg", api_help="an SDG target by its number", examples=("10.7", "16.9"),
+        shacl_class=HRO.SdgTarget,
         labels={"en": "SDG targets", "fr": "Cibles des objectifs de développement durable",
                 "es": "Metas de los Objetivos de Desarrollo Sostenible",
                 "ru": "Задачи в области устойчивого развития",
@@ -101,7 +112,7 @@ KINDS: dict[Kind, LinkKind] = {k.name: k for k in (
     LinkKind(
         Kind.GENERAL_COMMENT, scored=True, finder=f"{_REFERENCES}:find_general_comments",
         property=HRO.citesGeneralComment, target=identifiers.general_comment_uri,
-        registry="general-comments", example="CMW/GC/5", shacl_class=HRO.GeneralComment,
+        registry="general-comments", shacl_class=HRO.GeneralComment,
         labels={"en": "General comments", "fr": "Observations générales",
                 "es": "Observaciones generales", "ru": "Замечания общего порядка",
                 "zh": "一般性意见", "ar": "التعليقات العامة"}),
@@ -125,6 +136,8 @@ KINDS: dict[Kind, LinkKind] = {k.name: k for k in (
 )}
 
 SCORED: tuple[Kind, ...] = tuple(k.name for k in KINDS.values() if k.scored)
+FILTERS: dict[str, LinkKind] = {k.api_filter: k for k in KINDS.values() if k.api_filter}
+"""The link kinds the researcher API and the search page filter on, by parameter name."""
 
 
 @cache
@@ -148,7 +161,7 @@ def link_property(kind: str, relation: str | None = None) -> URIRef | None:
 
 def target_uri(kind: str, notation: str, *, base: str | None = None) -> URIRef:
     """The URI of a reference target given its link kind and registry notation."""
-    row = KINDS.get(kind)  # type: ignore[call-overload]
-    if row is None or row.target is None:
+    mint = KINDS[Kind(kind)].target if kind in KINDS else None
+    if mint is None:
         raise ValueError(f"no URI scheme for link kind {kind!r}")
-    return row.target(notation, base=base)
+    return mint(notation, base=base)
