@@ -17,7 +17,7 @@ import io
 from collections import defaultdict
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from rightsgraph.api import page_data
@@ -213,7 +213,9 @@ async def _checked_state(server: Server, alpha3: str) -> str:
 
 Lang = Annotated[Literal["en", "fr", "es", "ru", "zh", "ar"],
                  Query(description="language of the representative text, when held",
-                       examples=["en"])]
+                       openapi_examples={"en": {"value": "en"}})]
+Alpha3 = Annotated[str, Path(description="the State's ISO 3166-1 alpha-3 code (any case)",
+                             openapi_examples={"AZE": {"value": "AZE"}})]
 
 
 @router.get("/api/states/{alpha3}/recurring",
@@ -225,11 +227,13 @@ Lang = Annotated[Literal["en", "fr", "es", "ru", "zh", "ar"],
                         "latest date, the bodies, the number of paragraphs, whether the latest "
                         "notes non-implementation and the latest text. CSV (one row per "
                         "cluster) opens in a spreadsheet.")
-async def recurring_api(server: ServerDep, alpha3: str, lang: Lang = "en",
+async def recurring_api(server: ServerDep, alpha3: Alpha3, lang: Lang = "en",
                         inferred: Annotated[bool, Query(
-                            description="include links inferred by text similarity")] = True,
+                            description="include links inferred by text similarity",
+                            openapi_examples={"true": {"value": True}})] = True,
                         format: Annotated[Literal["json", "csv"], Query(  # noqa: A002
-                            description="json (default) or csv")] = "json") -> Response:
+                            description="json (default) or csv (one row per cluster)",
+                            openapi_examples={"csv": {"value": "csv"}})] = "json") -> Response:
     code = await _checked_state(server, alpha3)
     clusters = await recurring(server, code, lang, include_inferred=inferred)
     if format == "csv":

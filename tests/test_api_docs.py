@@ -57,7 +57,8 @@ def test_the_documented_examples_work_on_the_seed(web_client, api_operations):
                 continue
             example = next(iter(parameter["examples"].values()))["value"]
             url = re.sub(r"\{(\w+)\}", lambda m: {"treaty": "ICRMW", "article": "73",
-                                                   "target": "10.7"}[m.group(1)], path)
+                                                   "target": "10.7",
+                                                   "alpha3": "AZE"}[m.group(1)], path)
             params = {parameter["name"]: example,
                       **COMPANIONS.get((path, parameter["name"]), {})}
             answer = web_client.get(url, params=params)
