@@ -116,6 +116,9 @@ def check_document(content: bytes, content_type: str | None, *, symbol: str,
         except ExtractionError as err:
             reason = str(err).replace(str(path), "the download")
             raise RefusedError(f"not concluding observations: {reason}") from None
+        except (ValueError, LookupError, OSError) as err:  # a reader's failure, not ours
+            raise RefusedError(f"the extractor cannot read it ({type(err).__name__}: "
+                               f"{str(err).replace(str(path), 'the download')})") from None
     if doc.document_type not in (None, "concluding observations"):
         raise RefusedError(f"not concluding observations (a {doc.document_type} document)")
     if doc.language != language:

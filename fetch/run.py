@@ -85,6 +85,16 @@ def fetch(wanted: Iterable[tuple[str, str]], cache: Cache, sources: list[Source]
 
 def _one(symbol: str, language: str, known: Row | None, cache: Cache, sources: list[Source],
          client: PoliteClient, summary: Summary) -> Row:
+    try:
+        return _ask(symbol, language, known, cache, sources, client, summary)
+    except OSError as err:  # the cache's disk, not the server: record it and go on
+        row = Row(symbol, language, FAILED, reason=f"cannot write the cache: {err}")
+        cache.record(row)
+        return row
+
+
+def _ask(symbol: str, language: str, known: Row | None, cache: Cache, sources: list[Source],
+         client: PoliteClient, summary: Summary) -> Row:
     if known is not None:
         row = _revalidate(known, cache, client, summary)
         if row is not None:
