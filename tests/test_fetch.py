@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, SEED, run_cli
+from conftest import FIXTURES, SEED, run_cli, shared
 from docx_builder import docx_from_export
 from stand_in import Reply, stand_in
 
@@ -460,3 +460,16 @@ def test_a_selection_from_the_uhri_export(selection, expected, capsys):
     export = FIXTURES / "uhri" / "export-test.json"
     code, out, _ = run_cli(capsys, "fetch", "--uhri", export, *selection, "--list")
     assert code == 0 and out.split() == expected
+
+
+def test_an_old_symbol_is_fetched_by_its_old_form(tmp_path, capsys):
+    # CRC/C/15/Add.183 (2002, French; the UN's page as in ../shared/corpus/openings)
+    opening = shared("corpus", "openings", "4.fr.txt").read_text(encoding="utf-8")
+    body = opening.split("\n", 1)[1].encode()  # its first line is provenance, not the page
+    with stand_in() as server:
+        server.route("/fr/CRC/C/15/Add.183", Reply(200, body, TEXT))
+        code, _, err = fetch_cli(capsys, server, tmp_path / "c", "crc/c/15/ADD.183",
+                                 "--language", "fr")
+    assert code == 0, err
+    [row] = manifest(tmp_path / "c")
+    assert row["symbol"] == "CRC/C/15/Add.183" and row["file"] == "CRC_C_15_Add.183.fr.txt"
