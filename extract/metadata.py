@@ -14,7 +14,16 @@ from rightsgraph.core import registries
 from rightsgraph.core.identifiers import parse_symbol
 from rightsgraph.extract.language import Phrases
 from rightsgraph.extract.model import Document, Metadata, Paragraph
-from rightsgraph.extract.numbers import find_dates, language_names, month_pattern, parse_int
+from rightsgraph.extract.numbers import (
+    DateRead,
+    Duration,
+    find_dates,
+    find_due_dates,
+    find_durations,
+    language_names,
+    month_pattern,
+    parse_int,
+)
 from rightsgraph.extract.references import find_symbol_mentions
 
 # A stop before a digit ends an abbreviation ("para. 1", "par. 1"), not a sentence.
@@ -60,10 +69,17 @@ def read_metadata(doc: Document, phrases: Phrases) -> Metadata:
     session, session_dates = _session(src.joined + " " + src.notes, phrases)
     considered, considered_on, adopted, adopted_on = _meetings(src.first, phrases)
     records, report = _cited_in_opening(src.first_text, phrases)
-    follow_up, deadline = _follow_up(doc, phrases)
+    records = _consideration_records(records, considered, adopted)
+    follow_up, deadline, within = _follow_up(doc, phrases)
     next_numbers, next_due = _next_report(doc, phrases)
+    dates_read = {name: {"text": read.text, "precision": read.precision}
+                  for name, read in (("follow_up_deadline", deadline),
+                                     ("next_report_due", next_due)) if read}
+    if within:
+        dates_read["follow_up_within"] = {"text": within.text}
     return Metadata(
         header=src.header, symbol=symbol, symbol_derived=symbol != printed,
+        other_symbols=_other_symbols(src.header, printed, phrases),
         document_type=document_type, committee=committee.id if committee else None,
         treaty=_protocol_treaty(symbol) or (committee.treaty if committee else None),
         state=state, original_language=_original_language(src.header, phrases),
@@ -72,8 +88,11 @@ def read_metadata(doc: Document, phrases: Phrases) -> Metadata:
         considered_at_meetings=considered, considered_on=considered_on,
         adopted_at_meeting=adopted, adopted_on=adopted_on, state_party_report=report,
         list_of_issues=issues, summary_records=records, follow_up_paragraphs=follow_up,
-        follow_up_deadline=deadline, next_report_numbers=next_numbers,
-        next_report_due=next_due, warnings=warnings + type_warnings)
+        follow_up_deadline=deadline.value if deadline else None,
+        follow_up_within=within.value if within else None,
+        follow_up_deadline_derived=within.after(adopted_on) if within and adopted_on else None,
+        next_report_numbers=next_numbers, next_report_due=next_due.value if next_due else None,
+        dates_read=dates_read, warnings=warnings + type_warnings)
 
 
 def _sources(doc: Document, phrases: Phrases) -> _Sources:
@@ -89,6 +108,18 @@ def _printed_symbol(header: str, phrases: Phrases) -> str | None:
     """The document's own symbol, the first one the header prints (summary records aside)."""
     printed = [s.symbol for s in find_symbol_mentions(header, phrases) if "/SR." not in s.symbol]
     return printed[0] if printed else None
+
+
+def _other_symbols(header: str, symbol: str | None, phrases: Phrases) -> tuple[str, ...]:
+    """Other symbols of the same document that the header prints beside its own: another
+    symbol of concluding observations (a reissue, the form of another era), not a report."""
+    if symbol is None or parse_symbol(symbol)["kind"] != "concluding observations":
+        return ()
+    own = parse_symbol(symbol)["base"]
+    found = [s.symbol for s in find_symbol_mentions(header, phrases)]
+    return tuple(dict.fromkeys(
+        s for s in found if parse_symbol(s)["kind"] == "concluding observations"
+        and parse_symbol(s)["base"] != own))
 
 
 def _committee(symbol: str | None, src: _Sources,
@@ -361,6 +392,20 @@ def _cited_in_opening(text: str, phrases: Phrases) -> tuple[tuple[str, ...], str
     return records, report
 
 
+def _consideration_records(records: tuple[str, ...], considered: tuple[int, ...],
+                           adopted: int | None) -> tuple[str, ...]:
+    """The summary records of the meetings at which the report was considered: not the record
+    of the meeting that adopted the observations ("… adopted at its 2146th meeting
+    (CCPR/C/SR.2146)"), a different fact (``adopted_at_meeting``)."""
+    def number(symbol: str) -> int | None:
+        match = re.search(r"SR\.(\d+)$", symbol)
+        return int(match[1]) if match else None
+
+    return tuple(s for s in records
+                 if not (adopted is not None and number(s) == adopted
+                         and adopted not in considered))
+
+
 def _sentences(text: str, phrases: Phrases) -> list[str]:
     """Sentences of a text; a stop after an abbreviation of the language ("см.") does not
     end one."""
@@ -451,13 +496,15 @@ def _protocol_treaty(symbol: str | None) -> str | None:
 # --- closing paragraphs -----------------------------------------------------------------------
 
 
-def _follow_up(doc: Document, phrases: Phrases) -> tuple[tuple[int, ...], str | None]:
-    """The paragraphs the closing paragraphs single out for follow-up, and the deadline."""
+def _follow_up(doc: Document, phrases: Phrases
+               ) -> tuple[tuple[int, ...], DateRead | None, Duration | None]:
+    """The paragraphs the closing paragraphs single out for follow-up, and when: a date at the
+    precision printed, or a period ("within one year") counted from the adoption."""
     trigger = phrases.regex("metadata", "follow_up")
     scope_re = phrases.regex("metadata", "follow_up_scope")
     number_re = phrases.regex("metadata", "follow_up_paragraph")
     if not (trigger and scope_re and number_re):
-        return (), None
+        return (), None, None
     for paragraph in reversed(doc.paragraphs):
         match = trigger.search(paragraph.text)
         if not match:
@@ -470,21 +517,37 @@ def _follow_up(doc: Document, phrases: Phrases) -> tuple[tuple[int, ...], str | 
         numbers = [n for n in numbers if doc.paragraph(n) is not None and n != paragraph.number]
         if not numbers:
             continue
+        # the deadline of the sentence that asks for follow-up (a later sentence of the same
+        # paragraph may give the next report's date)
+        sentence = next((s for s in _sentences(paragraph.text, phrases) if trigger.search(s)),
+                        paragraph.text)
         deadline = phrases.regex("metadata", "deadline")
-        found = deadline.search(paragraph.text) if deadline else None
-        dates = find_dates(found.group(0), phrases.code) if found else []
-        return tuple(dict.fromkeys(numbers)), dates[0][0][0] if dates and dates[0][0] else None
+        found = deadline.search(sentence) if deadline else None
+        dates = find_due_dates(found.group(0), phrases.code) if found else []
+        durations = find_durations(sentence, phrases.code)
+        return (tuple(dict.fromkeys(numbers)), dates[0] if dates else None,
+                durations[0] if durations and not dates else None)
+    return (), None, None
+
+
+def _next_report(doc: Document, phrases: Phrases) -> tuple[tuple[int, ...], DateRead | None]:
+    """The next report's numbers and when it is due (at the precision printed: "by 2026",
+    "by June 2027"), from the last paragraph asking for it."""
+    for paragraph in reversed(doc.paragraphs):
+        for pattern in _next_report_patterns(phrases):
+            match = pattern.search(paragraph.text)
+            if not match:
+                continue
+            dates = find_due_dates(paragraph.text[match.start():], phrases.code) or \
+                find_due_dates(paragraph.text, phrases.code)
+            return (tuple(report_numbers(match.group("report"), phrases)),
+                    dates[0] if dates else None)
     return (), None
 
 
-def _next_report(doc: Document, phrases: Phrases) -> tuple[tuple[int, ...], str | None]:
-    """The next report's numbers and when it is due, from the last paragraph asking for it."""
+def _next_report_patterns(phrases: Phrases) -> list[re.Pattern[str]]:
+    """``[metadata] next_report``: one pattern or a list of them, each with group ``report``."""
+    if isinstance(phrases.raw("metadata", "next_report"), list):
+        return phrases.regexes("metadata", "next_report")
     pattern = phrases.regex("metadata", "next_report")
-    for paragraph in reversed(doc.paragraphs) if pattern else ():
-        match = pattern.search(paragraph.text)
-        if not match:
-            continue
-        dates = find_dates(paragraph.text, phrases.code)
-        return (tuple(report_numbers(match.group("report"), phrases)),
-                dates[0][0][0] if dates and dates[0][0] else None)
-    return (), None
+    return [pattern] if pattern else []

@@ -16,6 +16,7 @@ Spans are ``(start, end)`` offsets into the text of the container named by
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 
 from rightsgraph.core.links import Kind
@@ -164,6 +165,7 @@ class Metadata:
     header: str
     symbol: str | None = None
     symbol_derived: bool = False
+    other_symbols: tuple[str, ...] = ()
     document_type: str | None = None
     committee: str | None = None
     treaty: str | None = None
@@ -182,8 +184,11 @@ class Metadata:
     summary_records: tuple[str, ...] = ()
     follow_up_paragraphs: tuple[int, ...] = ()
     follow_up_deadline: str | None = None
+    follow_up_within: str | None = None
+    follow_up_deadline_derived: str | None = None
     next_report_numbers: tuple[int, ...] = ()
     next_report_due: str | None = None
+    dates_read: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
 
@@ -195,6 +200,7 @@ class Document:
     language: str | None = None
     symbol: str | None = None
     symbol_derived: bool = False
+    other_symbols: list[str] = field(default_factory=list)  # of the same document (hro:otherSymbol)
     document_type: str | None = None
     committee: str | None = None
     treaty: str | None = None
@@ -213,9 +219,15 @@ class Document:
     summary_records: list[str] = field(default_factory=list)
     previous_observations: list[str] = field(default_factory=list)
     follow_up_paragraphs: list[int] = field(default_factory=list)
+    # Dates at the precision printed ("2026-11-01", "2027-06", "2026"); "within one year" is
+    # follow_up_within (ISO 8601, "P1Y") and the date it gives from the adoption, derived.
     follow_up_deadline: str | None = None
+    follow_up_within: str | None = None
+    follow_up_deadline_derived: str | None = None
     next_report_numbers: list[int] = field(default_factory=list)
     next_report_due: str | None = None
+    # the words each of those dates was read from and its precision ("day", "month", "year")
+    dates_read: dict[str, dict[str, str]] = field(default_factory=dict)
     truncated: bool = False
     header: str = ""  # the text before paragraph 1, one line per source block
     headings: list[Heading] = field(default_factory=list)

@@ -7,6 +7,7 @@ positional and parsed directly.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
@@ -229,11 +230,13 @@ def _find_zh_dates(text: str) -> list[tuple[list[str], int, int]]:
 def _latin_date_list(lang: str) -> re.Pattern[str]:
     month = month_pattern(lang)
     day = r"\d{1,2}(?:er|º|°)?"
-    part = rf"{day}(?:\s+(?:de\s+)?{month})?(?:\s+(?:de\s+)?\d{{4}})?"
+    # A text layer may run the month into the day or the year ("18July2012"): no space needed
+    # beside a month name; a day and a year without one between them stay apart.
+    part = rf"{day}(?:\s*(?:de\s+)?{month}(?:\s*(?:de\s*)?\d{{4}})?|\s+(?:de\s+)?\d{{4}})?"
     extra = "".join(f"|{s}" for s in _date_separators(lang))
     sep = (r"(?:\s*,\s*|\s+(?:and|et|y|e|и|و)\s+|\s*[-–—]\s*|\s+(?:to|au|al|a|по)\s+"
            rf"{extra})")
-    last = rf"{day}\s+(?:de\s+)?{month}\s+(?:de\s+)?\d{{4}}"
+    last = rf"{day}\s*(?:de\s+)?{month}\s*(?:de\s*)?\d{{4}}"
     return re.compile(rf"(?<!\d)(?:{part}{sep})*{last}(?!\d)", re.IGNORECASE)
 
 
@@ -247,7 +250,7 @@ def _date_separators(lang: str) -> list[str]:
 def _find_latin_dates(text: str, lang: str) -> list[tuple[list[str], int, int]]:
     month_re = month_pattern(lang)
     part = re.compile(
-        rf"(\d{{1,2}})(?:er|º|°)?(?:\s+(?:de\s+)?({month_re}))?(?:\s+(?:de\s+)?(\d{{4}}))?",
+        rf"(\d{{1,2}})(?:er|º|°)?(?:\s*(?:de\s+)?({month_re}))?(?:\s*(?:de\s*)?(\d{{4}}))?",
         re.IGNORECASE)
     found = []
     for match in _latin_date_list(lang).finditer(text):
@@ -263,3 +266,113 @@ def _find_latin_dates(text: str, lang: str) -> list[tuple[list[str], int, int]]:
                     dates.append(value)
         found.append((list(reversed(dates)), match.start(), match.end()))
     return found
+
+
+# --- dates as printed: partial dates and durations --------------------------------------
+
+
+@dataclass(frozen=True)
+class DateRead:
+    """A date as a document prints it: ``value`` in ISO 8601 at the precision printed
+    ("2026-10-13", "2027-06", "2026"), ``precision`` ("day", "month" or "year"), ``text``
+    the words read, and their span."""
+
+    value: str
+    precision: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A period a document gives instead of a date ("within one year"): ``value`` in ISO 8601
+    (``P1Y``, ``P18M``), ``text`` the words read, and their span."""
+
+    value: str
+    text: str
+    start: int
+    end: int
+
+    def after(self, day: str) -> str | None:
+        """The day this period after ``day`` (an ISO date) ends: "2021-10-08" + P1Y ->
+        "2022-10-08" (the last day of the month when it has fewer days)."""
+        match = re.fullmatch(r"P(\d+)([YM])", self.value)
+        start = date.fromisoformat(day) if match else None
+        if match is None or start is None:
+            return None
+        months = int(match[1]) * (12 if match[2] == "Y" else 1) + start.month - 1
+        year, month = start.year + months // 12, months % 12 + 1
+        for last in (start.day, 30, 29, 28):
+            value = iso(year, month, last)
+            if value:
+                return value
+        return None
+
+
+def find_due_dates(text: str, lang: str) -> list[DateRead]:
+    """The dates of ``text`` at whatever precision it prints them, in order: days ("by 1
+    November 2026"; a list or range gives its last day), months of a year ("by June 2027",
+    "2027年6月"), years in the words that set a deadline ("by 2026", "due in 2026": the
+    ``[dates] year_due`` phrase data)."""
+    found = [DateRead(dates[-1], "day", text[start:end], start, end)
+             for dates, start, end in find_dates(text, lang) if dates]
+    taken = [(d.start, d.end) for d in found]
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= a or start >= b for a, b in taken)
+
+    for match in _month_year(lang).finditer(text):
+        month = int(match["m"]) if match["m"].isdigit() else month_number(match["m"], lang)
+        if month and free(match.start(), match.end()):
+            found.append(DateRead(f"{int(match['y']):04d}-{month:02d}", "month", match[0],
+                                  match.start(), match.end()))
+            taken.append((match.start(), match.end()))
+    for pattern in _year_due(lang):
+        for match in pattern.finditer(text):
+            if free(match.start("y"), match.end("y")):
+                found.append(DateRead(str(parse_int(match["y"])), "year", match[0],
+                                      match.start(), match.end()))
+                taken.append((match.start(), match.end()))
+    return sorted(found, key=lambda d: d.start)
+
+
+@cache
+def _month_year(lang: str) -> re.Pattern[str]:
+    """A month and a year with no day before them."""
+    if lang == "zh":
+        return re.compile(r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月(?!\s*\d{1,2}\s*日)")
+    return re.compile(rf"(?<![\d\w])(?P<m>{month_pattern(lang)})\s*(?:de\s+)?(?P<y>\d{{4}})(?!\d)",
+                      re.IGNORECASE)
+
+
+@cache
+def _year_due(lang: str) -> list[re.Pattern[str]]:
+    from rightsgraph.extract.language import phrase_data
+
+    return [re.compile(p, re.IGNORECASE)
+            for p in phrase_data(lang).get("dates", {}).get("year_due", [])]
+
+
+def find_durations(text: str, lang: str) -> list[Duration]:
+    """Periods of ``text`` ("within one year", "dans un délai d'un an", "一年内"), from the
+    ``[dates] within`` phrase data: group ``n`` the number (a numeral, a word, or none for
+    one), group ``unit`` matched against ``[dates] units`` (``Y``, ``M``)."""
+    from rightsgraph.extract.language import phrase_data
+
+    data = phrase_data(lang).get("dates", {})
+    units = {unit: re.compile(rf"^(?:{pattern})$", re.IGNORECASE)
+             for unit, pattern in data.get("units", {}).items()}
+    out = []
+    for pattern in data.get("within", []):
+        for match in re.finditer(pattern, text, re.IGNORECASE):
+            words = (match.groupdict().get("n") or "").strip()
+            number = parse_int(words) if words else 1
+            if number is None:
+                number = ordinal_words(lang).get(normalise_ordinal(words, lang))
+            if number is None and re.fullmatch(data.get("one", "(?!)"), words, re.IGNORECASE):
+                number = 1
+            unit = next((u for u, r in units.items() if r.match(match["unit"])), None)
+            if number and unit:
+                out.append(Duration(f"P{number}{unit}", match[0], match.start(), match.end()))
+    return sorted(out, key=lambda d: d.start)

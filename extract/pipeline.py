@@ -5,6 +5,7 @@ import os
 
 from rightsgraph.core.errors import RightsgraphError
 from rightsgraph.core.identifiers import parse_symbol
+from rightsgraph.core.known_symbols import Known, KnownSymbols
 from rightsgraph.core.links import Kind
 from rightsgraph.extract import readers
 from rightsgraph.extract.flags import set_flags
@@ -23,16 +24,19 @@ class ExtractionError(RightsgraphError):
     """A file could not be extracted; the message names the file and why."""
 
 
-def extract_file(path: str | os.PathLike, *, language: str | None = None) -> Document:
-    """Read and extract one file; raises :class:`ExtractionError` with a clear message."""
+def extract_file(path: str | os.PathLike, *, language: str | None = None,
+                 known: KnownSymbols | None = None) -> Document:
+    """Read and extract one file; raises :class:`ExtractionError` with a clear message.
+    ``known`` says whose observations the older symbols the document cites are."""
     try:
         source = readers.read(path)
     except ReadError as err:
         raise ExtractionError(str(err)) from err
-    return extract_source(source, language=language)
+    return extract_source(source, language=language, known=known)
 
 
-def extract_source(source: Source, *, language: str | None = None) -> Document:
+def extract_source(source: Source, *, language: str | None = None,
+                   known: KnownSymbols | None = None) -> Document:
     text = "\n".join(block.text for block in source.blocks)
     lang = language or detect(text)
     if lang is None:
@@ -47,37 +51,71 @@ def extract_source(source: Source, *, language: str | None = None) -> Document:
             f"{source.path}: no numbered paragraphs found; this does not look like "
             "concluding observations (expected paragraphs numbered 1., 2., …)")
     doc = doc.with_metadata(read_metadata(doc, phr))
-    resolve_document(doc, Context(phr, doc.committee, doc.treaty))
+    known = known or KnownSymbols()
+    resolve_document(doc, Context(phr, doc.committee, doc.treaty, known=known))
     for paragraph in doc.paragraphs:
         set_flags(paragraph, phr)
-    _previous_observations(doc)
+    _previous_observations(doc, known)
     _check_complete(doc)
     return doc
 
 
 def _check_complete(doc: Document) -> None:
-    """Concluding observations end with a full stop and with the next-report paragraph."""
+    """Whether the source ends before the document does, by its structure: the last paragraph
+    ends mid-sentence, or a heading comes after the last paragraph.  A complete document
+    whose last paragraph asks for the next report in words not matched (or, as in the 1990s,
+    does not ask for it) is not truncated: that is a plain warning."""
     last = doc.paragraphs[-1]
+    after = [h for h in doc.headings if h.line > last.line]
     if not last.text.rstrip().endswith(TERMINAL):
         doc.truncated = True
         doc.warnings.append(f"{doc.source}: the text ends mid-sentence in paragraph "
                             f"{last.number} (line {last.line}); the document looks truncated")
-    elif doc.document_type == "concluding observations" and doc.next_report_due is None:
+    elif after:
         doc.truncated = True
-        doc.warnings.append(f"{doc.source}: no paragraph asks for the next report (last paragraph "
-                            f"{last.number}, line {last.line}); the document looks truncated")
+        doc.warnings.append(f"{doc.source}: the text ends with a heading and no paragraph under "
+                            f"it (line {after[-1].line}); the document looks truncated")
+    elif doc.document_type == "concluding observations" and doc.next_report_due is None:
+        doc.warnings.append(f"{doc.source}: no date found for the next report (last paragraph "
+                            f"{last.number}, line {last.line})")
 
 
-def _previous_observations(doc: Document) -> None:
-    """Earlier concluding observations of the same committee and State, as first cited."""
+def _previous_observations(doc: Document, known: KnownSymbols) -> None:
+    """Earlier concluding observations of the same committee and State, as first cited: the
+    documents of its earlier recommendations, and the observations whose symbol (or the
+    documents known) name this State."""
     seen: list[str] = []
     for _, _, ref in doc.references():
         symbol = ref.target.split("#")[0]
         if ref.kind not in (Kind.PRIOR, Kind.DOCUMENT) or symbol == doc.symbol or symbol in seen:
             continue
-        parts = parse_symbol(symbol)
-        if parts["state"] == doc.state and parts["committee"] == doc.committee:
+        cited = known.lookup(symbol)
+        if doc.state and (ref.kind == Kind.PRIOR or cited and cited.state == doc.state
+                          and cited.committee == doc.committee):
             seen.append(symbol)
     doc.previous_observations = seen
 
 
+def known_entry(doc: Document) -> tuple[str, Known] | None:
+    """What ``doc`` adds to the documents known: its symbol (and other symbols) with its
+    committee, State and reports; ``None`` unless it is concluding observations of a State."""
+    if not (doc.symbol and doc.state and doc.document_type == "concluding observations"):
+        return None
+    return doc.symbol, Known(doc.committee, doc.state, tuple(doc.report_numbers),
+                             tuple(doc.other_symbols))
+
+
+def unresolved_citations(doc: Document) -> tuple[str, ...]:
+    """Symbols of the committee's older series (no State in them) that ``doc`` cites with a
+    paragraph and could not tell to be its State's: once the documents known say whose they
+    are, extracting ``doc`` again may link their recommendations."""
+    found = []
+    for _, _, ref in doc.references():
+        symbol, _, pinpoint = ref.target.partition("#")
+        if ref.kind != Kind.DOCUMENT or not pinpoint:
+            continue
+        parts = parse_symbol(symbol)
+        if parts["kind"] == "concluding observations" and parts["state"] is None \
+                and parts["committee"] == doc.committee:
+            found.append(symbol)
+    return tuple(dict.fromkeys(found))

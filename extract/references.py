@@ -15,6 +15,7 @@ from functools import cache
 
 from rightsgraph.core import links, registries
 from rightsgraph.core.identifiers import normalise_symbol, symbol_data
+from rightsgraph.core.known_symbols import KnownSymbols
 from rightsgraph.core.links import Kind
 from rightsgraph.extract.language import Phrases
 from rightsgraph.extract.model import Reference
@@ -27,12 +28,14 @@ PROVISION_GROUPS = ("p", "q", "r")
 @dataclass(frozen=True)
 class Context:
     """What a finder needs to know about the document being read, and whether the text is
-    a section heading."""
+    a section heading; ``known`` says whose observations the older symbols it may cite are
+    (:mod:`rightsgraph.core.known_symbols`)."""
 
     phrases: Phrases
     committee: str | None
     treaty: str | None
     heading: bool = False
+    known: KnownSymbols = KnownSymbols()
 
 
 def find_references(text: str, ctx: Context, *, container: str, heading: bool = False,

@@ -4,7 +4,10 @@
 * A pinpointed paragraph of earlier concluding observations of the same State is an
   earlier recommendation (kind ``prior``); how the paragraph treats it (reiterates,
   recalls, notes its non-implementation, or just cites it) is read from the paragraph's
-  own words around the footnote marker.
+  own words around the footnote marker.  Whose observations a symbol of an older series
+  is (``CRC/C/15/Add.77`` names no State) is known from the documents a build holds
+  (``Context.known``), or from the text itself when it calls them the committee's own
+  earlier ones ("its previous concluding observations", ``[prior] previous``).
 """
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ from rightsgraph.extract.model import Document, Footnote, Paragraph, Reference
 from rightsgraph.extract.references import Context, find_references, find_symbol_mentions, is_ibid
 
 PRIOR_RELATIONS = tuple(KINDS[Kind.PRIOR].relations)  # in the order they are tried
+# The end of a sentence: a full-width stop, or a stop before a word ("para. 6" is none).
+SENTENCE_END = re.compile(r"[。；！？]|[.;!?؛]\s+(?=[^\W\d_])")
 
 
 def resolve_document(doc: Document, ctx: Context) -> None:
@@ -39,9 +44,9 @@ def resolve_document(doc: Document, ctx: Context) -> None:
         for fid in paragraph.footnotes:
             note = doc.footnotes[fid]
             in_item = [replace(ref, item=note.item) for ref in note.references]
-            note.references = _classify_priors(in_item, doc, paragraph, ctx.phrases, note.offset)
+            note.references = _classify_priors(in_item, doc, paragraph, ctx, note)
         in_item = [replace(ref, item=paragraph.item_at(ref.start)) for ref in found]
-        paragraph.references = _classify_priors(in_item, doc, paragraph, ctx.phrases, None)
+        paragraph.references = _classify_priors(in_item, doc, paragraph, ctx, None)
 
 
 def _footnote_order(fid: str) -> tuple[int, str]:
@@ -70,18 +75,47 @@ def ibid_references(note: Footnote, symbol: str, phrases: Phrases) -> list[Refer
 
 
 def _classify_priors(refs: list[Reference], doc: Document, paragraph: Paragraph,
-                     phrases: Phrases, offset: int | None) -> list[Reference]:
-    """``refs`` with each pinpointed paragraph of earlier concluding observations on the
-    document's State made a ``prior`` link, its relation read from the paragraph."""
-    return [replace(ref, kind=Kind.PRIOR, relation=prior_relation(paragraph.text, offset, phrases))
-            if _is_prior(ref, doc) else ref for ref in refs]
+                     ctx: Context, note: Footnote | None) -> list[Reference]:
+    """``refs`` (of the paragraph, or of its footnote ``note``) with each pinpointed paragraph
+    of earlier concluding observations on the document's State made a ``prior`` link, its
+    relation read from the paragraph."""
+    offset = note.offset if note else None
+    return [replace(ref, kind=Kind.PRIOR,
+                    relation=prior_relation(paragraph.text, offset, ctx.phrases))
+            if _is_prior(ref, doc, ctx, _around(ref, paragraph, note)) else ref for ref in refs]
 
 
-def _is_prior(ref: Reference, doc: Document) -> bool:
+def _is_prior(ref: Reference, doc: Document, ctx: Context, around: str) -> bool:
+    """Whether ``ref`` pinpoints earlier concluding observations on the document's State: the
+    symbol names that State, or the documents known say it is that State's, or it is one of
+    the committee's older series and the words ``around`` it call it the committee's own."""
     if ref.kind != Kind.DOCUMENT or "#" not in ref.target:
         return False
-    state = parse_symbol(ref.target.split("#")[0])["state"]
-    return state is not None and not (doc.state and state != doc.state)
+    symbol = ref.target.split("#")[0]
+    parts = parse_symbol(symbol)
+    if parts["kind"] != "concluding observations" or symbol == doc.symbol:
+        return False
+    state = parts["state"] or ctx.known.state_of(symbol)
+    if state is not None:
+        return not (doc.state and state != doc.state)
+    previous = ctx.phrases.any_of("prior", "previous")
+    return bool(doc.state and parts["committee"] == doc.committee and previous
+                and previous.search(around))
+
+
+def _around(ref: Reference, paragraph: Paragraph, note: Footnote | None) -> str:
+    """The words that say what a citation is: the sentence of the paragraph that cites it
+    (where the footnote marker sits), and the footnote's own text."""
+    at = note.offset if note and note.offset is not None else (ref.start if not note else None)
+    sentence = paragraph.text if at is None else _sentence_at(paragraph.text, at)
+    return sentence + (" " + note.text if note else "")
+
+
+def _sentence_at(text: str, at: int) -> str:
+    """The sentence of ``text`` that holds the offset ``at``."""
+    starts = [m.end() for m in SENTENCE_END.finditer(text, 0, at)]
+    end = SENTENCE_END.search(text, at)
+    return text[starts[-1] if starts else 0:end.start() + 1 if end else len(text)]
 
 
 def prior_relation(text: str, offset: int | None, phrases: Phrases) -> str:

@@ -63,6 +63,13 @@ def _date(value: str) -> Literal:
     return Literal(value, datatype=XSD.date)
 
 
+def _partial_date(value: str) -> Literal:
+    """A date at the precision printed: "2026-11-01" (xsd:date), "2027-06" (xsd:gYearMonth),
+    "2026" (xsd:gYear)."""
+    datatype = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}.get(len(value), XSD.date)
+    return Literal(value, datatype=datatype)
+
+
 def _int(value: int) -> Literal:
     return Literal(value, datatype=XSD.integer)
 
@@ -115,6 +122,8 @@ class _Writer:
         is_co = doc.document_type == "concluding observations"
         self.add(work, RDF.type, HRO.ConcludingObservations if is_co else HRO.TreatyBodyDocument)
         self.identify(work, self.symbol)
+        for other in doc.other_symbols:
+            self.add(work, HRO.otherSymbol, Literal(other))
         if doc.committee:
             self.add(work, HRO.committee, self.committee(doc.committee))
         if doc.treaty:
@@ -159,11 +168,16 @@ class _Writer:
         for number in doc.follow_up_paragraphs:
             self.add(work, HRO.followUpParagraph, self.paragraph(number))
         if doc.follow_up_deadline:
-            self.add(work, HRO.followUpDeadline, _date(doc.follow_up_deadline))
+            self.add(work, HRO.followUpDeadline, _partial_date(doc.follow_up_deadline))
+        if doc.follow_up_within:
+            self.add(work, HRO.followUpWithin, Literal(doc.follow_up_within,
+                                                       datatype=XSD.duration))
+        if doc.follow_up_deadline_derived:
+            self.add(work, HRO.derivedFollowUpDeadline, _date(doc.follow_up_deadline_derived))
         for number in doc.next_report_numbers:
             self.add(work, HRO.nextReportNumber, _int(number))
         if doc.next_report_due:
-            self.add(work, HRO.nextReportDue, _date(doc.next_report_due))
+            self.add(work, HRO.nextReportDue, _partial_date(doc.next_report_due))
         if doc.original_language:
             self.add(work, HRO.originalLanguage, _language(doc.original_language))
 

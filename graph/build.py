@@ -25,11 +25,13 @@ from rdflib.namespace import DCTERMS, PROV
 from rightsgraph import __version__
 from rightsgraph.core import identifiers, sparql
 from rightsgraph.core.errors import RightsgraphError
+from rightsgraph.core.known_symbols import Known, KnownSymbols
 from rightsgraph.core.namespaces import HRO
 from rightsgraph.core.processes import die_with_parent
 from rightsgraph.extract import ExtractionError, extract_file, to_graph
 from rightsgraph.extract.model import Document
 from rightsgraph.extract.output import link_rows
+from rightsgraph.extract.pipeline import known_entry, unresolved_citations
 from rightsgraph.extract.readers import SUFFIXES
 from rightsgraph.extract.triples import software_graph
 from rightsgraph.graph.store import Store
@@ -249,6 +251,8 @@ class Prepared:
     links: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     failure: str | None = None
+    known: tuple[str, Known] | None = None  # what the document adds to the documents known
+    unresolved: tuple[str, ...] = ()  # older symbols it cites whose State it could not tell
 
 
 @dataclass(frozen=True)
@@ -272,10 +276,12 @@ class NTriples:
         return self.count
 
 
-def prepare(path: Path, steps: Sequence[Step] = STANDARD_STEPS) -> Prepared:
-    """Extract one file and pass it through ``steps``; never raises for a bad document."""
+def prepare(path: Path, steps: Sequence[Step] = STANDARD_STEPS,
+            known: KnownSymbols | None = None) -> Prepared:
+    """Extract one file (``known``: whose observations the older symbols it cites are) and
+    pass it through ``steps``; never raises for a bad document."""
     try:
-        doc = extract_file(path)
+        doc = extract_file(path, known=known)
         graphs = document_graphs(doc)
         for step in steps:
             graphs = step(doc, graphs)
@@ -285,21 +291,86 @@ def prepare(path: Path, steps: Sequence[Step] = STANDARD_STEPS) -> Prepared:
     return Prepared(path, graphs={name: NTriples.of(g) for name, g in graphs.items()},
                     paragraphs=len(doc.paragraphs),
                     links=Counter(row["relation"] for row in link_rows(doc)),
-                    warnings=list(doc.warnings))
+                    warnings=list(doc.warnings), known=known_entry(doc),
+                    unresolved=unresolved_citations(doc))
 
 
-def _prepared(files: list[Path], steps: Sequence[Step], workers: int) -> Iterator[Prepared]:
+def _prepared(files: list[Path], steps: Sequence[Step], workers: int,
+              known: KnownSymbols) -> Iterator[Prepared]:
     """Prepared files in order: in this process, or in ``workers`` processes (extraction,
     validation and reasoning are CPU-bound and independent per document)."""
     if workers <= 1 or len(files) < 2 * workers:
-        yield from (prepare(path, steps) for path in files)
+        yield from (prepare(path, steps, known) for path in files)
         return
     context = multiprocessing.get_context("spawn")
     # The workers die with this process, even when it is killed (issue #10: they stayed,
     # holding the build's output pipes); started from this thread, which outlives them.
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-        yield from pool.map(prepare, files, [steps] * len(files), chunksize=1)
+        yield from pool.map(prepare, files, [steps] * len(files), [known] * len(files),
+                            chunksize=1)
+
+
+KNOWN_QUERY = """
+PREFIX hro: <https://rightsgraph.org/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?symbol ?committee ?state (GROUP_CONCAT(DISTINCT STR(?number); separator=" ") AS ?reports)
+       (GROUP_CONCAT(DISTINCT ?other; separator=" ") AS ?others)
+WHERE {
+    ?document a hro:ConcludingObservations ; hro:languageVersion ?version ;
+        dcterms:identifier ?symbol ; hro:committee ?committee ; hro:stateParty ?state .
+    OPTIONAL { ?document hro:reportNumber ?number }
+    OPTIONAL { ?document hro:otherSymbol ?other }
+}
+GROUP BY ?symbol ?committee ?state
+"""
+
+
+def known_symbols(store: Store) -> KnownSymbols:
+    """The concluding observations the store holds, as :class:`KnownSymbols`: whose
+    observations each symbol is, so that a later document citing an older symbol of the same
+    State (``CRC/C/15/Add.77`` names none) links to its recommendations."""
+    entries = []
+    for row in store.query(KNOWN_QUERY).rows():
+        reports = tuple(sorted(int(n) for n in (row["reports"] or "").split()))
+        others = tuple((row["others"] or "").split())
+        committee = (row["committee"] or "").rsplit("/", 1)[-1] or None
+        state = (row["state"] or "").rsplit("/", 1)[-1]
+        if row["symbol"] and state:
+            entries.append((row["symbol"], Known(committee, state, reports, others)))
+    return KnownSymbols().adding(entries)
+
+
+def _load(item: Prepared, store: Store, report: BuildReport,
+          loaded_from: dict[str, Path]) -> None:
+    """Load one prepared file (or record its failure) and count it in the report."""
+    if item.failure is not None:
+        report.failures.append(item.failure)
+        return
+    store.replace_graphs(item.graphs)
+    for name in item.graphs:
+        if name in loaded_from and not name.endswith("/inferred"):
+            report.notes.append(
+                f"{item.path} replaced {loaded_from[name]} in graph <{name}> (same "
+                "symbol and language)")
+        loaded_from[name] = item.path
+    report.documents += 1
+    report.paragraphs += item.paragraphs
+    report.links.update(item.links)
+    report.warnings.extend(item.warnings)
+
+
+def _unload(item: Prepared, report: BuildReport) -> None:
+    """Take a prepared file out of the report's counts (it is about to be loaded again)."""
+    if item.failure is not None:
+        report.failures.remove(item.failure)
+        return
+    report.documents -= 1
+    report.paragraphs -= item.paragraphs
+    report.links.subtract(item.links)
+    report.links += Counter()  # drop the kinds that fell to zero
+    for warning in item.warnings:
+        report.warnings.remove(warning)
 
 
 def build(
@@ -335,23 +406,24 @@ def build(
             loaded_from.update(dict.fromkeys(graphs, path))
         files = [path for path in files if path not in skipped]
         report.unchanged = len(skipped)
-    for done, item in enumerate(_prepared(files, steps, workers), 1):
-        if item.failure is not None:
-            report.failures.append(item.failure)
-        else:
-            store.replace_graphs(item.graphs)
-            for name in item.graphs:
-                if name in loaded_from and not name.endswith("/inferred"):
-                    report.notes.append(
-                        f"{item.path} replaced {loaded_from[name]} in graph <{name}> (same "
-                        "symbol and language)")
-                loaded_from[name] = item.path
-            report.documents += 1
-            report.paragraphs += item.paragraphs
-            report.links.update(item.links)
-            report.warnings.extend(item.warnings)
+    known = known_symbols(store)
+    done: dict[Path, Prepared] = {}
+    for count, item in enumerate(_prepared(files, steps, workers, known), 1):
+        _load(item, store, report, loaded_from)
+        done[item.path] = item
         if progress is not None:
-            progress(report, done, len(files))
+            progress(report, count, len(files))
+    # A document citing an older symbol (no State in it) of observations this build loaded
+    # after it: extracted again now that they are known, and loaded in its place.
+    known = known.adding(item.known for item in done.values() if item.known)
+    again = [path for path, item in done.items()
+             if any(known.lookup(symbol) for symbol in item.unresolved)]
+    for item in _prepared(again, steps, workers, known):
+        _unload(done[item.path], report)
+        _load(item, store, report, {})
+    if again:
+        report.notes.append(f"{len(again)} document(s) extracted again: they cite older "
+                            "observations loaded after them")
     if replace and report.failures:
         report.notes.append(f"--replace: {len(report.failures)} file(s) failed, so no document "
                             "was dropped from the store; fix them and build again")

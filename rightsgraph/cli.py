@@ -171,6 +171,7 @@ def _extract(args: argparse.Namespace) -> int:
         docs.append(doc)
     if failed and not docs:
         return 1
+    docs = _with_known_symbols(docs, args.language)
     if args.format == "json":
         text = to_json(docs)
     elif args.format == "csv":
@@ -184,6 +185,17 @@ def _extract(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 1 if failed else 0
+
+
+def _with_known_symbols(docs: list, language: str | None) -> list:
+    """The documents, those citing older observations that another of them is (a symbol of
+    an older series names no State) extracted again knowing whose they are."""
+    from rightsgraph.core.known_symbols import KnownSymbols
+    from rightsgraph.extract.pipeline import extract_file, known_entry, unresolved_citations
+
+    known = KnownSymbols().adding(entry for doc in docs if (entry := known_entry(doc)))
+    return [extract_file(doc.source, language=language, known=known)
+            if any(known.lookup(s) for s in unresolved_citations(doc)) else doc for doc in docs]
 
 
 def _registries(args: argparse.Namespace) -> int:

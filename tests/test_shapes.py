@@ -7,7 +7,7 @@ import tomllib
 import pytest
 from conftest import ROOT
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, SH
+from rdflib.namespace import DCTERMS, PROV, RDF, SH, XSD
 
 from rightsgraph.core.namespaces import HRO
 from rightsgraph.graph.validate import shapes, validate
@@ -94,3 +94,18 @@ def test_every_shape_is_named_and_every_constraint_has_a_message():
         assert graph.value(shape, SH.severity) in (SH.Violation, SH.Warning), shape
     for constraint in graph.subjects(RDF.type, SH.SPARQLConstraint):
         assert isinstance(graph.value(constraint, SH.message), Literal), constraint
+
+
+def test_dates_at_the_precision_printed_conform():
+    """"due in 2026", "by June 2027", "within one year" (and the deadline it gives) are valid."""
+    graph = example({"remove": """<https://rightsgraph.org/doc/CMW/C/AZE/CO/3>
+        hro:nextReportDue "2026-11-01"^^xsd:date ; hro:followUpDeadline "2023-11-01"^^xsd:date .""",
+                     "add": """<https://rightsgraph.org/doc/CMW/C/AZE/CO/3>
+        hro:nextReportDue "2026"^^xsd:gYear ; hro:followUpWithin "P1Y"^^xsd:duration ;
+        hro:derivedFollowUpDeadline "2022-10-08"^^xsd:date ."""})
+    report = validate(graph)
+    assert report.conforms and not report.results, report.text()
+    graph.remove((None, HRO.nextReportDue, None))
+    graph.add((URIRef("https://rightsgraph.org/doc/CMW/C/AZE/CO/3"), HRO.nextReportDue,
+               Literal("2027-06", datatype=XSD.gYearMonth)))
+    assert validate(graph).conforms
