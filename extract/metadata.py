@@ -219,6 +219,11 @@ def _treaty_named_warnings(source: str, committee: registries.Committee | None, 
     return ()
 
 
+def state_named(text: str, phrases: Phrases) -> str | None:
+    """The first State a text names (in its language, or in English), as ISO alpha-3."""
+    return _state(text, phrases)
+
+
 def _state(text: str, phrases: Phrases) -> str | None:
     if not text:
         return None
@@ -402,7 +407,7 @@ def _consideration_records(records: tuple[str, ...], considered: tuple[int, ...]
         return int(match[1]) if match else None
 
     return tuple(s for s in records
-                 if not (adopted is not None and number(s) == adopted
+                 if not (considered and adopted is not None and number(s) == adopted
                          and adopted not in considered))
 
 

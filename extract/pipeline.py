@@ -9,8 +9,8 @@ from rightsgraph.core.known_symbols import Known, KnownSymbols
 from rightsgraph.core.links import Kind
 from rightsgraph.extract import readers
 from rightsgraph.extract.flags import set_flags
-from rightsgraph.extract.language import UnsupportedLanguageError, detect, phrases
-from rightsgraph.extract.metadata import read_metadata
+from rightsgraph.extract.language import Phrases, UnsupportedLanguageError, detect, phrases
+from rightsgraph.extract.metadata import read_metadata, state_named
 from rightsgraph.extract.model import Document, Source
 from rightsgraph.extract.readers import ReadError
 from rightsgraph.extract.references import Context
@@ -51,6 +51,7 @@ def extract_source(source: Source, *, language: str | None = None,
             f"{source.path}: no numbered paragraphs found; this does not look like "
             "concluding observations (expected paragraphs numbered 1., 2., …)")
     doc = doc.with_metadata(read_metadata(doc, phr))
+    _refuse_several_states(doc, phr)
     known = known or KnownSymbols()
     resolve_document(doc, Context(phr, doc.committee, doc.treaty, known=known))
     for paragraph in doc.paragraphs:
@@ -60,13 +61,39 @@ def extract_source(source: Source, *, language: str | None = None,
     return doc
 
 
+def _refuse_several_states(doc: Document, phrases: Phrases) -> None:
+    """An annual report (``A/59/38``: concluding observations of several States, one section
+    each, paragraphs numbered through the report) is refused when the file holds more than
+    one State's section: one document of the graph is one State's observations, and one
+    file is one document (docs/decisions/0001-annual-report-chapters.md)."""
+    parts = parse_symbol(doc.symbol or "")
+    considered = phrases.regex("metadata", "considered")
+    if parts["kind"] != "annual report" or considered is None:
+        return
+    states: dict[str, int] = {}
+    for paragraph in doc.paragraphs:
+        state = state_named(paragraph.text, phrases) if considered.search(paragraph.text) else None
+        if state:
+            states.setdefault(state, paragraph.number)
+    if len(states) > 1:
+        where = ", ".join(f"{state} from paragraph {n}" for state, n in states.items())
+        raise ExtractionError(
+            f"{doc.source}: {doc.symbol} is an annual report of {parts['committee']} (series "
+            f"{parts['series']}) holding the concluding observations of {len(states)} States "
+            f"({where}); rightsgraph reads one State's observations per file: give each "
+            "State's section as a file of its own")
+
+
 def _check_complete(doc: Document) -> None:
     """Whether the source ends before the document does, by its structure: the last paragraph
-    ends mid-sentence, or a heading comes after the last paragraph.  A complete document
-    whose last paragraph asks for the next report in words not matched (or, as in the 1990s,
-    does not ask for it) is not truncated: that is a plain warning."""
+    ends mid-sentence; a heading comes after the last paragraph; or the last paragraph is
+    under no closing section (the last of at least two) and none asks for the next report.
+    A complete document whose last paragraph asks for the next report in words not matched
+    (or, as in the 1990s, asks for none) ends under its last section: not truncated."""
     last = doc.paragraphs[-1]
     after = [h for h in doc.headings if h.line > last.line]
+    sections = [h for h in doc.headings if h.level <= 1]
+    closes = len(sections) >= 2 and last.line > sections[-1].line
     if not last.text.rstrip().endswith(TERMINAL):
         doc.truncated = True
         doc.warnings.append(f"{doc.source}: the text ends mid-sentence in paragraph "
@@ -76,8 +103,11 @@ def _check_complete(doc: Document) -> None:
         doc.warnings.append(f"{doc.source}: the text ends with a heading and no paragraph under "
                             f"it (line {after[-1].line}); the document looks truncated")
     elif doc.document_type == "concluding observations" and doc.next_report_due is None:
-        doc.warnings.append(f"{doc.source}: no date found for the next report (last paragraph "
-                            f"{last.number}, line {last.line})")
+        doc.truncated = not closes
+        doc.warnings.append(
+            f"{doc.source}: no date found for the next report (last paragraph {last.number}, "
+            f"line {last.line})" + ("" if closes else ", and the last paragraph closes no "
+                                    "section of the document; the document looks truncated"))
 
 
 def _previous_observations(doc: Document, known: KnownSymbols) -> None:
