@@ -65,7 +65,7 @@ def _refuse_several_states(doc: Document, phrases: Phrases) -> None:
     """An annual report (``A/59/38``: concluding observations of several States, one section
     each, paragraphs numbered through the report) is refused when the file holds more than
     one State's section: one document of the graph is one State's observations, and one
-    file is one document (docs/decisions/0001-annual-report-chapters.md)."""
+    file is one document (docs/decisions/0003-documents-of-every-era.md)."""
     parts = parse_symbol(doc.symbol or "")
     considered = phrases.regex("metadata", "considered")
     if parts["kind"] != "annual report" or considered is None:

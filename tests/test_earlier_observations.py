@@ -7,7 +7,7 @@ a later document is linked to the older one whatever order they are built in."""
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, run_cli
 
 from rightsgraph.core.known_symbols import Known, KnownSymbols
 from rightsgraph.extract.pipeline import extract_file, known_entry, unresolved_citations
@@ -170,3 +170,21 @@ def test_build_links_a_later_document_to_older_observations_it_holds(tmp_path, o
     again = build([later], store)
     assert again.ok and again.links["prior"] == 1
     assert not any("extracted again" in note for note in again.notes)
+
+
+def test_the_states_follow_up_reply_is_no_recommendation(tmp_path):
+    """An addendum to observations is the State's reply: a document, whatever the words."""
+    doc = document(tmp_path, "en", [
+        "The Committee recalls its previous recommendations and the information provided by "
+        "the State party (CRC/C/AZE/CO/2/Add.1, para. 5)."])
+    assert links(doc) == [("document", "CRC/C/AZE/CO/2/Add.1#5", None)]
+
+
+def test_extract_reads_the_files_given_together(tmp_path, capsys):
+    older, later = tmp_path / "old.en.txt", tmp_path / "later.en.txt"
+    older.write_text(HEADERS["en"].format(symbol=OLD, committee=NAMES["en"]), encoding="utf-8")
+    later.write_text(HEADERS["en"].format(symbol="CRC/C/AZE/CO/3-4", committee=NAMES["en"])
+                     + "\n3. " + PARAGRAPHS["en"][3] + "\n", encoding="utf-8")
+    code, out, _ = run_cli(capsys, "extract", str(later), str(older), "--format", "csv", "-q")
+    assert code == 0
+    assert "CRC/C/AZE/CO/3-4,,3,,prior,CRC/C/15/Add.77#3" in out.splitlines()

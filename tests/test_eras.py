@@ -5,10 +5,11 @@ a CEDAW annual-report chapter holding two States, each against its gold."""
 from __future__ import annotations
 
 import json
+import runpy
 from collections import defaultdict
 
 import pytest
-from conftest import FIXTURES, SHARED
+from conftest import FIXTURES, ROOT, SHARED
 
 from rightsgraph.core.known_symbols import KnownSymbols
 from rightsgraph.extract.output import link_rows, model_dict
@@ -118,3 +119,14 @@ def test_one_states_section_of_an_annual_report_is_read():
     assert (doc.considered_at_meetings, doc.considered_on, doc.adopted_at_meeting,
             doc.adopted_on) == ([97, 98], ["1993-10-05"], 103, "1993-10-08")
     assert doc.summary_records == ["CRC/C/SR.97", "CRC/C/SR.98"]
+
+
+def test_the_quality_table_of_the_readme():
+    """tools/score_table.py (the README's table): every gold in every language scored."""
+    tool = runpy.run_path(str(ROOT / "tools" / "score_table.py"))
+    counts, names = tool["score"]()
+    assert sorted(names) == sorted(["en", "fr", "es", "ru", "ar", "zh"]) or not SHARED.exists()
+    table = tool["table"](counts, names)
+    assert "| prior |" in table and "(written for the tests)" in table
+    missed = {key: c for key, c in counts.items() if c["fp"] or c["fn"]}
+    assert not missed, missed
