@@ -96,8 +96,10 @@ class HRO(DefinedNamespace):
     adoptedOn: URIRef  # adopted on
     consideredAtMeeting: URIRef  # considered at meeting
     consideredOn: URIRef  # considered on
+    derivedFollowUpDeadline: URIRef  # derived follow-up deadline
     exportSha256: URIRef  # export SHA-256
     followUpDeadline: URIRef  # follow-up deadline
+    followUpWithin: URIRef  # follow-up within
     heading: URIRef  # heading
     label: URIRef  # label
     linkKind: URIRef  # link kind
