@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: graph test docs lint install clean bench bench-corpus bench-build bench-sparql bench-scale
+.PHONY: graph test docs lint install clean bench bench-corpus bench-build bench-sparql bench-scale \
+	wheel-check
 
 $(BIN)/rightsgraph: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +32,12 @@ test: install
 	(or run .ci/run, which installs them and runs make test)" >&2; exit 1; }
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+	$(MAKE) wheel-check
+
+## The wheel as a user installs it: build it, install it into a clean virtual environment,
+## and from an empty folder build the seed, query it and serve /sparql.
+wheel-check: install
+	tools/wheel_check.sh $(PYTHON)
 
 ## Generate the ontology's HTML documentation (pyLODE) into docs/ontology.html.
 ## PYTHONHASHSEED fixes the order of owl:unionOf members, so the page only changes with the ontology.
