@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from email.parser import Parser
 
@@ -15,8 +16,10 @@ from conftest import ROOT
 
 from rightsgraph import __version__
 
-SOURCES = ("pyproject.toml", "README.md", "rightsgraph", "extract", "graph", "api", "fetch",
-           "ontology", "shapes", "seeds")
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+# what the wheel is made of: the folders of [tool.setuptools.package-dir] besides rightsgraph/
+SOURCES = sorted({"pyproject.toml", "README.md", "rightsgraph",
+                  *PYPROJECT["tool"]["setuptools"]["package-dir"].values()})
 # repo folder -> where its files are in the wheel
 DATA_FOLDERS = {
     "ontology": "rightsgraph/ontology", "shapes": "rightsgraph/shapes",

@@ -18,9 +18,14 @@ say() { echo "wheel-check: $*" >&2; }
 fail() { say "FAILED: $*"; exit 1; }
 
 # Build from a copy, so that setuptools' build/ and egg-info never land in the checkout.
+# What the wheel is made of: pyproject.toml, README.md, rightsgraph/ and the folders of
+# [tool.setuptools.package-dir].
+sources=$(cd "$root" && .venv/bin/python -c '
+import tomllib
+dirs = tomllib.load(open("pyproject.toml", "rb"))["tool"]["setuptools"]["package-dir"]
+print(" ".join(sorted({"pyproject.toml", "README.md", "rightsgraph", *dirs.values()})))' )
 mkdir "$work/src"
-(cd "$root" && cp -r pyproject.toml README.md rightsgraph extract graph api fetch ontology \
-   shapes seeds "$work/src/")
+(cd "$root" && cp -r $sources "$work/src/")
 find "$work/src" -name __pycache__ -prune -exec rm -rf {} +
 "$root/.venv/bin/pip" wheel --quiet --no-deps -w "$work/dist" "$work/src"
 wheel=$(ls "$work"/dist/rightsgraph-*.whl)
