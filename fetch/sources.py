@@ -111,6 +111,8 @@ def ordered_sources(names: list[str] | None, templates: list[str]) -> list[Sourc
     users = [user_source(t, i) for i, t in enumerate(templates, 1)]
     if templates and names is None:
         return users
+    if not users and not chosen:
+        raise SourceError("no source to ask: give --sources NAME,… or --source TEMPLATE")
     return [*users, *(builtin[name] for name in chosen)]
 
 

@@ -402,6 +402,8 @@ def test_a_user_template_fills_the_symbol_raw_or_encoded():
         SYMBOL, "zh") == "https://m.example/d?s=CMW%2FC%2FAZE%2FCO%2F3&l=C"
     assert [s.name for s in ordered_sources(["ods-pdf"], ["https://m.example/{symbol}"])] == [
         "user-1", "ods-pdf"]
+    with pytest.raises(ValueError, match="no source to ask"):
+        ordered_sources([], [])
 
 
 def test_the_host_limiter_spaces_requests_to_one_host():

@@ -252,3 +252,11 @@ def test_the_labels_are_queryable_in_their_named_graphs(client):
                         headers={"Accept": "application/sparql-results+json"}).json()
     assert {b["g"]["value"] for b in answer["results"]["bindings"]} == {
         labels_graph("CMW/C/AZE/CO/3"), labels_graph("CMW/C/ECU/CO/3")}
+
+
+def test_a_theme_has_a_page_listing_the_paragraphs_uhri_labels_with_it(client):
+    page = client.get("/uhri/themes/legal-institutional-reform", headers=HTML)
+    assert page.status_code == 200
+    assert "Legal &amp; institutional reform" in page.text
+    tagged = page.text.split('id="uhri"')[1]
+    assert "CMW/C/AZE/CO/3" in tagged and "CMW/C/ECU/CO/3" in tagged
