@@ -350,9 +350,13 @@ def _labels(args: argparse.Namespace) -> int:
             with open_store(args.store, read_only=True) as store:
                 print(labels.format_agreement(labels.agreement(store)))
             return 0
+        def progress(done: labels.LabelReport) -> None:
+            print(f"  {done.records:,} records read, {done.matched:,} matched",
+                  file=sys.stderr)
+
         with open_store(args.store) as store:
             report = labels.load_uhri(args.export, store, language=args.language,
-                                      date=args.date)
+                                      date=args.date, progress=progress)
     except (OSError, UhriExportError, StoreError) as err:
         _error(err)
         return 1
