@@ -385,5 +385,5 @@ def test_a_store_whose_first_build_was_killed_says_it_is_incomplete(tmp_path, ca
         busy.listen()
         code, _, err = run_cli(capsys, "serve", "--store", tmp_path / "store", "--port",
                                busy.getsockname()[1])
-    assert code == 1
+    assert code == 3  # a server that cannot start (README "Exit codes")
     assert "is incomplete" in err and "graph/registries" in err
