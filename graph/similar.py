@@ -31,7 +31,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import numpy as np
+try:  # numpy comes with the optional extra rightsgraph[similar]; vectors_folder() and a
+    import numpy as np  # server without vectors need none (tools/wheel_check.sh serves so)
+except ImportError:  # pragma: no cover - the dev extra installs numpy
+    np = None  # type: ignore[assignment]
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
