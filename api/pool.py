@@ -70,6 +70,7 @@ class Lane:
     queue: int = 32  # requests waiting for a worker; one more gets a 503
     per_client: int = 0  # requests of one client at once (running or waiting); 0: no limit
     check_federation: bool = False  # public queries: refuse SERVICE not in service_allow
+    nice: int = 0  # lower CPU priority of the workers (the public lane's yield to the site's)
     service_allow: tuple[str, ...] = ()
 
 
@@ -119,6 +120,8 @@ def _serve(location: str, conn: Connection, lane: Lane, parent: int) -> None:
 
     die_with_parent(parent)
     limit_memory(lane.memory_mb)
+    if lane.nice:
+        os.nice(lane.nice)
     from rightsgraph.graph.query_guard import QueryRefusedError, check_federation
     from rightsgraph.graph.store import QuerySyntaxError, StoreError, open_store
 
@@ -188,17 +191,19 @@ class QueryPool:
     ``queue`` requests may wait for a worker (one more gets a 503 with ``Retry-After``);
     ``per_client`` limits the requests of one client at once (429; 0: no limit);
     ``memory_mb`` is each worker's memory limit; with ``service_allow`` given (even empty),
-    queries marked public are checked for federation and may only call those services."""
+    queries marked public are checked for federation and may only call those services;
+    ``nice`` lowers the workers' CPU priority (a slow public query then takes the CPU the
+    site's workers leave, not the other way round)."""
 
     def __init__(self, location: str, *, workers: int = 2, timeout: float = 30.0,
                  max_bytes: int = 50_000_000, memory_mb: int = 1024, queue: int = 32,
                  per_client: int = 0, service_allow: Sequence[str] | None = None,
-                 name: str = "sparql") -> None:
+                 nice: int = 0, name: str = "sparql") -> None:
         self.location = str(location)
         lane = Lane(workers=workers, timeout=timeout, max_bytes=max_bytes, memory_mb=memory_mb,
                     queue=queue, per_client=per_client,
                     check_federation=service_allow is not None,
-                    service_allow=tuple(service_allow or ()))
+                    service_allow=tuple(service_allow or ()), nice=nice)
         self.lane = lane
         self.name = name
         self.timeout = lane.timeout

@@ -43,6 +43,9 @@ class Settings:
         return (self.workers + self.site_workers) * self.memory_mb
 
 
+PUBLIC_NICE = 10  # CPU priority of the public lane's workers, below the site's
+
+
 class Server:
     """State shared by the routes: the settings and the query pools (lanes).
 
@@ -61,7 +64,8 @@ class Server:
                   "memory_mb": settings.memory_mb}
         self.public = QueryPool(settings.store, workers=settings.workers, queue=settings.queue,
                                 per_client=settings.per_client,
-                                service_allow=settings.service_allow, name="public", **common)
+                                service_allow=settings.service_allow, nice=PUBLIC_NICE,
+                                name="public", **common)
         self.site = QueryPool(settings.store, workers=settings.site_workers,
                               queue=settings.site_queue, name="site", **common)
         self.dump_dir = Path(settings.dumps or tempfile.mkdtemp(prefix="rightsgraph-dumps-"))
