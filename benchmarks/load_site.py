@@ -3,10 +3,10 @@
     python -m benchmarks.load_site [SOURCES...] [--store DIR] [--clients 32] [--seconds 15]
                                    [--slow 3]
 
-Starts ``rightsgraph serve`` (default limits, ``--forwarded-allow-ips 127.0.0.1`` so that
-each slow query comes from its own client) on a store built from SOURCES (default: the
-seed and the test fixtures) or given with ``--store``, then runs two scenarios of
-``--seconds`` each:
+Starts ``rightsgraph serve`` (default limits but ``--timeout 10``, and
+``--forwarded-allow-ips 127.0.0.1`` so that each slow query comes from its own client) on a
+store built from SOURCES (default: the seed and the test fixtures in five languages) or
+given with ``--store``, then runs two scenarios of ``--seconds`` each:
 
 1. ``--clients`` clients, each sending cheap site requests one after another: the search
    page, a document page, a paragraph page, its Turtle, the researcher API;
@@ -129,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--slow", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=10.0,
+                        help="the server's query time limit (slow queries run into it)")
     parser.add_argument("--output", type=Path, default=RESULTS / "load_site")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="rightsgraph-load-"))
@@ -142,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     url = f"http://127.0.0.1:{port}"
     log = (work / "serve.log").open("wb")
     server = subprocess.Popen([*rightsgraph, "serve", "--store", str(store), "--port",
-                               str(port), "--forwarded-allow-ips", "127.0.0.1"],
+                               str(port), "--forwarded-allow-ips", "127.0.0.1",
+                               "--timeout", str(args.timeout)],
                               stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120
