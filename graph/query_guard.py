@@ -37,7 +37,7 @@ from rightsgraph.graph.store import StoreError
 MAX_NESTING = 200
 MAX_TOKENS = 10_000
 # The parse needs deep recursion (rdflib's grammar recurses once per triple pattern).
-_PARSE_STACK_BYTES = 256 * 2**20
+_PARSE_STACK_BYTES = 64 * 2**20
 _PARSE_RECURSION = 200_000
 
 _TOKEN = re.compile(
