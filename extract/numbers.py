@@ -137,11 +137,13 @@ def parse_ordinal(word: str, lang: str) -> int | None:
 def month_names(lang: str) -> dict[str, int]:
     """Month names from CLDR, lower-case: wide and abbreviated, format and stand-alone, of
     the language's locale and of the further locales its ``[dates] locales`` phrase data
-    lists (Arabic: "أغسطس" from ``ar`` and the Levantine "آب" from ``ar_SY``)."""
+    lists (Arabic: "أغسطس" from ``ar`` and the Levantine "آب" from ``ar_SY``), and the
+    cases its ``[dates] month_cases`` builds from them."""
     from rightsgraph.extract.language import phrase_data
 
     codes = ["zh_Hans" if lang == "zh" else lang]
-    codes += phrase_data(lang).get("dates", {}).get("locales", [])
+    data = phrase_data(lang).get("dates", {})
+    codes += data.get("locales", [])
     names: dict[str, int] = {}
     for code in codes:
         locale = Locale.parse(code)
@@ -149,6 +151,12 @@ def month_names(lang: str) -> dict[str, int]:
             for width in ("wide", "abbreviated"):
                 for number, name in locale.months[context][width].items():
                     names.setdefault(name.lower().rstrip("."), number)
+    # Cases CLDR does not give, from the ones it does (``[dates] month_cases``: Russian
+    # "июня" -> "июню", "к июню 2027 года").
+    for pattern, replacement in data.get("month_cases", []):
+        for name, number in list(names.items()):
+            if len(name) >= 3 and re.search(pattern, name):
+                names.setdefault(re.sub(pattern, replacement, name), number)
     return names
 
 

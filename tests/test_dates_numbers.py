@@ -5,10 +5,16 @@ numbers written as a range of ordinal words, meeting numbers with a conjunction 
 from __future__ import annotations
 
 import pytest
+from conftest import FIXTURES
+from rdflib.namespace import XSD
 
+from rightsgraph.core.namespaces import HRO
 from rightsgraph.extract.language import phrases
 from rightsgraph.extract.metadata import _number_list, report_numbers
 from rightsgraph.extract.numbers import Duration, find_dates, find_due_dates, find_durations
+from rightsgraph.extract.pipeline import extract_file
+from rightsgraph.extract.triples import to_graph
+from rightsgraph.graph.validate import validate
 
 DUE = [
     ("en", "to submit its next periodic report by 1 November 2026.", "2026-11-01", "day"),
@@ -22,6 +28,7 @@ DUE = [
     ("es", "que presente su informe antes de junio de 2027.", "2027-06", "month"),
     ("ru", "представить свой следующий доклад к 2026 году.", "2026", "year"),
     ("ru", "представить доклад к 1 ноября 2026 года.", "2026-11-01", "day"),
+    ("ru", "представить доклад к июню 2027 года.", "2027-06", "month"),  # the dative
     ("ar", "أن تقدم تقريرها المقبل بحلول عام 2026.", "2026", "year"),
     ("ar", "أن تقدم تقريرها بحلول حزيران/يونيه 2027.", "2027-06", "month"),
     ("ar", "أن تقدم تقريرها بحلول ١ تشرين الثاني/نوفمبر ٢٠٢٦.", "2026-11-01", "day"),
@@ -105,3 +112,40 @@ def test_report_numbers_as_a_range_of_ordinal_words(lang, text, numbers):
 @pytest.mark.parametrize("text", ["2612 و2613", "٢٦١٢ و٢٦١٣", "2612 و 2613"])
 def test_arabic_and_attached_to_a_meeting_number(text):
     assert _number_list(text, phrases("ar")) == [2612, 2613]
+
+
+# --- end to end: the closing paragraph of a document in each language ---------------------
+
+CLOSING = {
+    "en": ("The Committee requests the State party to submit its second periodic report by 2026.",
+           "2026", "year"),
+    "fr": ("Le Comité invite l’État partie à soumettre son deuxième rapport périodique d’ici "
+           "juin 2027.", "2027-06", "month"),
+    "es": ("El Comité solicita al Estado parte que presente su segundo informe periódico a más "
+           "tardar en 2026.", "2026", "year"),
+    "ru": ("Комитет просит государство-участник представить свой второй периодический доклад "
+           "к 2026 году.", "2026", "year"),
+    "ar": ("تطلب اللجنة إلى الدولة الطرف أن تقدم تقريرها الدوري الثاني بحلول عام 2026.",
+           "2026", "year"),
+    "zh": ("委员会请缔约国在2027年6月提交第二次定期报告。", "2027-06", "month"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(CLOSING))
+def test_a_partial_due_date_in_the_model_and_the_graph(tmp_path, lang):
+    """The JSON keeps the value at its precision and the words read; the graph types it
+    (xsd:gYear, xsd:gYearMonth) and conforms to the shapes."""
+    text, value, precision = CLOSING[lang]
+    header = (FIXTURES / "eras" / f"old_header.{lang}.txt").read_text(encoding="utf-8")
+    number = "3- " if lang == "ar" else "3. "
+    path = tmp_path / f"due.{lang}.txt"
+    path.write_text(header.format(symbol="CRC/C/15/Add.77", committee="")
+                    + f"\n{number}{text}\n", encoding="utf-8")
+    doc = extract_file(path)
+    assert (doc.next_report_numbers, doc.next_report_due) == ([2], value)
+    assert doc.dates_read["next_report_due"]["precision"] == precision
+    assert doc.dates_read["next_report_due"]["text"] in text
+    dataset = to_graph(doc)
+    literal = next(dataset.objects(None, HRO.nextReportDue))
+    assert literal.datatype == (XSD.gYear if precision == "year" else XSD.gYearMonth)
+    assert validate(dataset).conforms
