@@ -14,7 +14,7 @@ from rightsgraph.extract.metadata import read_metadata, state_named
 from rightsgraph.extract.model import Document, Source
 from rightsgraph.extract.readers import ReadError
 from rightsgraph.extract.references import Context
-from rightsgraph.extract.resolve import resolve_document
+from rightsgraph.extract.resolve import own_earlier_observations, resolve_document
 from rightsgraph.extract.structure import build
 
 TERMINAL = tuple(".。;；:：!?！？”\")）")
@@ -52,7 +52,8 @@ def extract_source(source: Source, *, language: str | None = None,
             "concluding observations (expected paragraphs numbered 1., 2., …)")
     doc = doc.with_metadata(read_metadata(doc, phr))
     _refuse_several_states(doc, phr)
-    known = known or KnownSymbols()
+    known = own_earlier_observations(
+        doc, Context(phr, doc.committee, doc.treaty, known=known or KnownSymbols()))
     resolve_document(doc, Context(phr, doc.committee, doc.treaty, known=known))
     for paragraph in doc.paragraphs:
         set_flags(paragraph, phr)

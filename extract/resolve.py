@@ -15,6 +15,7 @@ import re
 from dataclasses import replace
 
 from rightsgraph.core.identifiers import parse_symbol
+from rightsgraph.core.known_symbols import Known, KnownSymbols
 from rightsgraph.core.links import KINDS, Kind
 from rightsgraph.extract.language import Phrases
 from rightsgraph.extract.model import Document, Footnote, Paragraph, Reference
@@ -101,6 +102,31 @@ def _is_prior(ref: Reference, doc: Document, ctx: Context, around: str) -> bool:
     previous = ctx.phrases.any_of("prior", "previous")
     return bool(doc.state and parts["committee"] == doc.committee and previous
                 and previous.search(around))
+
+
+def own_earlier_observations(doc: Document, ctx: Context) -> KnownSymbols:
+    """``ctx.known`` with the symbols of the committee's older series that the document itself
+    calls its previous observations anywhere (its history paragraph: "its previous concluding
+    observations (CRC/C/15/Add.77)"), known as its State's: every later mention of them,
+    however plain, is then an earlier recommendation of that State."""
+    previous = ctx.phrases.any_of("prior", "previous")
+    if previous is None or not doc.state:
+        return ctx.known
+    found = []
+    for paragraph in doc.paragraphs:
+        notes = [doc.footnotes[fid] for fid in paragraph.footnotes]
+        for text, note in [(paragraph.text, None), *((n.text, n) for n in notes)]:
+            for mention in find_symbol_mentions(text, ctx.phrases):
+                parts = parse_symbol(mention.symbol)
+                if (parts["kind"] == "concluding observations" and not parts["state"]
+                        and parts["committee"] == doc.committee
+                        and ctx.known.lookup(mention.symbol) is None):
+                    ref = Reference(kind=Kind.DOCUMENT, target=mention.symbol, text="",
+                                    start=mention.start, end=mention.end, container="")
+                    if previous.search(_around(ref, paragraph, note)):
+                        found.append(mention.symbol)
+    return ctx.known.adding((symbol, Known(doc.committee, doc.state))
+                            for symbol in dict.fromkeys(found))
 
 
 def _around(ref: Reference, paragraph: Paragraph, note: Footnote | None) -> str:

@@ -83,18 +83,35 @@ def links(doc) -> list[tuple[str, str, str | None]]:
 
 @pytest.mark.parametrize("lang", sorted(PARAGRAPHS))
 def test_the_text_calls_them_its_own_earlier_observations(tmp_path, lang):
-    doc = document(tmp_path, lang, PARAGRAPHS[lang])
+    doc = document(tmp_path, lang, PARAGRAPHS[lang][:3])
     assert (doc.symbol, doc.state) == ("CRC/C/AZE/CO/3-4", "AZE")
-    assert links(doc) == EXPECTED
+    assert links(doc) == EXPECTED[:3]
     assert doc.previous_observations == [OLD]
-    assert unresolved_citations(doc) == (OLD,)  # the plain citation: not yet known
+
+
+@pytest.mark.parametrize("lang", sorted(PARAGRAPHS))
+def test_a_plain_citation_says_nothing_of_whose_they_are(tmp_path, lang):
+    doc = document(tmp_path, lang, PARAGRAPHS[lang][3:])
+    assert links(doc) == [EXPECTED[3]]
+    assert doc.previous_observations == []
+    assert unresolved_citations(doc) == (OLD,)  # until the documents known say
+
+
+@pytest.mark.parametrize("lang", sorted(PARAGRAPHS))
+def test_the_document_itself_says_whose_they_are(tmp_path, lang):
+    """Once a paragraph calls CRC/C/15/Add.77 the committee's previous observations, a plain
+    citation of it elsewhere in the document is an earlier recommendation too."""
+    doc = document(tmp_path, lang, PARAGRAPHS[lang])
+    assert links(doc) == EXPECTED[:3] + [("prior", f"{OLD}#3", "cites")]
+    assert unresolved_citations(doc) == ()
 
 
 @pytest.mark.parametrize("lang", sorted(PARAGRAPHS))
 def test_the_documents_known_say_they_are_this_states(tmp_path, lang):
     known = KnownSymbols().adding([(OLD, Known("CRC", "AZE", (1,)))])
-    doc = document(tmp_path, lang, PARAGRAPHS[lang], known)
-    assert links(doc) == EXPECTED[:3] + [("prior", f"{OLD}#3", "cites")]
+    doc = document(tmp_path, lang, PARAGRAPHS[lang][3:], known)
+    assert links(doc) == [("prior", f"{OLD}#3", "cites")]
+    assert doc.previous_observations == [OLD]
     assert unresolved_citations(doc) == ()
 
 

@@ -77,10 +77,12 @@ def test_the_relations_stated_to_the_old_observations():
                          "CRC/C/15/Add.77#3": "cites", "CRC/C/AZE/CO/2#23": "reiterates"}
 
 
-def test_alone_the_plain_citation_of_an_old_symbol_stays_a_document():
+def test_alone_the_document_itself_says_whose_the_old_symbol_is():
+    """Read alone, the plain citation of paragraph 7 is an earlier recommendation too: other
+    paragraphs call CRC/C/15/Add.77 the committee's previous observations."""
     doc = extract_file(ERAS / "crc_2012_cites_old.txt")
-    assert [(r.kind, r.target) for r in doc.paragraph(7).references
-            if "Add.77" in r.target] == [("document", "CRC/C/15/Add.77#3")]
+    assert [(r.kind, r.target, r.relation) for r in doc.paragraph(7).references
+            if "Add.77" in r.target] == [("prior", "CRC/C/15/Add.77#3", "cites")]
 
 
 def test_old_documents_are_not_called_truncated():
