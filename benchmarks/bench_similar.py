@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         times = []
         for state, symbol in rng.sample(written, args.samples):
             if label == "cold":
-                similar._cached_versions.cache_clear()
+                similar._load_state.cache_clear()
             else:
                 similar.neighbours(folder, state, symbol, 1)
             t = time.perf_counter()
