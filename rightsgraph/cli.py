@@ -405,6 +405,10 @@ def _serve(args: argparse.Namespace) -> int:
         settings.vectors = str(vectors)
     print(f"rightsgraph: serving {args.store} on http://{args.host}:{args.port}/ "
           f"(SPARQL at /sparql, API docs at /docs)", file=sys.stderr)
+    if not local:
+        print(f"rightsgraph: a query past {settings.timeout:g} s is stopped here, but the "
+              "engine behind the store may go on: give it a time limit too (Oxigraph: serve "
+              f"--timeout-s {settings.timeout:g}; Fuseki: arq:queryTimeout)", file=sys.stderr)
     if local and settings.snapshot:
         print(f"rightsgraph: serving a snapshot of {args.store} as it is now; after a build, "
               f"`kill -HUP {os.getpid()}` serves the new one", file=sys.stderr)
