@@ -94,7 +94,7 @@ def _csv(items: list[Item], columns: list[str]) -> Response:
 
 
 def _page(request: Request, items: list[Item], limit: int, offset: int, fmt: str,
-          columns: list[str], **extra: Item) -> Response:
+          columns: list[str], **extra: Any) -> Response:
     """One page of ``items`` (fetched with one more than ``limit``, to know if more
     follow) as CSV, or as JSON with the link to the next page and the ``extra`` keys."""
     more = len(items) > limit

@@ -93,7 +93,8 @@ async def home(
     form = {"q": q.strip(), "state": state, "committee": committee,
             **{name: links.get(name, "") for name in FILTERS}, "flag": flag}
     searching = any(form.values())
-    total, results, error, status = 0, [], None, 200
+    results: list[dict[str, Any]] = []
+    total, error, status = 0, None, 200
     if searching:
         try:
             filters = paragraph_filters(state=state or None, committee=committee or None,

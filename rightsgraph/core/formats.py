@@ -27,6 +27,7 @@ class Format:
     @property
     def oxigraph(self) -> ox.RdfFormat | ox.QueryResultsFormat:
         """pyoxigraph's format object."""
+        found: ox.RdfFormat | ox.QueryResultsFormat | None
         if self.kind == "rdf":
             found = ox.RdfFormat.from_media_type(self.media_type)
         else:
