@@ -347,7 +347,7 @@ class _Writer:
         if parts["state"]:
             self.add(node, RDF.type, HRO.ConcludingObservations)
             self.add(node, HRO.stateParty, self.state(parts["state"]))
-            for number in parts["report_numbers"]:
+            for number in parts["report_numbers"] or ():  # an old symbol names a session
                 self.add(node, HRO.reportNumber, _int(number))
         if parts["committee"]:
             self.add(node, HRO.committee, self.committee(parts["committee"]))

@@ -395,6 +395,19 @@ def test_cited_document_pinpoint():
     assert not ask(dataset, f"<{B}doc/A/HRC/39/14> hro:stateParty ?state")
 
 
+def test_cited_old_symbol_gives_its_state_and_no_report():
+    """"CCPR/CO/83/UZB" names a session, not a report: the node has the State and committee
+    the symbol gives, and no report number (the extraction of such a document used to fail)."""
+    doc = co3("en")
+    doc.previous_observations = ["CCPR/CO/83/UZB"]
+    dataset = to_graph(doc, base=B)
+    assert ask(dataset, f"""
+        <{B}doc/CCPR/CO/83/UZB> a hro:ConcludingObservations ;
+            hro:stateParty <{B}state/UZB> ; hro:committee <{B}committee/CCPR> .
+    """)
+    assert not ask(dataset, f"<{B}doc/CCPR/CO/83/UZB> hro:reportNumber ?n")
+
+
 def test_base_from_environment_in_graph(monkeypatch):
     monkeypatch.setenv("RIGHTSGRAPH_BASE", "http://example.test/")
     dataset = to_graph(co3("zh"))
