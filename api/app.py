@@ -16,11 +16,10 @@ from typing import Literal
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, PlainTextResponse, Response
+from fastapi.responses import FileResponse, Response
 
 from rightsgraph import __version__
 from rightsgraph.api.jsonld import context
-from rightsgraph.api.pool import QueryError
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.server import Server, Settings
 from rightsgraph.core import formats
@@ -63,7 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
             swagger_css_url="/static/swagger_ui/swagger-ui.css",
             swagger_favicon_url="/static/swagger_ui/favicon-32x32.png")
 
-    from rightsgraph.api import linked_data, recurring, researcher, sparql, web
+    from rightsgraph.api import linked_data, problems, recurring, researcher, sparql, web
 
     app.include_router(sparql.router)
     app.include_router(researcher.router)
@@ -71,21 +70,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(recurring.router)
     web.mount_static(app)
 
-    @app.exception_handler(QueryError)
-    async def query_error(request: Request, err: QueryError) -> Response:
-        return PlainTextResponse(err.message + "\n", status_code=err.status,
-                                 headers=err.headers)
-
-    @app.exception_handler(RefusedError)
-    async def refused(request: Request, err: RefusedError) -> Response:
-        return PlainTextResponse(err.message + "\n", status_code=err.status,
-                                 headers=err.headers)
-
     app.middleware("http")(security_headers)
-
-    @app.exception_handler(sp.UnsafeIriError)
-    async def not_an_iri(request: Request, err: sp.UnsafeIriError) -> Response:
-        return PlainTextResponse(f"no resource at {err.value!r}\n", status_code=404)
+    problems.install(app)
 
     @app.get("/dumps/rightsgraph.nq.gz", tags=["linked data"],
              summary="The whole dataset as gzipped N-Quads (one named graph per document "
@@ -132,7 +118,7 @@ PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-
                "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
                "form-action 'self'; frame-ancestors 'none'")
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
-DOCS_PATHS = ("/docs", "/redoc")  # FastAPI's documentation pages load from a CDN
+DOCS_PATHS = ("/docs",)  # Swagger UI's page starts it with an inline script
 
 
 async def security_headers(request: Request, call_next) -> Response:

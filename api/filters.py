@@ -3,16 +3,19 @@
 turned into SPARQL graph patterns over ``?doc``, ``?para`` and ``?text``."""
 from __future__ import annotations
 
+import difflib
 import inspect
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 
 from rightsgraph.api.protocol import RefusedError
-from rightsgraph.core import identifiers
+from rightsgraph.core import identifiers, registries
 from rightsgraph.core import sparql as sp
+from rightsgraph.core.languages import LANGUAGES
 from rightsgraph.core.links import FILTERS, LinkKind
 from rightsgraph.graph.labels import concept_uri
 
@@ -37,29 +40,115 @@ def document_filters(committee: str | None, state: str | None) -> list[str]:
     """Graph patterns restricting ``?doc`` to a committee (CMW) and a State (AZE)."""
     f = []
     if committee:
-        f.append(f"?doc hro:committee {_iri(identifiers.committee_uri, committee, 'committee')} .")
+        committee_iri = identifiers.committee_uri(committee_code(committee))
+        f.append(f"?doc hro:committee {sp.iri(committee_iri)} .")
     if state:
-        f.append(f"?doc hro:stateParty {_iri(identifiers.state_uri, state.upper(), 'State')} .")
+        f.append(f"?doc hro:stateParty {sp.iri(identifiers.state_uri(state_code(state)))} .")
     return f
 
 
-def _iri(mint: Callable[[str], str], value: str, what: str) -> sp.Term:
-    return sp.iri(mint(notation(value, what)))
+# --- what the user typed -> the registry's notation ----------------------------------------
+
+def _close(value: str, choices: Iterable[str]) -> str | None:
+    """``did you mean …?`` naming the choices closest to ``value``, if any is close."""
+    found = difflib.get_close_matches(value, list(choices), n=3, cutoff=0.6)
+    return f"did you mean {' or '.join(found)}?" if found else None
+
+
+@cache
+def _state_names() -> dict[str, str]:
+    """Every name and alias of a State in the six languages, casefolded -> ISO alpha-3."""
+    reg = registries.load()
+    names = {code.casefold(): code for code in reg.states}
+    for language in LANGUAGES:
+        names.update((name.casefold(), code) for name, code in reg.state_names(language))
+    return names
+
+
+def state_code(value: str) -> str:
+    """The ISO alpha-3 code of a State given by code (aze) or by name in any of the six
+    languages (Azerbaijan, Azerbaïdjan, 阿塞拜疆); 404 with the closest names otherwise."""
+    text = " ".join(value.split())
+    code = _state_names().get(text.casefold())
+    if code is None:
+        names = registries.load().states
+        close = difflib.get_close_matches(text.casefold(), _state_names(), n=3, cutoff=0.7)
+        hint = ("did you mean " + " or ".join(
+            f"{names[_state_names()[name]].names.get('en', name)} ({_state_names()[name]})"
+            for name in close) + "?") if close else (
+            "give the ISO 3166-1 alpha-3 code (AZE) or the State's name in English, French, "
+            "Spanish, Russian, Chinese or Arabic")
+        raise RefusedError(404, f"no State called {value!r} in the registry", hint=hint)
+    return code
+
+
+def committee_code(value: str) -> str:
+    """The registry's abbreviation of a treaty body, in any case (cmw -> CMW)."""
+    committees = registries.load().committees
+    code = value.strip().upper()
+    if code not in committees:
+        raise RefusedError(404, f"no treaty body called {value!r}",
+                           hint=_close(code, committees) or "one of " + ", ".join(committees))
+    return code
+
+
+_ARTICLE = re.compile(r"(?P<treaty>[A-Za-z][A-Za-z0-9-]*)\s*/\s*(?:art(?:icle)?\.?\s*)?"
+                      r"(?P<article>\d+)(?P<levels>(?:\([0-9A-Za-z]+\))*)", re.IGNORECASE)
+
+
+def article_notation(value: str) -> str:
+    """The registry's notation of an article (``icrmw/76`` -> ``ICRMW/76``, ``CRC/3(1)``):
+    400 when it cannot be read, 404 when the treaty or the article does not exist."""
+    match = _ARTICLE.fullmatch(value.strip())
+    if not match:
+        raise RefusedError(400, f"{value!r} is not an article notation",
+                           hint="write TREATY/ARTICLE, such as ICRMW/76 or CRC/3(1)")
+    treaties = registries.load().treaties
+    treaty = match["treaty"].upper()
+    if treaty not in treaties:
+        raise RefusedError(404, f"no treaty called {match['treaty']!r} in the registry",
+                           hint=_close(treaty, treaties) or "one of " + ", ".join(treaties))
+    number = int(match["article"])
+    if not treaties[treaty].has_article(number):
+        raise RefusedError(404, f"{treaty} has no article {number}",
+                           hint=f"{treaty} has articles 1 to {treaties[treaty].articles}")
+    return f"{treaty}/{number}{match['levels'].lower()}"
+
+
+def article_pattern(value: str, *, via_heading: bool = True) -> str:
+    """Paragraphs ``?para`` that concern an article: cited in their text, or (unless
+    ``via_heading`` is false) inherited from a section heading that cites it
+    (``hro:concernsArticleViaSection``); ``?via`` says which ("text" wins).  An article
+    given without its paragraph matches all its paragraphs (CRC/3 matches CRC/3(1))."""
+    name = article_notation(value)
+    target = identifiers.provision_uri(name)
+    match = (f"FILTER (?concerned = {sp.iri(target)} || "
+             f"STRSTARTS(STR(?concerned), {sp.literal(str(target) + '/')}))"
+             if "(" not in name else f"FILTER (?concerned = {sp.iri(target)})")
+    text = f'{{ ?para hro:concernsArticle ?concerned . {match} BIND("text" AS ?via) }}'
+    if not via_heading:
+        return text
+    return (f"{{ {text} UNION {{ ?para hro:concernsArticleViaSection ?concerned . {match} "
+            f'BIND("heading" AS ?via) }} }}')
 
 
 def paragraph_filters(*, state: str | None = None, committee: str | None = None,
                       links: Mapping[str, str | None] | None = None, flag: str | None = None,
                       q: str | None = None, language: str | None = None,
                       document: str | None = None, theme: str | None = None,
-                      affected: str | None = None) -> list[str]:
+                      affected: str | None = None, via_heading: bool = True) -> list[str]:
     """Graph patterns selecting paragraphs (``?para`` of ``?doc``, with ``?text``); ``links``
-    maps the API filter of a link kind (``article``, ``ilo``, ``sdg``) to a notation;
-    ``theme`` and ``affected`` are OHCHR's UHRI labels (by label or slug), not the text's."""
+    maps the API filter of a link kind (``article``, ``ilo``, ``sdg``) to a notation (an
+    article also through section headings unless ``via_heading`` is false, see
+    :func:`article_pattern`); ``theme`` and ``affected`` are OHCHR's UHRI labels (by label or
+    slug), not the text's."""
     f = document_filters(committee, state)
     if document:
         f.append(f"?doc dcterms:identifier {sp.literal(document)} .")
     for name, value in (links or {}).items():
-        if value:
+        if value and name == "article":
+            f.append(article_pattern(value, via_heading=via_heading))
+        elif value:
             kind = FILTERS[name]
             f.append(f"?para {sp.iri(str(kind.property))} {sp.iri(_link_target(kind, value))} .")
     if flag:

@@ -23,14 +23,17 @@ _UPDATE = re.compile(
 
 
 class RefusedError(RightsgraphError):
-    """A request the endpoint will not run; ``status`` is the HTTP status to answer and
-    ``headers`` what the answer carries besides (``Retry-After``)."""
+    """A request the server will not answer; ``status`` is the HTTP status to answer,
+    ``headers`` what the answer carries besides (``Retry-After``) and ``hint`` what to try
+    instead (a valid value, a close match), if anything."""
 
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None,
+                 hint: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = headers or {}
+        self.hint = hint
 
 
 def check_query(query: str) -> None:

@@ -17,6 +17,8 @@ from rightsgraph.api.filters import (
     FLAGS,
     Flag,
     LinkFilters,
+    article_notation,
+    article_pattern,
     document_dataset,
     document_filters,
     notation,
@@ -49,10 +51,14 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="page size (1 to 1000)",
 Offset = Annotated[int, Query(ge=0, description="items to skip (the next page's offset is "
                               "offset + limit)", openapi_examples={"0": {"value": 0}})]
 StateParam = Annotated[str | None, _described(
-    "the State party, by ISO 3166-1 alpha-3 code", "AZE")]
+    "the State party, by ISO 3166-1 alpha-3 code (any case) or by name in any of the six UN "
+    "languages", "AZE", "Azerbaijan", "阿塞拜疆")]
 CommitteeParam = Annotated[str | None, _described(
     "the treaty body, by its abbreviation (CERD, CESCR, CCPR, CEDAW, CAT, SPT, CRC, CMW, CRPD, "
     "CED)", "CMW")]
+ViaHeading = Annotated[bool, _described(
+    "with article: also the paragraphs under a section heading that cites it (default true)",
+    True, False)]
 ThemeParam = Annotated[str | None, _described(
     "a theme OHCHR's Universal Human Rights Index (UHRI) gives the paragraph, by its label or "
     "slug (loaded with `rightsgraph labels uhri`; not read in the text)", "Migrants")]
@@ -158,7 +164,7 @@ async def documents(request: Request, server: ServerDep, committee: CommitteePar
 
 # --- paragraphs ---------------------------------------------------------------------------
 
-PARAGRAPH_COLUMNS = ["document", "number", "uri", "kinds", "language", "text"]
+PARAGRAPH_COLUMNS = ["document", "number", "uri", "kinds", "language", "via", "text"]
 
 
 async def _paragraphs(server: Server, filters: list[str], limit: int, offset: int,
@@ -166,6 +172,7 @@ async def _paragraphs(server: Server, filters: list[str], limit: int, offset: in
     rows = await _rows(server, f"""
         SELECT ?para ?symbol ?number ?text (LANG(?text) AS ?lang)
                (GROUP_CONCAT(DISTINCT STRAFTER(STR(?kind), "#"); separator="|") AS ?kinds)
+               (MAX(?via) AS ?how)
         WHERE {{
           {" ".join(filters)}
           ?doc hro:hasParagraph ?para ; dcterms:identifier ?symbol .
@@ -180,7 +187,7 @@ async def _paragraphs(server: Server, filters: list[str], limit: int, offset: in
         "document": r["symbol"], "number": int(r["number"]), "uri": r["para"],
         "page": _local(server, r["para"]),
         "kinds": sorted(kind_names[k] for k in (r.get("kinds") or "").split("|") if k),
-        "language": r["lang"], "text": r["text"],
+        "language": r["lang"], "via": r.get("how"), "text": r["text"],
     } for r in rows]
 
 
@@ -191,17 +198,20 @@ async def _paragraphs(server: Server, filters: list[str], limit: int, offset: in
                                     for name, kind in FILTERS.items())
                         + ", `flag` (recommendation, concern, positive), `q` (words "
                         "the text must contain, any language), `language`, `document` (symbol); "
-                        "`theme` and `affected` filter by OHCHR's UHRI labels.")
+                        "`theme` and `affected` filter by OHCHR's UHRI labels. With `article`, a "
+                        "paragraph under a section heading that cites the article is included "
+                        "(`via`: `heading`; `text` when its own text cites it) unless "
+                        "`via_heading=false`.")
 async def paragraphs(
     request: Request, server: ServerDep, links: LinkFilters, state: StateParam = None,
     committee: CommitteeParam = None, flag: FlagParam = None, q: WordsParam = None,
     language: LanguageParam = None, document: DocumentParam = None, limit: Limit = 50,
     offset: Offset = 0, format: Format = "json", theme: ThemeParam = None,
-    affected: AffectedParam = None,
+    affected: AffectedParam = None, via_heading: ViaHeading = True,
 ) -> Response:
     filters = paragraph_filters(state=state, committee=committee, links=links, flag=flag, q=q,
                                 language=language, document=document, theme=theme,
-                                affected=affected)
+                                affected=affected, via_heading=via_heading)
     items = await _paragraphs(server, filters, limit, offset)
     return _page(request, items, limit, offset, format, PARAGRAPH_COLUMNS)
 
@@ -213,14 +223,18 @@ async def recommendations(
     committee: CommitteeParam = None, q: WordsParam = None, language: LanguageParam = None,
     document: DocumentParam = None, limit: Limit = 50, offset: Offset = 0,
     format: Format = "json", theme: ThemeParam = None, affected: AffectedParam = None,
+    via_heading: ViaHeading = True,
 ) -> Response:
     return await paragraphs(request, server, links, state, committee, "recommendation", q,
-                            language, document, limit, offset, format, theme, affected)
+                            language, document, limit, offset, format, theme, affected,
+                            via_heading)
 
 
 @router.get("/articles/{treaty}/{article}", summary="One treaty article's page",
-            description="The article (from the registry) and every recommendation that "
-                        "concerns it, across States and committees.")
+            description="The article (from the registry) and every paragraph that "
+                        "concerns it, across States and committees: its own text cites the "
+                        "article (`via`: `text`) or a section heading above it does (`via`: "
+                        "`heading`, left out with `via_heading=false`).")
 async def article_page(request: Request, server: ServerDep,
                        treaty: Annotated[str, Path(description="the treaty's abbreviation",
                                                    openapi_examples={"ICRMW": {"value": "ICRMW"}})],
@@ -228,13 +242,13 @@ async def article_page(request: Request, server: ServerDep,
                            description="the article's number (with its paragraph: 3(1))",
                            openapi_examples={"73": {"value": "73"}})],
                        limit: Limit = 100, offset: Offset = 0,
-                       format: Format = "json") -> Response:
-    name = f"{notation(treaty, 'treaty')}/{notation(article, 'article')}"
+                       format: Format = "json", via_heading: ViaHeading = True) -> Response:
+    name = article_notation(f"{treaty}/{article}")
     iri = str(identifiers.provision_uri(name))
-    label = await _english_label(server, iri)
+    label = await _english_label(server, str(identifiers.provision_uri(name.split("(")[0])))
     if label is None:
         raise RefusedError(404, f"{name} is not an article in the registry")
-    items = await _paragraphs(server, [f"?para hro:concernsArticle {sp.iri(iri)} ."],
+    items = await _paragraphs(server, [article_pattern(name, via_heading=via_heading)],
                               limit, offset)
     return _page(request, items, limit, offset, format, PARAGRAPH_COLUMNS,
                  article={"notation": name, "uri": iri, "label": label})
@@ -269,47 +283,105 @@ async def sdg_page(request: Request, server: ServerDep,
                  uhri=tagged[:limit])
 
 
+CHAIN_RELATIONS = ("reiterates", "recalls", "notesNonImplementationOf", "citesRecommendation",
+                   "reiteratesTransitively")
+CHAIN_COLUMNS = ["direction", "document", "cycle", "number", "relations", "uri", "page"]
+
+
 @router.get("/chain", summary="A recommendation's reiteration chain",
-            description="Given a paragraph URI (or `document` and `number`), its earlier "
-                        "versions (what it reiterates, recalls or cites, across cycles) and its "
-                        "later versions (the paragraphs that reiterate it).")
+            description="Given a paragraph (its URI, its path on this server, or `document` "
+                        "and `number`), its earlier versions (what it reiterates, recalls or "
+                        "cites, across cycles) and its later versions (the paragraphs that "
+                        "cite it): one item per paragraph with all its `relations`, ordered by "
+                        "the reporting cycle of its document, then by number.")
 async def chain(
+    request: Request,
     server: ServerDep,
     uri: Annotated[str | None, _described(
-        "the paragraph's URI (or its path on this server, as the answer's page links give)",
+        "the paragraph's URI, or its path on this server (the `page` of an item)",
         "https://rightsgraph.org/doc/CMW/C/AZE/CO/3/para/16")] = None,
     document: Annotated[str | None, _described(
         "the paragraph's document by its UN symbol (with number, instead of uri)",
         "CMW/C/AZE/CO/3")] = None,
     number: Annotated[int | None, Query(description="the paragraph's number (with document)",
                                         openapi_examples={"16": {"value": 16}})] = None,
+    format: Format = "json",
 ) -> Response:
     if uri is None:
         if not document or number is None:
-            raise RefusedError(400, "give uri, or document and number")
-        uri = str(identifiers.paragraph_uri(notation(document, "document"), number))
+            raise RefusedError(400, "give uri, or document and number",
+                               hint="uri=https://rightsgraph.org/doc/CMW/C/AZE/CO/3/para/16 or "
+                               "document=CMW/C/AZE/CO/3&number=16")
+        uri = str(identifiers.paragraph_uri(notation(document.strip(), "document"), number))
+    elif uri.startswith("/"):  # a page link of this server, given back
+        uri = server.base + uri[1:]
     if not sp.safe_iri(uri):
-        raise RefusedError(400, "not a paragraph URI")
+        raise RefusedError(400, f"{uri!r} is not a paragraph URI",
+                           hint="give a paragraph's URI, such as "
+                           "https://rightsgraph.org/doc/CMW/C/AZE/CO/3/para/16")
     paragraph = sp.iri(uri)
+    relations = ", ".join(f"hro:{name}" for name in CHAIN_RELATIONS)
 
-    async def related(pattern: str) -> list[Item]:
-        rows = await _rows(server, sp.bind(f"""SELECT DISTINCT ?p ?relation ?symbol ?number
+    async def related(pattern: str, direction: str) -> list[Item]:
+        rows = await _rows(server, sp.bind(f"""SELECT ?p ?symbol ?number
+            (GROUP_CONCAT(DISTINCT STRAFTER(STR(?relation), "#"); separator="|") AS ?relations)
             WHERE {{
-            {pattern}
+            {pattern} FILTER (?relation IN ({relations}))
             OPTIONAL {{ ?p dcterms:isPartOf ?d . ?d dcterms:identifier ?symbol }}
-            OPTIONAL {{ ?p hro:number ?number }} }} ORDER BY ?symbol ?number""",
+            OPTIONAL {{ ?p hro:number ?number }} }} GROUP BY ?p ?symbol ?number""",
             paragraph=paragraph))
-        return [{"uri": r["p"], "page": _local(server, r["p"]), "document": r["symbol"],
-                 "number": int(r["number"]) if r["number"] else None,
-                 "relation": (r["relation"] or "").rsplit("#", 1)[-1]} for r in rows]
-    earlier = await related("""?paragraph ?relation ?p .
-        FILTER (?relation IN (hro:reiterates, hro:recalls, hro:notesNonImplementationOf,
-                              hro:citesRecommendation, hro:reiteratesTransitively))""")
-    later = await related("""?p ?inverse ?paragraph .
-        FILTER (?inverse IN (hro:reiterates, hro:recalls, hro:notesNonImplementationOf,
-                             hro:citesRecommendation, hro:reiteratesTransitively))
-        BIND(?inverse AS ?relation)""")
+        items = []
+        for r in rows:
+            symbol = r["symbol"] or _symbol_of(r["p"] or "")
+            items.append({
+                "direction": direction, "document": symbol, "cycle": _cycle(symbol),
+                "number": _number(r["number"], r["p"] or ""),
+                "relations": sorted((r["relations"] or "").split("|")),
+                "uri": r["p"], "page": _local(server, r["p"])})
+        return sorted(items, key=lambda item: (item["cycle"] is None, item["cycle"] or 0,
+                                               item["document"] or "", item["number"] or 0))
+
+    earlier = await related("?paragraph ?relation ?p .", "earlier")
+    later = await related("?p ?relation ?paragraph .", "later")
+    if not earlier and not later and not await server.ask(sp.bind(
+            "ASK { ?paragraph hro:number ?n }", paragraph=paragraph)):
+        raise RefusedError(404, f"no paragraph <{uri}> in the store",
+                           hint=await _paragraph_range(server, uri))
+    if format == "csv":
+        return _csv(earlier + later, CHAIN_COLUMNS)
     return JSONResponse({"paragraph": uri, "earlier": earlier, "later": later})
+
+
+def _symbol_of(uri: str) -> str | None:
+    """The document symbol in a paragraph URI (``…/doc/CMW/C/AZE/CO/2/para/13``)."""
+    path = uri.partition("/doc/")[2]
+    return path.rpartition("/para/")[0] or None
+
+
+def _cycle(symbol: str | None) -> int | None:
+    """The (first) report number of a document symbol: its reporting cycle."""
+    if not symbol:
+        return None
+    numbers = identifiers.parse_symbol(symbol).get("report_numbers") or []
+    return numbers[0] if numbers else None
+
+
+def _number(value: str | None, uri: str) -> int | None:
+    text = value or uri.rpartition("/para/")[2]
+    return int(text) if text.isdigit() else None
+
+
+async def _paragraph_range(server: Server, uri: str) -> str | None:
+    """``CMW/C/AZE/CO/3 has paragraphs 1 to 66`` when the document is held."""
+    symbol = _symbol_of(uri)
+    if not symbol:
+        return None
+    rows = await _rows(server, sp.bind("""SELECT (MIN(?n) AS ?first) (MAX(?n) AS ?last) WHERE {
+        ?doc dcterms:identifier ?symbol ; hro:hasParagraph ?p . ?p hro:number ?n }""",
+        symbol=sp.literal(symbol)))
+    if not rows or rows[0].get("first") is None:
+        return f"{symbol} is not held here; the documents held are listed at /api/documents"
+    return f"{symbol} has paragraphs {rows[0]['first']} to {rows[0]['last']}"
 
 
 @router.get("/links", summary="The links table",

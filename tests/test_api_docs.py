@@ -47,7 +47,8 @@ def test_every_researcher_api_parameter_has_a_description_and_an_example(api_ope
 
 # parameters that only work with another one
 COMPANIONS = {("/api/chain", "document"): {"number": 16},
-              ("/api/chain", "number"): {"document": "CMW/C/AZE/CO/3"}}
+              ("/api/chain", "number"): {"document": "CMW/C/AZE/CO/3"},
+              ("/api/chain", "format"): {"document": "CMW/C/AZE/CO/3", "number": 16}}
 
 
 def test_the_documented_examples_work_on_the_seed(web_client, api_operations):

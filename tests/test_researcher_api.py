@@ -110,18 +110,18 @@ def test_recommendations_are_the_paragraphs_flagged_so(api):
 def test_paragraphs_as_csv(api):
     response = api.get("/api/paragraphs", params={"q": "移民战略", "format": "csv"})
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert list(rows[0]) == ["document", "number", "uri", "kinds", "language", "text"]
+    assert list(rows[0]) == ["document", "number", "uri", "kinds", "language", "via", "text"]
     assert [(r["number"], r["kinds"]) for r in rows] == [("15", "concern|positive"),
                                                          ("16", "recommendation")]
 
 
 @pytest.mark.parametrize(("path", "params", "status"), [
     ("/api/paragraphs", {"article": "not an article"}, 400),
-    ("/api/paragraphs", {"state": "AZE>"}, 400),
-    ("/api/paragraphs", {"flag": "maybe"}, 422),
-    ("/api/paragraphs", {"limit": 0}, 422),
-    ("/api/documents", {"year": 1800}, 422),
-    ("/api/documents", {"committee": 'CMW"}'}, 400),
+    ("/api/paragraphs", {"state": "AZE>"}, 404),
+    ("/api/paragraphs", {"flag": "maybe"}, 400),
+    ("/api/paragraphs", {"limit": 0}, 400),
+    ("/api/documents", {"year": 1800}, 400),
+    ("/api/documents", {"committee": 'CMW"}'}, 404),
     ("/api/articles/ICRMW/999", {}, 404),
     ("/api/sdg/16.99", {}, 404),
     ("/api/chain", {}, 400),
@@ -130,7 +130,8 @@ def test_paragraphs_as_csv(api):
 def test_bad_input_is_refused_clearly(api, path, params, status):
     response = api.get(path, params=params)
     assert response.status_code == status, response.text
-    assert response.text.strip()
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == status and response.json()["detail"]
 
 
 def test_article_page_lists_recommendations_across_states(api):
@@ -155,11 +156,11 @@ def test_sdg_page_has_the_un_label_and_every_paragraph(api):
 
 def test_chain_gives_earlier_and_later_versions(api):
     chain = api.get("/api/chain", params={"document": AZE, "number": 13}).json()
-    earlier = {(e["document"], e["number"], e["relation"]) for e in chain["earlier"]}
     base = "https://rightsgraph.org/doc/CMW/C/AZE/CO/"
-    assert {(e["uri"], e["relation"]) for e in chain["earlier"]} >= {
-        (base + "2/para/11", "reiterates"), (base + "1/para/17", "reiteratesTransitively")}
-    assert (None, None, "reiterates") not in earlier
+    earlier = {e["uri"]: e["relations"] for e in chain["earlier"]}
+    assert "reiterates" in earlier[base + "2/para/11"]
+    assert "reiteratesTransitively" in earlier[base + "1/para/17"]
+    assert all(e["document"] and e["number"] for e in chain["earlier"])
     later = api.get("/api/chain", params={"uri": base + "2/para/11"}).json()["later"]
     assert {(e["document"], e["number"]) for e in later} == {(AZE, 13)}
 

@@ -140,7 +140,9 @@ def test_service_is_refused_with_400(client):
 def test_syntax_error_is_400_and_quotes_the_problem(client):
     response = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p }"})
     assert response.status_code == 400
-    assert response.text.startswith("SPARQL syntax error:") and "1:" in response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    detail = response.json()["detail"]
+    assert detail.startswith("SPARQL syntax error:") and "1:" in detail
 
 
 def test_size_cap_is_413(store_dir):
