@@ -123,10 +123,16 @@ class LocalStore(Store):
             raise StoreError(f"{self.path}: loading failed, nothing changed: {err}") from err
 
     def graphs(self) -> list[str]:
-        return sorted(str(name.value) for name in self._store.named_graphs())
+        try:
+            return sorted(str(name.value) for name in self._store.named_graphs())
+        except (OSError, RuntimeError) as err:  # a file a live writer's compaction removed
+            raise StoreError(f"{self.path}: cannot read the store: {err}") from err
 
     def __len__(self) -> int:
-        return len(self._store)
+        try:
+            return len(self._store)
+        except (OSError, RuntimeError) as err:
+            raise StoreError(f"{self.path}: cannot read the store: {err}") from err
 
     def query(
         self,
