@@ -210,3 +210,20 @@ def _link_filter_parameters() -> Callable[..., dict[str, str]]:
 
 LinkFilters = Annotated[dict[str, str], Depends(_link_filter_parameters())]
 """The link filters of a request: parameter name -> notation, only those given."""
+
+
+def selected_paragraphs(filters: list[str]) -> str:
+    """A group graph pattern binding ``?para``, its document's ``?symbol``, its ``?number``,
+    each of its texts ``?text`` and the ``?version`` graph that holds that text, for the
+    paragraphs ``filters`` (:func:`paragraph_filters`) select: the filter patterns first,
+    then the paragraph's facts read inside one language version's graph.  Joined across
+    the union default graph instead, a fact every version states comes once per version's
+    graph and each join multiplies the rows by the number of versions (2.4 million rows and
+    33 s for 117 on five versions of one document; 11,914 rows this way)."""
+    patterns = [f for f in filters if not f.startswith("FILTER")]
+    conditions = [f for f in filters if f.startswith("FILTER")]
+    return f"""{{
+          {" ".join(patterns)}
+          GRAPH ?version {{ ?doc hro:hasParagraph ?para ; dcterms:identifier ?symbol .
+                            ?para hro:number ?number ; hro:text ?text . }}
+          {" ".join(conditions)} }}"""

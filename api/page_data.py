@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rightsgraph.api.filters import document_dataset
+from rightsgraph.api.filters import document_dataset, selected_paragraphs
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.core import identifiers
 from rightsgraph.core import sparql as sp
@@ -122,9 +122,7 @@ async def filter_choices(server) -> dict[str, list[dict]]:
 async def search(server, filters: list[str], limit: int, offset: int) -> tuple[int, list]:
     """Paragraphs matching ``filters`` (SPARQL patterns over ``?doc``, ``?para``, ``?text``),
     one result per paragraph, with the texts that matched."""
-    where = f"""?doc hro:hasParagraph ?para ; dcterms:identifier ?symbol .
-          ?para hro:number ?number ; hro:text ?text .
-          {" ".join(filters)}"""
+    where = selected_paragraphs(filters)
     total = await server.select(f"SELECT (COUNT(DISTINCT ?para) AS ?n) WHERE {{ {where} }}")
     rows = await server.select(f"""SELECT ?para ?symbol ?number
           (GROUP_CONCAT(DISTINCT ?lt; separator="\\u001f") AS ?texts) WHERE {{

@@ -23,6 +23,7 @@ from rightsgraph.api.filters import (
     document_filters,
     notation,
     paragraph_filters,
+    selected_paragraphs,
 )
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.server import Server
@@ -174,11 +175,9 @@ async def _paragraphs(server: Server, filters: list[str], limit: int, offset: in
                (GROUP_CONCAT(DISTINCT STRAFTER(STR(?kind), "#"); separator="|") AS ?kinds)
                (MAX(?via) AS ?how)
         WHERE {{
-          {" ".join(filters)}
-          ?doc hro:hasParagraph ?para ; dcterms:identifier ?symbol .
-          ?para hro:number ?number ; hro:text ?text .
-          OPTIONAL {{ ?para a ?kind . FILTER (?kind IN (hro:Recommendation, hro:Concern,
-                                                        hro:PositiveAspect)) }}
+          {selected_paragraphs(filters)}
+          OPTIONAL {{ GRAPH ?version {{ ?para a ?kind .
+              FILTER (?kind IN (hro:Recommendation, hro:Concern, hro:PositiveAspect)) }} }}
         }}
         GROUP BY ?para ?symbol ?number ?text
         ORDER BY ?symbol ?number ?lang LIMIT {sp.integer(limit + 1)} OFFSET {sp.integer(offset)}""")

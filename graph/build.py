@@ -9,10 +9,11 @@ not loaded; the others are.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import multiprocessing
 import os
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -305,10 +306,20 @@ def _prepared(files: list[Path], steps: Sequence[Step], workers: int,
     context = multiprocessing.get_context("spawn")
     # The workers die with this process, even when it is killed (issue #10: they stayed,
     # holding the build's output pipes); started from this thread, which outlives them.
+    # At most two documents per worker wait to be loaded: ``pool.map`` would submit every
+    # file at once and keep each prepared document (megabytes of N-Triples) until this
+    # process loads it, so memory grew with the corpus whenever loading was the slower side.
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-        yield from pool.map(prepare, files, [steps] * len(files), [known] * len(files),
-                            chunksize=1)
+        queued = iter(files)
+        pending = deque(pool.submit(prepare, path, steps, known)
+                        for path in itertools.islice(queued, 2 * workers))
+        while pending:
+            item = pending.popleft().result()
+            following = next(queued, None)
+            if following is not None:
+                pending.append(pool.submit(prepare, following, steps, known))
+            yield item
 
 
 KNOWN_QUERY = """
