@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: graph test docs lint install clean bench bench-corpus bench-build bench-sparql bench-scale \
-	wheel-check
+	wheel-check bench-search
 
 $(BIN)/rightsgraph: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,10 +68,13 @@ bench-sparql: $(BIN)/oxigraph
 	test -d $(BENCH_CORPUS) || $(MAKE) bench-corpus
 	$(BIN)/python -m benchmarks.bench_sparql $(BENCH_CORPUS) --work $(BENCH_WORK)
 
+bench-search: $(BIN)/oxigraph
+	$(BIN)/python -m benchmarks.bench_search --work $(BENCH_WORK)
+
 ## The scale benchmark (issue 15): build, store, every page and /sparql at ~1M and ~4M quads
 ## (BENCH_SIZES="1000000 4000000 12000000" for more); wrk (apt-get install wrk) for req/s.
 BENCH_SIZES ?= 1000000 4000000
 bench-scale: $(BIN)/oxigraph
 	$(BIN)/python -m benchmarks.bench_scale --sizes $(BENCH_SIZES) --work out/bench/scale
 
-bench: bench-corpus bench-build bench-sparql bench-scale
+bench: bench-corpus bench-build bench-sparql bench-scale bench-search

@@ -1,6 +1,7 @@
-"""The search filters that the web pages and the researcher API share: query parameters
-(State, committee, one per link kind with an API filter, flag, words, language, document)
-turned into SPARQL graph patterns over ``?doc``, ``?para`` and ``?text``."""
+"""The filters that the web pages and the researcher API share: query parameters (State,
+committee, one per link kind with an API filter, flag, language, document) turned into
+SPARQL graph patterns over ``?doc``, ``?para`` and ``?text``.  Words go to the full-text
+index instead (:mod:`.search`)."""
 from __future__ import annotations
 
 import difflib
@@ -23,10 +24,6 @@ Flag = Literal["recommendation", "concern", "positive"]
 FLAGS: dict[str, str] = {  # flag -> hro: class of the paragraphs it selects
     "recommendation": "Recommendation", "concern": "Concern", "positive": "PositiveAspect"}
 _SAFE = re.compile(r"^[A-Za-z0-9 ._/()\-#]+$")
-# A search is one FILTER per word: many words make a query the engine cannot parse or
-# answer in time (10,000 words killed a worker, issue #10).
-MAX_SEARCH_WORDS = 32
-MAX_SEARCH_CHARS = 500
 
 
 def notation(value: str, what: str) -> str:
@@ -134,9 +131,9 @@ def article_pattern(value: str, *, via_heading: bool = True) -> str:
 
 def paragraph_filters(*, state: str | None = None, committee: str | None = None,
                       links: Mapping[str, str | None] | None = None, flag: str | None = None,
-                      q: str | None = None, language: str | None = None,
-                      document: str | None = None, theme: str | None = None,
-                      affected: str | None = None, via_heading: bool = True) -> list[str]:
+                      language: str | None = None, document: str | None = None,
+                      theme: str | None = None, affected: str | None = None,
+                      via_heading: bool = True) -> list[str]:
     """Graph patterns selecting paragraphs (``?para`` of ``?doc``, with ``?text``); ``links``
     maps the API filter of a link kind (``article``, ``ilo``, ``sdg``) to a notation (an
     article also through section headings unless ``via_heading`` is false, see
@@ -158,13 +155,6 @@ def paragraph_filters(*, state: str | None = None, committee: str | None = None,
         if value:  # any label: the concept's IRI is its slug ([a-z0-9-])
             concept = sp.iri(concept_uri(kind, value))
             f.append(f"?para ^hro:annotates/hro:{prop} {concept} .")
-    if q:
-        words = q.split()
-        if len(words) > MAX_SEARCH_WORDS or len(q) > MAX_SEARCH_CHARS:
-            raise RefusedError(400, f"search for at most {MAX_SEARCH_WORDS} words and "
-                               f"{MAX_SEARCH_CHARS} characters")
-        for word in words:
-            f.append(f"FILTER (CONTAINS(LCASE(STR(?text)), LCASE({sp.literal(word)})))")
     if language:
         f.append(f"FILTER (LANG(?text) = {sp.literal(language)})")
     return f

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rightsgraph.api.filters import document_dataset, selected_paragraphs
+from rightsgraph.api.filters import document_dataset
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.core import identifiers
 from rightsgraph.core import sparql as sp
@@ -117,28 +117,6 @@ async def filter_choices(server) -> dict[str, list[dict]]:
         choices[key] = [{"value": k, "label": v} for k, v in sorted(seen.items(),
                                                                     key=lambda kv: kv[1])]
     return choices
-
-
-async def search(server, filters: list[str], limit: int, offset: int) -> tuple[int, list]:
-    """Paragraphs matching ``filters`` (SPARQL patterns over ``?doc``, ``?para``, ``?text``),
-    one result per paragraph, with the texts that matched."""
-    where = selected_paragraphs(filters)
-    total = await server.select(f"SELECT (COUNT(DISTINCT ?para) AS ?n) WHERE {{ {where} }}")
-    rows = await server.select(f"""SELECT ?para ?symbol ?number
-          (GROUP_CONCAT(DISTINCT ?lt; separator="\\u001f") AS ?texts) WHERE {{
-          {{ SELECT DISTINCT ?para ?symbol ?number ?text WHERE {{ {where} }} }}
-          BIND(CONCAT(LANG(?text), "\\u001e", STR(?text)) AS ?lt)
-        }} GROUP BY ?para ?symbol ?number ORDER BY ?symbol ?number
-        LIMIT {sp.integer(limit)} OFFSET {sp.integer(offset)}""")
-    results = []
-    for r in rows:
-        texts = dict(t.split("\x1e", 1) for t in (_v(r, "texts") or "").split("\x1f") if t)
-        results.append({"iri": _v(r, "para"), "symbol": _v(r, "symbol"),
-                        "number": int(_v(r, "number")), "texts": texts})
-    types = await _types_of_many(server, [r["iri"] for r in results])
-    for r in results:
-        r["kinds"] = kinds_of(types.get(r["iri"], ()))
-    return int(_v(total[0], "n")) if total else 0, results
 
 
 async def _types_of_many(server, iris: list[str]) -> dict[str, set[str]]:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from rightsgraph.api import search as search_api
 from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.filters import (
     FLAGS,
@@ -163,6 +164,38 @@ async def documents(request: Request, server: ServerDep, committee: CommitteePar
     return _page(request, items, limit, offset, format, DOCUMENT_COLUMNS)
 
 
+# --- full-text search ---------------------------------------------------------------------
+
+@router.get("/search", summary="Full-text search of the paragraphs, ranked, with facets",
+            description="The paragraphs matching `q`, best first (BM25), each once (its "
+                        "URI) with a snippet in the query's language when held (or `lang`), "
+                        "the spans to highlight in it, and counts of the matching paragraphs "
+                        "by committee, State, year, treaty article (with those inherited from "
+                        "section headings), SDG target, ILO instrument, general comment, kind "
+                        "and language. A malformed query is a 400 that says what is wrong.",
+            responses={400: {"description": "the query cannot run; the text says why"}})
+async def search(
+    request: Request, server: ServerDep, q: search_api.QueryText,
+    lang: Annotated[Literal["en", "fr", "es", "ru", "zh", "ar"] | None, Query(
+        description="show paragraphs in this language when held")] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="results per page")] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000, description="results to skip")] = 0,
+    format: Annotated[Literal["json", "csv"], Query(  # noqa: A002 - the API's name
+        description="json (default) or csv (the ranked items only)")] = "json",
+) -> Response:
+    results = await search_api.run_search(server, q, limit=limit, offset=offset, lang=lang)
+    items = search_api.items_of(server, results)
+    if format == "csv":
+        return _csv(items, search_api.COLUMNS)
+    following = None
+    if offset + limit < results.total:
+        following = str(request.url.include_query_params(offset=offset + limit))
+    return JSONResponse({"query": q, "total": results.total, "items": items,
+                         "facets": search_api.facets_of(results), "limit": limit, "offset": offset,
+                         "next": following})
+
+
+
 # --- paragraphs ---------------------------------------------------------------------------
 
 PARAGRAPH_COLUMNS = ["document", "number", "uri", "kinds", "language", "via", "text"]
@@ -195,12 +228,12 @@ async def _paragraphs(server: Server, filters: list[str], limit: int, offset: in
                         "`state` (AZE), `committee` (CMW), "
                         + ", ".join(f"`{name}` ({kind.examples[0]})"
                                     for name, kind in FILTERS.items())
-                        + ", `flag` (recommendation, concern, positive), `q` (words "
-                        "the text must contain, any language), `language`, `document` (symbol); "
-                        "`theme` and `affected` filter by OHCHR's UHRI labels. With `article`, a "
-                        "paragraph under a section heading that cites the article is included "
-                        "(`via`: `heading`; `text` when its own text cites it) unless "
-                        "`via_heading=false`.")
+                        + ", `flag` (recommendation, concern, positive), `q` (a full-text "
+                        "query as in /api/search; the items are then ranked by relevance), "
+                        "`language`, `document` (symbol); `theme` and `affected` filter by "
+                        "OHCHR's UHRI labels. With `article`, a paragraph under a section "
+                        "heading that cites the article is included (`via`: `heading`; `text` "
+                        "when its own text cites it) unless `via_heading=false`.")
 async def paragraphs(
     request: Request, server: ServerDep, links: LinkFilters, state: StateParam = None,
     committee: CommitteeParam = None, flag: FlagParam = None, q: WordsParam = None,
@@ -208,11 +241,42 @@ async def paragraphs(
     offset: Offset = 0, format: Format = "json", theme: ThemeParam = None,
     affected: AffectedParam = None, via_heading: ViaHeading = True,
 ) -> Response:
-    filters = paragraph_filters(state=state, committee=committee, links=links, flag=flag, q=q,
+    if q:
+        labels = paragraph_filters(theme=theme, affected=affected)  # UHRI's, in the store
+        items = await _paragraphs_found(server, search_api.with_filters(
+            q, state=state and state.upper(), committee=committee, kind=flag, lang=language,
+            document=document, **search_api.link_filters(links)),
+            language, limit, offset, labels)
+        return _page(request, items, limit, offset, format, PARAGRAPH_COLUMNS)
+    filters = paragraph_filters(state=state, committee=committee, links=links, flag=flag,
                                 language=language, document=document, theme=theme,
                                 affected=affected, via_heading=via_heading)
     items = await _paragraphs(server, filters, limit, offset)
     return _page(request, items, limit, offset, format, PARAGRAPH_COLUMNS)
+
+
+async def _paragraphs_found(server: Server, text: str, language: str | None, limit: int,
+                            offset: int, labels: list[str]) -> list[Item]:
+    """Items of the paragraphs the full-text index finds for ``text``, best first, one per
+    language version held (or in ``language``); with ``labels`` (graph patterns over
+    ``?para``), only the paragraphs the store says match them."""
+    wanted = offset + limit + 1
+    if wanted > search_api.MAX_RESULTS:
+        raise RefusedError(400, f"with q, at most {search_api.MAX_RESULTS} items can be paged "
+                                "through: narrow the query or add filters")
+    results = await search_api.run_search(
+        server, text, limit=search_api.MAX_RESULTS if labels else wanted, offset=0)
+    if labels and results.items:
+        rows = await _rows(server, f"""SELECT DISTINCT ?para WHERE {{
+            {sp.values("para", [hit.uri for hit in results.items])} {" ".join(labels)} }}""")
+        kept = {row["para"] for row in rows}
+        results.items = [hit for hit in results.items if hit.uri in kept]
+    items = [{"document": hit.symbol, "number": hit.number, "uri": hit.uri,
+              "page": _local(server, hit.uri), "kinds": hit.facets.get("kind", []),
+              "language": lang, "text": value, "score": round(hit.score, 4)}
+             for hit in results.items for lang, value in hit.texts.items()
+             if language in (None, lang)]
+    return items[offset:offset + limit + 1]
 
 
 @router.get("/recommendations", summary="Recommendations, filtered",

@@ -9,11 +9,13 @@ import gzip
 import json
 import os
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rightsgraph.api.pool import Answer, QueryPool, default_workers
 from rightsgraph.core import identifiers
+from rightsgraph.graph.search import SearchIndex, open_index
 from rightsgraph.graph.snapshots import Snapshots
 
 
@@ -36,6 +38,7 @@ class Settings:
     snapshot: bool = True  # serve a snapshot of a local store (reloaded on SIGHUP)
     dumps: str | None = None  # folder for generated dumps; default: a temporary folder
     vectors: str | None = None  # paragraph vectors (graph/similar.py); None: no neighbours
+    index: str | None = None  # full-text index; default: beside the store (see graph.search)
 
     def memory_budget_mb(self) -> int:
         """The most the SPARQL workers may use together: workers of both lanes times the
@@ -71,6 +74,15 @@ class Server:
         self.dump_dir = Path(settings.dumps or tempfile.mkdtemp(prefix="rightsgraph-dumps-"))
         self._dump_lock = asyncio.Lock()
         self._reload_lock = asyncio.Lock()
+        self._index: SearchIndex | None = None
+        self._index_lock = threading.Lock()
+
+    def search_index(self) -> SearchIndex:
+        """The full-text index, opened (and brought in step with the store) on first use."""
+        with self._index_lock:
+            if self._index is None:
+                self._index = open_index(self.settings.store, self.settings.index)
+            return self._index
 
     async def start(self) -> None:
         if self.snapshots is not None:

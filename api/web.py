@@ -18,9 +18,10 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
 from rightsgraph.api import page_data
+from rightsgraph.api import search as search_api
 from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.examples import example_queries
-from rightsgraph.api.filters import Flag, LinkFilters, paragraph_filters
+from rightsgraph.api.filters import Flag, LinkFilters
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.recurring import paragraph_neighbours
 from rightsgraph.api.server import Server
@@ -30,10 +31,13 @@ from rightsgraph.core.languages import RTL
 from rightsgraph.core.links import FILTERS
 from rightsgraph.core.namespaces import HRO_IRI
 from rightsgraph.core.resources import package_path
+from rightsgraph.graph.search import Results, facets
 
 TEMPLATES = package_path("rightsgraph.api", "templates")
 STATIC = package_path("rightsgraph.api", "static")
 PAGE_SIZE = 20
+MAX_PAGES = 500  # the index pages through its first 10,000 results
+FACET_VALUES = 12
 SNIPPET = 240
 DOWNLOADS = tuple((name, formats.rdf(name).label) for name in formats.GRAPHS)
 
@@ -88,31 +92,86 @@ def render(request: Request, server: Server, template: str, status: int = 200,
 async def home(
     request: Request, server: ServerDep, links: LinkFilters, q: str = "", state: str = "",
     committee: str = "", flag: Flag | Literal[""] = "",
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGES)] = 1,
 ) -> HTMLResponse:
     form = {"q": q.strip(), "state": state, "committee": committee,
             **{name: links.get(name, "") for name in FILTERS}, "flag": flag}
     searching = any(form.values())
-    results: list[dict[str, Any]] = []
-    total, error, status = 0, None, 200
+    results: Results | None = None
+    error, status = None, 200
     if searching:
         try:
-            filters = paragraph_filters(state=state or None, committee=committee or None,
-                                        links=links, flag=flag or None, q=q.strip() or None)
-            total, results = await page_data.search(server, filters, PAGE_SIZE,
-                                                    (page - 1) * PAGE_SIZE)
+            text = search_api.with_filters(form["q"], state=state.upper(), committee=committee,
+                                           kind=flag, **search_api.link_filters(links))
+            results = await search_api.run_search(server, text, limit=PAGE_SIZE,
+                                                  offset=(page - 1) * PAGE_SIZE)
         except RefusedError as err:
             error, status = err.message, err.status
-    pages = max(1, -(-total // PAGE_SIZE))
+    total = results.total if results else 0
+    pages = min(MAX_PAGES, max(1, -(-total // PAGE_SIZE)))
     query = {k: v for k, v in form.items() if v}
 
     def page_link(n: int) -> str:
         return "/?" + urlencode({**query, "page": n})
 
+    def refine(name: str, value: str) -> str:
+        """The link that adds the filter ``name:value`` to the query."""
+        return "/?" + urlencode({**query, "q": search_api.with_filters(form["q"],
+                                                                       **{name: value})})
+
+    facets = await _facets(server, results) if results and results.total else []
     return render(request, server, "home.html", status, title="Search", form=form,
-                  searching=searching, results=results, total=total, page=page, pages=pages,
-                  page_link=page_link, error=error, link_filters=FILTERS,
+                  searching=searching, results=results.items if results else [],
+                  total=total, page=page, pages=pages, page_link=page_link, refine=refine,
+                  facets=facets, error=error, marked=marked, link_filters=FILTERS,
+                  hints=search_hints(form, query) if results and not total else [],
                   choices=await page_data.filter_choices(server))
+
+
+def marked(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """``text`` cut into pieces, each with whether it is highlighted."""
+    pieces, at = [], 0
+    for start, end in spans:
+        pieces += [(text[at:start], False), (text[start:end], True)]
+        at = end
+    return [*pieces, (text[at:], False)]
+
+
+async def _facets(server: Server, results) -> list[dict]:
+    """The facets of a search as the page shows them: label, and each value with its count,
+    its registry label and the link that adds it."""
+    iris = {(name, value): facets.iri_of(name, value) for name, counted in results.facets.items()
+            for value, _ in counted[:FACET_VALUES]}
+    labels = await page_data.labels(server, [i for i in iris.values() if i])
+    shown = []
+    for facet in facets.facets():
+        counted = results.facets.get(facet.name, [])[:FACET_VALUES]
+        if counted:
+            shown.append({"name": facet.name, "label": facet.label, "values": [
+                {"value": value, "count": count,
+                 "label": labels(iris[facet.name, value]) if iris[facet.name, value] else value}
+                for value, count in counted]})
+    return shown
+
+
+def search_hints(form: dict[str, str], query: dict[str, str]) -> list[tuple[str, str | None]]:
+    """What to try when nothing is found: each hint, with a link when it is a query."""
+    hints: list[tuple[str, str | None]] = []
+    for name in [key for key in form if key != "q"]:
+        if form[name]:
+            rest = {k: v for k, v in query.items() if k != name}
+            hints.append((f"without the filter {name} = {form[name]}", "/?" + urlencode(rest)))
+    words = form["q"].split()
+    if len(words) > 1 and not any(w in ("OR", "AND", "NOT") or '"' in w for w in words):
+        either = " OR ".join(words)
+        hints.append((f"any of the words: {either}", "/?" + urlencode({**query, "q": either})))
+    if any(w.isalpha() and len(w) > 4 for w in words):
+        stems = " ".join(w[:max(3, len(w) - 3)] + "*" if w.isalpha() and len(w) > 4 else w
+                         for w in words)
+        hints.append((f"word beginnings: {stems}", "/?" + urlencode({**query, "q": stems})))
+    hints.append(("words in another language: each language version held is searched "
+                  "(移民战略, stratégie nationale, estrategia)", None))
+    return hints
 
 
 # --- pages for the graph's resources ------------------------------------------------------

@@ -35,6 +35,7 @@ from rightsgraph.extract.output import link_rows
 from rightsgraph.extract.pipeline import known_entry, unresolved_citations
 from rightsgraph.extract.readers import SUFFIXES
 from rightsgraph.extract.triples import software_graph
+from rightsgraph.graph.search import GraphRows, SearchIndex, document_rows
 from rightsgraph.graph.store import Store
 
 Step = Callable[[Document, dict[str, Graph]], dict[str, Graph]]
@@ -254,6 +255,7 @@ class Prepared:
     failure: str | None = None
     known: tuple[str, Known] | None = None  # what the document adds to the documents known
     unresolved: tuple[str, ...] = ()  # older symbols it cites whose State it could not tell
+    search: list[GraphRows] = field(default_factory=list)  # its rows of the search index
 
 
 @dataclass(frozen=True)
@@ -278,9 +280,10 @@ class NTriples:
 
 
 def prepare(path: Path, steps: Sequence[Step] = STANDARD_STEPS,
-            known: KnownSymbols | None = None) -> Prepared:
+            known: KnownSymbols | None = None, search: bool = False) -> Prepared:
     """Extract one file (``known``: whose observations the older symbols it cites are) and
-    pass it through ``steps``; never raises for a bad document."""
+    pass it through ``steps`` (and, with ``search``, make its rows of the search index);
+    never raises for a bad document."""
     try:
         doc = extract_file(path, known=known)
         graphs = document_graphs(doc)
@@ -293,15 +296,16 @@ def prepare(path: Path, steps: Sequence[Step] = STANDARD_STEPS,
                     paragraphs=len(doc.paragraphs),
                     links=Counter(row["relation"] for row in link_rows(doc)),
                     warnings=list(doc.warnings), known=known_entry(doc),
-                    unresolved=unresolved_citations(doc))
+                    unresolved=unresolved_citations(doc),
+                    search=document_rows(graphs) if search else [])
 
 
 def _prepared(files: list[Path], steps: Sequence[Step], workers: int,
-              known: KnownSymbols) -> Iterator[Prepared]:
+              known: KnownSymbols, search: bool = False) -> Iterator[Prepared]:
     """Prepared files in order: in this process, or in ``workers`` processes (extraction,
     validation and reasoning are CPU-bound and independent per document)."""
     if workers <= 1 or len(files) < 2 * workers:
-        yield from (prepare(path, steps, known) for path in files)
+        yield from (prepare(path, steps, known, search) for path in files)
         return
     context = multiprocessing.get_context("spawn")
     # The workers die with this process, even when it is killed (issue #10: they stayed,
@@ -312,13 +316,13 @@ def _prepared(files: list[Path], steps: Sequence[Step], workers: int,
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         queued = iter(files)
-        pending = deque(pool.submit(prepare, path, steps, known)
+        pending = deque(pool.submit(prepare, path, steps, known, search)
                         for path in itertools.islice(queued, 2 * workers))
         while pending:
             item = pending.popleft().result()
             following = next(queued, None)
             if following is not None:
-                pending.append(pool.submit(prepare, following, steps, known))
+                pending.append(pool.submit(prepare, following, steps, known, search))
             yield item
 
 
@@ -353,12 +357,15 @@ def known_symbols(store: Store) -> KnownSymbols:
 
 
 def _load(item: Prepared, store: Store, report: BuildReport,
-          loaded_from: dict[str, Path]) -> None:
-    """Load one prepared file (or record its failure) and count it in the report."""
+          loaded_from: dict[str, Path], index: SearchIndex | None = None) -> None:
+    """Load one prepared file (or record its failure) and count it in the report; its
+    search rows follow its graphs into the ``index``."""
     if item.failure is not None:
         report.failures.append(item.failure)
         return
     store.replace_graphs(item.graphs)
+    if index is not None:
+        index.replace(item.search, store, commit=False)
     for name in item.graphs:
         if name in loaded_from and not name.endswith("/inferred"):
             report.notes.append(
@@ -393,6 +400,7 @@ def build(
     workers: int = 1,
     replace: bool = False,
     force: bool = False,
+    index: SearchIndex | None = None,
 ) -> BuildReport:
     """Extract every file under ``paths``, pass each document through ``steps`` (by default
     validation, then reasoning) and load it into ``store``; then refresh the registries,
@@ -406,11 +414,16 @@ def build(
 
     A file the store already holds as it is (:func:`unchanged_files`) is skipped and counted
     in ``report.unchanged``, unless ``force``.
+
+    With a search ``index``, each document's rows follow its graphs into it (after the
+    store: :mod:`rightsgraph.graph.search.index` says how the two are kept in step).
     """
     started = time.monotonic()
     files, missing = find_files(paths)
     report = BuildReport(files=len(files), failures=missing)
     loaded_from: dict[str, Path] = {}
+    if index is not None:
+        index.reconcile(store)  # after a build that was killed, or made without the index
     if not force:
         skipped = unchanged_files(store, files)
         for path, graphs in skipped.items():
@@ -419,8 +432,9 @@ def build(
         report.unchanged = len(skipped)
     known = known_symbols(store)
     done: dict[Path, Prepared] = {}
-    for count, item in enumerate(_prepared(files, steps, workers, known), 1):
-        _load(item, store, report, loaded_from)
+    search = index is not None
+    for count, item in enumerate(_prepared(files, steps, workers, known, search), 1):
+        _load(item, store, report, loaded_from, index)
         done[item.path] = item
         if progress is not None:
             progress(report, count, len(files))
@@ -429,9 +443,9 @@ def build(
     known = known.adding(item.known for item in done.values() if item.known)
     again = [path for path, item in done.items()
              if any(known.lookup(symbol) for symbol in item.unresolved)]
-    for item in _prepared(again, steps, workers, known):
+    for item in _prepared(again, steps, workers, known, search):
         _unload(done[item.path], report)
-        _load(item, store, report, {})
+        _load(item, store, report, {}, index)
     if again:
         report.notes.append(f"{len(again)} document(s) extracted again: they cite older "
                             "observations loaded after them")
@@ -442,6 +456,9 @@ def build(
         report.dropped = drop_others(store, set(loaded_from))
     store.replace_graphs(support_graphs())
     store.replace_graphs(reiteration_chains_graph(store))
+    if index is not None:
+        index.commit()
+        index.reconcile(store)  # drops what --replace dropped from the store
     report.holdings = holdings(store)
     report.triples = report.holdings.quads
     report.seconds = time.monotonic() - started

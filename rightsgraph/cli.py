@@ -57,6 +57,24 @@ def main(argv: list[str] | None = None) -> int:
 
     _similar_options(build, "embed the paragraphs and infer similar-recommendation links "
                      "(needs the extra: pip install 'rightsgraph[similar]')")
+    _index_option(build)
+    search = commands.add_parser(
+        "search", help="full-text search of the paragraphs (words, \"phrases\", AND/OR/NOT, "
+        "prefix*, field:value)")
+    search.add_argument("text", metavar="QUERY", help='the query, e.g. "migration strategy" '
+                        "committee:CMW")
+    _store_option(search, "store the index belongs to: a folder or a SPARQL endpoint URL")
+    _index_option(search)
+    search.add_argument("--limit", type=int, default=20, help="results (default: %(default)s)")
+    search.add_argument("--offset", type=int, default=0, help="results to skip")
+    search.add_argument("--lang", help="show paragraphs in this language when held")
+    search.add_argument("--format", "-f", choices=("text", "json", "csv"), default="text")
+    index = commands.add_parser(
+        "index", help="bring the full-text index in step with the store (rebuild if missing)")
+    _store_option(index, "store to index: a folder or a SPARQL endpoint URL")
+    _index_option(index)
+    index.add_argument("--rebuild", action="store_true",
+                       help="re-index every language version, not only those that changed")
     query = commands.add_parser("query", help="run a SPARQL query against the store")
     query.add_argument("sparql", metavar="SPARQL|@FILE.rq", help="the query, or @ and a file")
     _store_option(query, "store to query: a folder or a SPARQL endpoint URL")
@@ -96,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--max-bytes", type=int, default=50_000_000,
                        help="largest query result in bytes (default: %(default)s)")
     _similar_options(serve, None)
+    _index_option(serve)
     serve.add_argument("--service-allow", action="append", default=[], metavar="IRI",
                        help="an endpoint SERVICE may call (repeat; default: none, SERVICE "
                        "refused)")
@@ -149,6 +168,8 @@ def _run(args: argparse.Namespace) -> int:
         return _query(args)
     if args.command == "export":
         return _export(args)
+    if args.command in ("search", "index"):
+        return _search(args)
     return EXIT_USAGE  # pragma: no cover - argparse enforces the subcommand
 
 
@@ -214,6 +235,12 @@ def _store_option(command: argparse.ArgumentParser, text: str) -> None:
                          help=f"{text} (default: %(default)s)")
 
 
+def _index_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--index", metavar="DIR",
+                         help="full-text index folder (default: beside a folder store, "
+                         "STORE.search; for a remote store, out/search)")
+
+
 def _error(message: object) -> None:
     print(f"rightsgraph: error: {message}", file=sys.stderr)
 
@@ -224,6 +251,7 @@ def _build(args: argparse.Namespace) -> int:
 
     from rightsgraph.extract.readers import SUFFIXES
     from rightsgraph.graph.build import build, find_files
+    from rightsgraph.graph.search import SearchIndex, SearchIndexError, default_path
     from rightsgraph.graph.store import StoreError, open_store
 
     paths = _input_paths(args.paths)
@@ -244,9 +272,10 @@ def _build(args: argparse.Namespace) -> int:
 
     try:
         with open_store(args.store, update_url=args.update_url, timeout=args.store_timeout,
-                        waiting=lambda message: print(f"  {message}", file=sys.stderr)) as store:
+                        waiting=lambda message: print(f"  {message}", file=sys.stderr)) as store, \
+                SearchIndex(args.index or default_path(args.store)) as index:
             report = build(paths, store, progress=progress, workers=args.workers,
-                           replace=args.replace, force=args.force)
+                           replace=args.replace, force=args.force, index=index)
             for message in report.failures:
                 _error(message)
             for message in report.notes:
@@ -258,7 +287,7 @@ def _build(args: argparse.Namespace) -> int:
                     _write_atomically(Path(args.output), lambda out: store.dump(out, "trig"))
                 else:
                     print(f"rightsgraph: {args.output} left as it was", file=sys.stderr)
-    except StoreError as err:
+    except (StoreError, SearchIndexError) as err:
         _error(err)
         return err.exit_code
     print(f"loaded {report.documents} documents, {report.paragraphs} paragraphs "
@@ -366,19 +395,60 @@ def _labels(args: argparse.Namespace) -> int:
     return 0
 
 
+def _search(args: argparse.Namespace) -> int:
+    """``search``: the ranked paragraphs; ``index``: reconcile (or rebuild) the index."""
+    import csv
+    import json
+    from dataclasses import asdict
+
+    from rightsgraph.graph.search import QueryError, SearchIndex, SearchIndexError, default_path
+    from rightsgraph.graph.store import StoreError, open_store
+
+    try:
+        with open_store(args.store, read_only=True) as store, \
+                SearchIndex(args.index or default_path(args.store)) as index:
+            done, dropped = index.reconcile(store, rebuild=getattr(args, "rebuild", False))
+            if args.command == "index":
+                print(f"{len(index)} paragraphs in {index.path} ({done} language versions "
+                      f"indexed, {dropped} dropped)")
+                return 0
+            results = index.search(args.text, limit=args.limit, offset=args.offset,
+                                   lang=args.lang)
+    except QueryError as err:
+        _error(f"bad query: {err}")
+        return EXIT_USAGE
+    except (StoreError, SearchIndexError) as err:
+        _error(err)
+        return err.exit_code
+    if args.format == "json":
+        print(json.dumps({"total": results.total, "items": [asdict(h) for h in results.items],
+                          "facets": results.facets}, ensure_ascii=False, indent=1))
+    elif args.format == "csv":
+        out = csv.writer(sys.stdout)
+        out.writerow(["uri", "score", "language", "snippet"])
+        out.writerows([h.uri, f"{h.score:.4f}", h.lang, h.snippet] for h in results.items)
+    else:
+        print(f"{results.total} paragraphs")
+        for hit in results.items:
+            print(f"{hit.score:7.3f}  {hit.uri}  [{hit.lang}]\n         {hit.snippet}")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Run the HTTP server until interrupted."""
     import uvicorn
 
     from rightsgraph.api.app import Settings, create_app
     from rightsgraph.graph.build import missing_support_graphs
+    from rightsgraph.graph.search import SearchIndexError, open_index
     from rightsgraph.graph.store import StoreError, open_store
 
     base = args.base or Settings(store=args.store).base
     try:  # fail here, with the reason, rather than in every worker
         with open_store(args.store, read_only=True) as store:
             missing = missing_support_graphs(store, base if base.endswith("/") else base + "/")
-    except StoreError as err:
+        index = open_index(args.store, args.index)  # in step with the store before serving
+    except (StoreError, SearchIndexError) as err:
         _error(err)
         return err.exit_code
     if missing:
@@ -390,10 +460,13 @@ def _serve(args: argparse.Namespace) -> int:
         _error(f"cannot serve on {args.host}:{args.port}: {busy}; choose another port with "
                "--port (or stop the other server)")
         return EXIT_SERVE
+    print(f"rightsgraph: full-text index {index.path}: {len(index)} paragraphs",
+          file=sys.stderr)
     settings = Settings(store=args.store, timeout=args.timeout, max_bytes=args.max_bytes,
                         service_allow=tuple(args.service_allow), memory_mb=args.memory_limit,
                         site_workers=args.site_workers, queue=args.queue,
-                        per_client=args.per_client, snapshot=not args.no_snapshot)
+                        per_client=args.per_client, snapshot=not args.no_snapshot,
+                        index=str(index.path))
     if args.base:
         settings.base = args.base
     if args.workers:

@@ -164,11 +164,12 @@ WEB_SOURCES = [SEED, *sorted((FIXTURES / "en").glob("*.txt")),
 def web_store(tmp_path_factory) -> Path:
     """A store built once from ``WEB_SOURCES``, for the server's tests."""
     from rightsgraph.graph.build import build
+    from rightsgraph.graph.search import SearchIndex, default_path
     from rightsgraph.graph.store import open_store
 
     location = tmp_path_factory.mktemp("web") / "store"
-    with open_store(location) as store:
-        report = build(WEB_SOURCES, store)
+    with open_store(location) as store, SearchIndex(default_path(location)) as index:
+        report = build(WEB_SOURCES, store, index=index)
     assert report.ok and report.documents == len(WEB_SOURCES), report.failures
     return location
 

@@ -178,8 +178,10 @@ def test_registry_and_other_pages(web, path, expected):
 
 
 def test_text_is_escaped(web):
-    html = page(web, "/", q='"><b>bold</b>')
+    html = page(web, "/", q='<b>bold</b>')
     assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+    html = page(web, "/", 400, q='"><b>bold</b>')  # an unclosed phrase: a bad query
+    assert "<b>bold</b>" not in html and "a phrase is not closed" in html
 
 
 def test_pages_need_no_javascript_except_the_editor(web):

@@ -1,0 +1,83 @@
+"""Full-text search over the paragraphs (the index of :mod:`rightsgraph.graph.search`), as
+the search page, ``/api/search`` and ``/api/paragraphs?q=`` use it."""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from fastapi import Query
+from starlette.concurrency import run_in_threadpool
+
+from rightsgraph.api.filters import notation
+from rightsgraph.api.protocol import RefusedError
+from rightsgraph.api.server import Server
+from rightsgraph.core.links import FILTERS
+from rightsgraph.graph.search import QueryError, Results, SearchIndexError
+from rightsgraph.graph.search import facets as facet_table
+from rightsgraph.graph.search.query import MAX_LENGTH
+
+MAX_RESULTS = 1000
+COLUMNS = ["uri", "document", "number", "score", "language", "languages", "snippet"]
+_PLAIN = re.compile(r"^[^\s\"()]+$")
+
+QueryText = Annotated[str, Query(
+    description="Words (stemmed, in any of the six languages), \"phrases\", AND, OR, NOT "
+                "or -word, prefix* and field filters: committee:, state:, article:, sdg:, "
+                "ilo:, gc:, kind:, lang:, year:, document:. At most "
+                f"{MAX_LENGTH} characters.",
+    openapi_examples={
+        "words": {"summary": "words, stemmed", "value": "national migration strategy"},
+        "chinese": {"summary": "Chinese", "value": "移民战略"},
+        "phrase": {"summary": "a phrase, a word left out",
+                   "value": '"birth registration" -adoption'},
+        "filters": {"summary": "field filters", "value": "detention committee:CMW lang:fr"},
+    })]
+
+
+def link_filters(links: Mapping[str, str]) -> dict[str, str]:
+    """The link filters of a request (``article``, ``ilo``, ``sdg``: the facets of the same
+    names) as the index holds their values (``c097`` -> ``C097``)."""
+    return {name: FILTERS[name].normalise(notation(value, name))
+            for name, value in links.items() if value}
+
+
+def with_filters(q: str, **filters: str | None) -> str:
+    """The query ``q`` and ``field:value`` for each filter given (a value with spaces or
+    parentheses is quoted); a value that cannot be a notation is a 400."""
+    parts = [q.strip()] if q.strip() else []
+    for name, value in filters.items():
+        if value:
+            value = notation(value.strip(), name)
+            parts.append(f"{name}:{value}" if _PLAIN.match(value) else f'{name}:"{value}"')
+    return " ".join(parts)
+
+
+async def run_search(server: Server, text: str, *, limit: int, offset: int,
+                     lang: str | None = None) -> Results:
+    """The index's answer, off the event loop; a bad query is a 400 naming the problem."""
+    def work() -> Results:
+        return server.search_index().search(text, limit=limit, offset=offset, lang=lang)
+    try:
+        return await run_in_threadpool(work)
+    except QueryError as err:
+        raise RefusedError(400, f"bad query: {err}") from err
+    except SearchIndexError as err:
+        raise RefusedError(503, f"the full-text index is not available: {err}") from err
+
+
+def items_of(server: Server, results: Results) -> list[dict[str, Any]]:
+    return [{"uri": hit.uri, "page": server.local_path(hit.uri), "document": hit.symbol,
+             "number": hit.number, "score": round(hit.score, 4), "language": hit.lang,
+             "languages": hit.languages, "snippet": hit.snippet,
+             "highlights": [list(span) for span in hit.highlights], "facets": hit.facets}
+            for hit in results.items]
+
+
+def facets_of(results: Results) -> dict[str, list[dict[str, Any]]]:
+    return {name: [{"value": value, "count": count} for value, count in counted]
+            for name, counted in results.facets.items()}
+
+
+def facet_labels() -> dict[str, str]:
+    return {facet.name: facet.label for facet in facet_table.facets()}

@@ -1,0 +1,185 @@
+"""The facet table (``facets.toml``) and what each facet's values are for one paragraph.
+
+A facet row names a field filter (``committee:CMW``), a label, the property paths from a
+paragraph that reach its values and how a node becomes a value (a registry notation, a
+year, a language tag or a mapped class); see the comment at the top of ``facets.toml``.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from urllib.parse import unquote
+
+from rdflib import Graph, Literal, URIRef
+
+from rightsgraph.core import identifiers, registries
+from rightsgraph.core.namespaces import PREFIXES
+from rightsgraph.core.resources import package_path
+
+VALUE_KINDS = ("notation", "year", "language", "map")
+
+
+class FacetTableError(ValueError):
+    """``facets.toml`` is malformed; the message names the row and the problem."""
+
+
+@dataclass(frozen=True)
+class Step:
+    predicate: URIRef
+    backwards: bool = False
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    label: str
+    paths: tuple[tuple[Step, ...], ...]
+    value: str
+    values: dict[str, str] = field(default_factory=dict)
+    store: bool = False
+    path_text: tuple[str, ...] = ()
+
+    def of(self, graph: Graph, node: URIRef) -> set[str]:
+        """This facet's values for ``node`` (a paragraph) in ``graph``."""
+        found: set[str] = set()
+        for path in self.paths:
+            for end in _follow(graph, node, path):
+                value = self.value_of(end)
+                if value:
+                    found.add(value)
+        return found
+
+    def value_of(self, node: object) -> str | None:
+        if self.value == "map":
+            return self.values.get(str(node))
+        if self.value == "language":
+            return node.language if isinstance(node, Literal) else None
+        if self.value == "year":
+            match = re.match(r"(\d{4})-", str(node))
+            return match.group(1) if match else None
+        return notation(str(node)) if isinstance(node, URIRef) else None
+
+
+def _follow(graph: Graph, node, path: tuple[Step, ...]) -> set:
+    nodes = {node}
+    for step in path:
+        nodes = {o for n in nodes for o in (graph.subjects(step.predicate, n) if step.backwards
+                                            else graph.objects(n, step.predicate))}
+    return nodes
+
+
+def expand(curie: str) -> URIRef:
+    prefix, sep, local = curie.partition(":")
+    if not sep or prefix not in PREFIXES:
+        raise FacetTableError(f"{curie!r}: not a prefixed name with a known prefix "
+                              f"({', '.join(PREFIXES)})")
+    return URIRef(PREFIXES[prefix] + local)
+
+
+def parse_path(text: str) -> tuple[Step, ...]:
+    steps = []
+    for part in text.split("/"):
+        part = part.strip()
+        backwards = part.startswith("^")
+        steps.append(Step(expand(part.lstrip("^")), backwards))
+    return tuple(steps)
+
+
+def load(text: str) -> tuple[Facet, ...]:
+    """The facets of a ``facets.toml`` text, checked."""
+    rows = tomllib.loads(text).get("facet", [])
+    facets, names = [], set()
+    for n, row in enumerate(rows, 1):
+        where = f"facets.toml, facet {n} ({row.get('name', '?')})"
+        unknown = set(row) - {"name", "label", "paths", "value", "values", "store"}
+        if unknown:
+            raise FacetTableError(f"{where}: unknown keys {sorted(unknown)}")
+        name = row.get("name", "")
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name in names:
+            raise FacetTableError(f"{where}: name must be a new lower-case word")
+        names.add(name)
+        if row.get("value") not in VALUE_KINDS:
+            raise FacetTableError(f"{where}: value must be one of {', '.join(VALUE_KINDS)}")
+        if not row.get("paths") or not row.get("label"):
+            raise FacetTableError(f"{where}: needs a label and at least one path")
+        if (row["value"] == "map") != bool(row.get("values")):
+            raise FacetTableError(f"{where}: `values` goes with value = \"map\" and only there")
+        try:
+            paths = tuple(parse_path(p) for p in row["paths"])
+            values = {str(expand(k)): v for k, v in row.get("values", {}).items()}
+        except FacetTableError as err:
+            raise FacetTableError(f"{where}: {err}") from None
+        facets.append(Facet(name, row["label"], paths, row["value"], values,
+                            bool(row.get("store", False)), tuple(row["paths"])))
+    return tuple(facets)
+
+
+@cache
+def table_text() -> str:
+    return package_path("rightsgraph.graph.search", "facets.toml").read_text("utf-8")
+
+
+@cache
+def facets() -> tuple[Facet, ...]:
+    """The facet table shipped with rightsgraph."""
+    return load(table_text())
+
+
+def by_name() -> dict[str, Facet]:
+    return {facet.name: facet for facet in facets()}
+
+
+def fingerprint() -> str:
+    return hashlib.sha256(table_text().encode()).hexdigest()[:16]
+
+
+# --- registry notations from IRIs (the inverse of rightsgraph.core.identifiers) ------------
+
+def notation(iri: str) -> str | None:
+    """The registry notation an IRI of the graph encodes: ``…/committee/CMW`` -> ``CMW``,
+    ``…/treaty/ICERD/article/5/d/v`` -> ``ICERD/5(d)(v)``, ``…/gc/CMW/5`` -> ``CMW/GC/5``,
+    ``http://metadata.un.org/sdg/10.7`` -> ``10.7``; ``None`` for other IRIs."""
+    sdg = registries.SDG_URI.format("")
+    if iri.startswith(sdg):
+        return unquote(iri[len(sdg):])
+    base = identifiers.base()
+    if not iri.startswith(base):
+        return None
+    parts = [unquote(p) for p in iri[len(base):].split("/")]
+    kind, rest = parts[0], parts[1:]
+    if kind in ("committee", "state", "ilo") and len(rest) == 1:
+        return rest[0]
+    if kind == "gc" and len(rest) == 2:
+        return f"{rest[0]}/GC/{rest[1]}"
+    if kind == "treaty" and len(rest) >= 3 and rest[1] == "article":
+        return f"{rest[0]}/{rest[2]}" + "".join(f"({level})" for level in rest[3:])
+    return None
+
+
+def iri_of(facet: str, value: str) -> str | None:
+    """The IRI a facet value (a notation) stands for, to look up its label; ``None`` when
+    the facet's values are not IRIs or the notation is not well formed."""
+    mint = {"committee": identifiers.committee_uri, "state": identifiers.state_uri,
+            "ilo": identifiers.ilo_uri, "sdg": identifiers.sdg_uri,
+            "gc": identifiers.general_comment_uri, "article": identifiers.provision_uri}
+    try:
+        return str(mint[facet](value)) if facet in mint else None
+    except ValueError:
+        return None
+
+
+def values_of(graph: Graph, node: URIRef, table: Iterable[Facet] | None = None,
+              ) -> dict[str, list[str]]:
+    """Every facet's values for a paragraph in ``graph`` (facets looked up in the store are
+    left out: :mod:`.index` adds them)."""
+    out = {}
+    for facet in table if table is not None else facets():
+        if not facet.store:
+            found = facet.of(graph, node)
+            if found:
+                out[facet.name] = sorted(found)
+    return out
