@@ -177,11 +177,15 @@ async def documents(request: Request, server: ServerDep, committee: CommitteePar
 async def search(
     request: Request, server: ServerDep, q: search_api.QueryText,
     lang: Annotated[Literal["en", "fr", "es", "ru", "zh", "ar"] | None, Query(
-        description="show paragraphs in this language when held")] = None,
-    limit: Annotated[int, Query(ge=1, le=100, description="results per page")] = 20,
-    offset: Annotated[int, Query(ge=0, le=10_000, description="results to skip")] = 0,
+        description="show paragraphs in this language when held",
+        openapi_examples={"zh": {"value": "zh"}})] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="results per page",
+                                openapi_examples={"20": {"value": 20}})] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000, description="results to skip",
+                                 openapi_examples={"0": {"value": 0}})] = 0,
     format: Annotated[Literal["json", "csv"], Query(  # noqa: A002 - the API's name
-        description="json (default) or csv (the ranked items only)")] = "json",
+        description="json (default) or csv (the ranked items only)",
+        openapi_examples={"csv": {"value": "csv"}})] = "json",
 ) -> Response:
     results = await search_api.run_search(server, q, limit=limit, offset=offset, lang=lang)
     items = search_api.items_of(server, results)

@@ -48,7 +48,9 @@ def test_every_researcher_api_parameter_has_a_description_and_an_example(api_ope
 # parameters that only work with another one
 COMPANIONS = {("/api/chain", "document"): {"number": 16},
               ("/api/chain", "number"): {"document": "CMW/C/AZE/CO/3"},
-              ("/api/chain", "format"): {"document": "CMW/C/AZE/CO/3", "number": 16}}
+              ("/api/chain", "format"): {"document": "CMW/C/AZE/CO/3", "number": 16},
+              **{("/api/search", name): {"q": "移民战略"}
+                 for name in ("lang", "limit", "offset", "format")}}
 
 
 def test_the_documented_examples_work_on_the_seed(web_client, api_operations):
