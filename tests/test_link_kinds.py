@@ -142,9 +142,13 @@ def test_api_filters_are_the_table_s():
         assert kind.property is not None and kind.target is not None and kind.api_help
         for example in kind.examples:
             pattern = filters.paragraph_filters(links={name: example})[-1]
-            assert pattern == f"?para <{kind.property}> <{kind.target(example)}> ."
+            if name == "article":  # also through headings, and with its provisions
+                assert pattern == filters.article_pattern(example)
+                assert f"<{kind.target(example)}>" in pattern and "hro:concernsArticle" in pattern
+            else:
+                assert pattern == f"?para <{kind.property}> <{kind.target(example)}> ."
     assert filters.paragraph_filters(links={"ilo": "c097"})[-1].endswith("/ilo/C097> .")
-    with pytest.raises(RefusedError, match="not an article notation such as ICRMW/73"):
+    with pytest.raises(RefusedError, match="is not an article notation"):
         filters.paragraph_filters(links={"article": "ICRMW"})
 
 

@@ -17,13 +17,14 @@ from urllib.parse import unquote
 from rdflib import Graph, Literal, URIRef
 
 from rightsgraph.core import identifiers, registries
+from rightsgraph.core.errors import RightsgraphError
 from rightsgraph.core.namespaces import PREFIXES
 from rightsgraph.core.resources import package_path
 
 VALUE_KINDS = ("notation", "year", "language", "map")
 
 
-class FacetTableError(ValueError):
+class FacetTableError(RightsgraphError, ValueError):
     """``facets.toml`` is malformed; the message names the row and the problem."""
 
 
