@@ -15,7 +15,6 @@ from contextlib import asynccontextmanager
 from typing import Literal
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, Response
 
 from rightsgraph import __version__
@@ -53,14 +52,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.server = server
 
     @app.get("/docs", include_in_schema=False)
-    async def api_docs() -> Response:
+    async def api_docs(request: Request) -> Response:
         """The researcher API's documentation: Swagger UI (Apache-2.0, vendored in
-        ``static/swagger_ui/`` by ``tools/vendor_swagger_ui.sh``) on ``/openapi.json``."""
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json", title="rightsgraph API",
-            swagger_js_url="/static/swagger_ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger_ui/swagger-ui.css",
-            swagger_favicon_url="/static/swagger_ui/favicon-32x32.png")
+        ``static/swagger_ui/`` by ``tools/vendor_swagger_ui.sh``) on ``/openapi.json``,
+        started by ``static/docs.js`` so that the page needs no inline script."""
+        from rightsgraph.api.web import render
+
+        return render(request, server, "docs.html", title="researcher API",
+                      openapi_url=app.openapi_url or "/openapi.json")
 
     from rightsgraph.api import linked_data, problems, recurring, researcher, sparql, web
 
@@ -118,17 +117,14 @@ PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-
                "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
                "form-action 'self'; frame-ancestors 'none'")
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
-DOCS_PATHS = ("/docs",)  # Swagger UI's page starts it with an inline script
 
 
 async def security_headers(request: Request, call_next) -> Response:
     response = await call_next(request)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if not request.url.path.startswith(DOCS_PATHS):
-        html = response.headers.get("content-type", "").startswith("text/html")
-        response.headers.setdefault("Content-Security-Policy",
-                                    PAGE_POLICY if html else API_POLICY)
+    html = response.headers.get("content-type", "").startswith("text/html")
+    response.headers.setdefault("Content-Security-Policy", PAGE_POLICY if html else API_POLICY)
     return response
 
 

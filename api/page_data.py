@@ -6,14 +6,18 @@ that cannot be one answers 404).
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rightsgraph.api.filters import document_dataset
+from rightsgraph.api.jsonld import CONTEXT_PREFIXES
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.core import identifiers
 from rightsgraph.core import sparql as sp
 from rightsgraph.core.languages import LANGUAGES
+from rightsgraph.core.languages import NAMES as LANGUAGE_NAMES
 from rightsgraph.core.links import KINDS as LINK_KINDS
 from rightsgraph.core.namespaces import HRO_IRI
 
@@ -61,16 +65,53 @@ def paragraph_name(server, iri: str) -> str:
     return path.removeprefix("doc/")
 
 
+_PARTS = {"section": "section {}", "fn": "footnote {}", "mention": "mention {}",
+          "item": "item {}"}
+
+
+def display_name(server, iri: str) -> str:
+    """A readable name for an IRI that has no label: a paragraph as ``CMW/C/AZE/CO/2 ¶11``,
+    a language version as ``CMW/C/AZE/CO/3 (zh)``, a section, footnote or mention by its
+    document, an ontology or vocabulary term by its prefixed name (``dcterms:identifier``),
+    anything else as itself."""
+    for prefix, namespace in CONTEXT_PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    if not iri.startswith(server.base + "doc/"):
+        return iri
+    path = iri[len(server.base) + 4:]
+    if "/para/" in path:
+        return paragraph_name(server, iri)
+    parts = path.split("/")
+    for at, part in enumerate(parts):
+        if part in LANGUAGES and at > 1:
+            rest = parts[at + 1:]
+            name = f"{'/'.join(parts[:at])} ({part})"
+            if len(rest) == 2 and rest[0] in _PARTS:
+                return f"{name} {_PARTS[rest[0]].format(rest[1])}"
+            return name if not rest else f"{name} {'/'.join(rest)}"
+        if part in _PARTS and at > 1 and at == len(parts) - 2:
+            return f"{'/'.join(parts[:at])} {_PARTS[part].format(parts[at + 1])}"
+    return path
+
+
+def natural_key(text: str) -> tuple:
+    """Sorts ``¶9`` before ``¶44`` and ``CO/2`` before ``CO/10``: digits as numbers."""
+    return tuple((0, int(piece), "") if piece.isdigit() else (1, 0, piece.lower())
+                 for piece in re.split(r"(\d+)", text) if piece)
+
+
 @dataclass
 class Labels:
     """Display labels for IRIs: ``skos:prefLabel`` (English first), ``dcterms:identifier``,
     ``rdfs:label`` or a section's ``hro:label``."""
 
     by_iri: dict[str, dict[str, str]] = field(default_factory=dict)
+    fallback: Callable[[str], str] = str
 
     def __call__(self, iri: str, lang: str = "en") -> str:
         texts = self.by_iri.get(iri)
-        return pick(texts, lang)[1] if texts else iri
+        return pick(texts, lang)[1] if texts else self.fallback(iri)
 
     def all(self, iri: str) -> dict[str, str]:
         return self.by_iri.get(iri, {})
@@ -78,7 +119,7 @@ class Labels:
 
 async def labels(server, iris) -> Labels:
     wanted = sorted({i for i in iris if i})
-    found = Labels()
+    found = Labels(fallback=lambda iri: display_name(server, iri))
     for start in range(0, len(wanted), 200):
         rows = await server.select(f"""SELECT DISTINCT ?x ?label WHERE {{
             {sp.values("x", wanted[start:start + 200])}
@@ -205,9 +246,12 @@ async def document(server, iri: str, lang: str | None) -> dict:
         blocks.append({"paragraph": {"iri": _v(r, "para"), "number": int(_v(r, "number")),
                                      "text": _v(r, "text") or "",
                                      "kinds": kinds_of(types.get(_v(r, "para"), ()))}})
-    linked = [x for name in ("committee", "treaty", "state") for x in meta.get(name, [])]
+    linked = [x for name in ("committee", "treaty", "state", "previous", "state_party_report",
+                             "list_of_issues", "summary_record") for x in meta.get(name, [])]
+    for name in ("state_party_report", "list_of_issues", "summary_record", "previous"):
+        meta.get(name, []).sort(key=lambda x: natural_key(display_name(server, x)))
     return {"iri": iri, "meta": meta, "versions": versions, "lang": shown, "blocks": blocks,
-            "labels": await labels(server, linked + meta.get("previous", []))}
+            "asked": lang, "labels": await labels(server, linked)}
 
 
 async def _sections(server, doc: str, lang: str) -> dict[str, dict]:
@@ -453,3 +497,157 @@ def sdg_iri(target: str) -> str:
         return str(identifiers.sdg_uri(target))
     except ValueError as err:
         raise RefusedError(404, f"{target!r} is not an SDG target") from err
+
+
+# --- documents and paragraphs the store only cites ----------------------------------------
+
+ELI_WORK = CONTEXT_PREFIXES["eli"] + "Work"
+CITED_FIELDS = (("symbol", "dcterms:identifier"), ("part_of", "dcterms:isPartOf"),
+                ("number", "hro:number"), ("committee", "hro:committee"),
+                ("state", "hro:stateParty"), ("report_number", "hro:reportNumber"),
+                ("undocs", "rdfs:seeAlso"))
+IMPLIED = {HRO_IRI + name for name in ("refersTo", "mentionOf", "isPartOf")} | {
+    "http://purl.org/dc/terms/isPartOf"}
+"""Links into a cited resource that say nothing a more specific one does not (every link is
+also ``hro:refersTo``), or that come from a mention (shown with its paragraph)."""
+GENERAL = {HRO_IRI + "citesRecommendation": {HRO_IRI + k for k in EARLIER},
+           HRO_IRI + "reiteratesTransitively": {HRO_IRI + "reiterates"}}
+"""An inferred relation shown only where no more specific one is stated."""
+
+
+async def is_cited_only(server, iri: str, types: set[str]) -> bool:
+    """Whether ``iri`` is a document, or a paragraph of a document, that the store knows only
+    because documents it holds cite it (no language version is held)."""
+    if HRO_IRI + "Paragraph" in types:
+        query = "ASK { ?this dcterms:isPartOf ?doc . ?doc hro:languageVersion ?v }"
+    elif ELI_WORK in types or HRO_IRI + "TreatyBodyDocument" in types:
+        query = "ASK { ?this hro:languageVersion ?v }"
+    else:
+        return False
+    return not await server.ask(sp.bind(query, this=sp.iri(iri)))
+
+
+async def _citing(server, iri: str) -> list[dict]:
+    """What links to ``iri``: each paragraph or document with its relations (labelled, most
+    specific first), in natural order."""
+    rows = await server.select(sp.bind("""SELECT DISTINCT ?s ?p WHERE {
+        ?s ?p ?this . FILTER NOT EXISTS { ?s a hro:Mention } } LIMIT 2000""",
+        this=sp.iri(iri)))
+    by_subject: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        if _v(r, "p") not in IMPLIED:
+            by_subject[_v(r, "s")].add(_v(r, "p"))
+    for relations in by_subject.values():
+        for general, specific in GENERAL.items():
+            if general in relations and relations & specific:
+                relations.discard(general)
+    found = await labels(server, [*by_subject, *{p for ps in by_subject.values() for p in ps}])
+    citing = [{"iri": s, "name": found(s), "relations": sorted(found(p) for p in ps)}
+              for s, ps in by_subject.items() if ps]
+    return sorted(citing, key=lambda c: natural_key(c["name"]))
+
+
+async def cited_only(server, iri: str, types: set[str]) -> dict:
+    """A document or paragraph the store does not hold: what it knows of it (symbol, number,
+    committee, State), what cites it, and where to read it (undocs.org)."""
+    fields = await _values(server, iri, CITED_FIELDS)
+    document = fields["part_of"][0] if fields.get("part_of") else iri
+    if document != iri:
+        fields.update({k: v for k, v in (await _values(server, document, CITED_FIELDS)).items()
+                       if k not in ("number", "part_of")})
+    symbol = fields["symbol"][0] if fields.get("symbol") else display_name(server, document)
+    undocs = fields.get("undocs", [None])[0] or identifiers.undocs_url(symbol)
+    doc_types = types if document == iri else await types_of(server, document)
+    kind = [t for t in doc_types if t.startswith(HRO_IRI) and t != HRO_IRI + "TreatyBodyDocument"]
+    paragraphs = []
+    if document == iri:
+        rows = await server.select(sp.bind("""SELECT DISTINCT ?para WHERE {
+            ?para dcterms:isPartOf ?this ; a hro:Paragraph }""", this=sp.iri(iri)))
+        paragraphs = [{"iri": _v(r, "para"), "name": paragraph_name(server, _v(r, "para")),
+                       "citing": await _citing(server, _v(r, "para"))} for r in rows]
+        paragraphs.sort(key=lambda p: natural_key(p["name"]))
+    linked = [*fields.get("committee", []), *fields.get("state", []), *kind]
+    return {"iri": iri, "document": document, "symbol": symbol,
+            "name": display_name(server, iri), "number": fields.get("number", [None])[0],
+            "undocs": undocs, "fields": fields, "kinds": kind,
+            "observations": HRO_IRI + "ConcludingObservations" in doc_types,
+            "citing": await _citing(server, iri), "paragraphs": paragraphs,
+            "labels": await labels(server, linked)}
+
+
+# --- the dataset (/void for browsers) and the documents held (home page) -------------------
+
+async def documents_held(server, limit: int) -> dict:
+    """How many documents the store holds and the ``limit`` latest adopted: symbol,
+    committee, State, year, languages held and number of paragraphs."""
+    count = await server.select("""SELECT (COUNT(DISTINCT ?doc) AS ?n) (COUNT(?v) AS ?versions)
+        WHERE { ?doc hro:languageVersion ?v }""")
+    rows = await server.select(f"""SELECT ?doc ?symbol ?committee ?state ?adopted
+            (GROUP_CONCAT(DISTINCT STR(?lang); separator=" ") AS ?languages)
+            (COUNT(DISTINCT ?para) AS ?paragraphs) WHERE {{
+        {{ SELECT ?doc (MAX(?on) AS ?adopted) WHERE {{
+              ?doc hro:languageVersion ?v0 . OPTIONAL {{ ?doc hro:adoptedOn ?on }} }}
+           GROUP BY ?doc ORDER BY DESC(?adopted) ?doc LIMIT {sp.integer(limit)} }}
+        ?doc dcterms:identifier ?symbol ; hro:languageVersion ?v . ?v dcterms:language ?lang .
+        OPTIONAL {{ ?doc hro:committee ?committee }} OPTIONAL {{ ?doc hro:stateParty ?state }}
+        OPTIONAL {{ ?doc hro:hasParagraph ?para }}
+        }} GROUP BY ?doc ?symbol ?committee ?state ?adopted""")
+    found = await labels(server, [x for r in rows for x in (_v(r, "committee"), _v(r, "state"))])
+    notations = await _notations(server, [_v(r, "committee") for r in rows if r.get("committee")])
+    documents = [{
+        "iri": _v(r, "doc"), "symbol": _v(r, "symbol"),
+        "committee": _v(r, "committee"), "state": _v(r, "state"),
+        "committee_code": notations.get(_v(r, "committee") or "", ""),
+        "state_name": found(_v(r, "state")) if r.get("state") else "",
+        "year": (_v(r, "adopted") or "")[:4],
+        "languages": language_order((_v(r, "languages") or "").split()),
+        "paragraphs": int(_v(r, "paragraphs") or 0)} for r in rows]
+    documents.sort(key=lambda d: (d["year"] or "0000", natural_key(d["symbol"])), reverse=True)
+    return {"total": int(_v(count[0], "n") or 0) if count else 0, "documents": documents,
+            "labels": found}
+
+
+async def _notations(server, iris: list[str]) -> dict[str, str]:
+    if not iris:
+        return {}
+    rows = await server.select(f"""SELECT ?x ?n WHERE {{ {sp.values("x", iris)}
+        ?x skos:notation ?n . FILTER (DATATYPE(?n) = xsd:string) }}""")
+    return {_v(r, "x"): _v(r, "n") for r in rows}
+
+
+async def languages_held(server) -> list[dict]:
+    """Each language the store holds versions in: code, English name, number of versions."""
+    rows = await server.select("""SELECT ?lang (COUNT(DISTINCT ?v) AS ?n) WHERE {
+        ?doc hro:languageVersion ?v . ?v dcterms:language ?lang } GROUP BY ?lang""")
+    counts = {_v(r, "lang"): int(_v(r, "n")) for r in rows}
+    return [{"lang": lang, "name": LANGUAGE_NAMES.get(lang, lang), "versions": counts[lang]}
+            for lang in language_order(counts)]
+
+
+async def dataset(server) -> dict:
+    """What ``/void`` says, for people: documents and languages held, quads, named graphs,
+    links per kind, licences stated in the graph."""
+    quads = await server.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    graphs = await server.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g")
+    kinds = [k for k in LINK_KINDS.values() if k.property is not None]
+    link_rows = await server.select(f"""SELECT ?p (COUNT(*) AS ?n) WHERE {{
+        SELECT DISTINCT ?s ?p ?o WHERE {{ {sp.values("p", [str(k.property) for k in kinds])}
+                                          ?s ?p ?o }} }} GROUP BY ?p""")
+    links = {_v(r, "p"): int(_v(r, "n")) for r in link_rows}
+    licences = await server.select("""SELECT DISTINCT ?thing ?licence WHERE {
+        ?thing dcterms:license ?licence } ORDER BY ?thing""")
+    graph_names = [_v(r, "g") for r in graphs]
+    prefix = server.base + "graph/"
+    per_document = [g for g in graph_names if g.startswith(prefix)
+                    and g.removeprefix(prefix).split("/")[-1] in LANGUAGES]
+    found = await labels(server, [_v(r, "thing") for r in licences])
+    return {
+        "documents": await documents_held(server, 0),
+        "languages": await languages_held(server),
+        "quads": int(_v(quads[0], "n")) if quads else 0,
+        "graphs": len(graph_names), "version_graphs": len(per_document),
+        "other_graphs": [g for g in graph_names if g not in set(per_document)],
+        "links": [{"kind": str(k.name), "label": k.labels["en"],
+                   "count": links.get(str(k.property), 0)} for k in kinds],
+        "licences": [{"thing": _v(r, "thing"), "name": found(_v(r, "thing")),
+                      "licence": _v(r, "licence")} for r in licences]}

@@ -152,8 +152,18 @@ async def service_description(request: Request, server: Server,
     return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
 
 
-@router.get("/void", summary="VoID description of the dataset (with the service description)")
+@router.get("/void", summary="VoID description of the dataset (with the service description); "
+                             "a summary page for browsers")
 @router.get("/.well-known/void", include_in_schema=False)
 async def void(request: Request, server: ServerDep) -> Response:
-    return await service_description(request, server,
-                                     accepted_types(request.headers.get("accept")))
+    """To a browser a page that summarises the dataset; to RDF clients VoID with the service
+    description, by ``Accept`` or ``?format=ttl|jsonld|nt|rdf``."""
+    from rightsgraph.api.web import void_page, wants_html
+
+    fmt = request.query_params.get("format")
+    if fmt is not None and fmt not in FORMAT_NAMES:
+        raise RefusedError(400, f"unknown format {fmt!r}; use one of {', '.join(FORMAT_NAMES)}")
+    accept = [FORMAT_NAMES[fmt]] if fmt else accepted_types(request.headers.get("accept"))
+    if wants_html(accept):
+        return await void_page(request, server)
+    return await service_description(request, server, accept)

@@ -25,8 +25,9 @@ from rightsgraph.api.filters import Flag, LinkFilters
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.recurring import paragraph_neighbours
 from rightsgraph.api.server import Server
-from rightsgraph.core import formats
+from rightsgraph.core import formats, identifiers
 from rightsgraph.core import sparql as sp
+from rightsgraph.core.languages import NAMES as LANGUAGE_NAMES
 from rightsgraph.core.languages import RTL
 from rightsgraph.core.links import FILTERS
 from rightsgraph.core.namespaces import HRO_IRI
@@ -61,6 +62,8 @@ def snippet(text: str, words: str = "", width: int = SNIPPET) -> str:
 templates.env.filters["snippet"] = snippet
 templates.env.globals["direction"] = lambda lang: "rtl" if lang in RTL else "ltr"
 templates.env.globals["DOWNLOADS"] = DOWNLOADS
+templates.env.globals["language_names"] = LANGUAGE_NAMES
+templates.env.globals["undocs"] = identifiers.undocs_url
 
 
 def mount_static(app: FastAPI) -> None:
@@ -188,12 +191,17 @@ async def resource_page(request: Request, server: Server, iri: str) -> HTMLRespo
 
 async def _resource_page(request: Request, server: Server, iri: str) -> HTMLResponse:
     types = await page_data.types_of(server, iri)
+    if await page_data.is_cited_only(server, iri, types):
+        data = await page_data.cited_only(server, iri, types)
+        return render(request, server, "cited.html", title=f"{data['name']} (not held)",
+                      c=data)
     if HRO_IRI + "Paragraph" in types:
         data = await page_data.paragraph(server, iri)
         data["state"], data["neighbours"] = await paragraph_neighbours(server, data)
         return render(request, server, "paragraph.html",
                       title=f"{data['symbol']} ¶{data['number']}",
-                      p=data, languages=[v["lang"] for v in data["versions"]])
+                      p=data, languages=[v["lang"] for v in data["versions"]],
+                      asked=request.query_params.get("lang"))
     if await server.ask(sp.bind("ASK { ?this hro:languageVersion ?v }", this=sp.iri(iri))):
         data = await page_data.document(server, iri, request.query_params.get("lang"))
         return render(request, server, "document.html", title=data["meta"]["symbol"][0],
@@ -232,8 +240,22 @@ async def _statements_page(request: Request, server: Server, iri: str) -> HTMLRe
     iris = {iri} | {t["value"] for r in outgoing + incoming for t in r.values()
                     if t["type"] == "uri"}
     labels = await page_data.labels(server, iris)
+
+    def shown(term: dict) -> str:
+        return labels(term["value"]) if term["type"] == "uri" else term["value"]
+
+    outgoing.sort(key=lambda r: (page_data.natural_key(shown(r["p"])),
+                                 page_data.natural_key(shown(r["o"]))))
+    incoming.sort(key=lambda r: (page_data.natural_key(shown(r["p"])),
+                                 page_data.natural_key(shown(r["s"]))))
     return render(request, server, "statements.html", title=labels(iri), iri=iri,
                   labels=labels, outgoing=outgoing, incoming=incoming)
+
+
+async def void_page(request: Request, server: Server) -> HTMLResponse:
+    """``/void`` for people: what the dataset holds and where to get it."""
+    return render(request, server, "void.html", title="Dataset",
+                  v=await page_data.dataset(server))
 
 
 # --- the SPARQL editor --------------------------------------------------------------------
