@@ -61,10 +61,19 @@ def create_app(settings: Settings) -> FastAPI:
         return render(request, server, "docs.html", title="researcher API",
                       openapi_url=app.openapi_url or "/openapi.json")
 
-    from rightsgraph.api import linked_data, problems, recurring, researcher, sparql, web
+    from rightsgraph.api import (
+        linked_data,
+        problems,
+        recurring,
+        researcher,
+        sparql,
+        statistics,
+        web,
+    )
 
     app.include_router(sparql.router)
     app.include_router(researcher.router)
+    app.include_router(statistics.router)
     app.include_router(web.router)
     app.include_router(recurring.router)
     web.mount_static(app)

@@ -1,13 +1,13 @@
 """The researcher API: plain HTTP for people who do not write SPARQL.
 
-Every endpoint is a SPARQL query on the store, answers JSON (``{"items": [...], "limit",
-"offset", "next"}``) or CSV (``?format=csv``), and pages with ``limit`` and ``offset``.
+Every endpoint is a SPARQL query on the store, answers JSON by default (a listing:
+``{"items": [...], "total", "limit", "offset", "next", "previous"}``) or CSV (``format=csv``
+or ``Accept: text/csv``; the total in ``X-Total-Count``), and pages with ``limit`` and
+``offset`` (:mod:`.listing`).
 """
 from __future__ import annotations
 
-import csv
-import io
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -26,6 +26,20 @@ from rightsgraph.api.filters import (
     paragraph_filters,
     selected_paragraphs,
 )
+from rightsgraph.api.listing import (
+    Counter,
+    Format,
+    Item,
+    Limit,
+    Offset,
+    count,
+    csv_response,
+    distinct_count,
+    output_format,
+    page,
+)
+from rightsgraph.api.listing import described as _described
+from rightsgraph.api.listing import rows as _rows
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.server import Server
 from rightsgraph.core import identifiers
@@ -38,20 +52,6 @@ router = APIRouter(prefix="/api", tags=["researcher API"])
 
 
 
-def _described(description: str, *examples: object) -> Any:
-    """A query parameter's documentation: what it takes, and examples that work on the
-    store ``make graph`` builds (the seed CMW/C/AZE/CO/3), shown by ``/docs``."""
-    return Query(description=description, openapi_examples={
-        str(example): {"value": example} for example in examples})
-
-
-Format = Annotated[Literal["json", "csv"], _described(
-    "json (default: items with limit, offset and the link to the next page) or csv (a "
-    "header row, then one row per item; lists joined with |)", "json", "csv")]
-Limit = Annotated[int, Query(ge=1, le=1000, description="page size (1 to 1000)",
-                             openapi_examples={"20": {"value": 20}})]
-Offset = Annotated[int, Query(ge=0, description="items to skip (the next page's offset is "
-                              "offset + limit)", openapi_examples={"0": {"value": 0}})]
 StateParam = Annotated[str | None, _described(
     "the State party, by ISO 3166-1 alpha-3 code (any case) or by name in any of the six UN "
     "languages", "AZE", "Azerbaijan", "阿塞拜疆")]
@@ -79,43 +79,6 @@ DocumentParam = Annotated[str | None, _described(
 YearParam = Annotated[int | None, Query(
     ge=1945, le=2100, description="the year the document was adopted",
     openapi_examples={"2023": {"value": 2023}})]
-Item = dict[str, Any]
-
-
-def _value(term: dict | None) -> str | None:
-    return None if term is None else term["value"]
-
-
-async def _rows(server: Server, query: str) -> list[dict[str, str | None]]:
-    bindings = await server.select(query)
-    return [{name: _value(term) for name, term in row.items()} for row in bindings]
-
-
-def _csv(items: list[Item], columns: list[str]) -> Response:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    for item in items:
-        writer.writerow({k: ("|".join(map(str, v)) if isinstance(v, list) else v)
-                         for k, v in item.items()})
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
-
-
-def _page(request: Request, items: list[Item], limit: int, offset: int, fmt: str,
-          columns: list[str], **extra: Any) -> Response:
-    """One page of ``items`` (fetched with one more than ``limit``, to know if more
-    follow) as CSV, or as JSON with the link to the next page and the ``extra`` keys."""
-    more = len(items) > limit
-    items = items[:limit]
-    if fmt == "csv":
-        return _csv(items, columns)
-    following = None
-    if more:
-        following = str(request.url.include_query_params(offset=offset + limit, limit=limit))
-    return JSONResponse({"items": items, "limit": limit, "offset": offset, "next": following,
-                         **extra})
-
-
 def _local(server: Server, iri: str | None) -> str | None:
     return None if iri is None else server.local_path(iri)
 
@@ -132,13 +95,15 @@ DOCUMENT_COLUMNS = ["symbol", "uri", "committee", "state", "adopted_on", "langua
 async def documents(request: Request, server: ServerDep, committee: CommitteeParam = None,
                     state: StateParam = None, year: YearParam = None,
                     language: LanguageParam = None,
-                    limit: Limit = 50, offset: Offset = 0, format: Format = "json") -> Response:
+                    limit: Limit = 50, offset: Offset = 0, format: Format = None) -> Response:
     filters = document_filters(committee, state)
     if year:
         filters.append(f"?doc hro:adoptedOn ?y . FILTER (YEAR(?y) = {sp.integer(year)})")
     if language:
         filters.append(f"?doc hro:languageVersion ?lv . ?lv dcterms:language ?l . "
                        f"FILTER (STR(?l) = {sp.literal(language)})")
+    matching = f"""{{ {" ".join(filters)}
+          ?doc hro:languageVersion ?v ; dcterms:identifier ?symbol . }}"""
     rows = await _rows(server, f"""
         SELECT ?doc ?symbol ?committee ?state ?adopted
                (GROUP_CONCAT(DISTINCT STR(?lang); separator="|") AS ?languages)
@@ -161,7 +126,8 @@ async def documents(request: Request, server: ServerDep, committee: CommitteePar
         "languages": sorted((r["languages"] or "").split("|")) if r["languages"] else [],
         "report_numbers": sorted(int(n) for n in (r["reports"] or "").split("|") if n),
     } for r in rows]
-    return _page(request, items, limit, offset, format, DOCUMENT_COLUMNS)
+    return await page(request, items, limit, offset, format, DOCUMENT_COLUMNS,
+                      lambda: count(server, distinct_count("?doc", matching)))
 
 
 # --- full-text search ---------------------------------------------------------------------
@@ -183,21 +149,14 @@ async def search(
                                 openapi_examples={"20": {"value": 20}})] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000, description="results to skip",
                                  openapi_examples={"0": {"value": 0}})] = 0,
-    format: Annotated[Literal["json", "csv"], Query(  # noqa: A002 - the API's name
-        description="json (default) or csv (the ranked items only)",
-        openapi_examples={"csv": {"value": "csv"}})] = "json",
+    format: Format = None,
 ) -> Response:
     results = await search_api.run_search(server, q, limit=limit, offset=offset, lang=lang)
     items = search_api.items_of(server, results)
-    if format == "csv":
-        return _csv(items, search_api.COLUMNS)
-    following = None
-    if offset + limit < results.total:
-        following = str(request.url.include_query_params(offset=offset + limit))
-    return JSONResponse({"query": q, "total": results.total, "items": items,
-                         "facets": search_api.facets_of(results), "limit": limit, "offset": offset,
-                         "next": following})
-
+    extra = {} if output_format(request, format) == "csv" else {
+        "query": q, "facets": search_api.facets_of(results)}
+    return await page(request, items, limit, offset, format, search_api.COLUMNS,
+                      results.total, **extra)
 
 
 # --- paragraphs ---------------------------------------------------------------------------
@@ -242,28 +201,44 @@ async def paragraphs(
     request: Request, server: ServerDep, links: LinkFilters, state: StateParam = None,
     committee: CommitteeParam = None, flag: FlagParam = None, q: WordsParam = None,
     language: LanguageParam = None, document: DocumentParam = None, limit: Limit = 50,
-    offset: Offset = 0, format: Format = "json", theme: ThemeParam = None,
+    offset: Offset = 0, format: Format = None, theme: ThemeParam = None,
     affected: AffectedParam = None, via_heading: ViaHeading = True,
 ) -> Response:
     if q:
         labels = paragraph_filters(theme=theme, affected=affected)  # UHRI's, in the store
-        items = await _paragraphs_found(server, search_api.with_filters(
+        items, total = await _paragraphs_found(server, search_api.with_filters(
             q, state=state and state.upper(), committee=committee, kind=flag, lang=language,
             document=document, **search_api.link_filters(links)),
             language, limit, offset, labels)
-        return _page(request, items, limit, offset, format, PARAGRAPH_COLUMNS)
+        return await page(request, items, limit, offset, format, PARAGRAPH_COLUMNS, total)
     filters = paragraph_filters(state=state, committee=committee, links=links, flag=flag,
                                 language=language, document=document, theme=theme,
                                 affected=affected, via_heading=via_heading)
+    return await _paragraph_page(request, server, filters, limit, offset, format)
+
+
+async def _paragraph_page(request: Request, server: Server, filters: list[str], limit: int,
+                          offset: int, fmt: str | None, **extra: object) -> Response:
+    """A page of the paragraphs ``filters`` select, with their total (one item per
+    paragraph and language held)."""
     items = await _paragraphs(server, filters, limit, offset)
-    return _page(request, items, limit, offset, format, PARAGRAPH_COLUMNS)
+    return await page(request, items, limit, offset, fmt, PARAGRAPH_COLUMNS,
+                      lambda: _count_paragraphs(server, filters), **extra)
+
+
+async def _count_paragraphs(server: Server, filters: list[str]) -> int:
+    """The number of items :func:`_paragraphs` lists for ``filters``: paragraphs times the
+    languages held, read as the listing reads them (inside one version's graph each)."""
+    return await count(server, distinct_count("?para ?text", selected_paragraphs(filters)))
 
 
 async def _paragraphs_found(server: Server, text: str, language: str | None, limit: int,
-                            offset: int, labels: list[str]) -> list[Item]:
+                            offset: int, labels: list[str]
+                            ) -> tuple[list[Item], int | Counter]:
     """Items of the paragraphs the full-text index finds for ``text``, best first, one per
     language version held (or in ``language``); with ``labels`` (graph patterns over
-    ``?para``), only the paragraphs the store says match them."""
+    ``?para``), only the paragraphs the store says match them.  With them, their total
+    among the best :data:`~.search.MAX_RESULTS` paragraphs (or what counts it)."""
     wanted = offset + limit + 1
     if wanted > search_api.MAX_RESULTS:
         raise RefusedError(400, f"with q, at most {search_api.MAX_RESULTS} items can be paged "
@@ -280,7 +255,13 @@ async def _paragraphs_found(server: Server, text: str, language: str | None, lim
               "language": lang, "text": value, "score": round(hit.score, 4)}
              for hit in results.items for lang, value in hit.texts.items()
              if language in (None, lang)]
-    return items[offset:offset + limit + 1]
+
+    async def total() -> int:  # every item of the best MAX_RESULTS paragraphs
+        every = await search_api.run_search(server, text, limit=search_api.MAX_RESULTS,
+                                            offset=0)
+        return sum(1 for hit in every.items for lang in hit.texts if language in (None, lang))
+
+    return items[offset:offset + limit + 1], (len(items) if labels else total)
 
 
 @router.get("/recommendations", summary="Recommendations, filtered",
@@ -289,7 +270,7 @@ async def recommendations(
     request: Request, server: ServerDep, links: LinkFilters, state: StateParam = None,
     committee: CommitteeParam = None, q: WordsParam = None, language: LanguageParam = None,
     document: DocumentParam = None, limit: Limit = 50, offset: Offset = 0,
-    format: Format = "json", theme: ThemeParam = None, affected: AffectedParam = None,
+    format: Format = None, theme: ThemeParam = None, affected: AffectedParam = None,
     via_heading: ViaHeading = True,
 ) -> Response:
     return await paragraphs(request, server, links, state, committee, "recommendation", q,
@@ -309,16 +290,16 @@ async def article_page(request: Request, server: ServerDep,
                            description="the article's number (with its paragraph: 3(1))",
                            openapi_examples={"73": {"value": "73"}})],
                        limit: Limit = 100, offset: Offset = 0,
-                       format: Format = "json", via_heading: ViaHeading = True) -> Response:
+                       format: Format = None, via_heading: ViaHeading = True) -> Response:
     name = article_notation(f"{treaty}/{article}")
     iri = str(identifiers.provision_uri(name))
     label = await _english_label(server, str(identifiers.provision_uri(name.split("(")[0])))
     if label is None:
         raise RefusedError(404, f"{name} is not an article in the registry")
-    items = await _paragraphs(server, [article_pattern(name, via_heading=via_heading)],
-                              limit, offset)
-    return _page(request, items, limit, offset, format, PARAGRAPH_COLUMNS,
-                 article={"notation": name, "uri": iri, "label": label})
+    return await _paragraph_page(request, server, [article_pattern(name,
+                                                                   via_heading=via_heading)],
+                                 limit, offset, format,
+                                 article={"notation": name, "uri": iri, "label": label})
 
 
 async def _english_label(server: Server, iri: str) -> str | None:
@@ -336,18 +317,18 @@ async def sdg_page(request: Request, server: ServerDep,
                    target: Annotated[str, Path(description="the SDG target's number",
                                                openapi_examples={"10.7": {"value": "10.7"}})],
                    limit: Limit = 100,
-                   offset: Offset = 0, format: Format = "json") -> Response:
+                   offset: Offset = 0, format: Format = None) -> Response:
     iri = str(identifiers.sdg_uri(notation(target, "SDG target")))
     label = await _english_label(server, iri)
     if label is None:
         raise RefusedError(404, f"{target} is not an SDG target")
-    items = await _paragraphs(server, [f"?para hro:refersToSdgTarget {sp.iri(iri)} ."],
-                              limit, offset)
     tagged = await _paragraphs(server, [f"?para ^hro:annotates/hro:uhriSdg {sp.iri(iri)} ."],
                                limit, offset)
-    return _page(request, items, limit, offset, format, PARAGRAPH_COLUMNS,
-                 target={"notation": target, "uri": iri, "label": label},
-                 uhri=tagged[:limit])
+    return await _paragraph_page(request, server,
+                                 [f"?para hro:refersToSdgTarget {sp.iri(iri)} ."],
+                                 limit, offset, format,
+                                 target={"notation": target, "uri": iri, "label": label},
+                                 uhri=tagged[:limit])
 
 
 CHAIN_RELATIONS = ("reiterates", "recalls", "notesNonImplementationOf", "citesRecommendation",
@@ -372,7 +353,7 @@ async def chain(
         "CMW/C/AZE/CO/3")] = None,
     number: Annotated[int | None, Query(description="the paragraph's number (with document)",
                                         openapi_examples={"16": {"value": 16}})] = None,
-    format: Format = "json",
+    format: Format = None,
 ) -> Response:
     if uri is None:
         if not document or number is None:
@@ -414,8 +395,8 @@ async def chain(
             "ASK { ?paragraph hro:number ?n }", paragraph=paragraph)):
         raise RefusedError(404, f"no paragraph <{uri}> in the store",
                            hint=await _paragraph_range(server, uri))
-    if format == "csv":
-        return _csv(earlier + later, CHAIN_COLUMNS)
+    if output_format(request, format) == "csv":
+        return csv_response(earlier + later, CHAIN_COLUMNS)
     return JSONResponse({"paragraph": uri, "earlier": earlier, "later": later})
 
 
@@ -452,13 +433,12 @@ async def _paragraph_range(server: Server, uri: str) -> str | None:
 
 
 @router.get("/links", summary="The links table",
-            description="The same CSV as `rightsgraph extract --format csv` (document, "
-                        "section, paragraph, item, relation, target), for one document or all; "
-                        "JSON with ?format=json.")
+            description="The links found in the text (document, section, paragraph, item, "
+                        "relation, target), for one document or all, as JSON like every "
+                        "listing; with `format=csv` (or `Accept: text/csv`) the same CSV as "
+                        "`rightsgraph extract --format csv`.")
 async def links(request: Request, server: ServerDep, document: DocumentParam = None,
-                format: Annotated[Literal["json", "csv"], _described(
-                    "csv (default, as rightsgraph extract --format csv) or json",
-                    "csv", "json")] = "csv",
+                format: Format = None,
                 limit: Annotated[int, Query(ge=1, le=100000, description="rows (1 to 100000)",
                                             openapi_examples={"1000": {"value": 1000}})
                                  ] = 100000,
@@ -469,8 +449,14 @@ async def links(request: Request, server: ServerDep, document: DocumentParam = N
         restrict = f"?doc dcterms:identifier {sp.literal(document)} ."
         dataset = await document_dataset(server, restrict)
         if dataset is None:
-            return _page(request, [], limit, offset, format, list(LINK_COLUMNS))
+            return await page(request, [], limit, offset, format, list(LINK_COLUMNS), 0)
     scored = ", ".join(sp.literal(kind) for kind in SCORED)
+    mentions = f"""{{
+          ?doc hro:languageVersion ?v ; dcterms:identifier ?document .
+          {restrict}
+          ?m hro:inLanguageVersion ?v ; hro:linkKind ?relation ; hro:notation ?target .
+          FILTER (?relation IN ({scored}))
+          ?owner hro:mention ?m . }}"""
     rows = await _rows(server, f"""
         SELECT DISTINCT ?document ?section ?paragraph ?item ?relation ?target ?order ?m
         {dataset} WHERE {{
@@ -487,4 +473,5 @@ async def links(request: Request, server: ServerDep, document: DocumentParam = N
           BIND(xsd:integer(STRAFTER(STR(?m), "/mention/")) AS ?order)
         }} ORDER BY ?document ?order LIMIT {sp.integer(limit + 1)} OFFSET {sp.integer(offset)}""")
     items = [{column: r.get(column) or "" for column in LINK_COLUMNS} for r in rows]
-    return _page(request, items, limit, offset, format, list(LINK_COLUMNS))
+    return await page(request, items, limit, offset, format, list(LINK_COLUMNS),
+                      lambda: count(server, distinct_count("?m", mentions, dataset)))

@@ -57,6 +57,50 @@ def test_documents_pages_with_limit_offset_and_next(api):
     assert symbols == sorted(symbols) and len(set(symbols)) == 4
 
 
+@pytest.mark.parametrize(("path", "params"), [
+    ("/api/documents", {}),
+    ("/api/paragraphs", {"document": ECU}),
+    ("/api/paragraphs", {"committee": "CMW", "flag": "recommendation"}),
+    ("/api/paragraphs", {"q": "migrant"}),
+    ("/api/recommendations", {"state": "AZE"}),
+    ("/api/articles/ICRMW/76", {}),
+    ("/api/sdg/10.7", {}),
+    ("/api/search", {"q": "migrant"}),
+])
+def test_every_listing_gives_the_total_of_matching_items_on_each_page(api, path, params):
+    """Paging with limit 2: every page says the same total, next and previous chain the
+    pages, and walking them yields exactly ``total`` items; CSV says it in X-Total-Count."""
+    first = api.get(path, params={**params, "limit": 2}).json()
+    total = first["total"]
+    assert total > 2 and first["previous"] is None
+    seen, url, pages = [], path, 0
+    while url:
+        answer = api.get(url, params={**params, "limit": 2} if url == path else None).json()
+        assert answer["total"] == total and answer["limit"] == 2
+        seen += answer["items"]
+        pages += 1
+        if pages > 1:
+            assert "offset=" in answer["previous"]
+        url = answer["next"]
+    assert len(seen) == total and pages == (total + 1) // 2
+    past_the_end = api.get(path, params={**params, "limit": 2, "offset": total + 10}).json()
+    assert past_the_end["items"] == [] and past_the_end["total"] == total
+    as_csv = api.get(path, params={**params, "limit": 2, "format": "csv"})
+    assert int(as_csv.headers["x-total-count"]) == total
+    assert 'rel="next"' in as_csv.headers["link"]
+
+
+def test_a_listing_without_format_follows_the_accept_header(api):
+    as_csv = api.get("/api/documents", headers={"Accept": "text/csv"})
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    assert as_csv.text.startswith("symbol,uri,")
+    for accept in ("application/json", "*/*", "text/html"):
+        answer = api.get("/api/documents", headers={"Accept": accept})
+        assert answer.headers["content-type"] == "application/json", accept
+    assert api.get("/api/documents", params={"format": "json"},
+                   headers={"Accept": "text/csv"}).json()["total"] == 4
+
+
 def test_documents_as_csv(api):
     response = api.get("/api/documents", params={"format": "csv", "state": "AZE"})
     assert response.headers["content-type"].startswith("text/csv")
@@ -169,14 +213,21 @@ def test_links_csv_equals_the_extractor_csv(api):
     rightsgraph = Path(sys.executable).parent / "rightsgraph"
     expected = subprocess.run([str(rightsgraph), "extract", "--format", "csv", "--quiet",
                                str(SEED)], capture_output=True, text=True, check=True).stdout
-    response = api.get("/api/links", params={"document": AZE})
+    response = api.get("/api/links", params={"document": AZE, "format": "csv"})
     assert response.headers["content-type"].startswith("text/csv")
     assert response.text == expected
+    assert int(response.headers["x-total-count"]) == expected.count("\n") - 1
+    by_accept = api.get("/api/links", params={"document": AZE},
+                        headers={"Accept": "text/csv"})
+    assert by_accept.text == expected
 
 
-def test_links_as_json_pages(api):
-    page = api.get("/api/links", params={"document": AZE, "format": "json", "limit": 5}).json()
-    assert len(page["items"]) == 5 and page["next"]
+def test_links_default_to_json_pages_with_their_total(api):
+    everything = api.get("/api/links", params={"document": AZE}).json()
+    assert everything["total"] == len(everything["items"]) > 5
+    page = api.get("/api/links", params={"document": AZE, "limit": 5}).json()
+    assert len(page["items"]) == 5 and page["next"] and page["previous"] is None
+    assert page["total"] == everything["total"]
     assert set(page["items"][0]) == {"document", "section", "paragraph", "item", "relation",
                                      "target"}
 
@@ -186,7 +237,7 @@ def test_openapi_documents_every_researcher_endpoint(api):
     paths = schema["paths"]
     for path in ("/api/documents", "/api/paragraphs", "/api/recommendations",
                  "/api/articles/{treaty}/{article}", "/api/sdg/{target}", "/api/chain",
-                 "/api/links"):
+                 "/api/links", "/api/sdg", "/api/articles", "/api/states", "/api/summary"):
         operation = paths[path]["get"]
         assert operation["summary"] and operation.get("description"), path
         assert "researcher API" in operation["tags"]

@@ -15,7 +15,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from rdflib import URIRef
 
@@ -145,6 +145,17 @@ def provision_uri(notation: str, *, base: str | None = None) -> URIRef:
     levels = re.findall(r"\(([^()]+)\)", match["levels"])
     path = "/".join([match["article"], *levels])
     return URIRef(f"{treaty_uri(match['treaty'], base=base)}/article/{_enc(path)}")
+
+
+def provision_notation(uri: str) -> str | None:
+    """The notation of an article or provision URI, the inverse of :func:`provision_uri`
+    (``…/treaty/ICERD/article/5/d/v`` -> ``ICERD/5(d)(v)``); ``None`` for another URI."""
+    _, treaty_part, rest = str(uri).partition("/treaty/")
+    treaty, article_part, path = rest.partition("/article/")
+    if not treaty_part or not article_part or not path or "/" in treaty:
+        return None
+    article, *levels = unquote(path).split("/")
+    return f"{treaty}/{article}" + "".join(f"({level})" for level in levels)
 
 
 def committee_uri(committee: str, *, base: str | None = None) -> URIRef:

@@ -1,0 +1,258 @@
+"""Counts for researchers: how many paragraphs cite each SDG target and each treaty
+article, what the store holds on each State, and a summary of the whole dataset.
+
+These are aggregates over the corpus (their cost grows with it, as their answer's meaning
+does); each reads only the triples it counts: the links of one kind, or the paragraphs
+inside each language version's graph (:func:`~.filters.selected_paragraphs` says why).
+Listings page and answer JSON or CSV as every listing does (:mod:`.listing`).
+"""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from rightsgraph.api.deps import ServerDep
+from rightsgraph.api.filters import document_filters
+from rightsgraph.api.listing import Format, Item, Limit, Offset, count, described, page, rows
+from rightsgraph.api.protocol import RefusedError
+from rightsgraph.api.server import Server
+from rightsgraph.core import identifiers, registries
+from rightsgraph.core import sparql as sp
+from rightsgraph.core.links import KINDS
+
+router = APIRouter(prefix="/api", tags=["researcher API"])
+
+StateParam = Annotated[str | None, described(
+    "only documents on this State party (ISO 3166-1 alpha-3 code or name in any of the six UN "
+    "languages)", "AZE", "Ecuador")]
+CommitteeParam = Annotated[str | None, described(
+    "only documents of this treaty body, by its abbreviation", "CMW")]
+TreatyParam = Annotated[str | None, described(
+    "only the articles of this treaty, by its abbreviation (ICRMW, CRC, ICERD…)", "ICRMW")]
+
+
+def _number(value: str | None) -> int:
+    return int(value) if value else 0
+
+
+async def _english_labels(server: Server, iris: list[str]) -> dict[str, str]:
+    """The registry's English ``skos:prefLabel`` of each IRI that has one."""
+    if not iris:
+        return {}
+    found = await rows(server, f"""SELECT ?x ?label WHERE {{ {sp.values("x", iris)}
+        ?x skos:prefLabel ?label . FILTER (LANG(?label) = "en") }}""")
+    return {r["x"]: r["label"] for r in found if r["x"] and r["label"]}
+
+
+# --- per SDG target -----------------------------------------------------------------------
+
+SDG_COLUMNS = ["target", "uri", "label", "paragraphs", "documents"]
+
+
+@router.get("/sdg", summary="SDG targets, with how many paragraphs refer to each",
+            description="One item per SDG target the text of a paragraph refers to: its "
+                        "number, UN URI and label, the number of `paragraphs` that refer to it "
+                        "and of the `documents` they belong to; most cited first. Filter the "
+                        "documents by `state` and `committee`. OHCHR's UHRI tags are not "
+                        "counted here (see `/api/sdg/{target}`, key `uhri`).")
+async def sdg_counts(request: Request, server: ServerDep, state: StateParam = None,
+                     committee: CommitteeParam = None, limit: Limit = 200, offset: Offset = 0,
+                     format: Format = None) -> Response:
+    pattern = f"""{{
+        {{ SELECT DISTINCT ?para ?target WHERE {{ ?para hro:refersToSdgTarget ?target }} }}
+        ?para a hro:Paragraph ; dcterms:isPartOf ?doc .
+        {" ".join(document_filters(committee, state))} }}"""
+    found = await rows(server, f"""SELECT ?target (COUNT(DISTINCT ?para) AS ?paragraphs)
+        (COUNT(DISTINCT ?doc) AS ?documents) WHERE {pattern} GROUP BY ?target
+        ORDER BY DESC(?paragraphs) ?target
+        LIMIT {sp.integer(limit + 1)} OFFSET {sp.integer(offset)}""")
+    labels = await _english_labels(server, [r["target"] for r in found if r["target"]])
+    items: list[Item] = [{
+        "target": r["target"].rsplit("/", 1)[-1], "uri": r["target"],
+        "label": labels.get(r["target"]), "page": f"/sdg/{r['target'].rsplit('/', 1)[-1]}",
+        "paragraphs": _number(r["paragraphs"]), "documents": _number(r["documents"]),
+    } for r in found if r["target"]]
+    return await page(request, items, limit, offset, format, SDG_COLUMNS, lambda: count(
+        server, f"SELECT (COUNT(DISTINCT ?target) AS ?n) WHERE {pattern}"))
+
+
+# --- per treaty article -------------------------------------------------------------------
+
+ARTICLE_COLUMNS = ["article", "uri", "treaty", "treaty_name", "label", "text", "heading",
+                   "documents"]
+
+
+@router.get("/articles", summary="Treaty articles, with how many paragraphs concern each",
+            description="One item per treaty article (or provision, such as CRC/3(1)) that "
+                        "paragraphs concern, with two counts kept apart: `text`, the paragraphs "
+                        "whose own text cites it, and `heading`, the paragraphs that only "
+                        "inherit it from a section heading that cites it; `documents` holding "
+                        "either. Most cited first. The registries give no article titles "
+                        "(only the number of articles of each treaty), so an article is named "
+                        "by its treaty and number (`label`, `treaty_name`). Filter by `treaty` "
+                        "and the documents by `state` and `committee`.")
+async def article_counts(request: Request, server: ServerDep, treaty: TreatyParam = None,
+                         state: StateParam = None, committee: CommitteeParam = None,
+                         limit: Limit = 200, offset: Offset = 0,
+                         format: Format = None) -> Response:
+    treaties = registries.load().treaties
+    restrict = ""
+    if treaty:
+        code = treaty.strip().upper()
+        if code not in treaties:
+            raise RefusedError(404, f"no treaty called {treaty!r} in the registry",
+                               hint="one of " + ", ".join(treaties))
+        prefix = str(identifiers.treaty_uri(code)) + "/article/"
+        restrict = f"FILTER (STRSTARTS(STR(?article), {sp.literal(prefix)}))"
+    documents = " ".join(document_filters(committee, state))
+    pattern = f"""{{
+        {{ SELECT DISTINCT ?para ?article ?cites ?inherits WHERE {{
+          {{ ?para hro:concernsArticle ?article . BIND(?para AS ?cites) }}
+          UNION
+          {{ ?para hro:concernsArticleViaSection ?article .
+             FILTER NOT EXISTS {{ ?para hro:concernsArticle ?article }}
+             BIND(?para AS ?inherits) }}
+          {restrict} }} }}
+        ?para a hro:Paragraph ; dcterms:isPartOf ?doc . {documents} }}"""
+    found = await rows(server, f"""SELECT ?article (COUNT(DISTINCT ?cites) AS ?text)
+        (COUNT(DISTINCT ?inherits) AS ?heading) (COUNT(DISTINCT ?doc) AS ?documents)
+        WHERE {pattern} GROUP BY ?article ORDER BY DESC(?text + ?heading) ?article
+        LIMIT {sp.integer(limit + 1)} OFFSET {sp.integer(offset)}""")
+    notations = {r["article"]: identifiers.provision_notation(r["article"] or "")
+                 for r in found}
+    articles = {iri: str(identifiers.provision_uri(n.split("(", 1)[0]))
+                for iri, n in notations.items() if iri and n}
+    labels = await _english_labels(server, sorted(set(articles.values())))
+    items: list[Item] = []
+    for r in found:
+        notation = notations[r["article"]]
+        if notation is None or r["article"] is None:
+            continue
+        code = notation.split("/", 1)[0]
+        levels = notation[len(notation.split("(", 1)[0]):]  # a provision's "(1)", if any
+        label = labels.get(articles[r["article"]])
+        items.append({
+            "article": notation, "uri": r["article"], "treaty": code,
+            "treaty_name": treaties[code].names.get("en") if code in treaties else None,
+            "label": f"{label}{levels}" if label else notation,
+            "page": server.local_path(r["article"] or ""),
+            "api": "/api/articles/" + notation,
+            "text": _number(r["text"]), "heading": _number(r["heading"]),
+            "documents": _number(r["documents"])})
+    return await page(request, items, limit, offset, format, ARTICLE_COLUMNS, lambda: count(
+        server, f"SELECT (COUNT(DISTINCT ?article) AS ?n) WHERE {pattern}"))
+
+
+# --- per State ----------------------------------------------------------------------------
+
+STATE_COLUMNS = ["state", "uri", "name", "documents", "languages", "paragraphs",
+                 "recommendations"]
+
+
+@router.get("/states", summary="States, with what the store holds on each",
+            description="One item per State party the documents held are addressed to: the "
+                        "number of `documents`, the `languages` held, the number of "
+                        "`paragraphs` and of `recommendations` among them. Filter by "
+                        "`committee`; ordered by the State's code.")
+async def state_counts(request: Request, server: ServerDep, committee: CommitteeParam = None,
+                       limit: Limit = 300, offset: Offset = 0,
+                       format: Format = None) -> Response:
+    pattern = f"""{{ {" ".join(document_filters(committee, None))}
+        GRAPH ?version {{ ?doc hro:stateParty ?state ; hro:languageVersion ?v ;
+                                hro:hasParagraph ?para .
+                          ?v dcterms:language ?lang .
+                          OPTIONAL {{ ?para a hro:Recommendation . BIND(?para AS ?rec) }} }} }}"""
+    found = await rows(server, f"""SELECT ?state (COUNT(DISTINCT ?doc) AS ?documents)
+        (GROUP_CONCAT(DISTINCT STR(?lang); separator="|") AS ?languages)
+        (COUNT(DISTINCT ?para) AS ?paragraphs) (COUNT(DISTINCT ?rec) AS ?recommendations)
+        WHERE {pattern} GROUP BY ?state ORDER BY ?state
+        LIMIT {sp.integer(limit + 1)} OFFSET {sp.integer(offset)}""")
+    labels = await _english_labels(server, [r["state"] for r in found if r["state"]])
+    items: list[Item] = [{
+        "state": r["state"].rsplit("/", 1)[-1], "uri": r["state"],
+        "name": labels.get(r["state"]), "page": server.local_path(r["state"]),
+        "documents": _number(r["documents"]),
+        "languages": sorted((r["languages"] or "").split("|")) if r["languages"] else [],
+        "paragraphs": _number(r["paragraphs"]),
+        "recommendations": _number(r["recommendations"]),
+    } for r in found if r["state"]]
+    return await page(request, items, limit, offset, format, STATE_COLUMNS, lambda: count(
+        server, f"SELECT (COUNT(DISTINCT ?state) AS ?n) WHERE {pattern}"))
+
+
+# --- the dataset --------------------------------------------------------------------------
+
+@router.get("/summary", summary="What the dataset holds, in numbers",
+            description="The documents held, their language versions (per language), "
+                        "paragraphs (and how many are recommendations, concerns, positive "
+                        "aspects), the links read in the text per kind (paragraph to target, "
+                        "each once) and, apart, the articles a paragraph only inherits from "
+                        "a section heading that cites them, the "
+                        "committees and States with their number of documents, the first and "
+                        "last adoption dates, the documents with a follow-up procedure and "
+                        "OHCHR UHRI labels loaded. `/void` is the same dataset described in "
+                        "RDF (VoID).")
+async def summary(server: ServerDep) -> Response:
+    documents = await rows(server, """SELECT (COUNT(DISTINCT ?doc) AS ?documents)
+        (COUNT(DISTINCT ?v) AS ?versions) (MIN(?adopted) AS ?first) (MAX(?adopted) AS ?last)
+        WHERE { ?doc hro:languageVersion ?v . OPTIONAL { ?doc hro:adoptedOn ?adopted } }""")
+    languages = await rows(server, """SELECT ?lang (COUNT(DISTINCT ?v) AS ?n) WHERE {
+        ?doc hro:languageVersion ?v . ?v dcterms:language ?lang } GROUP BY ?lang
+        ORDER BY DESC(?n) ?lang""")
+    paragraphs = await rows(server, """SELECT (COUNT(DISTINCT ?para) AS ?paragraphs)
+        (COUNT(DISTINCT ?text) AS ?texts) (COUNT(DISTINCT ?rec) AS ?recommendations)
+        (COUNT(DISTINCT ?concern) AS ?concerns) (COUNT(DISTINCT ?positive) AS ?positive)
+        WHERE { GRAPH ?version { ?doc hro:hasParagraph ?para . ?para hro:text ?text .
+          OPTIONAL { ?para a hro:Recommendation . BIND(?para AS ?rec) }
+          OPTIONAL { ?para a hro:Concern . BIND(?para AS ?concern) }
+          OPTIONAL { ?para a hro:PositiveAspect . BIND(?para AS ?positive) } } }""")
+    kinds = [kind for kind in KINDS.values() if kind.property is not None]
+    values = " ".join(f"({sp.literal(str(kind.name))} {sp.iri(str(kind.property))})"
+                      for kind in kinds)
+    links = await rows(server, f"""SELECT ?kind (COUNT(*) AS ?n) WHERE {{
+        {{ SELECT DISTINCT ?kind ?para ?target WHERE {{
+            VALUES (?kind ?p) {{ {values} }}
+            ?para ?p ?target . ?para a hro:Paragraph }} }} }} GROUP BY ?kind""")
+    per_kind = {r["kind"]: _number(r["n"]) for r in links}
+    inherited = await count(server, """SELECT (COUNT(*) AS ?n) WHERE {
+        SELECT DISTINCT ?para ?article WHERE {
+          ?para hro:concernsArticleViaSection ?article . ?para a hro:Paragraph .
+          FILTER NOT EXISTS { ?para hro:concernsArticle ?article } } }""")
+    bodies = await _per(server, "hro:committee")
+    states = await _per(server, "hro:stateParty")
+    follow_up = await rows(server, """SELECT (COUNT(DISTINCT ?doc) AS ?documents)
+        (COUNT(DISTINCT ?para) AS ?paragraphs) WHERE {
+        ?doc hro:followUpParagraph ?para ; hro:languageVersion ?v }""")
+    uhri = await rows(server, """SELECT (COUNT(DISTINCT ?a) AS ?records)
+        (COUNT(DISTINCT ?para) AS ?paragraphs) WHERE { ?a hro:annotates ?para }""")
+    d, p = documents[0], paragraphs[0]
+    return JSONResponse({
+        "documents": _number(d["documents"]), "language_versions": _number(d["versions"]),
+        "languages": {r["lang"]: _number(r["n"]) for r in languages if r["lang"]},
+        "adopted": {"first": d["first"], "last": d["last"]},
+        "paragraphs": _number(p["paragraphs"]), "paragraph_texts": _number(p["texts"]),
+        "recommendations": _number(p["recommendations"]), "concerns": _number(p["concerns"]),
+        "positive_aspects": _number(p["positive"]),
+        "links": {str(kind.name): per_kind.get(str(kind.name), 0) for kind in kinds},
+        "articles_only_via_heading": inherited,
+        "committees": bodies, "states": states,
+        "follow_up": {"documents": _number(follow_up[0]["documents"]),
+                      "paragraphs": _number(follow_up[0]["paragraphs"])},
+        "uhri": {"records": _number(uhri[0]["records"]),
+                 "paragraphs": _number(uhri[0]["paragraphs"])},
+        "more": {"per_state": "/api/states", "per_article": "/api/articles",
+                 "per_sdg_target": "/api/sdg", "documents": "/api/documents",
+                 "void": "/void"},
+    })
+
+
+async def _per(server: Server, prop: str) -> list[dict[str, object]]:
+    """``[{"code", "name", "documents"}]`` for each value of ``prop`` (a prefixed property
+    written in this module) among the documents held, most documents first."""
+    found = await rows(server, f"""SELECT ?x (COUNT(DISTINCT ?doc) AS ?n) WHERE {{
+        ?doc {prop} ?x ; hro:languageVersion ?v }} GROUP BY ?x ORDER BY DESC(?n) ?x""")
+    labels = await _english_labels(server, [r["x"] for r in found if r["x"]])
+    return [{"code": r["x"].rsplit("/", 1)[-1], "name": labels.get(r["x"]),
+             "documents": _number(r["n"])} for r in found if r["x"]]
