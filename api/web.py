@@ -27,8 +27,8 @@ from rightsgraph.api.recurring import paragraph_neighbours
 from rightsgraph.api.server import Server
 from rightsgraph.core import formats, identifiers
 from rightsgraph.core import sparql as sp
+from rightsgraph.core.languages import LANGUAGES, RTL, written_in
 from rightsgraph.core.languages import NAMES as LANGUAGE_NAMES
-from rightsgraph.core.languages import RTL
 from rightsgraph.core.links import FILTERS
 from rightsgraph.core.namespaces import HRO_IRI
 from rightsgraph.core.resources import package_path
@@ -123,12 +123,34 @@ async def home(
                                                                        **{name: value})})
 
     facets = await _facets(server, results) if results and results.total else []
+    nothing = bool(results) and not total
+    held = await page_data.documents_held(
+        server, HELD_ON_NO_RESULTS if nothing else HELD_ON_HOME) \
+        if nothing or not searching else None
+    languages = await page_data.languages_held(server) if held else []
+    choices = await page_data.filter_choices(server)
     return render(request, server, "home.html", status, title="Search", form=form,
                   searching=searching, results=results.items if results else [],
                   total=total, page=page, pages=pages, page_link=page_link, refine=refine,
                   facets=facets, error=error, marked=marked, link_filters=FILTERS,
-                  hints=search_hints(form, query) if results and not total else [],
-                  choices=await page_data.filter_choices(server))
+                  hints=search_hints(form, query) if nothing else [],
+                  held=held, languages=languages, choices=choices,
+                  unwritten=_languages_not_held(form["q"], languages) if nothing else None)
+
+
+HELD_ON_HOME = 50
+HELD_ON_NO_RESULTS = 10
+
+
+def _languages_not_held(q: str, languages: list[dict]) -> list[dict] | None:
+    """The languages the words of ``q`` may be in when the store holds none of them (English,
+    French, Spanish for ``migration strategy`` on a store of Chinese versions), else None."""
+    words = " ".join(w for w in q.split() if ":" not in w and w not in ("AND", "OR", "NOT"))
+    possible = written_in(words)
+    if not possible or possible & {lang["lang"] for lang in languages}:
+        return None
+    return [{"lang": lang, "name": LANGUAGE_NAMES[lang]} for lang in LANGUAGES
+            if lang in possible]
 
 
 def marked(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
@@ -174,6 +196,7 @@ def search_hints(form: dict[str, str], query: dict[str, str]) -> list[tuple[str,
         hints.append((f"word beginnings: {stems}", "/?" + urlencode({**query, "q": stems})))
     hints.append(("words in another language: each language version held is searched "
                   "(移民战略, stratégie nationale, estrategia)", None))
+    hints.append(("another spelling, or fewer words", None))
     return hints
 
 

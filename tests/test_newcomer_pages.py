@@ -127,3 +127,68 @@ def test_the_api_docs_have_the_pages_security_policy(web_client):
                            for attrs, body in scripts)
     for src in re.findall(r'src="(/static/[^"]+)"', response.text):
         assert web_client.get(src).status_code == 200
+
+
+def test_the_home_page_lists_the_documents_held(web_client):
+    html = page(web_client, "/")
+    table = html.split('id="documents"', 1)[1].split("</section>", 1)[0]
+    rows = re.findall(r"<tr><td>(.*?)</tr>", table, re.S)
+    assert len(rows) == 4  # web_store: the seed, ECU in five languages, URY, NPL
+    aze = next(r for r in rows if ">CMW/C/AZE/CO/3</a>" in r)
+    assert 'href="/doc/CMW/C/AZE/CO/3"' in aze and ">CMW</a>" in aze and ">Azerbaijan</a>" in aze
+    assert "<td>2021</td>" in aze and ">zh</a>" in aze and "<td>66</td>" in aze
+    ecu = next(r for r in rows if ">CMW/C/ECU/CO/3</a>" in r)
+    assert re.search(r">en</a> <a [^>]+>fr</a> <a [^>]+>es</a> <a [^>]+>ru</a> <a [^>]+>ar</a>",
+                     ecu)
+    assert "Chinese (1)" in table and "English (" in table
+
+
+def test_a_search_in_a_language_not_held_says_which_are_held(tmp_path_factory):
+    """On what `make graph` builds (Chinese only) the README's English words find nothing;
+    the page says why, which documents and languages are held, and what to do."""
+    from conftest import SEED
+    from fastapi.testclient import TestClient
+
+    from rightsgraph.api.app import Settings, create_app
+    from rightsgraph.graph.build import build
+    from rightsgraph.graph.search import SearchIndex, default_path
+    from rightsgraph.graph.store import open_store
+
+    location = tmp_path_factory.mktemp("seed") / "store"
+    with open_store(location) as store, SearchIndex(default_path(location)) as index:
+        assert build([SEED], store, index=index).ok
+    with TestClient(create_app(Settings(store=str(location), workers=1))) as client:
+        html = page(client, "/", q="migration strategy")
+        assert "0 paragraphs found" in html
+        held = html.split('id="held-languages"', 1)[1].split("</p>", 1)[0]
+        assert "1 document in" in held and "Chinese (<code>zh</code>" in held
+        assert 'href="/doc/CMW/C/AZE/CO/3">CMW/C/AZE/CO/3</a>' in held
+        notice = html.split('id="not-in-a-held-language"', 1)[1].split("</p>", 1)[0]
+        assert "English" in notice and "Search in Chinese" in notice
+        assert "rightsgraph fetch CMW/C/AZE/CO/3 --language en" in notice
+        browse = html.split('id="browse"', 1)[1].split("</p>", 1)[0]
+        assert 'href="/?q=lang%3Azh"' in browse and 'href="/?committee=CMW"' in browse
+        assert 'href="/?state=AZE"' in browse
+        assert 'id="count">66 ' in page(client, "/", q="lang:zh")
+        # words in the language held: no such notice
+        html = page(client, "/", q="移民战略 zzyzx")
+        assert "0 paragraphs found" in html and "not-in-a-held-language" not in html
+
+
+def test_an_empty_store_says_how_to_fill_it(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from rightsgraph.api.app import Settings, create_app
+    from rightsgraph.graph.store import open_store
+
+    with open_store(tmp_path / "store"):
+        pass
+    with TestClient(create_app(Settings(store=str(tmp_path / "store"), workers=1))) as client:
+        html = page(client, "/")
+        empty = html.split('id="documents"', 1)[1].split("</section>", 1)[0]
+        assert "The store is empty" in empty
+        assert "rightsgraph build seeds --store out/store" in empty
+        assert "rightsgraph fetch" in empty and "make graph" in empty
+        assert 'id="store-empty"' in page(client, "/", q="migration")
+        void = page(client, "/void")
+        assert "<td>0 " in void
