@@ -338,12 +338,78 @@ async def paragraph(server, iri: str) -> dict:
         "symbol": (await _values(server, doc, (("symbol", "dcterms:identifier"),)))["symbol"][0],
         "kinds": kinds_of(await types_of(server, iri)),
         "texts": text, "versions": versions, "items": list(items.values()),
+        "layout": {lang: split_items(value, lang, list(items.values()))
+                   for lang, value in text.items()},
+        "follow_up": await follow_up(server, doc, iri),
         "footnotes": footnotes, "links": links, "earlier": earlier, "later": later,
         "chain": chain, "sections": section_chain, "see_also": see_also,
         "headings": {str(k.name): k.labels["en"] for k in LISTED},
         "mentions": await mentions(server, iri, versions),
         "labels": await labels(server, linked + [doc]), "uhri": uhri,
     }
+
+
+def split_items(text: str, lang: str, items: list[dict]) -> dict:
+    """A paragraph's text in ``lang`` laid out so that its sub-items show once: the
+    ``lead`` before the first sub-item, each sub-item (``iri``, ``label``, ``text``) in the
+    order the text gives them, and the ``tail`` after the last.  The paragraph's text holds
+    its sub-items' texts; a sub-item found inside the one before it (``c.i`` in ``c``) is
+    shown there.  When a sub-item's text is not found in the paragraph's, the whole text is
+    the lead and the sub-items held in ``lang`` follow it."""
+    spans = []
+    for item in items:
+        value = item["texts"].get(lang)
+        if not value:
+            continue
+        start = text.find(value)
+        if start < 0:
+            return {"lead": text, "tail": "", "items": [
+                {"iri": i["iri"], "label": i["label"], "text": i["texts"][lang]}
+                for i in items if i["texts"].get(lang) and i["texts"][lang] not in text]}
+        spans.append((start, start + len(value), item))
+    shown, end = [], 0
+    for start, stop, item in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if start >= end:  # not inside the sub-item shown before it
+            shown.append({"iri": item["iri"], "label": item["label"], "text": text[start:stop]})
+            end = stop
+    first = min((start for start, _, _ in spans), default=len(text))
+    return {"lead": text[:first].strip(), "items": shown, "tail": text[end:].strip()
+            if shown else ""}
+
+
+FOLLOW_UP_FIELDS = (("selected", "hro:followUpParagraph"), ("deadline", "hro:followUpDeadline"),
+                    ("derived", "hro:derivedFollowUpDeadline"), ("within", "hro:followUpWithin"),
+                    ("adopted", "hro:adoptedOn"))
+_PERIOD = re.compile(r"^P(?:(?P<Y>\d+)Y)?(?:(?P<M>\d+)M)?(?:(?P<W>\d+)W)?(?:(?P<D>\d+)D)?$")
+_UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day"}
+
+
+def period_words(duration: str | None) -> str | None:
+    """``P1Y`` -> ``1 year``, ``P18M`` -> ``18 months`` (an xsd:duration of whole years,
+    months, weeks or days, as ``hro:followUpWithin`` holds); anything else as it is."""
+    match = _PERIOD.match(duration or "")
+    if not duration or not match or not any(match.groupdict().values()):
+        return duration
+    return ", ".join(f"{n} {_UNITS[unit]}{'' if n == '1' else 's'}"
+                     for unit, n in match.groupdict().items() if n)
+
+
+async def follow_up(server, doc: str, iri: str) -> dict:
+    """The follow-up procedure as the document states it: whether this paragraph is among
+    those the State party is asked to report on (``selected``), by when (``deadline``: as
+    printed, or ``derived`` from a period after the adoption, ``within``) and the
+    document's other follow-up paragraphs (``others``, by number)."""
+    values = await _values(server, doc, FOLLOW_UP_FIELDS)
+    derived = values.get("derived", [None])[0]
+    printed = [d for d in values.get("deadline", []) if d != derived]
+    others = [(p.rpartition("/para/")[2], p) for p in values.get("selected", []) if p != iri]
+    return {"selected": iri in values.get("selected", []),
+            "deadline": printed[0] if printed else derived,
+            "derived": derived is not None and not printed,
+            "within": period_words(values.get("within", [None])[0]),
+            "adopted": values.get("adopted", [None])[0],
+            "others": [{"iri": p, "number": n} for n, p in sorted(
+                others, key=lambda pair: (len(pair[0]), pair[0]))]}
 
 
 UHRI_LABELS = {"hro:uhriTheme": "themes", "hro:uhriAffectedPersons": "affected",
