@@ -50,7 +50,7 @@ def hits(store, folder: Path) -> dict[tuple[str, str], list[int]]:
             query = mine.vector(int(row["later_number"])) if mine else None
             if query is None or int(row["earlier_number"]) not in earlier.numbers:
                 continue
-            scores = earlier.vectors.astype(np.float32) @ query
+            scores = earlier.matrix() @ query
             order = [earlier.numbers[i] for i in np.argsort(-scores)]
             rank = order.index(int(row["earlier_number"])) + 1
             ranks[(earlier.language, row["committee"])].append(rank)

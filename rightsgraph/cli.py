@@ -332,8 +332,9 @@ def _similar(store, folder: Path | None) -> None:
         raise UsageError("--similar with a remote store needs --vectors DIR")
     report = similar.update(store, folder)  # SimilarUnavailableError: main() reports it
     print(f"similar: {report.embedded} language versions embedded ({report.paragraphs} "
-          f"paragraphs), {report.unchanged} unchanged; {report.links} inferred links for "
-          f"{', '.join(report.states) or 'no State'} in {folder}", file=sys.stderr)
+          f"paragraphs), {report.unchanged} unchanged, {report.removed} removed; "
+          f"{report.links} inferred links for {', '.join(report.states) or 'no State'} "
+          f"in {folder}", file=sys.stderr)
 
 
 def _input_paths(paths: list[str]) -> list[str]:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import tomllib
 
+import numpy as np
 import pytest
 from conftest import FIXTURES, run_cli
 from fastapi.testclient import TestClient
@@ -128,6 +130,52 @@ def test_a_second_build_embeds_nothing_new(built, capsys):
     code, _, err = run_cli(capsys, "build", CORPUS, "--store", built, "--similar", "-j", "1")
     assert code == 0
     assert "0 language versions embedded" in err and "5 unchanged" in err
+
+
+def test_each_state_is_one_generation_of_files_read_mapped(built):
+    folder = similar.vectors_folder(built)
+    assert sorted(p.name for p in folder.glob("GHA.json")) == ["GHA.json"]
+    assert len(list(folder.glob("GHA.*.npy"))) == 2  # the matrix and its rows, nothing else
+    held = similar.versions(folder, "GHA")
+    assert {v.symbol for v in held} == {"CRC/C/GHA/CO/2", "CRC/C/GHA/CO/3-5", "CRC/C/GHA/CO/6-7",
+                                        "CEDAW/C/GHA/CO/6-7", "CEDAW/C/GHA/CO/8"}
+    for v in held:  # int8 codes and a scale per row; a row is a unit vector again
+        assert v.vectors.dtype.name == "int8" and v.vectors.shape == (len(v.numbers), 384)
+        assert np.allclose(np.linalg.norm(v.matrix(), axis=1), 1, atol=0.01)
+    crc2 = next(v for v in held if v.symbol == "CRC/C/GHA/CO/2")
+    assert crc2.numbers == [1, 2, 3, 4, 5, 6] and 3 in crc2.recommendations
+
+
+def test_a_rebuilt_or_removed_document_updates_its_states_file(tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    store = tmp_path / "store"
+    folder = similar.vectors_folder(store)
+    code, _, _ = run_cli(capsys, "build", corpus, "--store", store, "--similar", "-j", "1")
+    assert code == 0
+    asks = ("CEDAW/C/GHA/CO/8", 3, "CEDAW/C/GHA/CO/6-7", 3)  # birth registration, twice
+    assert similar.scores_for([asks], folder, "GHA")[0] >= similar.THRESHOLD
+    # the later CEDAW text changes: only that version is embedded again, its score follows
+    cedaw8 = corpus / "cedaw_gha_8.txt"
+    cedaw8.write_text(cedaw8.read_text(encoding="utf-8").replace(
+        "ensure that all births, in particular of girls in rural areas, are registered free of "
+        "charge, including through mobile registration services",
+        "adopt a national housing strategy with targets for social housing in cities"),
+        encoding="utf-8")
+    code, _, err = run_cli(capsys, "build", corpus, "--store", store, "--similar", "-j", "1")
+    assert code == 0 and "1 language versions embedded" in err and "4 unchanged" in err
+    assert similar.scores_for([asks], folder, "GHA")[0] < 0.9
+    assert len(list(folder.glob("GHA.*.npy"))) == 2  # the older generation is gone
+    # the document is removed from the store: its vectors and its inferred links go too
+    cedaw8.unlink()
+    code, _, err = run_cli(capsys, "build", corpus, "--store", store, "--similar", "--replace",
+                           "-j", "1")
+    assert code == 0 and "1 removed" in err
+    assert "CEDAW/C/GHA/CO/8" not in {v.symbol for v in similar.versions(folder, "GHA")}
+    with open_store(store, read_only=True) as held:
+        mentions = held.query("""ASK { GRAPH ?g { ?link hro:linkFrom|hro:linkTo ?p }
+            FILTER (CONTAINS(STR(?p), "CEDAW/C/GHA/CO/8")) }""")
+        assert mentions.boolean is False
 
 
 def test_a_state_not_in_the_registry_is_a_404(client):
