@@ -133,12 +133,13 @@ def paragraph_filters(*, state: str | None = None, committee: str | None = None,
                       links: Mapping[str, str | None] | None = None, flag: str | None = None,
                       language: str | None = None, document: str | None = None,
                       theme: str | None = None, affected: str | None = None,
-                      via_heading: bool = True) -> list[str]:
+                      via_heading: bool = True, follow_up: bool | None = None) -> list[str]:
     """Graph patterns selecting paragraphs (``?para`` of ``?doc``, with ``?text``); ``links``
     maps the API filter of a link kind (``article``, ``ilo``, ``sdg``) to a notation (an
     article also through section headings unless ``via_heading`` is false, see
     :func:`article_pattern`); ``theme`` and ``affected`` are OHCHR's UHRI labels (by label or
-    slug), not the text's."""
+    slug), not the text's; ``follow_up`` keeps the paragraphs their document selects for the
+    follow-up procedure (true) or the others (false)."""
     f = document_filters(committee, state)
     if document:
         f.append(f"?doc dcterms:identifier {sp.literal(document)} .")
@@ -155,6 +156,9 @@ def paragraph_filters(*, state: str | None = None, committee: str | None = None,
         if value:  # any label: the concept's IRI is its slug ([a-z0-9-])
             concept = sp.iri(concept_uri(kind, value))
             f.append(f"?para ^hro:annotates/hro:{prop} {concept} .")
+    if follow_up is not None:
+        selected = "?selecting hro:followUpParagraph ?para ."
+        f.append(selected if follow_up else f"FILTER NOT EXISTS {{ {selected} }}")
     if language:
         f.append(f"FILTER (LANG(?text) = {sp.literal(language)})")
     return f

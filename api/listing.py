@@ -73,9 +73,17 @@ def csv_response(items: list[Item], columns: list[str],
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     for item in items:
-        writer.writerow({k: ("|".join(map(str, v)) if isinstance(v, list) else v)
-                         for k, v in item.items()})
+        writer.writerow({k: _cell(v) for k, v in item.items()})
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: a list joined with ``|``, a truth value as ``true`` or ``false``."""
+    if isinstance(value, list):
+        return "|".join(map(str, value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
 
 
 Counter = Callable[[], Awaitable[int]]

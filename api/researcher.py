@@ -42,7 +42,7 @@ from rightsgraph.api.listing import described as _described
 from rightsgraph.api.listing import rows as _rows
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.server import Server
-from rightsgraph.core import identifiers
+from rightsgraph.core import identifiers, registries
 from rightsgraph.core import sparql as sp
 from rightsgraph.core.languages import Language
 from rightsgraph.core.links import FILTERS, SCORED
@@ -76,6 +76,10 @@ LanguageParam = Annotated[Language | None, _described(
     "only the language versions in this language (en, fr, es, ru, zh, ar)", "zh")]
 DocumentParam = Annotated[str | None, _described(
     "one document, by its UN symbol", "CMW/C/AZE/CO/3")]
+FollowUpParam = Annotated[bool | None, _described(
+    "true: only the paragraphs the document selects for the follow-up procedure (on which "
+    "the State party is to report before its next report); false: only the others", True,
+    False)]
 YearParam = Annotated[int | None, Query(
     ge=1945, le=2100, description="the year the document was adopted",
     openapi_examples={"2023": {"value": 2023}})]
@@ -86,12 +90,16 @@ def _local(server: Server, iri: str | None) -> str | None:
 # --- documents ----------------------------------------------------------------------------
 
 DOCUMENT_COLUMNS = ["symbol", "uri", "committee", "state", "adopted_on", "languages",
-                    "report_numbers"]
+                    "report_numbers", "follow_up_paragraphs", "follow_up_deadline",
+                    "follow_up_deadline_derived"]
 
 
 @router.get("/documents", summary="Documents the store holds",
             description="Filter by committee (CMW), State (ISO alpha-3, AZE), year of "
-                        "adoption and language of the versions held.")
+                        "adoption and language of the versions held. Each document says "
+                        "which paragraphs it selects for the follow-up procedure and by when "
+                        "information on them is due (`follow_up_deadline_derived`: the date "
+                        "is the adoption plus the period the document gives, not printed).")
 async def documents(request: Request, server: ServerDep, committee: CommitteeParam = None,
                     state: StateParam = None, year: YearParam = None,
                     language: LanguageParam = None,
@@ -126,8 +134,33 @@ async def documents(request: Request, server: ServerDep, committee: CommitteePar
         "languages": sorted((r["languages"] or "").split("|")) if r["languages"] else [],
         "report_numbers": sorted(int(n) for n in (r["reports"] or "").split("|") if n),
     } for r in rows]
+    await _add_follow_up(server, items)
     return await page(request, items, limit, offset, format, DOCUMENT_COLUMNS,
                       lambda: count(server, distinct_count("?doc", matching)))
+
+
+async def _add_follow_up(server: Server, items: list[Item]) -> None:
+    """Each document's follow-up procedure: the paragraphs it selects (by number), the
+    date information on them is due and whether that date is derived from a period after
+    the adoption (``within one year``) rather than printed."""
+    if not items:
+        return
+    found = await _rows(server, f"""SELECT DISTINCT ?doc ?p ?o WHERE {{
+        {sp.values("doc", [item["uri"] for item in items])}
+        VALUES ?p {{ hro:followUpParagraph hro:followUpDeadline hro:derivedFollowUpDeadline }}
+        ?doc ?p ?o }}""")
+    facts: dict[tuple[str | None, str], list[str]] = {}
+    for r in found:
+        facts.setdefault((r["doc"], (r["p"] or "").rpartition("#")[2]), []).append(r["o"] or "")
+    for item in items:
+        selected = facts.get((item["uri"], "followUpParagraph"), [])
+        derived = facts.get((item["uri"], "derivedFollowUpDeadline"), [])
+        printed = [d for d in facts.get((item["uri"], "followUpDeadline"), [])
+                   if d not in derived]
+        item["follow_up_paragraphs"] = sorted(int(p.rpartition("/para/")[2]) for p in selected
+                                              if p.rpartition("/para/")[2].isdigit())
+        item["follow_up_deadline"] = (printed or derived or [None])[0]
+        item["follow_up_deadline_derived"] = bool(derived) and not printed
 
 
 # --- full-text search ---------------------------------------------------------------------
@@ -196,16 +229,19 @@ async def _paragraphs(server: Server, filters: list[str], limit: int, offset: in
                         "`language`, `document` (symbol); `theme` and `affected` filter by "
                         "OHCHR's UHRI labels. With `article`, a paragraph under a section "
                         "heading that cites the article is included (`via`: `heading`; `text` "
-                        "when its own text cites it) unless `via_heading=false`.")
+                        "when its own text cites it) unless `via_heading=false`. "
+                        "`follow_up=true`: the paragraphs selected for the follow-up "
+                        "procedure.")
 async def paragraphs(
     request: Request, server: ServerDep, links: LinkFilters, state: StateParam = None,
     committee: CommitteeParam = None, flag: FlagParam = None, q: WordsParam = None,
     language: LanguageParam = None, document: DocumentParam = None, limit: Limit = 50,
     offset: Offset = 0, format: Format = None, theme: ThemeParam = None,
     affected: AffectedParam = None, via_heading: ViaHeading = True,
+    follow_up: FollowUpParam = None,
 ) -> Response:
-    if q:
-        labels = paragraph_filters(theme=theme, affected=affected)  # UHRI's, in the store
+    if q:  # the store's patterns over ?para: UHRI's labels, the follow-up procedure
+        labels = paragraph_filters(theme=theme, affected=affected, follow_up=follow_up)
         items, total = await _paragraphs_found(server, search_api.with_filters(
             q, state=state and state.upper(), committee=committee, kind=flag, lang=language,
             document=document, **search_api.link_filters(links)),
@@ -213,7 +249,8 @@ async def paragraphs(
         return await page(request, items, limit, offset, format, PARAGRAPH_COLUMNS, total)
     filters = paragraph_filters(state=state, committee=committee, links=links, flag=flag,
                                 language=language, document=document, theme=theme,
-                                affected=affected, via_heading=via_heading)
+                                affected=affected, via_heading=via_heading,
+                                follow_up=follow_up)
     return await _paragraph_page(request, server, filters, limit, offset, format)
 
 
@@ -271,11 +308,11 @@ async def recommendations(
     committee: CommitteeParam = None, q: WordsParam = None, language: LanguageParam = None,
     document: DocumentParam = None, limit: Limit = 50, offset: Offset = 0,
     format: Format = None, theme: ThemeParam = None, affected: AffectedParam = None,
-    via_heading: ViaHeading = True,
+    via_heading: ViaHeading = True, follow_up: FollowUpParam = None,
 ) -> Response:
     return await paragraphs(request, server, links, state, committee, "recommendation", q,
                             language, document, limit, offset, format, theme, affected,
-                            via_heading)
+                            via_heading, follow_up)
 
 
 @router.get("/articles/{treaty}/{article}", summary="One treaty article's page",
@@ -299,7 +336,16 @@ async def article_page(request: Request, server: ServerDep,
     return await _paragraph_page(request, server, [article_pattern(name,
                                                                    via_heading=via_heading)],
                                  limit, offset, format,
-                                 article={"notation": name, "uri": iri, "label": label})
+                                 article={"notation": name, "uri": iri, "label": label,
+                                          "treaty": treaty_of(name)})
+
+
+def treaty_of(notation: str) -> dict[str, str | None]:
+    """The treaty of an article notation, with its English name from the registry (the
+    registries give no article titles: an article is named by its treaty and number)."""
+    code = notation.split("/", 1)[0]
+    treaty = registries.load().treaties.get(code)
+    return {"notation": code, "name": treaty.names.get("en") if treaty else None}
 
 
 async def _english_label(server: Server, iri: str) -> str | None:

@@ -17,6 +17,7 @@ from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.filters import document_filters
 from rightsgraph.api.listing import Format, Item, Limit, Offset, count, described, page, rows
 from rightsgraph.api.protocol import RefusedError
+from rightsgraph.api.researcher import treaty_of
 from rightsgraph.api.server import Server
 from rightsgraph.core import identifiers, registries
 from rightsgraph.core import sparql as sp
@@ -135,7 +136,7 @@ async def article_counts(request: Request, server: ServerDep, treaty: TreatyPara
         label = labels.get(articles[r["article"]])
         items.append({
             "article": notation, "uri": r["article"], "treaty": code,
-            "treaty_name": treaties[code].names.get("en") if code in treaties else None,
+            "treaty_name": treaty_of(notation)["name"],
             "label": f"{label}{levels}" if label else notation,
             "page": server.local_path(r["article"] or ""),
             "api": "/api/articles/" + notation,

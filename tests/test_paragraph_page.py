@@ -104,3 +104,39 @@ def test_split_items_keeps_the_whole_text_when_an_item_is_not_in_it():
     ("P90D", "90 days"), (None, None), ("soon", "soon")])
 def test_period_words(duration, words):
     assert period_words(duration) == words
+
+
+def test_documents_give_their_follow_up_procedure(web_client):
+    documents = {d["symbol"]: d for d in web_client.get("/api/documents").json()["items"]}
+    assert documents["CMW/C/AZE/CO/3"] | {
+        "follow_up_paragraphs": [16, 36, 60, 62], "follow_up_deadline": "2023-11-01",
+        "follow_up_deadline_derived": False} == documents["CMW/C/AZE/CO/3"]
+    uruguay = documents["CERD/C/URY/CO/21-23"]
+    assert uruguay["follow_up_deadline"] == "2017-08-19"
+    assert uruguay["follow_up_deadline_derived"] is True
+    nepal = documents["CRC/C/NPL/CO/5-6"]
+    assert nepal["follow_up_paragraphs"] == [] and nepal["follow_up_deadline"] is None
+    rows = web_client.get("/api/documents", params={"format": "csv", "state": "URY"}).text
+    assert rows.splitlines()[1].endswith(",12|18|24,2017-08-19,true")
+
+
+@pytest.mark.parametrize("q", [None, "the"])
+def test_paragraphs_selected_for_follow_up(web_client, q):
+    params = {"follow_up": "true", "language": "en", "limit": 100} | ({"q": q} if q else {})
+    found = web_client.get("/api/paragraphs", params=params).json()["items"]
+    expected = {("CERD/C/URY/CO/21-23", 12), ("CERD/C/URY/CO/21-23", 18),
+                ("CERD/C/URY/CO/21-23", 24), ("CMW/C/ECU/CO/3", 13), ("CMW/C/ECU/CO/3", 23),
+                ("CMW/C/ECU/CO/3", 25), ("CMW/C/ECU/CO/3", 27)}
+    got = {(item["document"], item["number"]) for item in found}
+    assert got == expected if q is None else got <= expected and got
+    others = web_client.get("/api/recommendations", params={
+        "follow_up": "false", "document": "CMW/C/AZE/CO/3", "limit": 100}).json()["items"]
+    assert others and not {16, 36, 60, 62} & {item["number"] for item in others}
+
+
+def test_an_article_page_names_it_by_treaty_and_number_and_says_it_has_no_title(page):
+    text = page("/treaty/ICRMW/article/73")
+    assert "<h1>ICRMW article 73</h1>" in text
+    assert ("International Convention on the Protection of the Rights of All Migrant Workers "
+            "and Members of Their Families") in text
+    assert 'id="no-title"' in text and "not their titles" in text

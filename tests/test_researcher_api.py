@@ -182,7 +182,10 @@ def test_article_page_lists_recommendations_across_states(api):
     page = api.get("/api/articles/ICRMW/76").json()
     assert page["article"] == {"notation": "ICRMW/76",
                                "uri": "https://rightsgraph.org/treaty/ICRMW/article/76",
-                               "label": "ICRMW article 76"}
+                               "label": "ICRMW article 76",
+                               "treaty": {"notation": "ICRMW", "name": (
+                                   "International Convention on the Protection of the Rights "
+                                   "of All Migrant Workers and Members of Their Families")}}
     # one item per paragraph and language: ECU's paragraphs are held in five languages
     assert {(p["document"], p["number"]) for p in page["items"]} == {
         (AZE, 12), (AZE, 13), (ECU, 9), (ECU, 10)}
