@@ -27,6 +27,19 @@ from rightsgraph.core import sparql as sp
 __all__ = ["Settings", "create_app"]
 DocumentDump = Literal["nq", "trig"]  # the quad formats of formats.RDF
 
+# A document's graphs: each language version's, and the graph inferred from it when there is
+# one.  Looked up from the document, not by listing every graph (``GRAPH ?g { }``), which
+# some stores (Virtuoso) do not answer.
+DOCUMENT_GRAPHS = """SELECT DISTINCT ?g WHERE {
+  { ?doc dcterms:identifier ?symbol ; hro:languageVersion ?v .
+    GRAPH ?g { ?v a hro:LanguageVersion } }
+  UNION
+  { ?doc dcterms:identifier ?symbol ; hro:languageVersion ?v .
+    GRAPH ?version { ?v a hro:LanguageVersion }
+    BIND(IRI(CONCAT(STR(?version), "/inferred")) AS ?g)
+    FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }
+} ORDER BY ?g"""
+
 
 def create_app(settings: Settings) -> FastAPI:
     server = Server(settings)
@@ -91,10 +104,8 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/dumps/document", tags=["linked data"],
              summary="One document: every language version, its inferences, as N-Quads or TriG")
     async def document_dump(symbol: str, format: DocumentDump = "nq") -> Response:
-        prefix = f"{server.base}graph/{symbol}/"
         graphs = [row["g"]["value"] for row in await server.select(sp.bind(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { } FILTER STRSTARTS(STR(?g), ?prefix) } "
-            "ORDER BY ?g", prefix=sp.literal(prefix)))]
+            DOCUMENT_GRAPHS, symbol=sp.literal(symbol)))]
         if not graphs:
             raise RefusedError(404, f"no document {symbol!r} in the store")
         loop = asyncio.get_running_loop()

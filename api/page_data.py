@@ -145,10 +145,10 @@ async def filter_choices(server) -> dict[str, list[dict]]:
     with their English registry labels."""
     choices = {}
     for key, prop in (("states", "hro:stateParty"), ("committees", "hro:committee")):
-        # the distinct values first (one row per document version), then their labels
+        # the distinct values first (one row per document version), then their labels; a
+        # join, not FILTER EXISTS, which Virtuoso drops from a subquery (it listed them all)
         rows = await server.select(f"""SELECT ?x ?notation ?label WHERE {{
-            {{ SELECT DISTINCT ?x WHERE {{ ?doc {prop} ?x .
-                                          FILTER EXISTS {{ ?doc hro:languageVersion ?v }} }} }}
+            {{ SELECT DISTINCT ?x WHERE {{ ?doc {prop} ?x ; hro:languageVersion ?v . }} }}
             ?x skos:notation ?notation . FILTER (DATATYPE(?notation) = xsd:string)
             OPTIONAL {{ ?x skos:prefLabel ?label . FILTER (LANG(?label) = "en") }}
             }} ORDER BY ?label""")

@@ -130,8 +130,10 @@ CONSTRUCT {
 WHERE {
   { SELECT (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } }
   { SELECT (COUNT(DISTINCT ?doc) AS ?documents) WHERE { ?doc hro:languageVersion ?v } }
-  OPTIONAL { { SELECT DISTINCT ?graph WHERE { GRAPH ?graph { } } }
-             BIND(IRI(CONCAT(STR(?graph), "#sd")) AS ?namedGraph) }
+  # the graphs read from their quads: Virtuoso answers GRAPH ?graph { } with one "true"
+  OPTIONAL { { SELECT DISTINCT ?graph WHERE { GRAPH ?graph { ?s ?p ?o } } }
+             BIND(IRI(CONCAT(STR(?dataset), "/graph/", ENCODE_FOR_URI(STR(?graph))))
+                  AS ?namedGraph) }
 }"""
 
 

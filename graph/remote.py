@@ -9,20 +9,34 @@ URLs: the location is the query URL.  The update URL is derived from it unless g
 ``…/query`` -> ``…/update`` (Oxigraph, Fuseki), a bare ``http://host:port`` -> Oxigraph's
 ``/query`` and ``/update``, anything else is used for both (Virtuoso ``/sparql``).
 
+With a Graph Store Protocol URL (``--graph-store-url``: Oxigraph ``/store``, Fuseki
+``/ds/data``, Virtuoso ``/sparql-graph-crud``), each graph is written instead with one
+SPARQL 1.1 Graph Store HTTP Protocol ``PUT`` of its N-Triples (``DELETE`` when empty).  Each
+graph is then replaced atomically, but not the document's graphs together: a reader may see
+a language version beside the inferences of its previous version for the time between two
+requests.  The graphs are written in the reverse of the order given, so the first one, the
+language version that carries the stamp the build and the index read (when it was extracted,
+from which file), is written last: a build killed midway leaves it at its previous version,
+and the next build writes the document again.  The point is speed where SPARQL Update is
+slow: Virtuoso compiles each ``INSERT DATA`` to SQL (about 1 ms per triple, and a request of
+several operations costs the square of their number), while it parses a ``PUT`` in bulk.
+
 Default graph as the union of all graphs: Oxigraph honours its ``union-default-graph``
 request parameter, which is sent; GraphDB and Virtuoso already query all graphs by
 default; Fuseki needs ``tdb2:unionDefaultGraph true`` in its dataset configuration.
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import BinaryIO
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
+import rdflib
 
 from rightsgraph.core.namespaces import PREFIXES
 from rightsgraph.graph.store import (
@@ -34,13 +48,18 @@ from rightsgraph.graph.store import (
     checked_iri,
     declares_dataset,
     dump_format,
+    query_form,
 )
 
 # Seconds to wait for an endpoint's answer (``--store-timeout``) and for a connection.
 DEFAULT_TIMEOUT = 120.0
 CONNECT_TIMEOUT = 10.0
 WAITING_NOTICE_SECONDS = 2.0
-ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+# What to accept, by query form: a results format for SELECT and ASK, RDF for CONSTRUCT and
+# DESCRIBE.  Never both at once: some endpoints (Virtuoso) answer a SELECT in RDF, or a
+# CONSTRUCT as a table of ?s ?p ?o, when the Accept header allows it.
+RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8"
 # Written before each query on its first line, so the graph's prefixes need no declaration
 # (as for the local store) and the line numbers of syntax errors stay right.
 PROLOGUE = " ".join(f"PREFIX {name}: <{iri}>" for name, iri in PREFIXES.items()) + " "
@@ -67,12 +86,14 @@ class RemoteStore(Store):
         location: str,
         *,
         update_url: str | None = None,
+        graph_store_url: str | None = None,
         read_only: bool = False,
         timeout: float = DEFAULT_TIMEOUT,
         client: httpx.Client | None = None,
         waiting: Callable[[str], None] | None = None,
     ) -> None:
         self.query_url, self.update_url = endpoint_urls(location, update_url)
+        self.graph_store_url = graph_store_url
         self.read_only = read_only
         self.timeout = timeout
         self._waiting = waiting
@@ -80,6 +101,29 @@ class RemoteStore(Store):
             timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)))
 
     # --- writes ---------------------------------------------------------------------
+
+    def replace_graphs(self, graphs: Mapping[str, rdflib.Graph]) -> None:
+        """As :meth:`Store.replace_graphs` (one SPARQL Update), or one Graph Store Protocol
+        request per graph, the first graph last, when the store has a graph store URL (see
+        the module docstring)."""
+        if self.graph_store_url is None:
+            super().replace_graphs(graphs)
+            return
+        if self.read_only:
+            raise ReadOnlyStoreError(f"{self.query_url}: the store is open read-only")
+        for name in reversed(list(graphs)):
+            graph = graphs[name]
+            url = f"{self.graph_store_url}?{urlencode({'graph': checked_iri(name)[1:-1]})}"
+            if len(graph):
+                response = self._request(
+                    "PUT", url, "graph store PUT",
+                    content=graph.serialize(format="nt").encode("utf-8"),
+                    headers={"Content-Type": "application/n-triples"})
+            else:
+                response = self._request("DELETE", url, "graph store DELETE")
+                if response.status_code == 404:  # nothing to delete
+                    continue
+            self._check(response, self.graph_store_url, "graph store request")
 
     def _update(self, update: str) -> None:
         if self.read_only:
@@ -106,13 +150,15 @@ class RemoteStore(Store):
             form.append(("union-default-graph", ""))
         response = self._post(
             self.query_url, "query", content=urlencode(form).encode("ascii"),
-            headers={"Accept": ACCEPT, "Content-Type": "application/x-www-form-urlencoded"})
+            headers={"Accept": GRAPH_ACCEPT if query_form(sparql) in ("construct", "describe")
+                     else RESULTS_ACCEPT, "Content-Type": "application/x-www-form-urlencoded"})
         self._check(response, self.query_url, "query")
         media_type = response.headers.get("content-type", "").split(";")[0].strip()
         results_format = ox.QueryResultsFormat.from_media_type(media_type)
         try:
             if results_format is not None:
-                return QueryResult(ox.parse_query_results(response.content, results_format))
+                return QueryResult(ox.parse_query_results(
+                    _blank_node_labels(response.content), results_format))
             rdf_format = ox.RdfFormat.from_media_type(media_type)
             if rdf_format is not None:
                 return QueryResult(list(_triples(response.content, rdf_format)))
@@ -124,14 +170,21 @@ class RemoteStore(Store):
         return list(self.query(sparql, union_default_graph=False).rows())
 
     def graphs(self) -> list[str]:
-        rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
-        return sorted(row["g"] for row in rows if row["g"])
+        """The IRIs of the named graphs, sorted.  ``GRAPH ?g { }`` names every graph without
+        reading it, but some endpoints (Virtuoso) answer it with one row and ``?g`` unbound:
+        then the graphs are read from their quads (a scan, only when the cheap way fails)."""
+        names = [row["g"] for row in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")]
+        if not any(names):  # Virtuoso: one row, ?g unbound
+            names = [row["g"] for row in self._select(
+                "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")]
+        return sorted(name for name in names if name)
 
     def __len__(self) -> int:
-        """Quads in the named graphs plus the triples of the default graph as the endpoint
-        defines it (on endpoints whose default graph is the union, those count twice)."""
-        rows = self._select(
-            "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+        """Quads in the named graphs (not the default graph: on endpoints whose default
+        graph is the union of all graphs, Virtuoso's, its triples would count twice).
+        The endpoint's own graphs count too (Virtuoso keeps a few thousand quads of its
+        configuration in ``virtrdf:``)."""
+        rows = self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         return int(rows[0]["n"] or 0)
 
     def dump(self, out: BinaryIO, fmt: str, graph: str | None = None) -> None:
@@ -140,7 +193,7 @@ class RemoteStore(Store):
         rdf_format = dump_format(fmt)
         if graph is not None:
             iri = checked_iri(graph)
-            ask = self.query(f"ASK {{ GRAPH {iri} {{ }} }}")
+            ask = self.query(f"ASK {{ GRAPH {iri} {{ ?s ?p ?o }} }}")
             if not ask.boolean:
                 raise StoreError(f"{self.query_url}: no graph <{graph}>")
             where = f"GRAPH {iri} {{ ?s ?p ?o }} BIND({iri} AS ?g)"
@@ -160,12 +213,15 @@ class RemoteStore(Store):
     # --- HTTP -----------------------------------------------------------------------
 
     def _post(self, url: str, what: str, **kwargs) -> httpx.Response:
+        return self._request("POST", url, what, **kwargs)
+
+    def _request(self, method: str, url: str, what: str, **kwargs) -> httpx.Response:
         done = threading.Event()
         if self._waiting is not None:
             threading.Thread(target=self._announce, args=(url, what, done), daemon=True,
                              name="rightsgraph-remote-wait").start()
         try:
-            return self._client.post(url, **kwargs)
+            return self._client.request(method, url, **kwargs)
         except httpx.TimeoutException as err:
             raise StoreError(
                 f"{url}: no answer within {self.timeout:g} s to the {what}; is the SPARQL "
@@ -191,6 +247,22 @@ class RemoteStore(Store):
         if response.status_code == 400 and what == "query":
             raise QuerySyntaxError(message)
         raise StoreError(f"{url}: {what} refused (HTTP {response.status_code}): {message}")
+
+
+# A blank node in SPARQL results JSON, its label in group 2 (Virtuoso writes the key "type"
+# first; labels such as "nodeID://b10000", which no parser takes as a blank node label).
+_BNODE_VALUE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")([^"]*)(")')
+_NOT_IN_LABEL = re.compile(rb"[^A-Za-z0-9]")
+
+
+def _blank_node_labels(content: bytes) -> bytes:
+    """SPARQL results JSON whose blank node labels are valid ones: every character but
+    letters and digits written as ``_xx`` (its hex code), so distinct labels stay distinct."""
+    if b'"bnode"' not in content:
+        return content
+    return _BNODE_VALUE.sub(
+        lambda m: m.group(1) + b"b" + _NOT_IN_LABEL.sub(
+            lambda c: b"_%02x" % c.group(0)[0], m.group(2)) + m.group(3), content)
 
 
 def _triples(content: bytes, rdf_format: ox.RdfFormat) -> Iterator[ox.Triple]:

@@ -188,21 +188,26 @@ class Store(abc.ABC):
 
 def open_store(
     location: str | Path, *, read_only: bool = False, update_url: str | None = None,
+    graph_store_url: str | None = None,
     timeout: float | None = None, waiting: Callable[[str], None] | None = None,
 ) -> Store:
     """The store at ``location``: a directory (created if missing, unless ``read_only``)
     or the query URL of a SPARQL 1.1 endpoint.  For an endpoint, ``update_url`` overrides
     its update URL (by default derived from the query URL, see :mod:`.remote`),
+    ``graph_store_url`` its Graph Store Protocol URL (writes then go there, one graph at a
+    time),
     ``timeout`` is how long to wait for an answer and ``waiting`` is told, every few
     seconds, what a request still waits for."""
     text = str(location)
     if re.match(r"^https?://", text, re.IGNORECASE):
         from rightsgraph.graph.remote import DEFAULT_TIMEOUT, RemoteStore
 
-        return RemoteStore(text, update_url=update_url, read_only=read_only,
+        return RemoteStore(text, update_url=update_url, graph_store_url=graph_store_url,
+                           read_only=read_only,
                            timeout=timeout or DEFAULT_TIMEOUT, waiting=waiting)
-    if update_url is not None:
-        raise StoreError("an update URL only applies to a remote store (http:// or https://)")
+    if update_url is not None or graph_store_url is not None:
+        raise StoreError("an update URL or a graph store URL only applies to a remote store "
+                         "(http:// or https://)")
     from rightsgraph.graph.local import LocalStore
 
     return LocalStore(Path(text), read_only=read_only)
@@ -228,6 +233,16 @@ _STRINGS_AND_COMMENTS = re.compile(
 _DATASET_CLAUSE = re.compile(r"(?<![?$\w])FROM\b", re.IGNORECASE)
 
 
+_QUERY_FORM = re.compile(r"(?<![?$\w:])(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+def query_form(sparql: str) -> str | None:
+    """``"select"``, ``"ask"``, ``"construct"`` or ``"describe"``: the query's first form
+    keyword outside strings, IRIs and comments (the prologue has none), or ``None``."""
+    found = _QUERY_FORM.search(_STRINGS_AND_COMMENTS.sub(" ", sparql))
+    return found.group(1).lower() if found else None
+
+
 def declares_dataset(sparql: str) -> bool:
     """Whether the query has its own ``FROM`` or ``FROM NAMED`` clause (strings, IRIs and
     comments are skipped, so ``"from"`` in a literal does not count)."""
@@ -237,17 +252,38 @@ def declares_dataset(sparql: str) -> bool:
 def replacement_update(graphs: Mapping[str, rdflib.Graph]) -> str:
     """One SPARQL Update request that drops each graph and inserts its new content.
 
-    A single ``INSERT DATA`` carries every graph, so that blank node labels are scoped
-    to one operation; N-Triples lines are valid SPARQL triples.
+    N-Triples lines are valid SPARQL triples.  The triples without blank nodes go in
+    ``INSERT DATA`` operations of at most :data:`INSERT_DATA_TRIPLES` triples each; those
+    with blank nodes (the shapes' and the ontology's lists and property nodes) in one
+    ``INSERT { … } WHERE {}``, whose single solution makes one new node per label (one
+    operation, so a label names one node).  SPARQL 1.1 allows blank nodes in ``INSERT DATA``
+    and operations of any size, but some stores do not: Virtuoso refuses blank nodes there,
+    and any operation that compiles to more than 10,000 lines of SQL (about 2,000 triples).
     """
     drops = [f"DROP SILENT GRAPH {checked_iri(name)}" for name in graphs]
-    blocks = [
-        f"GRAPH {checked_iri(name)} {{\n{graph.serialize(format='nt')}}}"
-        for name, graph in graphs.items()
-        if len(graph)
-    ]
-    operations = drops + ([f"INSERT DATA {{\n{chr(10).join(blocks)}\n}}"] if blocks else [])
-    return " ;\n".join(operations)
+    inserts: list[str] = []
+    blank: list[str] = []
+    for name, graph in graphs.items():
+        if not len(graph):
+            continue
+        iri = checked_iri(name)
+        lines = [line for line in graph.serialize(format="nt").splitlines() if line.strip()]
+        ground = [line for line in lines if not _BLANK_NODE.search(line)]
+        for start in range(0, len(ground), INSERT_DATA_TRIPLES):
+            chunk = "\n".join(ground[start:start + INSERT_DATA_TRIPLES])
+            inserts.append(f"INSERT DATA {{ GRAPH {iri} {{\n{chunk}\n}} }}")
+        with_blank = [line for line in lines if _BLANK_NODE.search(line)]
+        if with_blank:
+            blank.append(f"GRAPH {iri} {{\n" + "\n".join(with_blank) + "\n}")
+    if blank:
+        inserts.append("INSERT {\n" + "\n".join(blank) + "\n} WHERE {}")
+    return " ;\n".join(drops + inserts)
+
+
+INSERT_DATA_TRIPLES = 500
+# An N-Triples line with a blank node as subject or object (never inside a literal: a
+# literal's last character before " ." is a quote, a language tag or a datatype IRI).
+_BLANK_NODE = re.compile(r'^_:|\s_:[^\s"<>]+\s*\.\s*$')
 
 
 def is_update(sparql: str) -> bool:

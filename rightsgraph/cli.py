@@ -45,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
                        help="seconds to wait for a remote store's answer (default: 120)")
     build.add_argument("--update-url", metavar="URL",
                        help="SPARQL Update URL of a remote store (default: derived from --store)")
+    build.add_argument("--graph-store-url", metavar="URL",
+                       help="write a remote store's graphs through this SPARQL 1.1 Graph Store "
+                       "Protocol URL, one graph per request (faster on Virtuoso: "
+                       "…/sparql-graph-crud; see docs/remote-store.md)")
     build.add_argument("-o", "--output", metavar="FILE.trig",
                        help="also export the whole store as TriG (only when every file loaded)")
     build.add_argument("--replace", action="store_true",
@@ -272,6 +276,7 @@ def _build(args: argparse.Namespace) -> int:
 
     try:
         with open_store(args.store, update_url=args.update_url, timeout=args.store_timeout,
+                        graph_store_url=args.graph_store_url,
                         waiting=lambda message: print(f"  {message}", file=sys.stderr)) as store, \
                 SearchIndex(args.index or default_path(args.store)) as index:
             report = build(paths, store, progress=progress, workers=args.workers,
@@ -482,7 +487,8 @@ def _serve(args: argparse.Namespace) -> int:
     if not local:
         print(f"rightsgraph: a query past {settings.timeout:g} s is stopped here, but the "
               "engine behind the store may go on: give it a time limit too (Oxigraph: serve "
-              f"--timeout-s {settings.timeout:g}; Fuseki: arq:queryTimeout)", file=sys.stderr)
+              f"--timeout-s {settings.timeout:g}; Fuseki: arq:queryTimeout; Virtuoso: "
+              "MaxQueryExecutionTime in virtuoso.ini)", file=sys.stderr)
     if local and settings.snapshot:
         print(f"rightsgraph: serving a snapshot of {args.store} as it is now; after a build, "
               f"`kill -HUP {os.getpid()}` serves the new one", file=sys.stderr)
