@@ -692,14 +692,12 @@ async def languages_held(server) -> list[dict]:
 
 async def dataset(server) -> dict:
     """What ``/void`` says, for people: documents and languages held, quads, named graphs,
-    links per kind, licences stated in the graph."""
+    links per kind, licences stated in the graph, and the :func:`summary` of the dataset
+    that ``/api/summary`` gives."""
     quads = await server.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     graphs = await server.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g")
     kinds = [k for k in LINK_KINDS.values() if k.property is not None]
-    link_rows = await server.select(f"""SELECT ?p (COUNT(*) AS ?n) WHERE {{
-        SELECT DISTINCT ?s ?p ?o WHERE {{ {sp.values("p", [str(k.property) for k in kinds])}
-                                          ?s ?p ?o }} }} GROUP BY ?p""")
-    links = {_v(r, "p"): int(_v(r, "n")) for r in link_rows}
+    numbers = await summary(server)
     licences = await server.select("""SELECT DISTINCT ?thing ?licence WHERE {
         ?thing dcterms:license ?licence } ORDER BY ?thing""")
     graph_names = [_v(r, "g") for r in graphs]
@@ -714,6 +712,75 @@ async def dataset(server) -> dict:
         "graphs": len(graph_names), "version_graphs": len(per_document),
         "other_graphs": [g for g in graph_names if g not in set(per_document)],
         "links": [{"kind": str(k.name), "label": k.labels["en"],
-                   "count": links.get(str(k.property), 0)} for k in kinds],
+                   "count": numbers["links"][str(k.name)]} for k in kinds],
+        "summary": numbers,
         "licences": [{"thing": _v(r, "thing"), "name": found(_v(r, "thing")),
                       "licence": _v(r, "licence")} for r in licences]}
+
+
+# --- the dataset in numbers (/api/summary, /void) -----------------------------------------
+
+def _int(row: dict, name: str) -> int:
+    return int(_v(row, name) or 0)
+
+
+async def summary(server) -> dict:
+    """The dataset in numbers: documents and language versions (per language), first and
+    last adoption dates, paragraphs by kind, links read in the text per link kind (each
+    paragraph-target pair once) and, apart, the articles a paragraph only inherits from a
+    section heading, committees and States with their number of documents, the follow-up
+    procedure and OHCHR UHRI labels loaded.  Aggregates over the corpus: each query reads
+    only what it counts."""
+    documents = (await server.select("""SELECT (COUNT(DISTINCT ?doc) AS ?documents)
+        (COUNT(DISTINCT ?v) AS ?versions) (MIN(?adopted) AS ?first) (MAX(?adopted) AS ?last)
+        WHERE { ?doc hro:languageVersion ?v . OPTIONAL { ?doc hro:adoptedOn ?adopted } }"""))[0]
+    paragraphs = (await server.select("""SELECT (COUNT(DISTINCT ?para) AS ?paragraphs)
+        (COUNT(DISTINCT ?text) AS ?texts) (COUNT(DISTINCT ?rec) AS ?recommendations)
+        (COUNT(DISTINCT ?concern) AS ?concerns) (COUNT(DISTINCT ?positive) AS ?positive)
+        WHERE { GRAPH ?version { ?doc hro:hasParagraph ?para . ?para hro:text ?text .
+          OPTIONAL { ?para a hro:Recommendation . BIND(?para AS ?rec) }
+          OPTIONAL { ?para a hro:Concern . BIND(?para AS ?concern) }
+          OPTIONAL { ?para a hro:PositiveAspect . BIND(?para AS ?positive) } } }"""))[0]
+    kinds = [kind for kind in LINK_KINDS.values() if kind.property is not None]
+    values = " ".join(f"({sp.literal(str(kind.name))} {sp.iri(str(kind.property))})"
+                      for kind in kinds)
+    links = await server.select(f"""SELECT ?kind (COUNT(*) AS ?n) WHERE {{
+        {{ SELECT DISTINCT ?kind ?para ?target WHERE {{ VALUES (?kind ?p) {{ {values} }}
+            ?para ?p ?target . ?para a hro:Paragraph }} }} }} GROUP BY ?kind""")
+    per_kind = {_v(r, "kind"): _int(r, "n") for r in links}
+    inherited = (await server.select("""SELECT (COUNT(*) AS ?n) WHERE {
+        SELECT DISTINCT ?para ?article WHERE {
+          ?para hro:concernsArticleViaSection ?article . ?para a hro:Paragraph .
+          FILTER NOT EXISTS { ?para hro:concernsArticle ?article } } }"""))[0]
+    follow_up = (await server.select("""SELECT (COUNT(DISTINCT ?doc) AS ?documents)
+        (COUNT(DISTINCT ?para) AS ?paragraphs) WHERE {
+        ?doc hro:followUpParagraph ?para ; hro:languageVersion ?v }"""))[0]
+    uhri = (await server.select("""SELECT (COUNT(DISTINCT ?a) AS ?records)
+        (COUNT(DISTINCT ?para) AS ?paragraphs) WHERE { ?a hro:annotates ?para }"""))[0]
+    return {
+        "documents": _int(documents, "documents"),
+        "language_versions": _int(documents, "versions"),
+        "languages": {lang["lang"]: lang["versions"] for lang in await languages_held(server)},
+        "adopted": {"first": _v(documents, "first"), "last": _v(documents, "last")},
+        "paragraphs": _int(paragraphs, "paragraphs"),
+        "paragraph_texts": _int(paragraphs, "texts"),
+        "recommendations": _int(paragraphs, "recommendations"),
+        "concerns": _int(paragraphs, "concerns"), "positive_aspects": _int(paragraphs, "positive"),
+        "links": {str(kind.name): per_kind.get(str(kind.name), 0) for kind in kinds},
+        "articles_only_via_heading": _int(inherited, "n"),
+        "committees": await _documents_per(server, "hro:committee"),
+        "states": await _documents_per(server, "hro:stateParty"),
+        "follow_up": {"documents": _int(follow_up, "documents"),
+                      "paragraphs": _int(follow_up, "paragraphs")},
+        "uhri": {"records": _int(uhri, "records"), "paragraphs": _int(uhri, "paragraphs")},
+    }
+
+
+async def _documents_per(server, prop: str) -> list[dict]:
+    """``[{"code", "name", "documents"}]`` for each value of ``prop`` (a prefixed property
+    written in this module) among the documents held, most documents first."""
+    rows = await server.select(f"""SELECT ?x (COUNT(DISTINCT ?doc) AS ?n) WHERE {{
+        ?doc {prop} ?x ; hro:languageVersion ?v }} GROUP BY ?x ORDER BY DESC(?n) ?x""")
+    found = await labels(server, [_v(r, "x") for r in rows])
+    return [{"code": _v(r, "x").rsplit("/", 1)[-1], "name": found(_v(r, "x")),
+             "documents": _int(r, "n")} for r in rows if r.get("x")]

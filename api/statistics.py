@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from rightsgraph.api import page_data
 from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.filters import document_filters
 from rightsgraph.api.listing import Format, Item, Limit, Offset, count, described, page, rows
@@ -21,7 +22,6 @@ from rightsgraph.api.researcher import treaty_of
 from rightsgraph.api.server import Server
 from rightsgraph.core import identifiers, registries
 from rightsgraph.core import sparql as sp
-from rightsgraph.core.links import KINDS
 
 router = APIRouter(prefix="/api", tags=["researcher API"])
 
@@ -196,64 +196,6 @@ async def state_counts(request: Request, server: ServerDep, committee: Committee
                         "OHCHR UHRI labels loaded. `/void` is the same dataset described in "
                         "RDF (VoID).")
 async def summary(server: ServerDep) -> Response:
-    documents = await rows(server, """SELECT (COUNT(DISTINCT ?doc) AS ?documents)
-        (COUNT(DISTINCT ?v) AS ?versions) (MIN(?adopted) AS ?first) (MAX(?adopted) AS ?last)
-        WHERE { ?doc hro:languageVersion ?v . OPTIONAL { ?doc hro:adoptedOn ?adopted } }""")
-    languages = await rows(server, """SELECT ?lang (COUNT(DISTINCT ?v) AS ?n) WHERE {
-        ?doc hro:languageVersion ?v . ?v dcterms:language ?lang } GROUP BY ?lang
-        ORDER BY DESC(?n) ?lang""")
-    paragraphs = await rows(server, """SELECT (COUNT(DISTINCT ?para) AS ?paragraphs)
-        (COUNT(DISTINCT ?text) AS ?texts) (COUNT(DISTINCT ?rec) AS ?recommendations)
-        (COUNT(DISTINCT ?concern) AS ?concerns) (COUNT(DISTINCT ?positive) AS ?positive)
-        WHERE { GRAPH ?version { ?doc hro:hasParagraph ?para . ?para hro:text ?text .
-          OPTIONAL { ?para a hro:Recommendation . BIND(?para AS ?rec) }
-          OPTIONAL { ?para a hro:Concern . BIND(?para AS ?concern) }
-          OPTIONAL { ?para a hro:PositiveAspect . BIND(?para AS ?positive) } } }""")
-    kinds = [kind for kind in KINDS.values() if kind.property is not None]
-    values = " ".join(f"({sp.literal(str(kind.name))} {sp.iri(str(kind.property))})"
-                      for kind in kinds)
-    links = await rows(server, f"""SELECT ?kind (COUNT(*) AS ?n) WHERE {{
-        {{ SELECT DISTINCT ?kind ?para ?target WHERE {{
-            VALUES (?kind ?p) {{ {values} }}
-            ?para ?p ?target . ?para a hro:Paragraph }} }} }} GROUP BY ?kind""")
-    per_kind = {r["kind"]: _number(r["n"]) for r in links}
-    inherited = await count(server, """SELECT (COUNT(*) AS ?n) WHERE {
-        SELECT DISTINCT ?para ?article WHERE {
-          ?para hro:concernsArticleViaSection ?article . ?para a hro:Paragraph .
-          FILTER NOT EXISTS { ?para hro:concernsArticle ?article } } }""")
-    bodies = await _per(server, "hro:committee")
-    states = await _per(server, "hro:stateParty")
-    follow_up = await rows(server, """SELECT (COUNT(DISTINCT ?doc) AS ?documents)
-        (COUNT(DISTINCT ?para) AS ?paragraphs) WHERE {
-        ?doc hro:followUpParagraph ?para ; hro:languageVersion ?v }""")
-    uhri = await rows(server, """SELECT (COUNT(DISTINCT ?a) AS ?records)
-        (COUNT(DISTINCT ?para) AS ?paragraphs) WHERE { ?a hro:annotates ?para }""")
-    d, p = documents[0], paragraphs[0]
-    return JSONResponse({
-        "documents": _number(d["documents"]), "language_versions": _number(d["versions"]),
-        "languages": {r["lang"]: _number(r["n"]) for r in languages if r["lang"]},
-        "adopted": {"first": d["first"], "last": d["last"]},
-        "paragraphs": _number(p["paragraphs"]), "paragraph_texts": _number(p["texts"]),
-        "recommendations": _number(p["recommendations"]), "concerns": _number(p["concerns"]),
-        "positive_aspects": _number(p["positive"]),
-        "links": {str(kind.name): per_kind.get(str(kind.name), 0) for kind in kinds},
-        "articles_only_via_heading": inherited,
-        "committees": bodies, "states": states,
-        "follow_up": {"documents": _number(follow_up[0]["documents"]),
-                      "paragraphs": _number(follow_up[0]["paragraphs"])},
-        "uhri": {"records": _number(uhri[0]["records"]),
-                 "paragraphs": _number(uhri[0]["paragraphs"])},
-        "more": {"per_state": "/api/states", "per_article": "/api/articles",
-                 "per_sdg_target": "/api/sdg", "documents": "/api/documents",
-                 "void": "/void"},
-    })
-
-
-async def _per(server: Server, prop: str) -> list[dict[str, object]]:
-    """``[{"code", "name", "documents"}]`` for each value of ``prop`` (a prefixed property
-    written in this module) among the documents held, most documents first."""
-    found = await rows(server, f"""SELECT ?x (COUNT(DISTINCT ?doc) AS ?n) WHERE {{
-        ?doc {prop} ?x ; hro:languageVersion ?v }} GROUP BY ?x ORDER BY DESC(?n) ?x""")
-    labels = await _english_labels(server, [r["x"] for r in found if r["x"]])
-    return [{"code": r["x"].rsplit("/", 1)[-1], "name": labels.get(r["x"]),
-             "documents": _number(r["n"])} for r in found if r["x"]]
+    return JSONResponse({**await page_data.summary(server), "more": {
+        "per_state": "/api/states", "per_article": "/api/articles", "per_sdg_target": "/api/sdg",
+        "documents": "/api/documents", "void": "/void"}})

@@ -151,3 +151,19 @@ def test_a_provision_notation_comes_back_from_its_uri(notation):
 
 def test_another_uri_has_no_provision_notation():
     assert identifiers.provision_notation(str(identifiers.state_uri("AZE"))) is None
+
+
+def test_the_void_page_shows_the_same_summary_for_people(api):
+    import html as markup
+    import re
+
+    summary = api.get("/api/summary").json()
+    page = markup.unescape(api.get("/void", headers={"Accept": "text/html"}).text)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert f"Paragraphs {summary['paragraphs']} " in text
+    assert f"{summary['recommendations']} recommendations" in text
+    assert f"from {summary['adopted']['first']} to {summary['adopted']['last']}" in text
+    assert "Committee on the Protection of the Rights of All Migrant Workers" in text
+    assert 'href="/api/summary"' in page
+    links = dict(re.findall(r"<code>(\w+)</code></td><td>([\d,]+)</td>", page))
+    assert {kind: int(n.replace(",", "")) for kind, n in links.items()} == summary["links"]
