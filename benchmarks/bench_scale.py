@@ -6,8 +6,8 @@ For each size (quads, about): a synthetic corpus (``benchmarks.synthetic``, chec
 then
 
 * **build**: ``rightsgraph build CORPUS --store DIR -j 2`` into a new store, pinned to two
-  CPUs: seconds, documents/s, peak resident memory of its process tree (psutil, every
-  50 ms), quads;
+  CPUs: seconds, documents/s, CPU seconds per document, peak resident memory of its process
+  tree (:mod:`benchmarks.measure`), quads;
 * **store**: bytes on disk (and what of it is write-ahead log) against the same N-Quads
   bulk-loaded into a new Oxigraph store;
 * **latency**: p50/p99 of sequential requests to every researcher-API route, the search
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import re
 import shutil
 import subprocess
@@ -38,9 +37,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
-import psutil
 import pyoxigraph as ox
 
+from benchmarks import measure
 from benchmarks.bench_sparql import (
     BIN,
     JSON_RESULTS,
@@ -54,6 +53,7 @@ from benchmarks.bench_sparql import (
     percentile,
     write_report,
 )
+from benchmarks.measure import checked, load
 
 HERE = Path(__file__).resolve().parent
 CLIENTS = 16
@@ -90,10 +90,6 @@ SELECT ?sdg WHERE { ?p hro:refersToSdgTarget ?t . ?t skos:notation ?sdg }
 ORDER BY ?sdg LIMIT 1"""
 
 
-def load() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
-
-
 def corpus_for(size: int, work: Path) -> Path:
     folder = work / f"corpus-{size}"
     if not (folder / ".complete").exists():
@@ -106,31 +102,19 @@ def corpus_for(size: int, work: Path) -> Path:
 
 def build(corpus: Path, store: Path, cores: int) -> dict:
     shutil.rmtree(store, ignore_errors=True)
+    shutil.rmtree(store.with_name(store.name + ".search"), ignore_errors=True)
     command = [str(BIN / "rightsgraph"), "build", str(corpus), "--store", str(store),
                "-j", str(cores)]
-    before = load()
-    started = time.perf_counter()
-    process = psutil.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                           text=True)
-    process.cpu_affinity(sorted(os.sched_getaffinity(0))[:cores])
-    peak = 0
-    while process.poll() is None:
-        try:
-            tree = [process, *process.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree))
-        except psutil.NoSuchProcess:
-            pass
-        time.sleep(0.05)
-    seconds = time.perf_counter() - started
-    out = process.stdout.read() if process.stdout else ""
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{out[-2000:]}")
+    measured = checked(measure.run(command, cores))
     documents = sum(1 for _ in corpus.rglob("*.txt"))
-    quads = int(re.search(r"(\d+) quads", out).group(1))
+    quads = int(re.search(r"(\d+) quads", measured.stdout).group(1))
     return {"command": " ".join(command), "documents": documents, "quads": quads,
-            "seconds": seconds, "documents_per_s": documents / seconds,
-            "peak_rss_mb": peak / 2**20, "load_before": before, "load_after": load(),
-            "summary": out.strip().splitlines()}
+            "seconds": measured.seconds, "documents_per_s": documents / measured.seconds,
+            "cpu_seconds": measured.cpu_seconds,
+            "cpu_ms_per_document": measured.cpu_seconds * 1000 / documents,
+            "peak_rss_mb": measured.peak_rss_mb, "load_before": measured.load_before,
+            "load_after": measured.load_after,
+            "summary": measured.stdout.strip().splitlines()}
 
 
 def folder_bytes(folder: Path, suffix: str | None = None) -> int:
@@ -282,6 +266,8 @@ def markdown(report: dict) -> str:
 
     row("build s (documents/s)", lambda s: f"{s['build']['seconds']:.0f} "
         f"({s['build']['documents_per_s']:.1f})")
+    row("build CPU ms per document (user + system)",
+        lambda s: f"{s['build'].get('cpu_ms_per_document', 0):.0f}")
     row("build load average", lambda s: f"{s['build']['load_before'][0]} → "
         f"{s['build']['load_after'][0]}")
     row("peak RSS of the build, MB", lambda s: f"{s['build']['peak_rss_mb']:.0f}")

@@ -179,23 +179,30 @@ def phrases(code: str) -> Phrases:
     return Phrases(code=code, data=data, committees=tuple(dict.fromkeys(names)))
 
 
+@cache
+def _script(ch: str) -> str | None:
+    """The script a letter is written in (by its Unicode name), ``None`` for other
+    characters and scripts."""
+    if not ch.isalpha():
+        return None
+    name = unicodedata.name(ch, "")
+    for prefix, script in (("CJK", "Han"), ("ARABIC", "Arabic"), ("CYRILLIC", "Cyrillic"),
+                           ("LATIN", "Latin")):
+        if name.startswith(prefix):
+            return script
+    return None
+
+
 def detect(text: str) -> str | None:
     """The language of a text by its letters: script first, then stop words for Latin.
 
     Returns a UN language code, or ``None`` for text without letters.
     """
     scripts: Counter[str] = Counter()
-    for ch in text:
-        if ch.isalpha():
-            name = unicodedata.name(ch, "")
-            if name.startswith("CJK"):
-                scripts["Han"] += 1
-            elif name.startswith("ARABIC"):
-                scripts["Arabic"] += 1
-            elif name.startswith("CYRILLIC"):
-                scripts["Cyrillic"] += 1
-            elif name.startswith("LATIN"):
-                scripts["Latin"] += 1
+    for ch, count in Counter(text).items():  # each distinct character once
+        script = _script(ch)
+        if script:
+            scripts[script] += count
     if not scripts:
         return None
     # Chinese characters carry a word each; weigh them up against letters.

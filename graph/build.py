@@ -256,6 +256,13 @@ class Prepared:
     known: tuple[str, Known] | None = None  # what the document adds to the documents known
     unresolved: tuple[str, ...] = ()  # older symbols it cites whose State it could not tell
     search: list[GraphRows] = field(default_factory=list)  # its rows of the search index
+    names: tuple[str, ...] = ()  # its graphs' names, kept once it is loaded
+
+    def release(self) -> None:
+        """Forget the graphs and rows once loaded (megabytes per document); keep the rest."""
+        self.names = tuple(self.graphs)
+        self.graphs = {}
+        self.search = []
 
 
 @dataclass(frozen=True)
@@ -356,26 +363,63 @@ def known_symbols(store: Store) -> KnownSymbols:
     return KnownSymbols().adding(entries)
 
 
-def _load(item: Prepared, store: Store, report: BuildReport,
-          loaded_from: dict[str, Path], index: SearchIndex | None = None) -> None:
-    """Load one prepared file (or record its failure) and count it in the report; its
-    search rows follow its graphs into the ``index``."""
-    if item.failure is not None:
-        report.failures.append(item.failure)
-        return
-    store.replace_graphs(item.graphs)
-    if index is not None:
-        index.replace(item.search, store, commit=False)
-    for name in item.graphs:
-        if name in loaded_from and not name.endswith("/inferred"):
-            report.notes.append(
-                f"{item.path} replaced {loaded_from[name]} in graph <{name}> (same "
-                "symbol and language)")
-        loaded_from[name] = item.path
-    report.documents += 1
-    report.paragraphs += item.paragraphs
-    report.links.update(item.links)
-    report.warnings.extend(item.warnings)
+BULK_QUADS = 250_000  # quads per bulk-loaded batch of a fresh build (~50 MB of N-Quads)
+
+
+class _Loader:
+    """Loads prepared files into the store, then their rows into the ``index``, and counts
+    them in the report.  Into a store that was empty (``bulk``: a fresh build) documents
+    are gathered and bulk-loaded :data:`BULK_QUADS` at a time
+    (:meth:`Store.add_new_graphs`); otherwise, and for a graph loaded twice in one build,
+    each document is one atomic :meth:`Store.replace_graphs`.  A loaded document keeps only
+    what the report needs (its graphs and rows are released): memory stays flat in the
+    number of documents."""
+
+    def __init__(self, store: Store, report: BuildReport, loaded_from: dict[str, Path],
+                 index: SearchIndex | None, bulk: bool) -> None:
+        self.store, self.report, self.loaded_from, self.index = store, report, loaded_from, index
+        self.bulk = bulk
+        self.batch: list[Prepared] = []
+        self.batch_quads = 0
+
+    def load(self, item: Prepared) -> None:
+        report = self.report
+        if item.failure is not None:
+            report.failures.append(item.failure)
+            return
+        if self.bulk and not any(name in self.loaded_from for name in item.graphs):
+            self.batch.append(item)
+            self.batch_quads += sum(len(graph) for graph in item.graphs.values())
+            if self.batch_quads >= BULK_QUADS:
+                self.flush()
+        else:
+            self.flush()
+            self.store.replace_graphs(item.graphs)
+            if self.index is not None:
+                self.index.replace(item.search, self.store, commit=False)
+            item.release()
+        for name in item.graphs or item.names:
+            if name in self.loaded_from and not name.endswith("/inferred"):
+                report.notes.append(
+                    f"{item.path} replaced {self.loaded_from[name]} in graph <{name}> (same "
+                    "symbol and language)")
+            self.loaded_from[name] = item.path
+        report.documents += 1
+        report.paragraphs += item.paragraphs
+        report.links.update(item.links)
+        report.warnings.extend(item.warnings)
+
+    def flush(self) -> None:
+        """Load the documents gathered so far: the store first, then the index."""
+        if not self.batch:
+            return
+        self.store.add_new_graphs([item.graphs for item in self.batch])
+        if self.index is not None:
+            self.index.replace([rows for item in self.batch for rows in item.search],
+                               self.store, commit=False)
+        for item in self.batch:
+            item.release()
+        self.batch, self.batch_quads = [], 0
 
 
 def _unload(item: Prepared, report: BuildReport) -> None:
@@ -424,6 +468,12 @@ def build(
     loaded_from: dict[str, Path] = {}
     if index is not None:
         index.reconcile(store)  # after a build that was killed, or made without the index
+    if not force and len(store) and missing_support_graphs(store):
+        # A first build that did not finish (bulk-loaded, not atomic per document): every
+        # file is loaded again, each in one transaction that replaces what it left.
+        force = True
+        report.notes.append("the store has no support graphs (its first build did not "
+                            "finish): every file is loaded again")
     if not force:
         skipped = unchanged_files(store, files)
         for path, graphs in skipped.items():
@@ -433,11 +483,14 @@ def build(
     known = known_symbols(store)
     done: dict[Path, Prepared] = {}
     search = index is not None
+    loader = _Loader(store, report, loaded_from, index, bulk=len(store) == 0)
     for count, item in enumerate(_prepared(files, steps, workers, known, search), 1):
-        _load(item, store, report, loaded_from, index)
+        loader.load(item)
         done[item.path] = item
         if progress is not None:
             progress(report, count, len(files))
+    loader.flush()
+    loader.bulk = False
     # A document citing an older symbol (no State in it) of observations this build loaded
     # after it: extracted again now that they are known, and loaded in its place.
     known = known.adding(item.known for item in done.values() if item.known)
@@ -445,7 +498,8 @@ def build(
              if any(known.lookup(symbol) for symbol in item.unresolved)]
     for item in _prepared(again, steps, workers, known, search):
         _unload(done[item.path], report)
-        _load(item, store, report, {}, index)
+        loader.loaded_from = {}
+        loader.load(item)
     if again:
         report.notes.append(f"{len(again)} document(s) extracted again: they cite older "
                             "observations loaded after them")

@@ -68,6 +68,7 @@ class LocalStore(Store):
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
+        self._removed = False
         try:
             if read_only:
                 if not is_store(self.path):
@@ -96,6 +97,7 @@ class LocalStore(Store):
 
     def _update(self, update: str) -> None:
         store = self._writable()
+        self._removed = True  # a SPARQL Update drops graphs: compact when closing
         try:
             store.update(update)
         except SyntaxError as err:
@@ -121,6 +123,26 @@ class LocalStore(Store):
             raise StoreError(f"{self.path}: the graphs do not parse: {err}") from err
         except (OSError, RuntimeError) as err:
             raise StoreError(f"{self.path}: loading failed, nothing changed: {err}") from err
+
+    def add_new_graphs(self, batch: Sequence[Mapping[str, rdflib.Graph]]) -> None:
+        """Bulk-load the graphs of several documents that the store does not hold yet
+        (pyoxigraph's bulk loader writes sorted files and ingests them, without a
+        transaction: 2.6 times less work per quad than :meth:`replace_graphs`, and a store
+        as compact as a bulk-loaded one).  Not atomic per document: ``build`` uses it only
+        while filling an empty store, which gets its support graphs last, so a store whose
+        first build was killed is known to be incomplete and the next build loads every
+        file again, one transaction each."""
+        store = self._writable()
+        quads = "".join(_as_quads(graph.serialize(format="nt"), checked_iri(name))
+                        for graphs in batch for name, graph in graphs.items())
+        if not quads:
+            return
+        try:
+            store.bulk_load(quads.encode(), format=ox.RdfFormat.N_QUADS)
+        except SyntaxError as err:
+            raise StoreError(f"{self.path}: the graphs do not parse: {err}") from err
+        except (OSError, RuntimeError) as err:
+            raise StoreError(f"{self.path}: bulk loading failed: {err}") from err
 
     def graphs(self) -> list[str]:
         try:
@@ -190,7 +212,11 @@ class LocalStore(Store):
         if store is None or self.read_only:
             return
         store.flush()
-        store.optimize()
+        if self._removed:
+            # Compaction drops what replaced and dropped graphs left behind; it also
+            # rewrites bulk-loaded files 1.7 times larger (173 -> 289 bytes per quad on the
+            # benchmark corpus), so a store that was only added to is left as loaded.
+            store.optimize()
         del store
         # RocksDB deletes the write-ahead logs that the flush made obsolete only when the
         # store is opened: a build left as much log as data behind.  Open it once more.

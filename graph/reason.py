@@ -104,6 +104,9 @@ def compile_rules(closed: Graph) -> Rules:
     )
 
 
+_TYPE, _THING = RDF.type, OWL.Thing  # rdflib's namespace attributes are slow lookups
+
+
 def infer(data: Graph, rule_set: Rules | None = None) -> Graph:
     """The triples the ontology and ``data`` entail that ``data`` does not assert."""
     r = rule_set or rules()
@@ -113,6 +116,9 @@ def infer(data: Graph, rule_set: Rules | None = None) -> Graph:
     by_predicate: dict[URIRef, dict] = defaultdict(lambda: defaultdict(set))  # p -> s -> {o}
     for s, p, o in asserted:
         by_predicate[p][s].add(o)
+    superclasses, superproperties, inverses = r.superclasses, r.superproperties, r.inverses
+    domains, ranges, transitive, symmetric = r.domains, r.ranges, r.transitive, r.symmetric
+    chained = {p for chain in r.chains for p in chain[:2]}
 
     def derive(triple: Triple) -> None:
         if triple not in known:
@@ -122,28 +128,30 @@ def infer(data: Graph, rule_set: Rules | None = None) -> Graph:
 
     while todo:
         s, p, o = todo.pop()
-        if p == RDF.type:
-            for cls in r.superclasses.get(o, ()):
-                derive((s, RDF.type, cls))
+        if p == _TYPE:
+            for cls in superclasses.get(o, ()):
+                derive((s, _TYPE, cls))
             continue
-        for q in r.superproperties.get(p, ()):
+        for q in superproperties.get(p, ()):
             derive((s, q, o))
-        for cls in r.domains.get(p, ()):
-            derive((s, RDF.type, cls))
+        for cls in domains.get(p, ()):
+            derive((s, _TYPE, cls))
         if isinstance(o, Literal):
             continue
-        for cls in r.ranges.get(p, ()):
-            derive((o, RDF.type, cls))
-        for q in r.inverses.get(p, ()):
+        for cls in ranges.get(p, ()):
+            derive((o, _TYPE, cls))
+        for q in inverses.get(p, ()):
             derive((o, q, s))
-        if p in r.symmetric:
+        if p in symmetric:
             derive((o, p, s))
-        if p in r.transitive:
+        if p in transitive:
             for nxt in list(by_predicate[p].get(o, ())):
                 derive((s, p, nxt))
             for prev, objects in list(by_predicate[p].items()):
                 if s in objects:
                     derive((prev, p, o))
+        if p not in chained:
+            continue
         for first, second, implied in r.chains:
             if p == first:
                 for nxt in list(by_predicate[second].get(o, ())):
@@ -152,7 +160,9 @@ def infer(data: Graph, rule_set: Rules | None = None) -> Graph:
                 for prev, objects in list(by_predicate[first].items()):
                     if s in objects:
                         derive((prev, implied, o))
-    inferred = Graph(namespace_manager=data.namespace_manager)
+    # A store without contexts: cheaper to fill than rdflib's default, and nothing here
+    # needs more than triples.
+    inferred = Graph(store="SimpleMemory", namespace_manager=data.namespace_manager)
     for triple in known - asserted:
         if _kept(triple, r):
             inferred.add(triple)
@@ -163,7 +173,7 @@ def _kept(triple: Triple, r: Rules) -> bool:
     """Not noise: nothing about literals, ``owl:sameAs``, ``owl:Thing``, anonymous classes
     (the union that is the range of hro:concernsArticle) or the ontology's own terms."""
     s, p, o = triple
-    if p == RDF.type and (isinstance(o, BNode) or o == OWL.Thing):
+    if p == _TYPE and (isinstance(o, BNode) or o == _THING):
         return False  # membership of an anonymous class expression, or of everything
     return isinstance(s, URIRef | BNode) and p not in NOISE and s not in r.tbox_terms
 

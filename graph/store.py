@@ -133,6 +133,14 @@ class Store(abc.ABC):
         if graphs:
             self._update(replacement_update(graphs))
 
+    def add_new_graphs(self, batch: Sequence[Mapping[str, rdflib.Graph]]) -> None:
+        """Add the graphs of several documents, none of which the store holds yet (a fresh
+        build).  By default one :meth:`replace_graphs` per document; the local store
+        bulk-loads the whole batch instead, which is atomic only for the batch as a whole
+        (see :meth:`.local.LocalStore.add_new_graphs`)."""
+        for graphs in batch:
+            self.replace_graphs(graphs)
+
     def drop_graphs(self, names: Iterable[str]) -> None:
         """Remove these named graphs (those absent are ignored), in one atomic step."""
         update = drop_update(names)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import DCTERMS, PROV, RDF
 
 from rightsgraph.core.namespaces import HRO
@@ -76,11 +77,8 @@ def document_rows(graphs: Mapping[str, Graph]) -> list[GraphRows]:
     for name, graph in graphs.items():
         if name.endswith(INFERRED):
             continue
-        union = Graph()
-        for part in (graph, graphs.get(name + INFERRED)):
-            if part is not None:
-                for triple in part:
-                    union.add(triple)
+        parts = [part for part in (graph, graphs.get(name + INFERRED)) if part is not None]
+        union = ReadOnlyGraphAggregate(parts)  # read in place: copying cost more than the rest
         out.append(GraphRows(name, stamp_of(graph), list(paragraph_versions(union))))
     return out
 

@@ -1,0 +1,101 @@
+"""A fresh build bulk-loads its documents (graph/build.py, ``_Loader``): the store it makes
+holds exactly what one transaction per document makes, a file loaded twice still replaces
+the first, and a first build that did not finish is loaded again whole."""
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+
+import pyoxigraph as ox
+import pytest
+from conftest import FIXTURES, SEED
+
+from rightsgraph.graph import build as build_module
+from rightsgraph.graph.build import build, support_graphs
+from rightsgraph.graph.local import LocalStore
+from rightsgraph.graph.store import open_store
+
+FILES = [SEED, *sorted((FIXTURES / "en").glob("*_fixture.txt"))]
+TIMES = ("startedAtTime", "endedAtTime", "generatedAtTime")
+
+
+def _quads(location) -> dict[str, Counter]:
+    """Each graph's N-Quads lines, without the extraction times (a build's own clock) and
+    with blank nodes unlabelled (the shapes and the ontology have some)."""
+    with open_store(location, read_only=True) as store:
+        text = ox.serialize(store._store, format=ox.RdfFormat.N_QUADS).decode()
+    graphs: dict[str, Counter] = {}
+    for line in text.splitlines():
+        if any(name in line for name in TIMES):
+            continue
+        graph = line.rsplit(" ", 2)[-2]
+        graphs.setdefault(graph, Counter())[re.sub(r"_:\w+", "_:", line)] += 1
+    return graphs
+
+
+@pytest.fixture
+def bulk_calls(monkeypatch):
+    calls = []
+    original = LocalStore.add_new_graphs
+
+    def spy(self, batch):
+        calls.append(len(batch))
+        return original(self, batch)
+
+    monkeypatch.setattr(LocalStore, "add_new_graphs", spy)
+    return calls
+
+
+def test_a_fresh_build_holds_what_one_transaction_per_document_holds(tmp_path, bulk_calls,
+                                                                     monkeypatch):
+    monkeypatch.setattr(build_module, "BULK_QUADS", 3000)  # several batches
+    with open_store(tmp_path / "fresh") as store:
+        report = build(FILES, store)
+        assert report.ok and report.documents == len(FILES)
+    assert sum(bulk_calls) == len(FILES) and len(bulk_calls) > 1
+    bulk_calls.clear()
+    # a store that is not empty loads each document in its own transaction
+    with open_store(tmp_path / "incremental") as store:
+        store.replace_graphs(support_graphs())
+        report = build(FILES, store)
+        assert report.ok and report.documents == len(FILES)
+    assert bulk_calls == []
+    fresh, incremental = _quads(tmp_path / "fresh"), _quads(tmp_path / "incremental")
+    assert sorted(fresh) == sorted(incremental)
+    for graph in fresh:
+        assert fresh[graph] == incremental[graph], graph
+
+
+def test_a_file_loaded_twice_in_a_fresh_build_replaces_the_first(tmp_path, bulk_calls):
+    for name in ("a.txt", "b.txt"):
+        shutil.copy(SEED, tmp_path / name)
+    with open_store(tmp_path / "twice") as store:
+        report = build([tmp_path], store)
+        assert report.ok and report.documents == 2
+        assert any("b.txt replaced" in note for note in report.notes)
+        twice = len(store)
+    with open_store(tmp_path / "once") as store:
+        build([SEED], store)
+        assert len(store) == twice
+
+
+def test_a_first_build_that_did_not_finish_is_loaded_again_whole(tmp_path):
+    store_dir = tmp_path / "store"
+    with open_store(store_dir) as store:
+        build(FILES, store)
+    complete = _quads(store_dir)
+    # as a kill in the middle of a bulk load leaves it: part of a document, and none of
+    # the support graphs (written last)
+    graph = "https://rightsgraph.org/graph/CMW/C/AZE/CO/3/zh"
+    with open_store(store_dir) as store:
+        store.drop_graphs(support_graphs())
+        store._store.update(f"DELETE WHERE {{ GRAPH <{graph}> {{ ?s a ?type }} }}")
+    with open_store(store_dir) as store:
+        report = build(FILES, store)
+        assert report.unchanged == 0 and report.documents == len(FILES)
+        assert any("did not finish" in note for note in report.notes)
+    assert _quads(store_dir) == complete
+    # and once complete, the next build skips every file again
+    with open_store(store_dir) as store:
+        assert build(FILES, store).unchanged == len(FILES)
