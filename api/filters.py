@@ -18,7 +18,7 @@ from rightsgraph.core import identifiers, registries
 from rightsgraph.core import sparql as sp
 from rightsgraph.core.languages import LANGUAGES
 from rightsgraph.core.links import FILTERS, LinkKind
-from rightsgraph.graph.labels import concept_uri
+from rightsgraph.core.uhri import concept_uri
 
 Flag = Literal["recommendation", "concern", "positive"]
 FLAGS: dict[str, str] = {  # flag -> hro: class of the paragraphs it selects

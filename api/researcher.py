@@ -46,6 +46,7 @@ from rightsgraph.core import identifiers, registries
 from rightsgraph.core import sparql as sp
 from rightsgraph.core.languages import Language
 from rightsgraph.core.links import FILTERS, SCORED
+from rightsgraph.core.uhri import slug
 from rightsgraph.extract.output import LINK_COLUMNS
 
 router = APIRouter(prefix="/api", tags=["researcher API"])
@@ -171,7 +172,10 @@ async def _add_follow_up(server: Server, items: list[Item]) -> None:
                         "the spans to highlight in it, and counts of the matching paragraphs "
                         "by committee, State, year, treaty article (with those inherited from "
                         "section headings), SDG target, ILO instrument, general comment, kind "
-                        "and language. A malformed query is a 400 that says what is wrong.",
+                        "and language, and by the themes and affected persons OHCHR's "
+                        "Universal Human Rights Index gives the paragraphs (facets `theme` and "
+                        "`affected`, each value with its `label` and `source`: `UHRI`; not "
+                        "read in the text). A malformed query is a 400 that says what is wrong.",
             responses={400: {"description": "the query cannot run; the text says why"}})
 async def search(
     request: Request, server: ServerDep, q: search_api.QueryText,
@@ -187,7 +191,7 @@ async def search(
     results = await search_api.run_search(server, q, limit=limit, offset=offset, lang=lang)
     items = search_api.items_of(server, results)
     extra = {} if output_format(request, format) == "csv" else {
-        "query": q, "facets": search_api.facets_of(results)}
+        "query": q, "facets": await search_api.facets_of(server, results, lang)}
     return await page(request, items, limit, offset, format, search_api.COLUMNS,
                       results.total, **extra)
 
@@ -240,11 +244,12 @@ async def paragraphs(
     affected: AffectedParam = None, via_heading: ViaHeading = True,
     follow_up: FollowUpParam = None,
 ) -> Response:
-    if q:  # the store's patterns over ?para: UHRI's labels, the follow-up procedure
-        labels = paragraph_filters(theme=theme, affected=affected, follow_up=follow_up)
+    if q:  # UHRI's labels are facets of the index; the follow-up procedure is in the store
+        labels = paragraph_filters(follow_up=follow_up)
         items, total = await _paragraphs_found(server, search_api.with_filters(
             q, state=state and state.upper(), committee=committee, kind=flag, lang=language,
-            document=document, **search_api.link_filters(links)),
+            document=document, theme=theme and slug(theme),
+            affected=affected and slug(affected), **search_api.link_filters(links)),
             language, limit, offset, labels)
         return await page(request, items, limit, offset, format, PARAGRAPH_COLUMNS, total)
     filters = paragraph_filters(state=state, committee=committee, links=links, flag=flag,

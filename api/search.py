@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Query
 from starlette.concurrency import run_in_threadpool
 
+from rightsgraph.api import page_data
 from rightsgraph.api.filters import notation
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.server import Server
@@ -24,7 +25,8 @@ _PLAIN = re.compile(r"^[^\s\"()]+$")
 QueryText = Annotated[str, Query(
     description="Words (stemmed, in any of the six languages), \"phrases\", AND, OR, NOT "
                 "or -word, prefix* and field filters: committee:, state:, article:, sdg:, "
-                "ilo:, gc:, kind:, lang:, year:, document:. At most "
+                "ilo:, gc:, kind:, lang:, year:, document:, and OHCHR's UHRI labels theme: "
+                "and affected: (a label or its slug). At most "
                 f"{MAX_LENGTH} characters.",
     openapi_examples={
         "words": {"summary": "words, stemmed", "value": "national migration strategy"},
@@ -32,6 +34,8 @@ QueryText = Annotated[str, Query(
         "phrase": {"summary": "a phrase, a word left out",
                    "value": '"birth registration" -adoption'},
         "filters": {"summary": "field filters", "value": "detention committee:CMW lang:fr"},
+        "uhri": {"summary": "a UHRI theme (labels loaded with `rightsgraph labels uhri`)",
+                 "value": "strategy theme:migrants"},
     })]
 
 
@@ -74,10 +78,24 @@ def items_of(server: Server, results: Results) -> list[dict[str, Any]]:
             for hit in results.items]
 
 
-def facets_of(results: Results) -> dict[str, list[dict[str, Any]]]:
-    return {name: [{"value": value, "count": count} for value, count in counted]
-            for name, counted in results.facets.items()}
-
-
-def facet_labels() -> dict[str, str]:
-    return {facet.name: facet.label for facet in facet_table.facets()}
+async def facets_of(server: Server, results: Results, lang: str | None = None,
+                    ) -> dict[str, list[dict[str, Any]]]:
+    """Each facet's values and counts; a value of a facet given by another source than the
+    text (UHRI's themes and affected persons) also names that ``source`` and its ``label``
+    (in ``lang`` when the store holds the label in it, else English)."""
+    table = facet_table.by_name()
+    other = {(name, value): facet_table.iri_of(name, value)
+             for name, counted in results.facets.items() if table[name].source
+             for value, _ in counted}
+    labels = await page_data.labels(server, [iri for iri in other.values() if iri])
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, counted in results.facets.items():
+        out[name] = []
+        for value, count in counted:
+            entry: dict[str, Any] = {"value": value, "count": count}
+            if table[name].source:
+                iri = other[name, value]
+                entry["label"] = labels(iri, lang or "en") if iri else value
+                entry["source"] = table[name].source
+            out[name].append(entry)
+    return out

@@ -122,7 +122,8 @@ async def home(
         return "/?" + urlencode({**query, "q": search_api.with_filters(form["q"],
                                                                        **{name: value})})
 
-    facets = await _facets(server, results) if results and results.total else []
+    facets = (await _facets(server, results, _language(request))
+              if results and results.total else [])
     nothing = bool(results) and not total
     held = await page_data.documents_held(
         server, HELD_ON_NO_RESULTS if nothing else HELD_ON_HOME) \
@@ -162,9 +163,19 @@ def marked(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
     return [*pieces, (text[at:], False)]
 
 
-async def _facets(server: Server, results) -> list[dict]:
-    """The facets of a search as the page shows them: label, and each value with its count,
-    its registry label and the link that adds it."""
+def _language(request: Request) -> str:
+    """The reader's language among the six, from ``Accept-Language`` (English otherwise)."""
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return "en"
+
+
+async def _facets(server: Server, results, lang: str = "en") -> list[dict]:
+    """The facets of a search as the page shows them: label (and who gives the values when
+    not the text: UHRI), and each value with its count, its label (in ``lang`` when held)
+    and the link that adds it."""
     iris = {(name, value): facets.iri_of(name, value) for name, counted in results.facets.items()
             for value, _ in counted[:FACET_VALUES]}
     labels = await page_data.labels(server, [i for i in iris.values() if i])
@@ -172,9 +183,11 @@ async def _facets(server: Server, results) -> list[dict]:
     for facet in facets.facets():
         counted = results.facets.get(facet.name, [])[:FACET_VALUES]
         if counted:
-            shown.append({"name": facet.name, "label": facet.label, "values": [
+            shown.append({"name": facet.name, "label": facet.label, "source": facet.source,
+                          "values": [
                 {"value": value, "count": count,
-                 "label": labels(iris[facet.name, value]) if iris[facet.name, value] else value}
+                 "label": (labels(iris[facet.name, value], lang) if iris[facet.name, value]
+                           else value)}
                 for value, count in counted]})
     return shown
 

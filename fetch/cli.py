@@ -5,6 +5,7 @@ import argparse
 import sys
 
 # Only what the parser needs is imported here: every `rightsgraph` command builds it.
+from rightsgraph.core.known_symbols import TABLE
 from rightsgraph.core.languages import LANGUAGES
 
 CHECK_SYMBOL = "CMW/C/AZE/CO/3"  # the seed: published by the UN in all six languages
@@ -52,8 +53,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument("--list", action="store_true",
                      help="print the symbols selected and stop (nothing is fetched)")
     cmd.add_argument("--check-sources", action="store_true",
-                     help=f"ask each source for {CHECK_SYMBOL} and say what it answers "
-                     "(needs internet; stores nothing)")
+                     help=f"ask each source for one document (the first SYMBOL, else "
+                     f"{CHECK_SYMBOL}) and say what each request got (needs internet; "
+                     "stores nothing)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,20 +78,24 @@ def run(args: argparse.Namespace) -> int:
         client = PoliteClient(rate=args.rate, retries=args.retries, timeout=args.timeout,
                               backoff=args.backoff)
         if args.check_sources:
-            return _check_sources(sources, client, languages)
+            return _check_sources(sources, client, languages,
+                                  canonical_symbol(check_symbol(args.symbols[0]))
+                                  if args.symbols else CHECK_SYMBOL)
         symbols = [canonical_symbol(check_symbol(s)) for s in args.symbols]
     except SourceError as err:
         return _usage(err)
     filters = args.committee or args.state or args.since or args.until or args.all
-    if filters:
-        if not args.uhri:
-            return _usage("--committee/--state/--since/--until/--all choose from a list of "
-                          "known documents: give it with --uhri EXPORT.json (the UHRI export)")
+    if filters and not args.uhri:
+        return _usage("--committee/--state/--since/--until/--all choose from a list of "
+                      "known documents: give it with --uhri EXPORT.json (the UHRI export)")
+    documents = []
+    if args.uhri:
         try:
             documents = known_documents(args.uhri)
         except (OSError, UhriExportError) as err:
             print(f"rightsgraph: error: {err}", file=sys.stderr)
             return 1
+    if filters:
         symbols += select(documents, committee=args.committee, state=args.state,
                           since=args.since, until=args.until)
     if not symbols:
@@ -99,7 +105,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     try:
         cache = Cache(args.to)
-    except CacheError as err:
+        if documents:  # whose observations each symbol is, for build (older symbols cited)
+            listed = _known_table(args.to, documents, args.uhri)
+            print(f"rightsgraph: {listed} concluding observations the export knows listed in "
+                  f"{args.to}/{TABLE}", file=sys.stderr)
+    except (CacheError, OSError) as err:
         print(f"rightsgraph: error: {err}", file=sys.stderr)
         return 1
     wanted = [(symbol, language) for symbol in dict.fromkeys(symbols) for language in languages]
@@ -113,6 +123,18 @@ def run(args: argparse.Namespace) -> int:
         client.close()
     _print_summary(summary, args.to)
     return 0 if summary.ok else 1
+
+
+def _known_table(folder: str, documents, export: str) -> int:
+    """``known-symbols.tsv`` in the cache: every concluding observations document of the
+    export whose State it says (its symbol's, or its one country's)."""
+    from pathlib import Path
+
+    from rightsgraph.core.known_symbols import Known, write_table
+
+    rows = [(doc.symbol, Known(doc.committee, doc.state), doc.published)
+            for doc in documents if doc.state]
+    return write_table(folder, rows, f"UHRI export {Path(export).name}")
 
 
 def _progress(summary, done: int, total: int, row) -> None:
@@ -140,11 +162,12 @@ def _print_summary(summary, folder: str) -> None:
         print(f"failed: {line}")
 
 
-def _check_sources(sources, client, languages: list[str]) -> int:
-    """Ask each source for one known document; print what it answered."""
+def _check_sources(sources, client, languages: list[str], symbol: str = CHECK_SYMBOL) -> int:
+    """Ask each source for one known document (``symbol``); print what each answered: the
+    verdict, then every request made and what answered it."""
     import tempfile
 
-    from rightsgraph.fetch.cache import REFUSED, STORED, Cache, Row
+    from rightsgraph.fetch.cache import STORED, Cache, Row
     from rightsgraph.fetch.http import FetchError
     from rightsgraph.fetch.run import Summary, from_source
 
@@ -153,21 +176,25 @@ def _check_sources(sources, client, languages: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="rightsgraph-check-sources-") as folder:
         cache = Cache(folder)
         for source in sources:
+            trace: list[str] = []
             try:
-                row = from_source(source, CHECK_SYMBOL, language, cache, client, Summary())
+                row = from_source(source, symbol, language, cache, client, Summary(),
+                                  trace)
             except FetchError as err:
-                row = Row(CHECK_SYMBOL, language, "failed", source=source.name, url=err.url,
+                row = Row(symbol, language, "failed", source=source.name, url=err.url,
                           reason=err.reason)
             ok = row.outcome == STORED
             working += ok
             detail = (f"{row.status} {row.content_type or ''} {row.size or 0:,} bytes"
                       if row.status else "")
-            verdict = "ok" if ok else (f"{row.outcome}: {row.reason}" if row.outcome != REFUSED
-                                       else f"refused: {row.reason}")
-            url = row.url or source.url(CHECK_SYMBOL, language)
+            verdict = (f"ok: a {row.file.rsplit('.', 1)[-1] if row.file else ''} document "
+                       "that passes the checks" if ok else f"{row.outcome}: {row.reason}")
+            url = row.url or source.url(symbol, language)
             print(f"{source.name:12} {verdict}  [{detail}] {url}")
+            for line in trace:  # every request, and what answered it
+                print(f"{'':12}   {line}")
     client.close()
-    print(f"{working} of {len(sources)} sources gave {CHECK_SYMBOL} ({language})")
+    print(f"{working} of {len(sources)} sources gave {symbol} ({language})")
     return 0 if working else 1
 
 

@@ -122,21 +122,28 @@ def _ask(symbol: str, language: str, known: Row | None, cache: Cache, sources: l
 
 
 def from_source(source: Source, symbol: str, language: str, cache: Cache,
-                 client: PoliteClient, summary: Summary) -> Row:
+                client: PoliteClient, summary: Summary, trace: list[str] | None = None,
+                ) -> Row:
+    """Ask ``source`` for the document; ``trace`` (when given) gets one line per request:
+    what was asked and what answered (``--check-sources`` prints them)."""
     url = source.url(symbol, language)
-    reply = _get(client, url, summary)
+    reply = _get(client, url, summary, trace=trace)
     if source.kind == "landing":
         if reply.status != 200:
             return _status_row(source, symbol, language, reply)
         page = reply.content.decode("utf-8", "replace")
         links = source.links(page, reply.url, language)
+        if trace is not None:
+            trace[-1] += f"; the page links {len(links)} {language} version(s)"
         if not links:
             return Row(symbol, language, NOT_FOUND, source=source.name, url=reply.url,
                        status=reply.status, reason=f"the page links no {language} version")
         row = Row(symbol, language, NOT_FOUND, source=source.name)
         for link in links:
-            reply = _get(client, link, summary)
+            reply = _get(client, link, summary, trace=trace)
             row = _checked(source, symbol, language, reply, cache)
+            if trace is not None and row.outcome != STORED and row.reason:
+                trace[-1] += f"; {row.outcome}: {row.reason}"
             if row.outcome == STORED:
                 return row
         return row
@@ -144,10 +151,22 @@ def from_source(source: Source, symbol: str, language: str, cache: Cache,
 
 
 def _get(client: PoliteClient, url: str, summary: Summary,
-         headers: dict[str, str] | None = None) -> Response:
-    reply = client.get(url, headers=headers)
+         headers: dict[str, str] | None = None, trace: list[str] | None = None) -> Response:
+    try:
+        reply = client.get(url, headers=headers)
+    except FetchError as err:
+        if trace is not None:
+            trace.append(f"GET {url} -> {err.reason}")
+        raise
     summary.requests += 1
     summary.bytes += len(reply.content)
+    if trace is not None:
+        via = f" (redirected to {reply.url})" if reply.url != url else ""
+        kind = reply.headers.get("content-type") or "no content type"
+        trace.append(f"GET {url}{via} -> HTTP {reply.status}, {kind}, "
+                     f"{len(reply.content):,} bytes"
+                     + (f" of {reply.expected_size:,} announced" if reply.truncated
+                        and reply.expected_size is not None else ""))
     return reply
 
 

@@ -26,7 +26,13 @@ from rdflib.namespace import DCTERMS, PROV
 from rightsgraph import __version__
 from rightsgraph.core import identifiers, sparql
 from rightsgraph.core.errors import RightsgraphError
-from rightsgraph.core.known_symbols import Known, KnownSymbols
+from rightsgraph.core.known_symbols import (
+    TABLE,
+    Known,
+    KnownSymbols,
+    KnownTableError,
+    read_table,
+)
 from rightsgraph.core.namespaces import HRO
 from rightsgraph.core.processes import die_with_parent
 from rightsgraph.extract import ExtractionError, extract_file, to_graph
@@ -348,10 +354,11 @@ GROUP BY ?symbol ?committee ?state
 """
 
 
-def known_symbols(store: Store) -> KnownSymbols:
+def known_symbols(store: Store, listed: Iterable[tuple[str, Known]] = ()) -> KnownSymbols:
     """The concluding observations the store holds, as :class:`KnownSymbols`: whose
     observations each symbol is, so that a later document citing an older symbol of the same
-    State (``CRC/C/15/Add.77`` names none) links to its recommendations."""
+    State (``CRC/C/15/Add.77`` names none) links to its recommendations.  ``listed``: those
+    a cache folder lists (:func:`listed_symbols`); what the store holds wins."""
     entries = []
     for row in store.query(KNOWN_QUERY).rows():
         reports = tuple(sorted(int(n) for n in (row["reports"] or "").split()))
@@ -360,7 +367,27 @@ def known_symbols(store: Store) -> KnownSymbols:
         state = (row["state"] or "").rsplit("/", 1)[-1]
         if row["symbol"] and state:
             entries.append((row["symbol"], Known(committee, state, reports, others)))
-    return KnownSymbols().adding(entries)
+    return KnownSymbols().adding(listed).adding(entries)
+
+
+def listed_symbols(paths: Iterable[str | Path], report: BuildReport,
+                   ) -> list[tuple[str, Known]]:
+    """The documents the folders among ``paths`` list in their ``known-symbols.tsv``
+    (written by ``rightsgraph fetch --uhri``); a table that cannot be read is a failure of
+    the build, named, and left out."""
+    listed: list[tuple[str, Known]] = []
+    for folder in map(Path, paths):
+        table = folder / TABLE
+        if folder.is_dir() and table.is_file():
+            try:
+                rows = read_table(table)
+            except (OSError, KnownTableError) as err:
+                report.failures.append(str(err))
+                continue
+            listed += rows
+            report.notes.append(f"{len(rows)} concluding observations known from {table} "
+                                "(whose older symbols cited are)")
+    return listed
 
 
 BULK_QUADS = 250_000  # quads per bulk-loaded batch of a fresh build (~50 MB of N-Quads)
@@ -463,6 +490,7 @@ def build(
     store: :mod:`rightsgraph.graph.search.index` says how the two are kept in step).
     """
     started = time.monotonic()
+    paths = list(paths)
     files, missing = find_files(paths)
     report = BuildReport(files=len(files), failures=missing)
     loaded_from: dict[str, Path] = {}
@@ -480,7 +508,7 @@ def build(
             loaded_from.update(dict.fromkeys(graphs, path))
         files = [path for path in files if path not in skipped]
         report.unchanged = len(skipped)
-    known = known_symbols(store)
+    known = known_symbols(store, listed_symbols(paths, report))
     done: dict[Path, Prepared] = {}
     search = index is not None
     loader = _Loader(store, report, loaded_from, index, bulk=len(store) == 0)

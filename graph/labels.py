@@ -39,12 +39,18 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 from rightsgraph.core import identifiers, registries
 from rightsgraph.core.identifiers import parse_symbol
 from rightsgraph.core.namespaces import HRO
-from rightsgraph.core.uhri import Record, records, symbol_key
+from rightsgraph.core.uhri import (
+    SCHEMES,
+    Record,
+    concept_uri,
+    records,
+    scheme_uri,
+    slug,
+    symbol_key,
+)
 from rightsgraph.graph.store import Store
 
 UHRI_HOME = URIRef("https://uhri.ohchr.org/en")
-SCHEMES = {"theme": ("themes", "UHRI themes"),
-           "affected": ("affected-persons", "UHRI affected persons")}
 SIMILARITY = 0.6  # least share of matching text for a record to be the held paragraph
 LISTED = 20  # unmatched records named one by one in the report
 
@@ -137,10 +143,6 @@ def same_text(record_text: str, held: str) -> bool:
     return a[:80] in b or difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= SIMILARITY
 
 
-def _slug(label: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", label.casefold()).strip("-") or "unnamed"
-
-
 class _HashingReader:
     """A binary file that hashes what is read from it (the export is read once)."""
 
@@ -177,9 +179,9 @@ def load_uhri(export: str | os.PathLike, store: Store, *, language: str = "en",
         for record in records(export, reader):
             report.records += 1
             for label in record.themes:
-                themes.setdefault(_slug(label), label)
+                themes.setdefault(slug(label), label)
             for label in record.affected:
-                affected.setdefault(_slug(label), label)
+                affected.setdefault(slug(label), label)
             if progress and report.records % 10000 == 0:
                 progress(report)
             number = _match(record, held, report)
@@ -197,8 +199,10 @@ def load_uhri(export: str | os.PathLike, store: Store, *, language: str = "en",
     old = {name for name in store.graphs() if name.startswith(labels_root(base) + "/")}
     graphs: dict[str, Graph] = {labels_root(base): common}
     for symbol, matched in per_document.items():
-        graphs[labels_graph(symbol, base)] = _document_graph(
-            symbol, matched, targets, goals, report, language, base, export_uri)
+        name = labels_graph(symbol, base)
+        graphs[name] = _document_graph(symbol, matched, targets, goals, report, language, base,
+                                       export_uri)
+        _stamp(graphs[name], name, symbol, base, export_uri)
     report.documents = len(per_document)
     report.themes, report.affected = len(themes), len(affected)
     # one document's labels at a time (bounded memory), the schemes last
@@ -245,14 +249,12 @@ def _match(record: Record, held: _HeldDocuments, report: LabelReport) -> int | N
     return record.paragraph
 
 
-def concept_uri(kind: str, label: str, base: str | None = None) -> URIRef:
-    """A theme's (``kind="theme"``) or affected persons' (``"affected"``) concept, by its
-    label or its slug: ``{base}uhri/themes/right-to-health``."""
-    return URIRef(f"{base or identifiers.base()}uhri/{SCHEMES[kind][0]}/{_slug(label)}")
+def _concept(kind: str, label: str, base: str) -> URIRef:
+    return URIRef(concept_uri(kind, label, base))
 
 
 def _scheme(kind: str, base: str) -> URIRef:
-    return URIRef(f"{base}uhri/{SCHEMES[kind][0]}")
+    return URIRef(scheme_uri(kind, base))
 
 
 def _common_graph(export: str | os.PathLike, sha256: str, when: str, count: int,
@@ -273,8 +275,8 @@ def _common_graph(export: str | os.PathLike, sha256: str, when: str, count: int,
         graph.add((scheme, RDF.type, SKOS.ConceptScheme))
         graph.add((scheme, SKOS.prefLabel, Literal(SCHEMES[kind][1], lang="en")))
         graph.add((scheme, PROV.wasDerivedFrom, export_uri))
-        for slug, label in labels.items():
-            concept = concept_uri(kind, slug, base)
+        for name, label in labels.items():
+            concept = _concept(kind, name, base)
             graph.add((concept, RDF.type, SKOS.Concept))
             graph.add((concept, SKOS.inScheme, scheme))
             graph.add((concept, SKOS.topConceptOf, scheme))
@@ -297,9 +299,9 @@ def _document_graph(symbol: str, matched: list[tuple[Record, int]], targets: dic
         if record.published:
             graph.add((node, DCTERMS.issued, Literal(record.published, datatype=XSD.date)))
         for label in record.themes:
-            graph.add((node, HRO.uhriTheme, concept_uri("theme", label, base)))
+            graph.add((node, HRO.uhriTheme, _concept("theme", label, base)))
         for label in record.affected:
-            graph.add((node, HRO.uhriAffectedPersons, concept_uri("affected", label, base)))
+            graph.add((node, HRO.uhriAffectedPersons, _concept("affected", label, base)))
         for sdg in record.sdgs:
             known = goals if sdg.is_goal else targets
             if sdg.notation in known:
@@ -307,6 +309,19 @@ def _document_graph(symbol: str, matched: list[tuple[Record, int]], targets: dic
             else:
                 report.sdg_unknown[sdg.notation] += 1
     return graph
+
+
+def _stamp(graph: Graph, name: str, symbol: str, base: str, export_uri: URIRef) -> None:
+    """The graph says which document its labels are of and their digest (the SHA-256 of its
+    sorted N-Triples): the full-text index compares it with the digest it indexed the
+    document's paragraphs with (:func:`rightsgraph.graph.search.rows.store_stamps`)."""
+    lines = sorted(line for line in graph.serialize(format="nt").splitlines() if line.strip())
+    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    node = URIRef(name)
+    graph.add((node, RDF.type, PROV.Entity))
+    graph.add((node, DCTERMS.subject, identifiers.document_uri(symbol, base=base)))
+    graph.add((node, PROV.wasDerivedFrom, export_uri))
+    graph.add((node, HRO.labelsSha256, Literal(digest)))
 
 
 # --- the agreement report ----------------------------------------------------------------

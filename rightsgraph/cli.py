@@ -365,6 +365,7 @@ def _labels_parser(commands: argparse._SubParsersAction) -> None:
         "uhri", help="load the themes, affected persons and SDG targets of a UHRI export")
     uhri.add_argument("export", metavar="EXPORT.json", help="the UHRI full export (JSON)")
     _store_option(uhri, "store to load into: a folder or a SPARQL endpoint URL")
+    _index_option(uhri)
     uhri.add_argument("--date", help="the export's date, YYYY-MM-DD (default: the file's)")
     uhri.add_argument("--language", default="en", help="the export's language (default: en)")
     uhri.add_argument("--unmatched", metavar="FILE.tsv",
@@ -392,13 +393,31 @@ def _labels(args: argparse.Namespace) -> int:
         with open_store(args.store) as store:
             report = labels.load_uhri(args.export, store, language=args.language,
                                       date=args.date, progress=progress)
+            indexed = _index_labels(args, store)
     except (OSError, UhriExportError, StoreError) as err:
         _error(err)
         return 1
     print(labels.format_report(report))
+    print(indexed)
     if args.unmatched:
         labels.write_unmatched(report, Path(args.unmatched))
     return 0
+
+
+def _index_labels(args: argparse.Namespace, store) -> str:
+    """The full-text index after ``labels uhri``: the language versions of the documents
+    whose labels changed are re-indexed (their stamps carry the labels' digest, so a kill
+    before this is caught up by the next reconcile: build, index, search or serve)."""
+    from rightsgraph.graph.search import SearchIndex, SearchIndexError, default_path
+
+    try:
+        with SearchIndex(args.index or default_path(args.store)) as index:
+            done, _ = index.reconcile(store)
+            return (f"full-text index {index.path}: {done} language versions re-indexed with "
+                    "their labels (search facets theme: and affected:)")
+    except SearchIndexError as err:
+        return (f"full-text index not updated ({err}); it catches up the next time "
+                "`rightsgraph index`, `search` or `serve` opens it")
 
 
 def _search(args: argparse.Namespace) -> int:

@@ -206,3 +206,30 @@ def test_extract_reads_the_files_given_together(tmp_path, capsys):
     code, out, _ = run_cli(capsys, "extract", str(later), str(older), "--format", "csv", "-q")
     assert code == 0
     assert "CRC/C/AZE/CO/3-4,,3,,prior,CRC/C/15/Add.77#3" in out.splitlines()
+
+
+def test_build_reads_whose_older_observations_they_are_from_the_cache_list(tmp_path):
+    """The store does not hold CRC/C/15/Add.77, but the cache folder lists it (``fetch
+    --uhri`` writes ``known-symbols.tsv`` from the UHRI export): its plain citation is an
+    earlier recommendation of Azerbaijan's."""
+    from rightsgraph.core.known_symbols import TABLE, write_table
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "later.en.txt").write_text(
+        HEADERS["en"].format(symbol="CRC/C/AZE/CO/3-4", committee=NAMES["en"])
+        + "\n3. " + PARAGRAPHS["en"][3] + "\n", encoding="utf-8")
+    store = LocalStore(tmp_path / "store")
+    without = build([folder], store)
+    assert without.ok and without.links["prior"] == 0
+    write_table(folder, [(OLD, Known("CRC", "AZE"), "2002-06-11")], "UHRI export test.json")
+    report = build([folder], store, force=True)
+    assert report.ok, report.failures
+    assert report.links["prior"] == 1
+    assert f"1 concluding observations known from {folder / TABLE}" in report.notes[0]
+    (folder / TABLE).write_text("symbol\tcommittee\tstate\tpublished\tsource\n"
+                                "CRC/C/15/Add.77\tCRC\tAzerbaijan\t\tx\n", encoding="utf-8")
+    broken = build([folder], store, force=True)
+    assert [f for f in broken.failures if TABLE in f] == [
+        f"{folder / TABLE}, line 2: expected a symbol, a committee, an ISO alpha-3 State, a "
+        "date and a source: 'CRC/C/15/Add.77\\tCRC\\tAzerbaijan\\t\\tx\\n'"]

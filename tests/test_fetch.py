@@ -354,10 +354,9 @@ def test_the_treaty_body_database_adapter_end_to_end(tmp_path):
     with stand_in() as server:
         page = LANDING.replace("https://docstore.ohchr.org", server.url)
         source = _moved(builtin_sources()["tbinternet"], server.url, link_host="127.0.0.1")
-        for lang in ("en", "ru"):
-            server.route("/_layouts/15/treatybodyexternal/Download.aspx?symbolno=CMW%2FC%2FECU"
-                         f"%2FCO%2F3&Lang={lang}", Reply(200, page.encode(),
-                                                         {"Content-Type": "text/html"}))
+        # one page, in English, links every language's files (Lang= is the page's language)
+        server.route("/_layouts/15/treatybodyexternal/Download.aspx?symbolno=CMW%2FC%2FECU"
+                     "%2FCO%2F3&Lang=en", Reply(200, page.encode(), {"Content-Type": "text/html"}))
         server.route("/SelfServices/FilesHandler.ashx?enc=EN-DOCX",
                      Reply(200, docx.read_bytes(), {"Content-Type": DOCX}))
         client = PoliteClient(rate=0)
@@ -444,6 +443,49 @@ def test_check_sources_asks_each_source_for_one_document(tmp_path, capsys):
     assert out.splitlines()[-1] == f"1 of 1 sources gave {SYMBOL} (zh)"
 
 
+def test_check_sources_says_per_source_what_answered(tmp_path, capsys):
+    """Each source asked for the seed in English, against a stand-in server: the document
+    system's Word version is an error page (refused), its PDF is a 503 every time (failed),
+    the treaty body database's page links the English Word file (ok), a mirror has nothing
+    (not found); every request is printed with what answered it."""
+    from rightsgraph.fetch.cli import _check_sources
+
+    docx = tmp_path / "seed.docx"
+    docx_from_export(FIXTURES / "en" / "cmw_fixture.txt", docx)
+    page = LANDING.replace("https://docstore.ohchr.org", "")
+    builtin = builtin_sources()
+    with stand_in() as server:
+        sources = [_moved(builtin["ods-doc"], server.url), _moved(builtin["ods-pdf"], server.url),
+                   _moved(builtin["tbinternet"], server.url, link_host="127.0.0.1"),
+                   user_source(server.url + "/mirror/{language}/{symbol}")]
+        server.route("/api/symbol/access?s=CMW%2FC%2FECU%2FCO%2F3&l=E&t=doc",
+                     Reply(200, ERROR_PAGE, {"Content-Type": DOCX}))
+        server.route("/api/symbol/access?s=CMW%2FC%2FECU%2FCO%2F3&l=E&t=pdf",
+                     Reply(503, b"busy", TEXT))
+        server.route("/_layouts/15/treatybodyexternal/Download.aspx?symbolno=CMW%2FC%2FECU"
+                     "%2FCO%2F3&Lang=en", Reply(200, page.encode(), {"Content-Type": "text/html"}))
+        server.route("/SelfServices/FilesHandler.ashx?enc=EN-DOCX",
+                     Reply(200, docx.read_bytes(), {"Content-Type": DOCX}))
+        client = PoliteClient(rate=0, retries=1, backoff=0.01)
+        code = _check_sources(sources, client, ["en"], ECU)
+    out = capsys.readouterr().out
+    assert code == 0  # one source at least gave the document
+    blocks = re.split(r"\n(?=\S)", out.strip())
+    by_source = {block.split()[0]: block for block in blocks}
+    assert by_source["ods-doc"].split("\n")[0].split(None, 1)[1].startswith(
+        "refused: an HTML page served as")
+    assert "-> HTTP 200, " + DOCX in by_source["ods-doc"]
+    assert by_source["ods-pdf"].split(None, 1)[1].startswith("failed: ")
+    assert "HTTP 503" in by_source["ods-pdf"]
+    tb = by_source["tbinternet"].splitlines()
+    assert tb[0].split(None, 1)[1].startswith("ok: a docx document that passes the checks")
+    assert tb[1].strip().startswith("GET " + server.url + "/_layouts/15/treatybodyexternal/")
+    assert tb[1].endswith("; the page links 2 en version(s)")
+    assert "FilesHandler.ashx?enc=EN-DOCX -> HTTP 200, " + DOCX in tb[2]
+    assert by_source["user-1"].split(None, 1)[1].startswith("not-found: HTTP 404")
+    assert blocks[-1] == f"1 of 4 sources gave {ECU} (en)"
+
+
 def test_options_default_to_polite_values():
     assert Options().concurrency == 4
     client = PoliteClient()
@@ -462,6 +504,33 @@ def test_a_selection_from_the_uhri_export(selection, expected, capsys):
     export = FIXTURES / "uhri" / "export-test.json"
     code, out, _ = run_cli(capsys, "fetch", "--uhri", export, *selection, "--list")
     assert code == 0 and out.split() == expected
+
+
+def test_fetch_lists_whose_observations_each_symbol_is_for_build(tmp_path, capsys):
+    """With the UHRI export, the cache lists every concluding observations document the
+    export knows with its State (the symbol's, or the record's one country for an old
+    symbol), so that build knows whose older observations a document cites."""
+    from rightsgraph.core.known_symbols import TABLE, Known, read_table
+
+    records = json.loads((FIXTURES / "uhri" / "export-test.json").read_text("utf-8"))
+    old = dict(records[0], Symbol="CRC/C/15/Add.77", Countries=["Azerbaijan"],
+               AnnotationId="old-1", PublicationDate="2002-06-11T00:00:00")
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps([*records, old]), "utf-8")
+    seed = SEED.read_bytes()
+    with stand_in() as server:
+        server.route(f"/zh/{SYMBOL}", Reply(200, seed, TEXT))
+        code, _, err = fetch_cli(capsys, server, tmp_path / "c", "--uhri", export, "--state",
+                                 "AZE", "--committee", "CMW", "--language", "zh")
+    assert code == 0, err
+    assert f"listed in {tmp_path / 'c'}/{TABLE}" in err
+    listed = dict(read_table(tmp_path / "c" / TABLE))
+    assert listed["CRC/C/15/Add.77"] == Known("CRC", "AZE")
+    assert listed[SYMBOL] == Known("CMW", "AZE") and listed["CRC/C/PER/CO/6-7"].state == "PER"
+    assert all("A/HRC" not in symbol for symbol in listed)  # UPR records are not observations
+    lines = (tmp_path / "c" / TABLE).read_text("utf-8").splitlines()
+    assert lines[0] == "symbol\tcommittee\tstate\tpublished\tsource"
+    assert "CRC/C/15/Add.77\tCRC\tAZE\t2002-06-11\tUHRI export export.json" in lines
 
 
 def test_an_old_symbol_is_fetched_by_its_old_form(tmp_path, capsys):

@@ -151,6 +151,49 @@ def test_the_command_line_loads_and_lists_the_unmatched(tmp_path, capsys):
     assert rows[0] == "index\tannotation_id\tsymbol\tparagraph\treason"
 
 
+def test_labels_uhri_updates_the_search_index_for_the_paragraphs_it_labels(tmp_path, capsys):
+    store = tmp_path / "store"
+    assert run_cli(capsys, "build", SEED, "--store", store, "-j", "1")[0] == 0
+    assert _searched(capsys, store, "theme:migrants") == []  # no labels yet
+    code, out, _ = run_cli(capsys, "labels", "uhri", EXPORT, "--store", store)
+    assert code == 0 and "1 language versions re-indexed" in out
+    # no `rightsgraph index` needed: the facet finds the seed's paragraphs UHRI labels
+    assert _searched(capsys, store, "theme:migrants") == [16, 20]
+    assert _searched(capsys, store, '移民战略 theme:"Legal & institutional reform"') == [16]
+    assert _searched(capsys, store, "affected:children") == [46, 48]
+    # the same labels again: nothing to re-index
+    assert "0 language versions re-indexed" in run_cli(
+        capsys, "labels", "uhri", EXPORT, "--store", store)[1]
+
+
+def test_a_kill_between_the_labels_and_the_index_is_caught_up(tmp_path, capsys):
+    """The store holds new labels the index has not seen (``labels uhri`` killed after its
+    store update): the labels' digest is part of each language version's stamp, so the next
+    reconcile (here: ``search``) re-indexes exactly those versions."""
+    from rightsgraph.graph.labels import load_uhri
+    from rightsgraph.graph.search import SearchIndex, default_path
+    from rightsgraph.graph.store import open_store
+
+    store = tmp_path / "store"
+    assert run_cli(capsys, "build", SEED, "--store", store, "-j", "1")[0] == 0
+    with open_store(store) as held:
+        load_uhri(EXPORT, held)  # the store only, as a kill before the index would leave it
+    assert _searched(capsys, store, "theme:migrants") == [16, 20]
+    smaller = tmp_path / "one.json"
+    smaller.write_text(json.dumps(json.loads(EXPORT.read_text("utf-8"))[:1]), "utf-8")
+    with open_store(store) as held:
+        load_uhri(smaller, held)  # record 16 only: paragraph 20 loses its theme
+    assert _searched(capsys, store, "theme:migrants") == [16]
+    with open_store(store, read_only=True) as held, SearchIndex(default_path(store)) as index:
+        assert index.reconcile(held) == (0, 0)  # store and index agree
+
+
+def _searched(capsys, store, query: str) -> list[int]:
+    code, out, err = run_cli(capsys, "search", query, "--store", store, "--format", "json")
+    assert code == 0, err
+    return sorted(item["number"] for item in json.loads(out)["items"])
+
+
 def test_a_broken_export_is_named(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text('[{"AnnotationId": "x", "Symbol": "CMW/C/AZE/CO/3"}, {"Text": ', "utf-8")
@@ -260,3 +303,43 @@ def test_a_theme_has_a_page_listing_the_paragraphs_uhri_labels_with_it(client):
     assert "Legal &amp; institutional reform" in page.text
     tagged = page.text.split('id="uhri"')[1]
     assert "CMW/C/AZE/CO/3" in tagged and "CMW/C/ECU/CO/3" in tagged
+
+
+def test_uhri_themes_are_search_facets_marked_as_uhris(client):
+    answer = client.get("/api/search", params={"q": "theme:migrants"})
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    assert sorted((i["document"], i["number"]) for i in found["items"]) == [
+        ("CMW/C/AZE/CO/3", 16), ("CMW/C/AZE/CO/3", 20), ("CMW/C/ECU/CO/3", 13)]
+    themes = {v["value"]: v for v in found["facets"]["theme"]}
+    assert themes["legal-institutional-reform"] == {
+        "value": "legal-institutional-reform", "count": 2,
+        "label": "Legal & institutional reform", "source": "UHRI"}
+    assert {v["source"] for v in found["facets"]["affected"]} == {"UHRI"}
+    assert "source" not in found["facets"]["committee"][0]  # the text's own facets
+    # a label works as a filter as well as its slug
+    by_label = client.get("/api/search", params={"q": 'theme:"Legal & institutional reform"'})
+    assert _found(by_label) == [("CMW/C/AZE/CO/3", 16), ("CMW/C/ECU/CO/3", 13)]
+
+
+def test_the_search_page_offers_uhri_themes_and_its_links_filter(client):
+    import html
+    import re
+
+    page = client.get("/", params={"q": "migration"}, headers=HTML).text
+    facet = page.split('id="facet-theme"')[1].split("</section>")[0]
+    assert '<span class="source"' in facet and ">UHRI</span>" in facet
+    link = re.search(r'href="([^"]+)" data-value="legal-institutional-reform">'
+                     r"Legal &amp; institutional reform</a>", facet)
+    assert link, facet
+    refined = client.get(html.unescape(link.group(1)), headers=HTML)
+    assert refined.status_code == 200
+    results = refined.text.split('class="results"')[1]
+    assert re.findall(r">(CMW/C/\w+/CO/3 ¶\d+)</a>", results) == ["CMW/C/ECU/CO/3 ¶13"]
+
+
+def test_the_researcher_api_filters_words_and_uhri_labels_together(client):
+    assert _found(client.get("/api/paragraphs", params={
+        "q": "移民战略", "theme": "Legal & institutional reform"})) == [("CMW/C/AZE/CO/3", 16)]
+    assert _found(client.get("/api/paragraphs", params={"q": "移民战略", "theme": "children"})) \
+        == []

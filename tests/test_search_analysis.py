@@ -90,9 +90,19 @@ def test_bad_language_rules_are_refused_naming_the_language(text, message):
 
 def test_the_facet_table_has_the_facets_the_search_counts():
     assert [f.name for f in facets.facets()] == [
-        "committee", "state", "year", "article", "sdg", "ilo", "gc", "kind", "lang"]
+        "committee", "state", "year", "article", "sdg", "ilo", "gc", "kind", "lang", "theme",
+        "affected"]
     article = facets.by_name()["article"]
     assert article.path_text == ("hro:concernsArticle", "hro:concernsArticleViaSection")
+    # OHCHR's labels, looked up in their own graphs and marked as UHRI's
+    theme = facets.by_name()["theme"]
+    assert (theme.store, theme.source, article.source) == (True, "UHRI", None)
+    concept = "https://rightsgraph.org/uhri/themes/legal-institutional-reform"
+    assert facets.notation(concept) == "legal-institutional-reform"
+    assert facets.iri_of("theme", "legal-institutional-reform") == concept
+    assert theme.filter_value("Legal & institutional reform") == "legal-institutional-reform"
+    assert facets.iri_of("affected", "children") == (
+        "https://rightsgraph.org/uhri/affected-persons/children")
 
 
 @pytest.mark.parametrize(("row", "message"), [
@@ -104,6 +114,8 @@ def test_the_facet_table_has_the_facets_the_search_counts():
      "name must be a new lower-case word"),
     ('name = "theme"\nlabel = "Theme"\npaths = ["hro:theme"]\nvalue = "notation"\nsize = 3',
      "unknown keys"),
+    ('name = "theme"\nlabel = "Theme"\npaths = ["hro:theme"]\nvalue = "notation"\nsource = ""',
+     "source must be a name"),
 ])
 def test_bad_facet_rows_are_refused_naming_the_row(row, message):
     with pytest.raises(facets.FacetTableError, match="facet 1 \\(.*\\)") as caught:
@@ -163,7 +175,7 @@ def test_queries_parse(query, tree):
     ("(migrants", "an opening parenthesis is not closed"),
     ("migrants)", "a closing parenthesis has no opening one"),
     ("m*", "a prefix needs at least 2 characters"),
-    ("colour:red", "unknown field colour: (the fields are article:, committee:"),
+    ("colour:red", "unknown field colour: (the fields are affected:, article:, committee:"),
     ("committee:", "committee: needs a value, as in committee:CMW"),
     ("x" * (MAX_LENGTH + 1), f"at most {MAX_LENGTH}"),
     (" ".join(["word"] * (MAX_CLAUSES + 1)), f"more than {MAX_CLAUSES} words"),

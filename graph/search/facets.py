@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from rdflib import Graph, Literal, URIRef
 
-from rightsgraph.core import identifiers, registries
+from rightsgraph.core import identifiers, registries, uhri
 from rightsgraph.core.errors import RightsgraphError
 from rightsgraph.core.namespaces import PREFIXES
 from rightsgraph.core.resources import package_path
@@ -43,6 +43,7 @@ class Facet:
     values: dict[str, str] = field(default_factory=dict)
     store: bool = False
     path_text: tuple[str, ...] = ()
+    source: str | None = None  # who gives the values, when not the text (UHRI)
 
     def of(self, graph: Graph, node: URIRef) -> set[str]:
         """This facet's values for ``node`` (a paragraph) in ``graph``."""
@@ -63,6 +64,11 @@ class Facet:
             match = re.match(r"(\d{4})-", str(node))
             return match.group(1) if match else None
         return notation(str(node)) if isinstance(node, URIRef) else None
+
+    def filter_value(self, value: str) -> str:
+        """A filter's value as the index holds it: a UHRI theme or affected persons by its
+        label or its slug (``"Legal & institutional reform"`` -> ``legal-institutional-reform``)."""
+        return uhri.slug(value) if self.name in uhri.SCHEMES else value
 
 
 def _follow(graph: Graph, node, path: tuple[Step, ...]) -> set:
@@ -96,7 +102,7 @@ def load(text: str) -> tuple[Facet, ...]:
     facets, names = [], set()
     for n, row in enumerate(rows, 1):
         where = f"facets.toml, facet {n} ({row.get('name', '?')})"
-        unknown = set(row) - {"name", "label", "paths", "value", "values", "store"}
+        unknown = set(row) - {"name", "label", "paths", "value", "values", "store", "source"}
         if unknown:
             raise FacetTableError(f"{where}: unknown keys {sorted(unknown)}")
         name = row.get("name", "")
@@ -114,8 +120,11 @@ def load(text: str) -> tuple[Facet, ...]:
             values = {str(expand(k)): v for k, v in row.get("values", {}).items()}
         except FacetTableError as err:
             raise FacetTableError(f"{where}: {err}") from None
+        source = row.get("source")
+        if source is not None and (not isinstance(source, str) or not source.strip()):
+            raise FacetTableError(f"{where}: source must be a name (UHRI)")
         facets.append(Facet(name, row["label"], paths, row["value"], values,
-                            bool(row.get("store", False)), tuple(row["paths"])))
+                            bool(row.get("store", False)), tuple(row["paths"]), source))
     return tuple(facets)
 
 
@@ -143,13 +152,18 @@ def fingerprint() -> str:
 def notation(iri: str) -> str | None:
     """The registry notation an IRI of the graph encodes: ``…/committee/CMW`` -> ``CMW``,
     ``…/treaty/ICERD/article/5/d/v`` -> ``ICERD/5(d)(v)``, ``…/gc/CMW/5`` -> ``CMW/GC/5``,
-    ``http://metadata.un.org/sdg/10.7`` -> ``10.7``; ``None`` for other IRIs."""
+    ``http://metadata.un.org/sdg/10.7`` -> ``10.7``, a UHRI theme or affected persons'
+    concept ``…/uhri/themes/legal-institutional-reform`` -> its slug; ``None`` for other
+    IRIs."""
     sdg = registries.SDG_URI.format("")
     if iri.startswith(sdg):
         return unquote(iri[len(sdg):])
     base = identifiers.base()
     if not iri.startswith(base):
         return None
+    concept = uhri.concept_of(iri, base)
+    if concept is not None:
+        return concept[1]
     parts = [unquote(p) for p in iri[len(base):].split("/")]
     kind, rest = parts[0], parts[1:]
     if kind in ("committee", "state", "ilo") and len(rest) == 1:
@@ -167,6 +181,8 @@ def iri_of(facet: str, value: str) -> str | None:
     mint = {"committee": identifiers.committee_uri, "state": identifiers.state_uri,
             "ilo": identifiers.ilo_uri, "sdg": identifiers.sdg_uri,
             "gc": identifiers.general_comment_uri, "article": identifiers.provision_uri}
+    if facet in uhri.SCHEMES:
+        return uhri.concept_uri(facet, value)
     try:
         return str(mint[facet](value)) if facet in mint else None
     except ValueError:

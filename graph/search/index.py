@@ -47,7 +47,14 @@ from rightsgraph.graph.search.query import (
     parse,
     words_of,
 )
-from rightsgraph.graph.search.rows import INFERRED, GraphRows, document_rows, store_stamps
+from rightsgraph.graph.search.rows import (
+    INFERRED,
+    GraphRows,
+    document_rows,
+    label_stamps,
+    store_stamps,
+    with_labels,
+)
 from rightsgraph.graph.search.snippets import snippet
 
 FORMAT = 1  # bump when the schema or what is stored changes
@@ -189,6 +196,9 @@ class SearchIndex:
         documents = list(documents) + [GraphRows(g, "", []) for g in sorted(dropped)]
         if store is not None:
             _add_store_facets(documents, store)
+            labels = label_stamps(store, [r.graph for r in documents if r.graph not in dropped])
+            for rows in documents:
+                rows.stamp = with_labels(rows.stamp, labels.get(rows.graph))
         writer = self.writer()
         searcher = self._searcher()
         changed: dict[str, dict] = {}
@@ -350,8 +360,10 @@ class SearchIndex:
                                     (Occur.MustNot,
                                      self.compile(node.child, searcher, languages))])
         if isinstance(node, Filter):
-            field_name = "symbol" if node.field == DOCUMENT else f"f_{node.field}"
-            return Q.term_query(self.schema, field_name, node.value)
+            if node.field == DOCUMENT:
+                return Q.term_query(self.schema, "symbol", node.value)
+            value = facets.by_name()[node.field].filter_value(node.value)
+            return Q.term_query(self.schema, f"f_{node.field}", value)
         per_language = []
         for lang in _text_fields():
             if languages is not None and lang not in languages:

@@ -49,8 +49,30 @@ def stamp_query() -> str:
 
 
 def store_stamps(store) -> dict[str, str]:
-    """Each language version's graph in ``store`` -> its stamp."""
-    return {row["g"]: stamp(row["t"], row["sha"]) for row in store.query(stamp_query()).rows()}
+    """Each language version's graph in ``store`` -> its stamp (with the digest of its
+    document's UHRI labels, when the store holds some)."""
+    labels = label_stamps(store)
+    return {row["g"]: with_labels(stamp(row["t"], row["sha"]), labels.get(row["g"]))
+            for row in store.query(stamp_query()).rows()}
+
+
+def label_stamps(store, graphs: list[str] | None = None) -> dict[str, str]:
+    """Language version's graph -> the digest of its document's UHRI labels
+    (``hro:labelsSha256`` of the document's label graph, ``rightsgraph labels uhri``): the
+    labels are facets of its paragraphs, so new labels make its stamp differ.  Only the
+    graphs in ``graphs`` when given."""
+    values = ("VALUES ?g { " + " ".join(f"<{g}>" for g in graphs) + " }") if graphs else ""
+    if graphs is not None and not graphs:
+        return {}
+    query = f"""SELECT ?g ?digest WHERE {{ {values}
+        GRAPH ?labels {{ ?labels <{HRO.labelsSha256}> ?digest ; <{DCTERMS.subject}> ?doc }}
+        GRAPH ?g {{ ?doc <{HRO.languageVersion}> ?v }} }}"""
+    return {row["g"]: row["digest"] for row in store.query(query).rows()}
+
+
+def with_labels(stamp_text: str, digest: str | None) -> str:
+    """A language version's stamp with its labels' digest (none: the stamp as it is)."""
+    return f"{stamp_text} uhri:{digest}" if digest else stamp_text
 
 
 def stamp(time: object, sha: object) -> str:

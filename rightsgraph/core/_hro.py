@@ -102,6 +102,7 @@ class HRO(DefinedNamespace):
     followUpWithin: URIRef  # follow-up within
     heading: URIRef  # heading
     label: URIRef  # label
+    labelsSha256: URIRef  # labels SHA-256
     linkKind: URIRef  # link kind
     matchedText: URIRef  # matched text
     model: URIRef  # model

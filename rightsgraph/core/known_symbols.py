@@ -10,13 +10,30 @@ whose observations they are.  :class:`KnownSymbols` is that knowledge: ``build``
 from the documents the store already holds, then with each document it extracts, and hands
 it to the extractor (``Context.known``).  It is an immutable value: adding documents
 returns a new one.
+
+A cache folder that ``rightsgraph fetch --uhri`` fills also holds the list of concluding
+observations the UHRI export knows (:data:`TABLE`, ``known-symbols.tsv``: symbol, committee,
+State, publication date and where that was read), so that ``build DIR`` knows whose older
+observations a document cites even when the store does not hold them (the documents the
+store holds say more, and win).
 """
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from rightsgraph.core.errors import RightsgraphError
 from rightsgraph.core.identifiers import normalise_symbol, parse_symbol
+
+TABLE = "known-symbols.tsv"
+COLUMNS = ("symbol", "committee", "state", "published", "source")
+
+
+class KnownTableError(RightsgraphError):
+    """A ``known-symbols.tsv`` cannot be read; the message names the file and line."""
 
 
 @dataclass(frozen=True)
@@ -66,3 +83,40 @@ class KnownSymbols:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+
+def write_table(folder: str | os.PathLike, rows: Iterable[tuple[str, Known, str | None]],
+                source: str) -> int:
+    """Write :data:`TABLE` in ``folder`` (replacing it in one rename): each (symbol, what it
+    stands for, publication date) read from ``source``.  Returns the rows written."""
+    lines = ["\t".join(COLUMNS)]
+    for symbol, known, published in rows:
+        lines.append("\t".join((symbol, known.committee or "", known.state, published or "",
+                                 source)))
+    path = Path(folder) / TABLE
+    partial = path.with_name(f".{TABLE}.partial")
+    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(partial, path)
+    return len(lines) - 1
+
+
+def read_table(path: str | os.PathLike) -> list[tuple[str, Known]]:
+    """The (symbol, :class:`Known`) of a :data:`TABLE`; :class:`KnownTableError` naming the
+    file and line for a row that is not one."""
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            cells = line.rstrip("\n").split("\t")
+            if number == 1:
+                if tuple(cells) != COLUMNS:
+                    raise KnownTableError(f"{path}, line 1: expected the columns "
+                                          f"{' '.join(COLUMNS)}")
+                continue
+            if not line.strip():
+                continue
+            if len(cells) != len(COLUMNS) or not cells[0] \
+                    or not re.fullmatch(r"[A-Z]{3}", cells[2]):
+                raise KnownTableError(f"{path}, line {number}: expected a symbol, a committee, "
+                                      f"an ISO alpha-3 State, a date and a source: {line!r}")
+            out.append((normalise_symbol(cells[0]), Known(cells[1] or None, cells[2])))
+    return out

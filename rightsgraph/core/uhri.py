@@ -42,6 +42,37 @@ def symbol_key(symbol: str) -> str:
     return registries.latin_symbol(symbol).upper()
 
 
+# OHCHR's themes and affected persons become SKOS concepts of the graph, one per label, named
+# by the label's slug: ``{base}uhri/themes/legal-institutional-reform``.
+SCHEMES = {"theme": ("themes", "UHRI themes"),
+           "affected": ("affected-persons", "UHRI affected persons")}
+
+
+def slug(label: str) -> str:
+    """The name of a theme's or affected persons' concept: ``"Legal & institutional reform"``
+    -> ``legal-institutional-reform`` (a slug is its own slug)."""
+    return re.sub(r"[^a-z0-9]+", "-", label.casefold()).strip("-") or "unnamed"
+
+
+def concept_uri(kind: str, label: str, base: str | None = None) -> str:
+    """A theme's (``kind="theme"``) or affected persons' (``"affected"``) concept, by its
+    label or its slug: ``{base}uhri/themes/right-to-health``."""
+    return f"{base or identifiers.base()}uhri/{SCHEMES[kind][0]}/{slug(label)}"
+
+
+def scheme_uri(kind: str, base: str | None = None) -> str:
+    return f"{base or identifiers.base()}uhri/{SCHEMES[kind][0]}"
+
+
+def concept_of(iri: str, base: str | None = None) -> tuple[str, str] | None:
+    """(kind, slug) of a theme's or affected persons' concept IRI; ``None`` for others."""
+    for kind in SCHEMES:
+        prefix = scheme_uri(kind, base) + "/"
+        if iri.startswith(prefix) and re.fullmatch(r"[a-z0-9-]+", iri[len(prefix):]):
+            return kind, iri[len(prefix):]
+    return None
+
+
 def canonical_symbol(symbol: str) -> str:
     """A symbol as the UN writes it, whatever its case: ``crc/c/15/ADD.183`` →
     ``CRC/C/15/Add.183`` (:func:`identifiers.normalise_symbol` of the upper-cased symbol)."""
