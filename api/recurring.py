@@ -7,8 +7,12 @@ text similarity (``hro:similarTo``, in the named graphs of :mod:`rightsgraph.gra
 each with its score).  A cluster is a connected group of two or more paragraphs; it says
 when the ask was first and last made, by which bodies, how often, whether the latest
 paragraph notes that it was not implemented, and shows the latest text in the reader's
-language.  Served as a page (``/state/{alpha3}/recurring``) and in the researcher API
-(``/api/states/{alpha3}/recurring``, JSON or CSV).
+language.  Clusters of procedural paragraphs (the next report, dissemination, follow-up,
+the general call to ratify other treaties, technical assistance: every concluding observation
+ends with them; :mod:`rightsgraph.extract.procedural`, phrase data per language) are marked
+with their kind and come after the others (the page shows them collapsed).  Served as a page
+(``/state/{alpha3}/recurring``) and in the researcher API (``/api/states/{alpha3}/recurring``,
+JSON or CSV).
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.server import Server
 from rightsgraph.core import identifiers
 from rightsgraph.core import sparql as sp
+from rightsgraph.extract.procedural import procedural_kind
 
 router = APIRouter(tags=["researcher API"])
 
@@ -57,6 +62,13 @@ SELECT DISTINCT ?p ?number ?symbol ?committee ?date ?text ?recommendation WHERE 
              OPTIONAL { ?doc hro:adoptedOn ?date } }
   OPTIONAL { ?p hro:text ?text }
   BIND(EXISTS { ?p a hro:Recommendation } AS ?recommendation)
+}"""
+
+HEADINGS = """
+SELECT DISTINCT ?p ?heading ?direct WHERE {
+  ?members
+  ?p hro:inSection+ ?section . ?section hro:heading ?heading .
+  BIND(EXISTS { ?p hro:inSection ?section } AS ?direct)
 }"""
 
 
@@ -121,6 +133,7 @@ async def recurring(server: Server, alpha3: str, lang: str = "en",
     for group in groups:
         out.append(_cluster(server, group, members, links, lang))
     out.sort(key=lambda c: (c["latest"] or "", c["count"]), reverse=True)
+    out.sort(key=lambda c: c["procedural"] is not None)  # stable: latest first in each part
     for n, cluster in enumerate(out, 1):
         cluster["id"] = n
     return out
@@ -140,6 +153,14 @@ async def _members(server: Server, iris: list[str]) -> dict[str, dict[str, Any]]
                 "number": int(n) if (n := _value(row, "number")) and n.isdigit() else None})
             if row.get("text"):
                 member["texts"][row["text"].get("xml:lang", "")] = row["text"]["value"]
+        headings: dict[str, list[tuple[bool, str, str]]] = defaultdict(list)
+        for row in await server.select(sp.bind(HEADINGS, members=sp.values("p", chunk))):
+            term = row["heading"]
+            headings[_value(row, "p")].append((_value(row, "direct") not in ("true", "1"),
+                                               term.get("xml:lang", ""), term["value"]))
+        for p in chunk:
+            if p in found:
+                found[p]["procedural"] = _procedural(found[p]["texts"], sorted(headings[p]))
     for p in iris:  # paragraphs only cited: their document and number from the URI
         if p not in found or not found[p]["document"]:
             name = page_data.paragraph_name(server, p)
@@ -149,7 +170,18 @@ async def _members(server: Server, iris: list[str]) -> dict[str, dict[str, Any]]
                         "number": int(number) if number.isdigit() else None}
     for member in found.values():
         member["held"] = bool(member["texts"])
+        member.setdefault("procedural", None)
     return found
+
+
+def _procedural(texts: dict[str, str], headings: list[tuple[bool, str, str]]) -> str | None:
+    """The kind of procedural paragraph a member is, read in each language it is held in
+    (its own headings first, then those of the sections around them)."""
+    for lang, text in texts.items():
+        kind = procedural_kind(lang, text, [h for _, hl, h in headings if hl == lang])
+        if kind:
+            return kind
+    return None
 
 
 def _cluster(server: Server, group: list[str], members: dict[str, dict[str, Any]],
@@ -162,6 +194,8 @@ def _cluster(server: Server, group: list[str], members: dict[str, dict[str, Any]
     held = [m for m in paragraphs if m["held"]]
     shown = max(held, key=lambda m: m["date"] or "") if held else None
     text_lang, text = page_data.pick(shown["texts"], lang) if shown else ("", "")
+    kinds = [m["procedural"] for m in held]
+    procedural = max(set(kinds), key=kinds.count) if held and all(kinds) else None
     return {
         "first": dated[0]["date"] if dated else None,
         "latest": latest["date"],
@@ -170,6 +204,7 @@ def _cluster(server: Server, group: list[str], members: dict[str, dict[str, Any]
         "non_implementation": any(link["from"] == latest["uri"]
                                   and link["relation"] == "notes non-implementation of"
                                   for link in inside),
+        "procedural": procedural,
         "explicit_links": sum(1 for link in inside if link["kind"] == "explicit"),
         "inferred_links": sum(1 for link in inside if link["kind"] == "inferred"),
         "text": text, "language": text_lang,
@@ -180,7 +215,8 @@ def _cluster(server: Server, group: list[str], members: dict[str, dict[str, Any]
 
 
 CSV_COLUMNS = ["cluster", "first", "latest", "bodies", "count", "non_implementation",
-               "explicit_links", "inferred_links", "paragraphs", "language", "text"]
+               "procedural", "explicit_links", "inferred_links", "paragraphs", "language",
+               "text"]
 
 
 def _csv(alpha3: str, clusters: list[dict[str, Any]]) -> Response:
@@ -191,8 +227,8 @@ def _csv(alpha3: str, clusters: list[dict[str, Any]]) -> Response:
         names = " | ".join(f"{m['document']} ¶{m['number']}" for m in c["paragraphs"])
         writer.writerow([c["id"], c["first"] or "", c["latest"] or "", ", ".join(c["bodies"]),
                          c["count"], "yes" if c["non_implementation"] else "no",
-                         c["explicit_links"], c["inferred_links"], names, c["language"],
-                         c["text"]])
+                         c["procedural"] or "", c["explicit_links"], c["inferred_links"],
+                         names, c["language"], c["text"]])
     # A byte-order mark so that spreadsheet programs read the file as UTF-8.
     return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition":
@@ -225,8 +261,11 @@ Alpha3 = Annotated[str, Path(description="the State's ISO 3166-1 alpha-3 code (a
                         "inferred similarity links (text similarity, with their score), each "
                         "link marked `explicit` or `inferred`. Each cluster has its first and "
                         "latest date, the bodies, the number of paragraphs, whether the latest "
-                        "notes non-implementation and the latest text. CSV (one row per "
-                        "cluster) opens in a spreadsheet.")
+                        "notes non-implementation and the latest text. Clusters of "
+                        "procedural paragraphs (next report, dissemination, follow-up, "
+                        "ratification of other treaties, technical assistance) carry their "
+                        "kind in `procedural` and come last. CSV (one row per cluster) opens "
+                        "in a spreadsheet.")
 async def recurring_api(server: ServerDep, alpha3: Alpha3, lang: Lang = "en",
                         inferred: Annotated[bool, Query(
                             description="include links inferred by text similarity",

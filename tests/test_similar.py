@@ -86,6 +86,20 @@ def test_explicit_and_inferred_links_are_kept_apart(client):
     assert all("CEDAW" not in p["uri"] for p in explicit_only["paragraphs"])
 
 
+def test_the_next_report_cluster_is_procedural_and_shown_apart(client):
+    found = clusters(client)
+    reports = cluster_of(found, "CRC/C/GHA/CO/6-7", 6)  # "submit its eighth periodic report"
+    assert reports["procedural"] == "reporting"
+    assert all(c["procedural"] is None for c in found if c is not reports)
+    assert found[-1] is reports  # after every cluster on substance
+    rows = list(csv.DictReader(io.StringIO(client.get(
+        "/api/states/GHA/recurring", params={"format": "csv"}).content.decode("utf-8-sig"))))
+    assert [r["procedural"] for r in rows].count("reporting") == 1
+    page = client.get("/state/GHA/recurring", headers={"Accept": "text/html"}).text
+    collapsed = page[page.index('<details class="procedural"'):]
+    assert "CRC/C/GHA/CO/6-7 ¶6" in collapsed and "CRC/C/GHA/CO/2 ¶3" not in collapsed
+
+
 def test_asks_made_once_are_in_no_cluster(client):
     grouped = {p["uri"] for c in clusters(client) for p in c["paragraphs"]}
     for symbol, number in (("CRC/C/GHA/CO/3-5", 5), ("CEDAW/C/GHA/CO/6-7", 4)):
