@@ -150,3 +150,29 @@ def _sorted(value):
         return sorted((_sorted(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
     return value
 
+
+
+def test_an_index_made_elsewhere_is_rebuilt_from_virtuoso(virtuoso, virtuoso_site, tmp_path):
+    """A ``serve`` on another machine (no index beside it) re-indexes every language
+    version from the store before serving: the same paragraphs as the build's index."""
+    from rightsgraph.graph.search import SearchIndex, open_index
+
+    _, built = virtuoso_site
+    fresh = open_index(virtuoso.store, tmp_path / "fresh")
+    with SearchIndex(built, writable=False) as original:
+        assert len(fresh) == len(original) > 0
+    found = fresh.search("移民战略")
+    assert "https://rightsgraph.org/doc/CMW/C/AZE/CO/3/para/16" in {h.uri for h in found.items}
+
+
+def test_the_whole_dump_from_virtuoso_parses(virtuoso_site):
+    import gzip
+
+    import pyoxigraph as ox
+
+    remote, _ = virtuoso_site
+    answer = remote.get("/dumps/rightsgraph.nq.gz")
+    assert answer.status_code == 200
+    quads = list(ox.parse(gzip.decompress(answer.content), ox.RdfFormat.N_QUADS))
+    graphs = {q.graph_name.value for q in quads}
+    assert "https://rightsgraph.org/graph/CMW/C/AZE/CO/3/zh" in graphs
