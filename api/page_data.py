@@ -121,10 +121,14 @@ async def labels(server, iris) -> Labels:
     wanted = sorted({i for i in iris if i})
     found = Labels(fallback=lambda iri: display_name(server, iri))
     for start in range(0, len(wanted), 200):
-        rows = await server.select(f"""SELECT DISTINCT ?x ?label WHERE {{
+        # in a stated order (prefLabel first, then by language), so that every store gives
+        # the same label where an IRI has several in one language
+        rows = await server.select(f"""SELECT DISTINCT ?x ?label ?rank WHERE {{
             {sp.values("x", wanted[start:start + 200])}
-            {{ ?x skos:prefLabel ?label }} UNION {{ ?x dcterms:identifier ?label }}
-            UNION {{ ?x rdfs:label ?label }} }}""")
+            {{ ?x skos:prefLabel ?label BIND(1 AS ?rank) }}
+            UNION {{ ?x dcterms:identifier ?label BIND(2 AS ?rank) }}
+            UNION {{ ?x rdfs:label ?label BIND(3 AS ?rank) }} }}
+            ORDER BY ?x ?rank LANG(?label) STR(?label)""")
         for row in rows:
             term = row["label"]
             found.by_iri.setdefault(row["x"]["value"], {}).setdefault(
@@ -695,7 +699,9 @@ async def dataset(server) -> dict:
     links per kind, licences stated in the graph, and the :func:`summary` of the dataset
     that ``/api/summary`` gives."""
     quads = await server.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-    graphs = await server.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g")
+    # from their quads: Virtuoso answers GRAPH ?g { } with one row, ?g unbound
+    graphs = await server.select(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
     kinds = [k for k in LINK_KINDS.values() if k.property is not None]
     numbers = await summary(server)
     licences = await server.select("""SELECT DISTINCT ?thing ?licence WHERE {

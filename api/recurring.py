@@ -132,6 +132,9 @@ async def recurring(server: Server, alpha3: str, lang: str = "en",
     out = []
     for group in groups:
         out.append(_cluster(server, group, members, links, lang))
+    # the latest and largest first; among equals, by their first paragraph (not in the order
+    # the store happened to return the links, which differs between stores)
+    out.sort(key=lambda c: c["paragraphs"][0]["uri"])
     out.sort(key=lambda c: (c["latest"] or "", c["count"]), reverse=True)
     out.sort(key=lambda c: c["procedural"] is not None)  # stable: latest first in each part
     for n, cluster in enumerate(out, 1):
@@ -188,7 +191,8 @@ def _cluster(server: Server, group: list[str], members: dict[str, dict[str, Any]
              links: list[dict[str, Any]], lang: str) -> dict[str, Any]:
     paragraphs = sorted((members[p] for p in group),
                         key=lambda m: (m["date"] or "", m["document"] or "", m["number"] or 0))
-    inside = [link for link in links if link["from"] in group]
+    inside = sorted((link for link in links if link["from"] in group),
+                    key=lambda link: (link["from"], link["to"]))
     dated = [m for m in paragraphs if m["date"]]
     latest = max(dated, key=lambda m: m["date"]) if dated else paragraphs[-1]
     held = [m for m in paragraphs if m["held"]]

@@ -97,14 +97,18 @@ def _same_json(local, remote, path):
 def test_pages_api_and_search_answer_as_over_the_embedded_store(virtuoso_site, web_client):
     remote, index = virtuoso_site
     assert (index / "rightsgraph.json").exists()  # built beside, by the same build
-    # the paragraph page
-    page = "/doc/CMW/C/AZE/CO/3/para/16"
-    one, other = web_client.get(page), remote.get(page)
-    assert other.status_code == 200
-    assert _text(other.text) == _text(one.text)
-    assert "国家移民战略" in other.text
+    # the paragraph page, and the other pages, as people read them
+    paragraph = "/doc/CMW/C/AZE/CO/3/para/16"
+    assert "国家移民战略" in remote.get(paragraph).text
+    for page in (paragraph, "/", "/?q=移民战略", "/doc/CMW/C/AZE/CO/3", "/state/AZE",
+                 "/committee/CMW", "/treaty/ICRMW/article/44", "/sdg/10.7",
+                 "/state/AZE/recurring"):
+        one, other = web_client.get(page), remote.get(page)
+        assert (one.status_code, other.status_code) == (200, 200), page
+        assert _text(other.text) == _text(one.text), page
     # researcher API routes
     for path in ("/api/documents", "/api/recommendations?state=AZE",
+                 "/api/states/AZE/recurring",
                  "/api/articles/ICRMW/44", "/api/links?document=CMW/C/AZE/CO/3&format=json"):
         local, far = _same_json(web_client, remote, path)
         assert _sorted(far) == _sorted(local), path
