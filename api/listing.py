@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
@@ -62,9 +63,12 @@ async def rows(server: Server, query: str) -> list[dict[str, str | None]]:
 
 
 async def count(server: Server, query: str) -> int:
-    """The number a ``SELECT (COUNT(…) AS ?n)`` query answers."""
-    found = await rows(server, query)
-    return int(found[0]["n"] or 0) if found else 0
+    """The number a ``SELECT (COUNT(…) AS ?n)`` query answers, counted once per snapshot
+    of the store (paging through a listing counts it once)."""
+    async def counted() -> int:
+        found = await rows(server, query)
+        return int(found[0]["n"] or 0) if found else 0
+    return int(await cached(server, ("count", query), counted))
 
 
 def csv_response(items: list[Item], columns: list[str],
@@ -124,3 +128,22 @@ def distinct_count(variables: str, pattern: str, dataset: str = "") -> str:
     group graph pattern ``pattern``."""
     return (f"SELECT (COUNT(*) AS ?n) {dataset} WHERE {{ "
             f"SELECT DISTINCT {variables} WHERE {pattern} }}")
+
+
+_CACHE: weakref.WeakKeyDictionary[Server, dict[tuple, Any]] = weakref.WeakKeyDictionary()
+_CACHED_ANSWERS = 1024  # per server (answers of a few kilobytes at most: counts, aggregates)
+
+
+async def cached(server: Server, key: tuple, compute: Callable[[], Awaitable[Any]]) -> Any:
+    """``compute()``, kept for the snapshot of the store the server serves (a snapshot never
+    changes: :meth:`~.server.Server.reload` serves a new one, under a new location); not
+    kept when the server reads a store that may change under it (a remote one)."""
+    if server.snapshots is None:
+        return await compute()
+    answers = _CACHE.setdefault(server, {})
+    full_key = (server.location, *key)
+    if full_key not in answers:
+        if len(answers) >= _CACHED_ANSWERS:
+            answers.clear()
+        answers[full_key] = await compute()
+    return answers[full_key]

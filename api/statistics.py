@@ -15,8 +15,18 @@ from fastapi.responses import JSONResponse, Response
 
 from rightsgraph.api import page_data
 from rightsgraph.api.deps import ServerDep
-from rightsgraph.api.filters import document_filters
-from rightsgraph.api.listing import Format, Item, Limit, Offset, count, described, page, rows
+from rightsgraph.api.filters import committee_code, document_filters, state_code
+from rightsgraph.api.listing import (
+    Format,
+    Item,
+    Limit,
+    Offset,
+    cached,
+    count,
+    described,
+    page,
+    rows,
+)
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.researcher import treaty_of
 from rightsgraph.api.server import Server
@@ -107,20 +117,12 @@ async def article_counts(request: Request, server: ServerDep, treaty: TreatyPara
                                hint="one of " + ", ".join(treaties))
         prefix = str(identifiers.treaty_uri(code)) + "/article/"
         restrict = f"FILTER (STRSTARTS(STR(?article), {sp.literal(prefix)}))"
-    documents = " ".join(document_filters(committee, state))
-    pattern = f"""{{
-        {{ SELECT DISTINCT ?para ?article ?cites ?inherits WHERE {{
-          {{ ?para hro:concernsArticle ?article . BIND(?para AS ?cites) }}
-          UNION
-          {{ ?para hro:concernsArticleViaSection ?article .
-             FILTER NOT EXISTS {{ ?para hro:concernsArticle ?article }}
-             BIND(?para AS ?inherits) }}
-          {restrict} }} }}
-        ?para a hro:Paragraph ; dcterms:isPartOf ?doc . {documents} }}"""
-    found = await rows(server, f"""SELECT ?article (COUNT(DISTINCT ?cites) AS ?text)
-        (COUNT(DISTINCT ?inherits) AS ?heading) (COUNT(DISTINCT ?doc) AS ?documents)
-        WHERE {pattern} GROUP BY ?article ORDER BY DESC(?text + ?heading) ?article
-        LIMIT {sp.integer(limit + 1)} OFFSET {sp.integer(offset)}""")
+    committee = committee and committee_code(committee)
+    state = state and state_code(state)
+    counted = await cached(server, ("articles", restrict, committee, state),
+                           lambda: _per_article(server, restrict, committee, state))
+    ranked = sorted(counted.items(), key=lambda kv: (-kv[1]["text"] - kv[1]["heading"], kv[0]))
+    found = [{"article": iri, **numbers} for iri, numbers in ranked[offset:offset + limit + 1]]
     notations = {r["article"]: identifiers.provision_notation(r["article"] or "")
                  for r in found}
     articles = {iri: str(identifiers.provision_uri(n.split("(", 1)[0]))
@@ -140,10 +142,48 @@ async def article_counts(request: Request, server: ServerDep, treaty: TreatyPara
             "label": f"{label}{levels}" if label else notation,
             "page": server.local_path(r["article"] or ""),
             "api": "/api/articles/" + notation,
-            "text": _number(r["text"]), "heading": _number(r["heading"]),
-            "documents": _number(r["documents"])})
-    return await page(request, items, limit, offset, format, ARTICLE_COLUMNS, lambda: count(
-        server, f"SELECT (COUNT(DISTINCT ?article) AS ?n) WHERE {pattern}"))
+            "text": r["text"], "heading": r["heading"], "documents": r["documents"]})
+    return await page(request, items, limit, offset, format, ARTICLE_COLUMNS, len(counted))
+
+
+async def _per_article(server: Server, restrict: str, committee: str | None,
+                       state: str | None) -> dict[str, dict[str, int]]:
+    """``{article IRI: {"text", "heading", "documents"}}`` for every article paragraphs
+    concern (of the documents ``committee`` and ``state`` select).  Three grouped queries,
+    none with a negation or a join over the inherited links (there are many: a heading
+    citing "arts. 8-35" gives each paragraph under it 28): the paragraphs citing each
+    article, those inheriting it, those doing both (heading = inheriting - both); a
+    paragraph's document is the start of its URI (``…/doc/SYMBOL/para/N``), and a URI
+    without ``/para/`` is a section's (sections inherit their parents' articles too)."""
+    only = ""
+    if committee or state:
+        documents = await rows(server, f"""SELECT DISTINCT ?doc WHERE {{
+            {" ".join(document_filters(committee, state))} ?doc hro:languageVersion ?v }}""")
+        only = "VALUES ?d { %s }" % " ".join(  # noqa: UP031 - braces of SPARQL
+            str(sp.literal(r["doc"] or "")) for r in documents)
+
+    async def grouped(pattern: str) -> list[dict[str, str | None]]:
+        return await rows(server, f"""SELECT ?article ?d (COUNT(DISTINCT ?p) AS ?n) WHERE {{
+            {pattern} {restrict} BIND(STRBEFORE(STR(?p), "/para/") AS ?d)
+            FILTER (?d != "") {only} }} GROUP BY ?article ?d""")
+
+    text = await grouped("?p hro:concernsArticle ?article . ?p a hro:Paragraph .")
+    inherited = await grouped("?p hro:concernsArticleViaSection ?article .")
+    both = await grouped("?p hro:concernsArticle ?article ; "
+                         "hro:concernsArticleViaSection ?article .")
+    counted: dict[str, dict[str, int]] = {}
+    documents: dict[str, set[str]] = {}
+    for found, key, sign in ((text, "text", 1), (inherited, "heading", 1),
+                             (both, "heading", -1)):
+        for r in found:
+            if not r["article"]:
+                continue
+            numbers = counted.setdefault(r["article"], {"text": 0, "heading": 0})
+            numbers[key] += sign * _number(r["n"])
+            documents.setdefault(r["article"], set()).add(r["d"] or "")
+    for article, numbers in counted.items():
+        numbers["documents"] = len(documents[article])
+    return counted
 
 
 # --- per State ----------------------------------------------------------------------------

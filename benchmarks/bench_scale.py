@@ -69,6 +69,10 @@ ROUTES = {  # name -> path on our server, {placeholders} picked from the data
     "api links?document": "/api/links?document={symbol}",
     "api search?q": "/api/search?q=birth+registration",
     "api paragraphs?q": "/api/paragraphs?q=birth+registration",
+    "api summary": "/api/summary",  # aggregates over the corpus
+    "api articles": "/api/articles",
+    "api sdg": "/api/sdg",
+    "api states": "/api/states",
     "search page": "/?q=birth+registration",
     "paragraph page": "/{paragraph}",
     "document page": "/{document}",

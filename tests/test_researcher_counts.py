@@ -167,3 +167,39 @@ def test_the_void_page_shows_the_same_summary_for_people(api):
     assert 'href="/api/summary"' in page
     links = dict(re.findall(r"<code>(\w+)</code></td><td>([\d,]+)</td>", page))
     assert {kind: int(n.replace(",", "")) for kind, n in links.items()} == summary["links"]
+
+
+def test_article_counts_of_one_state(api):
+    ecuador = {a["article"]: a for a in every_item(api, "/api/articles", state="Ecuador")}
+    listed = every_item(api, "/api/paragraphs", article="ICRMW/73", state="ECU")
+    via = {(item["document"], item["number"]): item["via"] for item in listed}
+    assert ecuador["ICRMW/73"]["heading"] == sum(v == "heading" for v in via.values()) > 0
+    assert ecuador["ICRMW/73"]["documents"] == 1
+    assert not every_item(api, "/api/articles", state="NPL", treaty="ICRMW")
+
+
+def test_counts_are_kept_per_snapshot_and_renewed_by_a_reload(tmp_path):
+    """The counts are computed once per snapshot of the store served; a build while
+    serving is counted after the reload that serves it, never before."""
+    from conftest import FIXTURES, SEED
+    from fastapi.testclient import TestClient
+
+    from rightsgraph.api.app import Settings, create_app
+    from rightsgraph.graph.build import build
+    from rightsgraph.graph.store import open_store
+
+    location = tmp_path / "store"
+    with open_store(location) as store:
+        assert build([SEED], store).ok
+    app = create_app(Settings(store=str(location), workers=1))
+    with TestClient(app) as client:
+        assert client.get("/api/summary").json()["documents"] == 1
+        assert client.get("/api/documents", params={"limit": 1}).json()["total"] == 1
+        with open_store(location) as store:
+            assert build([FIXTURES / "en" / "crc_fixture.txt"], store).ok
+        assert client.get("/api/summary").json()["documents"] == 1  # the snapshot served
+        client.portal.call(app.state.server.reload)
+        assert client.get("/api/summary").json()["documents"] == 2
+        assert {s["state"] for s in client.get("/api/states").json()["items"]} == {"AZE",
+                                                                                  "NPL"}
+        assert client.get("/api/documents", params={"limit": 1}).json()["total"] == 2
