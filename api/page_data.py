@@ -637,12 +637,15 @@ async def cited_only(server, iri: str, types: set[str]) -> dict:
         paragraphs = [{"iri": _v(r, "para"), "name": paragraph_name(server, _v(r, "para")),
                        "citing": await _citing(server, _v(r, "para"))} for r in rows]
         paragraphs.sort(key=lambda p: natural_key(p["name"]))
+    citing = await _citing(server, iri)
+    if not citing and not any(p["citing"] for p in paragraphs):
+        raise RefusedError(404, f"{iri}: the store neither holds this text nor cites it")
     linked = [*fields.get("committee", []), *fields.get("state", []), *kind]
     return {"iri": iri, "document": document, "symbol": symbol,
             "name": display_name(server, iri), "number": fields.get("number", [None])[0],
             "undocs": undocs, "fields": fields, "kinds": kind,
             "observations": HRO_IRI + "ConcludingObservations" in doc_types,
-            "citing": await _citing(server, iri), "paragraphs": paragraphs,
+            "citing": citing, "paragraphs": paragraphs,
             "labels": await labels(server, linked)}
 
 
