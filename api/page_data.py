@@ -445,7 +445,14 @@ async def uhri_labels(server, iri: str) -> list[dict]:
             if value not in record["sdgs"]:
                 record["sdgs"].append(value)
         elif name and value:
-            record[name].setdefault(value, _v(r, "label") or value.rsplit("/", 1)[-1])
+            label = r.get("label")
+            texts = record[name].setdefault(value, {})
+            if label:  # a concept may be labelled in several languages (labels uhri)
+                texts.setdefault(label.get("xml:lang", ""), label["value"])
+    for record in records.values():
+        for name in ("themes", "affected"):
+            record[name] = {value: pick(texts, "en")[1] if texts else value.rsplit("/", 1)[-1]
+                            for value, texts in record[name].items()}
     return list(records.values())
 
 

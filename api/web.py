@@ -25,7 +25,7 @@ from rightsgraph.api.filters import Flag, LinkFilters
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.recurring import paragraph_neighbours
 from rightsgraph.api.server import Server
-from rightsgraph.core import formats, identifiers
+from rightsgraph.core import formats, identifiers, uhri
 from rightsgraph.core import sparql as sp
 from rightsgraph.core.languages import LANGUAGES, RTL, written_in
 from rightsgraph.core.languages import NAMES as LANGUAGE_NAMES
@@ -252,8 +252,11 @@ async def _entry_page(request: Request, server: Server, iri: str, *,
     data = await page_data.registry_entry(server, iri)
     kind = next((t.rsplit("#", 1)[-1] for t in await page_data.types_of(server, iri)
                  if t.startswith(HRO_IRI)), "entry")
+    concept = uhri.concept_of(iri, server.base)
+    if concept is not None:  # OHCHR's label: no text refers to it, UHRI labels with it
+        kind = {"theme": "UHRI theme", "affected": "UHRI affected persons"}[concept[0]]
     return render(request, server, "entry.html", title=title or data["labels"](iri), e=data,
-                  kind=kind, external=external)
+                  kind=kind, external=external, uhri_only=concept is not None)
 
 
 @router.get("/sdg/{target}")
@@ -263,7 +266,8 @@ async def sdg_page(request: Request, server: ServerDep, target: str) -> HTMLResp
     if not await server.ask(sp.bind("ASK { ?target skos:prefLabel ?label }",
                                     target=sp.iri(iri))):
         raise RefusedError(404, f"{target} is not an SDG target in the registry")
-    return await _entry_page(request, server, iri, title=f"SDG target {target}", external=iri)
+    what = "SDG target" if "." in target else "SDG goal"  # UHRI tags whole goals too
+    return await _entry_page(request, server, iri, title=f"{what} {target}", external=iri)
 
 
 async def _statements_page(request: Request, server: Server, iri: str) -> HTMLResponse:

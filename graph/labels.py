@@ -270,6 +270,7 @@ def _common_graph(export: str | os.PathLike, sha256: str, when: str, count: int,
     graph.add((export_uri, HRO.exportSha256, Literal(sha256)))
     graph.add((export_uri, DCTERMS.date, Literal(when, datatype=XSD.date)))
     graph.add((export_uri, HRO.recordCount, Literal(count, datatype=XSD.integer)))
+    graph.add((export_uri, DCTERMS.language, Literal(language)))
     for kind, labels in (("theme", themes), ("affected", affected)):
         scheme = _scheme(kind, base)
         graph.add((scheme, RDF.type, SKOS.ConceptScheme))
@@ -322,6 +323,133 @@ def _stamp(graph: Graph, name: str, symbol: str, base: str, export_uri: URIRef) 
     graph.add((node, DCTERMS.subject, identifiers.document_uri(symbol, base=base)))
     graph.add((node, PROV.wasDerivedFrom, export_uri))
     graph.add((node, HRO.labelsSha256, Literal(digest)))
+
+
+# --- the labels in another language ------------------------------------------------------
+
+
+@dataclass
+class TranslationReport:
+    language: str
+    records: int = 0
+    matched: int = 0  # records whose AnnotationId is an annotation loaded
+    translated: Counter = field(default_factory=Counter)  # kind -> concepts labelled
+    untranslated: dict[str, list[str]] = field(default_factory=dict)  # kind -> concept slugs
+    seconds: float = 0.0
+
+
+def translations_graph(language: str, base: str | None = None) -> str:
+    """The graph of the labels in ``language`` of the UHRI concepts."""
+    return f"{labels_root(base)}-{language}"
+
+
+def loaded_language(store: Store, base: str | None = None) -> str | None:
+    """The language of the UHRI export whose labels the store holds (``None``: none)."""
+    rows = store.query(f"""SELECT ?language WHERE {{ GRAPH <{labels_root(base)}> {{
+        ?export a <{HRO.UhriExport}> . OPTIONAL {{ ?export <{DCTERMS.language}> ?language }}
+        }} }}""").rows()
+    first = next(iter(rows), None)
+    return (first.get("language") or "en") if first is not None else None
+
+
+def translate_uhri(export: str | os.PathLike, store: Store, *, language: str,
+                   date: str | None = None, base: str | None = None) -> TranslationReport:
+    """Label the themes and affected persons already loaded (from an export in another
+    language) in ``language``, from the export of the same records in that language.
+
+    A record is the same record when its ``AnnotationId`` is the id of an annotation loaded.
+    A concept's label is the one label that every such record of the concept carries (the
+    intersection of their labels of that kind), once the labels found for other concepts are
+    set aside; a concept left with none or several is not labelled, and listed.  Nothing
+    else changes: the concepts, the annotations and the index stay as they are."""
+    import time
+
+    started = time.monotonic()
+    base = base or identifiers.base()
+    root = labels_root(base)
+    loaded: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    kinds = {str(HRO.uhriTheme): "theme", str(HRO.uhriAffectedPersons): "affected"}
+    for row in store.query(f"""SELECT ?id ?rel ?concept WHERE {{ GRAPH ?g {{
+            ?a a <{HRO.UhriAnnotation}> ; <{DCTERMS.identifier}> ?id ; ?rel ?concept .
+            VALUES ?rel {{ <{HRO.uhriTheme}> <{HRO.uhriAffectedPersons}> }} }}
+            FILTER(STRSTARTS(STR(?g), "{root}/")) }}""").rows():
+        loaded[row["id"]][kinds[row["rel"]]].add(row["concept"])
+    report = TranslationReport(language)
+    candidates: dict[str, dict[str, set[str]]] = {"theme": {}, "affected": {}}
+    reader = _HashingReader(export)
+    try:
+        for record in records(export, reader):
+            report.records += 1
+            concepts = loaded.get(record.id)
+            if concepts is None:
+                continue
+            report.matched += 1
+            for kind, labels in (("theme", set(record.themes)),
+                                 ("affected", set(record.affected))):
+                for concept in concepts.get(kind, ()):
+                    held = candidates[kind].get(concept)
+                    candidates[kind][concept] = set(labels) if held is None else held & labels
+        while reader.read(1 << 20):
+            pass
+    finally:
+        reader.close()
+    graph = Graph()
+    export_uri = URIRef(f"{base}labels/uhri/export/{language}")
+    graph.add((export_uri, RDF.type, PROV.Entity))
+    graph.add((export_uri, RDF.type, HRO.UhriExport))
+    graph.add((export_uri, DCTERMS.source, Literal(Path(export).name)))
+    graph.add((export_uri, DCTERMS.publisher, UHRI_HOME))
+    graph.add((export_uri, HRO.exportSha256, Literal(reader.sha.hexdigest())))
+    when = date or datetime.fromtimestamp(Path(export).stat().st_mtime, UTC).date().isoformat()
+    graph.add((export_uri, DCTERMS.date, Literal(when, datatype=XSD.date)))
+    graph.add((export_uri, HRO.recordCount, Literal(report.records, datatype=XSD.integer)))
+    graph.add((export_uri, DCTERMS.language, Literal(language)))
+    node = URIRef(translations_graph(language, base))
+    graph.add((node, RDF.type, PROV.Entity))
+    graph.add((node, PROV.wasDerivedFrom, export_uri))
+    for kind, found in candidates.items():
+        labels = _resolve(found)
+        report.translated[kind] = len(labels)
+        report.untranslated[kind] = sorted(c.rsplit("/", 1)[-1] for c in found
+                                           if c not in labels)
+        for concept, label in labels.items():
+            graph.add((URIRef(concept), SKOS.prefLabel, Literal(label, lang=language)))
+    store.replace_graphs({str(node): graph})
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _resolve(candidates: dict[str, set[str]]) -> dict[str, str]:
+    """Concept -> its one label: concepts with a single candidate first, their labels then
+    set aside for the others, until nothing changes; a label two concepts claim is no one's."""
+    found: dict[str, str] = {}
+    left = {concept: set(labels) for concept, labels in candidates.items()}
+    while True:
+        single = {c: next(iter(ls)) for c, ls in left.items() if len(ls) == 1}
+        if not single:
+            break
+        claimed = Counter(single.values())
+        for concept, label in single.items():
+            del left[concept]
+            if claimed[label] == 1:
+                found[concept] = label
+        taken = set(single.values())
+        left = {c: ls - taken for c, ls in left.items()}
+    return found
+
+
+def format_translation(report: TranslationReport) -> str:
+    lines = [f"{report.records} records read in {report.seconds:.1f} s, {report.matched} of "
+             f"them the records loaded (by AnnotationId): labels in {report.language} for "
+             f"{report.translated['theme']} themes and {report.translated['affected']} affected "
+             "persons (the concepts, annotations and search index are unchanged)"]
+    for kind, name in (("theme", "themes"), ("affected", "affected persons")):
+        if report.untranslated.get(kind):
+            lines.append(f"{name} without a {report.language} label (no record, or no single "
+                         f"label common to their records): "
+                         + ", ".join(report.untranslated[kind][:LISTED])
+                         + (" …" if len(report.untranslated[kind]) > LISTED else ""))
+    return "\n".join(lines)
 
 
 # --- the agreement report ----------------------------------------------------------------

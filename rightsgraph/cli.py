@@ -367,7 +367,9 @@ def _labels_parser(commands: argparse._SubParsersAction) -> None:
     _store_option(uhri, "store to load into: a folder or a SPARQL endpoint URL")
     _index_option(uhri)
     uhri.add_argument("--date", help="the export's date, YYYY-MM-DD (default: the file's)")
-    uhri.add_argument("--language", default="en", help="the export's language (default: en)")
+    uhri.add_argument("--language", default="en",
+                      help="the export's language (default: en); an export in another "
+                      "language than the one loaded labels the same concepts in it")
     uhri.add_argument("--unmatched", metavar="FILE.tsv",
                       help="write every record that matched no paragraph here")
     report = which.add_parser(
@@ -391,6 +393,11 @@ def _labels(args: argparse.Namespace) -> int:
                   file=sys.stderr)
 
         with open_store(args.store) as store:
+            loaded = labels.loaded_language(store)
+            if loaded is not None and loaded != args.language:  # the same records, translated
+                print(labels.format_translation(labels.translate_uhri(
+                    args.export, store, language=args.language, date=args.date)))
+                return 0
             report = labels.load_uhri(args.export, store, language=args.language,
                                       date=args.date, progress=progress)
             indexed = _index_labels(args, store)

@@ -301,6 +301,8 @@ def test_a_theme_has_a_page_listing_the_paragraphs_uhri_labels_with_it(client):
     page = client.get("/uhri/themes/legal-institutional-reform", headers=HTML)
     assert page.status_code == 200
     assert "Legal &amp; institutional reform" in page.text
+    assert '<span class="kind">UHRI theme</span>' in page.text
+    assert "refer to it" not in page.text  # no text refers to OHCHR's label
     tagged = page.text.split('id="uhri"')[1]
     assert "CMW/C/AZE/CO/3" in tagged and "CMW/C/ECU/CO/3" in tagged
 
@@ -343,3 +345,79 @@ def test_the_researcher_api_filters_words_and_uhri_labels_together(client):
         "q": "移民战略", "theme": "Legal & institutional reform"})) == [("CMW/C/AZE/CO/3", 16)]
     assert _found(client.get("/api/paragraphs", params={"q": "移民战略", "theme": "children"})) \
         == []
+
+
+def test_a_goal_uhri_tags_has_its_page_with_the_paragraph(client):
+    """UHRI tags ¶20 of the seed with the whole goal 10 (the text cites none of its
+    targets): the goal's page lists it as UHRI's, under the goal's name."""
+    page = client.get("/sdg/10", headers=HTML).text
+    assert "<h1>SDG goal 10</h1>" in page and "the UN's page for this goal" in page
+    tagged = page.split('id="uhri"')[1]
+    assert "CMW/C/AZE/CO/3" in tagged and ">20<" in tagged
+    assert [(i["document"], i["number"], i["language"]) for i in
+            client.get("/api/sdg/10").json()["uhri"]] == [("CMW/C/AZE/CO/3", 20, "zh")]
+
+
+SPANISH = {"Migrants": "Migrantes",
+           "Legal & institutional reform": "Reforma jurídica e institucional",
+           "Human rights & the SDGs": "Los derechos humanos y los ODS",
+           "Rights related to name, identity & nationality":
+               "Derechos relacionados con el nombre, la identidad y la nacionalidad",
+           "Members of families of migrant workers": "Familiares de trabajadores migratorios",
+           "Right to education": "Derecho a la educación", "Children": "Niños"}
+
+
+def test_an_export_in_another_language_labels_the_same_concepts(tmp_path, capsys):
+    """OHCHR publishes the export in other languages too (export-full-es.json, cited in
+    fetch/sources.toml); loaded after the English one, it labels the same concepts in Spanish
+    (records matched by AnnotationId, each concept's label the one its records share) and
+    changes nothing else.  The Spanish labels here are test data made from the English
+    fixture, not OHCHR's."""
+    store = tmp_path / "store"
+    assert run_cli(capsys, "build", SEED, "--store", store, "-j", "1")[0] == 0
+    assert run_cli(capsys, "labels", "uhri", EXPORT, "--store", store)[0] == 0
+    before = query(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    spanish = []
+    for record in json.loads(EXPORT.read_text("utf-8")):
+        record = dict(record, Themes=[SPANISH.get(t.strip(), t) for t in record["Themes"]],
+                      AffectedPersons=[SPANISH.get(a.strip(), a)
+                                       for a in record["AffectedPersons"]])
+        spanish.append(record)
+    export = tmp_path / "export-es.json"
+    export.write_text(json.dumps(spanish[::-1]), "utf-8")  # another order: by id, not place
+    code, out, _ = run_cli(capsys, "labels", "uhri", export, "--store", store, "--language", "es")
+    assert code == 0, out
+    assert "labels in es for 5 themes and 3 affected persons" in out
+    rows = query(store, """SELECT ?label WHERE { <https://rightsgraph.org/uhri/themes/migrants>
+        <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }""")
+    assert sorted(r["label"] for r in rows) == ["Migrantes", "Migrants"]
+    # only the translations graph is new: the concepts and annotations are untouched
+    added = query(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    graph = "https://rightsgraph.org/graph/labels/uhri-es"
+    assert int(added[0]["n"]) - int(before[0]["n"]) == int(query(
+        store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")[0]["n"])
+    from fastapi.testclient import TestClient
+
+    from rightsgraph.api.app import Settings, create_app
+
+    with TestClient(create_app(Settings(store=str(store), workers=1))) as client:
+        found = client.get("/api/search", params={"q": "theme:migrants", "lang": "es"}).json()
+        assert {v["value"]: v["label"] for v in found["facets"]["theme"]}["migrants"] \
+            == "Migrantes"
+        page = client.get("/", params={"q": "移民"},
+                          headers={**HTML, "Accept-Language": "es-ES,es;q=0.9"}).text
+        assert ">Reforma jurídica e institucional</a>" in page.split('id="facet-theme"')[1]
+        english = client.get("/", params={"q": "移民"}, headers=HTML).text
+        assert ">Legal &amp; institutional reform</a>" in english.split('id="facet-theme"')[1]
+        para = client.get("/doc/CMW/C/AZE/CO/3/para/16", headers=HTML).text
+        assert "Legal &amp; institutional reform" in para.split('id="uhri"')[1]
+
+
+def test_a_label_is_given_only_when_the_records_settle_it():
+    from rightsgraph.graph.labels import _resolve
+
+    # a: its records share only "A"; b: "A" set aside, "B" is left; c and d always come
+    # together (two labels, no way to tell them apart); e: two concepts claim "E"
+    found = _resolve({"a": {"A"}, "b": {"A", "B"}, "c": {"C", "D"}, "d": {"C", "D"},
+                      "e1": {"E"}, "e2": {"E"}, "f": set()})
+    assert found == {"a": "A", "b": "B"}
