@@ -715,8 +715,10 @@ async def dataset(server) -> dict:
         "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
     kinds = [k for k in LINK_KINDS.values() if k.property is not None]
     numbers = await summary(server)
-    licences = await server.select("""SELECT DISTINCT ?thing ?licence WHERE {
-        ?thing dcterms:license ?licence } ORDER BY ?thing""")
+    licences = await server.select("""SELECT ?thing ?licence (SAMPLE(?t) AS ?title) WHERE {
+        ?thing dcterms:license ?licence
+        OPTIONAL { ?thing dcterms:title ?t . FILTER (LANG(?t) IN ("en", "")) } }
+        GROUP BY ?thing ?licence ORDER BY ?thing""")
     graph_names = [_v(r, "g") for r in graphs]
     prefix = server.base + "graph/"
     per_document = [g for g in graph_names if g.startswith(prefix)
@@ -732,7 +734,8 @@ async def dataset(server) -> dict:
                    "count": numbers["links"][str(k.name)]} for k in kinds],
         "summary": numbers,
         "licences": [{"thing": _v(r, "thing"), "name": found(_v(r, "thing")),
-                      "licence": _v(r, "licence")} for r in licences]}
+                      "title": _v(r, "title"), "licence": _v(r, "licence")}
+                     for r in licences]}
 
 
 # --- the dataset in numbers (/api/summary, /void) -----------------------------------------
