@@ -600,6 +600,13 @@ async def is_cited_only(server, iri: str, types: set[str]) -> bool:
         query = "ASK { ?this dcterms:isPartOf ?doc . ?doc hro:languageVersion ?v }"
     elif ELI_WORK in types or HRO_IRI + "TreatyBodyDocument" in types:
         query = "ASK { ?this hro:languageVersion ?v }"
+    elif not types and iri.startswith(server.base + "doc/"):
+        # a UN document other than a treaty body's (A/RES/73/195), named by its symbol or
+        # by the paragraphs of it that are cited (A/HRC/39/14)
+        return await server.ask(sp.bind("""ASK {
+            { ?this dcterms:identifier ?id }
+            UNION { ?part dcterms:isPartOf ?this ; a hro:Paragraph }
+            FILTER NOT EXISTS { ?this hro:languageVersion ?v } }""", this=sp.iri(iri)))
     else:
         return False
     return not await server.ask(sp.bind(query, this=sp.iri(iri)))

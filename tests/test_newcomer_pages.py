@@ -53,6 +53,22 @@ def test_a_cited_state_party_report(web_client):
     assert ">CMW/C/AZE/CO/3</a>" in html and "State party report" in html
 
 
+@pytest.mark.parametrize(("path", "title", "cited_by"), [
+    ("/doc/A/RES/73/195", "A/RES/73/195", "CMW/C/AZE/CO/3 ¶7"),
+    ("/doc/A/HRC/39/14", "A/HRC/39/14", None),
+    ("/doc/A/HRC/39/14/para/141.97", "A/HRC/39/14 ¶141.97", "CMW/C/AZE/CO/3 ¶11"),
+])
+def test_other_un_documents_cited(web_client, path, title, cited_by):
+    html = page(web_client, path)
+    assert f"<h1>{title}</h1>" in html and "the store does not hold its text" in html
+    assert 'href="https://undocs.org/en/' + title.split(" ")[0] + '"' in html
+    assert "rightsgraph fetch" not in html
+    if cited_by:
+        assert f">{cited_by}</a>" in html.split('id="cited-by"', 1)[1]
+    else:
+        assert ">A/HRC/39/14 ¶141.97</a>" in html.split('id="cited-paragraphs"', 1)[1]
+
+
 def test_the_document_page_names_the_documents_it_cites_by_symbol(web_client):
     html = page(web_client, "/doc/CMW/C/AZE/CO/3")
     for name, symbol in (("State party report", "CMW/C/AZE/3"),

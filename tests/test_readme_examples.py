@@ -12,6 +12,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 NOT_EXAMPLES = {
     "/api": "the prefix of the researcher API's routes, not a page",
     "/api/chain": "a route name: it needs the paragraph as uri=",
+    "/api/search": "a route name: it needs the query as q=",
 }
 """Paths the README names that are not examples to open as they stand, with the reason."""
 
