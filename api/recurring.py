@@ -64,11 +64,15 @@ SELECT DISTINCT ?p ?number ?symbol ?committee ?date ?text ?recommendation WHERE 
   BIND(EXISTS { ?p a hro:Recommendation } AS ?recommendation)
 }"""
 
+# The headings above a paragraph, innermost first: its thematic subheading (which lists its
+# paragraphs), its section, the sections around that.
 HEADINGS = """
-SELECT DISTINCT ?p ?heading ?direct WHERE {
+SELECT DISTINCT ?p ?heading ?depth WHERE {
   ?members
-  ?p hro:inSection+ ?section . ?section hro:heading ?heading .
-  BIND(EXISTS { ?p hro:inSection ?section } AS ?direct)
+  { ?section hro:hasParagraph ?p . BIND(0 AS ?depth) }
+  UNION { ?p hro:inSection ?section . BIND(1 AS ?depth) }
+  UNION { ?p hro:inSection/hro:inSection+ ?section . BIND(2 AS ?depth) }
+  ?section hro:heading ?heading .
 }"""
 
 
@@ -156,10 +160,10 @@ async def _members(server: Server, iris: list[str]) -> dict[str, dict[str, Any]]
                 "number": int(n) if (n := _value(row, "number")) and n.isdigit() else None})
             if row.get("text"):
                 member["texts"][row["text"].get("xml:lang", "")] = row["text"]["value"]
-        headings: dict[str, list[tuple[bool, str, str]]] = defaultdict(list)
+        headings: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
         for row in await server.select(sp.bind(HEADINGS, members=sp.values("p", chunk))):
             term = row["heading"]
-            headings[_value(row, "p")].append((_value(row, "direct") not in ("true", "1"),
+            headings[_value(row, "p")].append((int(_value(row, "depth") or 0),
                                                term.get("xml:lang", ""), term["value"]))
         for p in chunk:
             if p in found:
@@ -177,7 +181,7 @@ async def _members(server: Server, iris: list[str]) -> dict[str, dict[str, Any]]
     return found
 
 
-def _procedural(texts: dict[str, str], headings: list[tuple[bool, str, str]]) -> str | None:
+def _procedural(texts: dict[str, str], headings: list[tuple[int, str, str]]) -> str | None:
     """The kind of procedural paragraph a member is, read in each language it is held in
     (its own headings first, then those of the sections around them)."""
     for lang, text in texts.items():

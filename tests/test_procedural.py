@@ -53,3 +53,25 @@ def test_the_innermost_heading_decides():
 
 def test_a_language_without_phrase_data_has_no_procedural_paragraphs():
     assert procedural_kind("xx", "submit its next periodic report", ["Next report"]) is None
+
+
+def test_the_recurrence_view_reads_the_headings_above_a_paragraph_from_the_graph(web_store):
+    """The seed's closing paragraphs (CMW/C/AZE/CO/3, zh) are procedural by their headings
+    alone, as the recurrence view reads them (api/recurring.HEADINGS, innermost first)."""
+    from rightsgraph.api.recurring import HEADINGS
+    from rightsgraph.core import identifiers
+    from rightsgraph.core import sparql as sp
+    from rightsgraph.graph.store import open_store
+
+    numbers = {62: None, 63: "dissemination", 64: "assistance", 65: "follow_up",
+               66: "reporting"}
+    iris = {str(identifiers.paragraph_uri("CMW/C/AZE/CO/3", n)): n for n in numbers}
+    with open_store(web_store, read_only=True) as store:
+        rows = list(store.query(sp.bind(HEADINGS, members=sp.values("p", list(iris)))).rows())
+    above: dict[int, list[tuple[int, str]]] = {n: [] for n in numbers}
+    for row in rows:
+        above[iris[row["p"]]].append((int(row["depth"]), row["heading"]))
+    for n, kind in numbers.items():
+        headings = [h for _, h in sorted(above[n])]
+        assert headings, n
+        assert procedural_kind("zh", "", headings) == kind, (n, headings)
