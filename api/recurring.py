@@ -163,7 +163,7 @@ async def _members(server: Server, iris: list[str]) -> dict[str, dict[str, Any]]
         headings: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
         for row in await server.select(sp.bind(HEADINGS, members=sp.values("p", chunk))):
             term = row["heading"]
-            headings[_value(row, "p")].append((int(_value(row, "depth") or 0),
+            headings[_value(row, "p") or ""].append((int(_value(row, "depth") or 0),
                                                term.get("xml:lang", ""), term["value"]))
         for p in chunk:
             if p in found:

@@ -167,7 +167,7 @@ class ExplicitLink:
 def _expand(symbol: str, rest: str) -> list[str]:
     """"115.44–115.47, 115.49 and 115. 23" -> the recommendation ids."""
     rest = re.sub(r"(\d{3})\.\s+(\d)", r"\1.\2", rest)
-    out = []
+    out: list[str] = []
     for first, last in re.findall(r"(\d{3}\.\d{1,3})(?:\s*[–-]\s*(\d{3}\.\d{1,3}))?", rest):
         outer, a = first.split(".")
         if last and last.split(".")[0] != outer:  # "151.119–115.127" (sic, 34/SVN/2 note 41)
@@ -200,8 +200,8 @@ def compilation_links(corpus: Path, symbol: str) -> list[ExplicitLink]:
         if para and int(para["n"]) == last + 1:
             last += 1
             blocks.append(("paragraph", para["n"], [line[para.end():]]))
-        elif _HEADING.match(line):
-            blocks.append(("heading", "", [line[_HEADING.match(line).end():]]))
+        elif head := _HEADING.match(line):
+            blocks.append(("heading", "", [line[head.end():]]))
         elif blocks and line.strip():
             blocks[-1][2].append(line)
     out = []
@@ -219,7 +219,7 @@ def compilation_links(corpus: Path, symbol: str) -> list[ExplicitLink]:
             if kind_ == "heading":
                 break
             under.append((f"{symbol} para. {number}", without_note_markers(" ".join(body))))
-        if under:
+        if under and found:
             out.append(ExplicitLink(symbol, title[:found.start()].strip(), tuple(under),
                                     cited[0], tuple(cited[1])))
     return out

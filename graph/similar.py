@@ -201,10 +201,10 @@ def write_state(folder: Path, state: str, held: list[Version]) -> None:
             entries.append({**meta, "start": start, "rows": len(version.numbers)})
             start += len(version.numbers)
         with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False,
-                                         encoding="utf-8") as tmp:
+                                         encoding="utf-8") as text:
             json.dump({"format": FORMAT, "state": state, "generation": generation,
-                       "versions": entries}, tmp, separators=(",", ":"))
-        os.replace(tmp.name, index)
+                       "versions": entries}, text, separators=(",", ":"))
+        os.replace(text.name, index)
     for path in old:  # a reader that mapped one keeps it until it is done (POSIX)
         path.unlink(missing_ok=True)
 
@@ -259,7 +259,8 @@ def _load_state(index: Path, stamp: tuple) -> _State:
     recommended = np.flatnonzero(rows["recommendation"])  # the rows that are recommendations
     recommendations = rows["number"][recommended].tolist()
     scales = np.ascontiguousarray(rows["scale"])
-    held, by_language = [], {}
+    held: list[Version] = []
+    by_language: dict[str, list[int]] = {}
     for entry in data["versions"]:
         start = entry.pop("start")
         end = start + entry.pop("rows")
@@ -270,12 +271,6 @@ def _load_state(index: Path, stamp: tuple) -> _State:
         by_language.setdefault(version.language, []).append(len(held))
         held.append(version)
     return _State(held, by_language)
-
-
-def held_sha256(folder: Path) -> dict[tuple[str, str], str | None]:
-    """(symbol, language) -> the SHA-256 its vectors were computed from."""
-    return {(v.symbol, v.language): v.sha256
-            for state in states(folder) for v in versions(folder, state)}
 
 
 # --- neighbours ---------------------------------------------------------------------------
@@ -316,10 +311,11 @@ def neighbours(folder: Path, state: str, symbol: str, number: int, *, k: int = C
     held = _state(folder, state)
     if held is None:
         return []
-    queries = {}
+    queries: dict[str, np.ndarray] = {}
     for version in held.versions:
-        if version.symbol == symbol and number in version.numbers:
-            queries[version.language] = version.vector(number)
+        query = version.vector(number) if version.symbol == symbol else None
+        if query is not None:
+            queries[version.language] = query
 
     def keep(other: Version) -> bool:
         return (other.symbol != symbol and (not committee or other.committee == committee)
