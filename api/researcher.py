@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from rightsgraph.api import response_examples as examples
 from rightsgraph.api import search as search_api
 from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.filters import (
@@ -96,6 +97,7 @@ DOCUMENT_COLUMNS = ["symbol", "uri", "committee", "state", "adopted_on", "langua
 
 
 @router.get("/documents", summary="Documents the store holds",
+            responses=examples.responses("/api/documents"),
             description="Filter by committee (CMW), State (ISO alpha-3, AZE), year of "
                         "adoption and language of the versions held. Each document says "
                         "which paragraphs it selects for the follow-up procedure and by when "

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from rightsgraph.api import page_data
+from rightsgraph.api import response_examples as examples
 from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.filters import committee_code, document_filters, state_code
 from rightsgraph.api.listing import (
@@ -62,7 +63,8 @@ async def _english_labels(server: Server, iris: list[str]) -> dict[str, str]:
 SDG_COLUMNS = ["target", "uri", "label", "paragraphs", "documents"]
 
 
-@router.get("/sdg", summary="SDG targets, with how many paragraphs refer to each",
+@router.get("/sdg", responses=examples.responses("/api/sdg"),
+            summary="SDG targets, with how many paragraphs refer to each",
             description="One item per SDG target the text of a paragraph refers to: its "
                         "number, UN URI and label, the number of `paragraphs` that refer to it "
                         "and of the `documents` they belong to; most cited first. Filter the "
@@ -95,7 +97,8 @@ ARTICLE_COLUMNS = ["article", "uri", "treaty", "treaty_name", "label", "text", "
                    "documents"]
 
 
-@router.get("/articles", summary="Treaty articles, with how many paragraphs concern each",
+@router.get("/articles", responses=examples.responses("/api/articles"),
+            summary="Treaty articles, with how many paragraphs concern each",
             description="One item per treaty article (or provision, such as CRC/3(1)) that "
                         "paragraphs concern, with two counts kept apart: `text`, the paragraphs "
                         "whose own text cites it, and `heading`, the paragraphs that only "
@@ -192,7 +195,8 @@ STATE_COLUMNS = ["state", "uri", "name", "documents", "languages", "paragraphs",
                  "recommendations"]
 
 
-@router.get("/states", summary="States, with what the store holds on each",
+@router.get("/states", responses=examples.responses("/api/states"),
+            summary="States, with what the store holds on each",
             description="One item per State party the documents held are addressed to: the "
                         "number of `documents`, the `languages` held, the number of "
                         "`paragraphs` and of `recommendations` among them. Filter by "
@@ -225,7 +229,8 @@ async def state_counts(request: Request, server: ServerDep, committee: Committee
 
 # --- the dataset --------------------------------------------------------------------------
 
-@router.get("/summary", summary="What the dataset holds, in numbers",
+@router.get("/summary", responses=examples.responses("/api/summary", csv=False),
+            summary="What the dataset holds, in numbers",
             description="The documents held, their language versions (per language), "
                         "paragraphs (and how many are recommendations, concerns, positive "
                         "aspects), the links read in the text per kind (paragraph to target, "

@@ -203,3 +203,36 @@ def test_counts_are_kept_per_snapshot_and_renewed_by_a_reload(tmp_path):
         assert {s["state"] for s in client.get("/api/states").json()["items"]} == {"AZE",
                                                                                   "NPL"}
         assert client.get("/api/documents", params={"limit": 1}).json()["total"] == 2
+
+
+def test_the_documented_examples_are_what_the_seed_answers(tmp_path):
+    """The JSON examples /docs shows (api/response_examples.json, recorded by
+    tools/record_api_examples.py) are the answers of a store of the seed."""
+    from conftest import SEED
+    from fastapi.testclient import TestClient
+
+    from rightsgraph.api import response_examples
+    from rightsgraph.api.app import Settings, create_app
+    from rightsgraph.graph.build import build
+    from rightsgraph.graph.store import open_store
+
+    with open_store(tmp_path / "store") as store:
+        assert build([SEED], store).ok
+    app = create_app(Settings(store=str(tmp_path / "store"), workers=1))
+    with TestClient(app) as client:
+        assert response_examples.record(client) == response_examples.recorded(), (
+            "run tools/record_api_examples.py")
+        schema = client.get("/openapi.json").json()["paths"]
+    for route, example in response_examples.recorded().items():
+        documented = schema[route]["get"]["responses"]["200"]["content"]
+        # the schema leaves out null values ("next": null)
+        assert documented["application/json"]["example"] == without_nulls(example["answer"])
+    assert "X-Total-Count" in schema["/api/states"]["get"]["responses"]["200"]["headers"]
+
+
+def without_nulls(value):
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
