@@ -817,6 +817,7 @@ async def _documents_per(server, prop: str) -> list[dict]:
     written in this module) among the documents held, most documents first."""
     rows = await server.select(f"""SELECT ?x (COUNT(DISTINCT ?doc) AS ?n) WHERE {{
         ?doc {prop} ?x ; hro:languageVersion ?v }} GROUP BY ?x ORDER BY DESC(?n) ?x""")
-    found = await labels(server, [_v(r, "x") for r in rows])
-    return [{"code": _v(r, "x").rsplit("/", 1)[-1], "name": found(_v(r, "x")),
-             "documents": _int(r, "n")} for r in rows if r.get("x")]
+    values = [(_v(r, "x") or "", _int(r, "n")) for r in rows if r.get("x")]
+    found = await labels(server, [value for value, _ in values])
+    return [{"code": value.rsplit("/", 1)[-1], "name": found(value), "documents": n}
+            for value, n in values]

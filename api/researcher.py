@@ -162,7 +162,7 @@ async def _add_follow_up(server: Server, items: list[Item]) -> None:
                    if d not in derived]
         item["follow_up_paragraphs"] = sorted(int(p.rpartition("/para/")[2]) for p in selected
                                               if p.rpartition("/para/")[2].isdigit())
-        item["follow_up_deadline"] = (printed or derived or [None])[0]
+        item["follow_up_deadline"] = next(iter(printed or derived), None)
         item["follow_up_deadline_derived"] = bool(derived) and not printed
 
 

@@ -160,10 +160,10 @@ async def _per_article(server: Server, restrict: str, committee: str | None,
     without ``/para/`` is a section's (sections inherit their parents' articles too)."""
     only = ""
     if committee or state:
-        documents = await rows(server, f"""SELECT DISTINCT ?doc WHERE {{
+        selected = await rows(server, f"""SELECT DISTINCT ?doc WHERE {{
             {" ".join(document_filters(committee, state))} ?doc hro:languageVersion ?v }}""")
         only = "VALUES ?d { %s }" % " ".join(  # noqa: UP031 - braces of SPARQL
-            str(sp.literal(r["doc"] or "")) for r in documents)
+            str(sp.literal(r["doc"] or "")) for r in selected)
 
     async def grouped(pattern: str) -> list[dict[str, str | None]]:
         return await rows(server, f"""SELECT ?article ?d (COUNT(DISTINCT ?p) AS ?n) WHERE {{
