@@ -18,6 +18,7 @@ reading a large result, but a query that sorts or groups runs to completion firs
 from __future__ import annotations
 
 import contextlib
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -133,12 +134,14 @@ class LocalStore(Store):
         first build was killed is known to be incomplete and the next build loads every
         file again, one transaction each."""
         store = self._writable()
-        quads = "".join(_as_quads(graph.serialize(format="nt"), checked_iri(name))
-                        for graphs in batch for name, graph in graphs.items())
-        if not quads:
-            return
         try:
-            store.bulk_load(quads.encode(), format=ox.RdfFormat.N_QUADS)
+            with tempfile.TemporaryFile(dir=self.path) as spool:  # N-Quads, not in memory
+                for graphs in batch:
+                    for name, graph in graphs.items():
+                        spool.write(_as_quads(graph.serialize(format="nt"),
+                                              checked_iri(name)).encode())
+                spool.seek(0)
+                store.bulk_load(spool, format=ox.RdfFormat.N_QUADS)
         except SyntaxError as err:
             raise StoreError(f"{self.path}: the graphs do not parse: {err}") from err
         except (OSError, RuntimeError) as err:

@@ -99,3 +99,20 @@ def test_a_first_build_that_did_not_finish_is_loaded_again_whole(tmp_path):
     # and once complete, the next build skips every file again
     with open_store(store_dir) as store:
         assert build(FILES, store).unchanged == len(FILES)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_the_builds_graph_of_a_document_is_to_graph(path):
+    """``version_graph`` (the build's, in a context-free store) and ``to_graph`` (a dataset)
+    hold the same triples in the same named graph."""
+    from datetime import UTC, datetime
+
+    from rightsgraph.extract import extract_file, to_graph
+    from rightsgraph.extract.triples import version_graph
+
+    doc = extract_file(path)
+    moment = datetime(2026, 12, 5, tzinfo=UTC)
+    graph = version_graph(doc, generated_at=moment)
+    named = [g for g in to_graph(doc, generated_at=moment).graphs() if len(g)]
+    assert [g.identifier for g in named] == [graph.identifier]
+    assert set(named[0]) == set(graph) and len(graph) > 500
