@@ -28,7 +28,7 @@ import os
 import re
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -185,9 +185,9 @@ def load_uhri(export: str | os.PathLike, store: Store, *, language: str = "en",
             if progress and report.records % 10000 == 0:
                 progress(report)
             number = _match(record, held, report)
-            if number is not None:
+            if number is not None:  # kept without its text: memory follows the labels only
                 per_document[held.symbols[symbol_key(record.symbol or "")]].append(
-                    (record, number))
+                    (replace(record, text="", body_text="", heading=None), number))
         while reader.read(1 << 20):  # hash what follows the array, if anything
             pass
     finally:
@@ -197,19 +197,18 @@ def load_uhri(export: str | os.PathLike, store: Store, *, language: str = "en",
     common = _common_graph(export, reader.sha.hexdigest(), when, report.records, themes,
                            affected, language, base, export_uri)
     old = {name for name in store.graphs() if name.startswith(labels_root(base) + "/")}
-    graphs: dict[str, Graph] = {labels_root(base): common}
-    for symbol, matched in per_document.items():
+    written = set()
+    # one document's labels at a time (made, written, let go), the schemes last
+    for symbol in list(per_document):
         name = labels_graph(symbol, base)
-        graphs[name] = _document_graph(symbol, matched, targets, goals, report, language, base,
-                                       export_uri)
-        _stamp(graphs[name], name, symbol, base, export_uri)
-    report.documents = len(per_document)
+        graph = _document_graph(symbol, per_document.pop(symbol), targets, goals, report,
+                                language, base, export_uri)
+        _stamp(graph, name, symbol, base, export_uri)
+        store.replace_graphs({name: graph})
+        written.add(name)
+    report.documents = len(written)
     report.themes, report.affected = len(themes), len(affected)
-    # one document's labels at a time (bounded memory), the schemes last
-    for name, graph in graphs.items():
-        if name != labels_root(base):
-            store.replace_graphs({name: graph})
-    store.drop_graphs(old - set(graphs))
+    store.drop_graphs(old - written)
     store.replace_graphs({labels_root(base): common})
     report.seconds = time.monotonic() - started
     return report
