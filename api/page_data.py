@@ -713,6 +713,12 @@ async def languages_held(server) -> list[dict]:
 
 
 async def dataset(server) -> dict:
+    """:func:`dataset_description`, computed once per snapshot of the store served (it
+    counts every quad and lists every graph)."""
+    return await cached(server, ("dataset",), lambda: dataset_description(server))
+
+
+async def dataset_description(server) -> dict:
     """What ``/void`` says, for people: documents and languages held, quads, named graphs,
     links per kind, licences stated in the graph, and the :func:`summary` of the dataset
     that ``/api/summary`` gives."""

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from rightsgraph.api.deps import ServerDep
+from rightsgraph.api.listing import cached
 from rightsgraph.api.protocol import (
     FORMAT_NAMES,
     RefusedError,
@@ -150,7 +151,9 @@ async def service_description(request: Request, server: Server,
                     uriSpace=sp.literal(server.base), hro=sp.iri(HRO_IRI))
     graph_types = [m for m in accept if not m.startswith(("application/sparql-results",
                                                           "text/csv", "text/tab"))]
-    answer = await server.sparql(query, graph_types or ["text/turtle"])
+    types = graph_types or ["text/turtle"]
+    # it counts every quad and lists every graph: once per snapshot of the store served
+    answer = await cached(server, ("void", root, *types), lambda: server.sparql(query, types))
     return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
 
 

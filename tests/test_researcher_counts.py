@@ -195,11 +195,19 @@ def test_counts_are_kept_per_snapshot_and_renewed_by_a_reload(tmp_path):
     with TestClient(app) as client:
         assert client.get("/api/summary").json()["documents"] == 1
         assert client.get("/api/documents", params={"limit": 1}).json()["total"] == 1
+        void_ttl = client.get("/void", params={"format": "ttl"}).text
+        void_page = client.get("/void", headers={"Accept": "text/html"}).text
         with open_store(location) as store:
             assert build([FIXTURES / "en" / "crc_fixture.txt"], store).ok
         assert client.get("/api/summary").json()["documents"] == 1  # the snapshot served
+        # /void counts every quad and lists every graph: once per snapshot, like the counts
+        assert client.get("/void", params={"format": "ttl"}).text == void_ttl
+        assert client.get("/void", headers={"Accept": "text/html"}).text == void_page
         client.portal.call(app.state.server.reload)
         assert client.get("/api/summary").json()["documents"] == 2
+        renewed = client.get("/void", params={"format": "ttl"}).text
+        assert "NPL" in renewed and "NPL" not in void_ttl
+        assert client.get("/void", headers={"Accept": "text/html"}).text != void_page
         assert {s["state"] for s in client.get("/api/states").json()["items"]} == {"AZE",
                                                                                   "NPL"}
         assert client.get("/api/documents", params={"limit": 1}).json()["total"] == 2
