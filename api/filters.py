@@ -112,40 +112,59 @@ def article_notation(value: str) -> str:
     return f"{treaty}/{number}{match['levels'].lower()}"
 
 
-def article_pattern(value: str, *, via_heading: bool = True) -> str:
-    """Paragraphs ``?para`` that concern an article: cited in their text, or (unless
-    ``via_heading`` is false) inherited from a section heading that cites it
-    (``hro:concernsArticleViaSection``); ``?via`` says which ("text" wins).  An article
-    given without its paragraph matches all its paragraphs (CRC/3 matches CRC/3(1))."""
-    name = article_notation(value)
-    target = identifiers.provision_uri(name)
-    match = (f"FILTER (?concerned = {sp.iri(target)} || "
-             f"STRSTARTS(STR(?concerned), {sp.literal(str(target) + '/')}))"
-             if "(" not in name else f"FILTER (?concerned = {sp.iri(target)})")
-    text = f'{{ ?para hro:concernsArticle ?concerned . {match} BIND("text" AS ?via) }}'
+def article_pattern(value: str, *, via_heading: bool = True,
+                    provisions: Iterable[str] = ()) -> str:
+    """Paragraphs ``?para`` that concern an article or provision: cited in their text, or
+    (unless ``via_heading`` is false) inherited from a section heading that cites it
+    (``hro:concernsArticleViaSection``); ``?via`` says which ("text" wins).  ``provisions``
+    are the IRIs of the provisions below it that count too (:func:`provisions_below`:
+    CRC/3 matches CRC/3(1)).
+
+    The article and its provisions are bound first (``VALUES``) and the paragraphs looked
+    up from them, so the query costs what its answer costs.  Matched by a filter on every
+    linked IRI instead, it read every article link of the store, and Oxigraph's planner
+    only starts from the article when the IRIs are given as values
+    (``tests/test_lookup_cost.py``)."""
+    target = str(identifiers.provision_uri(article_notation(value)))
+    iris = " ".join(sp.iri(iri) for iri in dict.fromkeys([target, *provisions]))
+    text = '{ ?para hro:concernsArticle ?concerned . BIND("text" AS ?via) }'
     if not via_heading:
-        return text
-    return (f"{{ {text} UNION {{ ?para hro:concernsArticleViaSection ?concerned . {match} "
-            f'BIND("heading" AS ?via) }} }}')
+        return f"VALUES ?concerned {{ {iris} }} {text}"
+    return (f"VALUES ?concerned {{ {iris} }} {{ {text} UNION {{ ?para "
+            f'hro:concernsArticleViaSection ?concerned . BIND("heading" AS ?via) }} }}')
+
+
+async def provisions_below(server, value: str) -> list[str]:
+    """The IRIs of the provisions the store holds below an article (``CRC/3`` -> those of
+    ``CRC/3(1)``, ``CRC/3(2)(a)``…: each is ``dcterms:isPartOf`` the one above it); none
+    below a provision (``CRC/3(1)`` matches itself only)."""
+    name = article_notation(value)
+    if "(" in name:
+        return []
+    rows = await server.select(f"""SELECT DISTINCT ?provision WHERE {{
+        ?provision dcterms:isPartOf+ {sp.iri(str(identifiers.provision_uri(name)))} }}""")
+    return [row["provision"]["value"] for row in rows]
 
 
 def paragraph_filters(*, state: str | None = None, committee: str | None = None,
                       links: Mapping[str, str | None] | None = None, flag: str | None = None,
                       language: str | None = None, document: str | None = None,
                       theme: str | None = None, affected: str | None = None,
-                      via_heading: bool = True, follow_up: bool | None = None) -> list[str]:
+                      via_heading: bool = True, follow_up: bool | None = None,
+                      provisions: Iterable[str] = ()) -> list[str]:
     """Graph patterns selecting paragraphs (``?para`` of ``?doc``, with ``?text``); ``links``
     maps the API filter of a link kind (``article``, ``ilo``, ``sdg``) to a notation (an
-    article also through section headings unless ``via_heading`` is false, see
-    :func:`article_pattern`); ``theme`` and ``affected`` are OHCHR's UHRI labels (by label or
-    slug), not the text's; ``follow_up`` keeps the paragraphs their document selects for the
-    follow-up procedure (true) or the others (false)."""
+    article also through section headings unless ``via_heading`` is false, and with the
+    ``provisions`` below it, see :func:`article_pattern`); ``theme`` and ``affected`` are
+    OHCHR's UHRI labels (by label or slug), not the text's; ``follow_up`` keeps the
+    paragraphs their document selects for the follow-up procedure (true) or the others
+    (false)."""
     f = document_filters(committee, state)
     if document:
         f.append(f"?doc dcterms:identifier {sp.literal(document)} .")
     for name, value in (links or {}).items():
         if value and name == "article":
-            f.append(article_pattern(value, via_heading=via_heading))
+            f.append(article_pattern(value, via_heading=via_heading, provisions=provisions))
         elif value:
             kind = FILTERS[name]
             f.append(f"?para {sp.iri(str(kind.property))} {sp.iri(_link_target(kind, value))} .")

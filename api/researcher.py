@@ -25,6 +25,7 @@ from rightsgraph.api.filters import (
     document_filters,
     notation,
     paragraph_filters,
+    provisions_below,
     selected_paragraphs,
 )
 from rightsgraph.api.listing import (
@@ -254,10 +255,12 @@ async def paragraphs(
             affected=affected and slug(affected), **search_api.link_filters(links)),
             language, limit, offset, labels)
         return await page(request, items, limit, offset, format, PARAGRAPH_COLUMNS, total)
+    provisions = await provisions_below(server, links["article"]) if links.get("article") \
+        else []
     filters = paragraph_filters(state=state, committee=committee, links=links, flag=flag,
                                 language=language, document=document, theme=theme,
                                 affected=affected, via_heading=via_heading,
-                                follow_up=follow_up)
+                                follow_up=follow_up, provisions=provisions)
     return await _paragraph_page(request, server, filters, limit, offset, format)
 
 
@@ -340,9 +343,9 @@ async def article_page(request: Request, server: ServerDep,
     label = await _english_label(server, str(identifiers.provision_uri(name.split("(")[0])))
     if label is None:
         raise RefusedError(404, f"{name} is not an article in the registry")
-    return await _paragraph_page(request, server, [article_pattern(name,
-                                                                   via_heading=via_heading)],
-                                 limit, offset, format,
+    pattern = article_pattern(name, via_heading=via_heading,
+                              provisions=await provisions_below(server, name))
+    return await _paragraph_page(request, server, [pattern], limit, offset, format,
                                  article={"notation": name, "uri": iri, "label": label,
                                           "treaty": treaty_of(name)})
 

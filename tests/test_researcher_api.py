@@ -128,6 +128,16 @@ def test_paragraph_filters_combine(api, params, expected):
                                                                 params=params))} == expected
 
 
+def test_an_article_matches_the_paragraphs_citing_its_provisions(api):
+    def found(path: str, **params) -> set[tuple[str, int]]:
+        return {(p["document"], p["number"]) for p in items(api.get(path, params=params))}
+
+    provision = found("/api/paragraphs", article="CRC/3(1)", via_heading="false")
+    article = found("/api/paragraphs", article="CRC/3", via_heading="false")
+    assert ("CRC/C/NPL/CO/5-6", 6) in provision  # "article 3 (1) of the Convention"
+    assert provision <= article == found("/api/articles/CRC/3", via_heading="false")
+
+
 def test_paragraphs_give_one_item_per_language_held(api):
     found = items(api.get("/api/paragraphs", params={"document": ECU, "sdg": "10.7"}))
     assert sorted(p["language"] for p in found) == ["ar", "en", "es", "fr", "ru"]
