@@ -17,6 +17,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import Stemmer
 
@@ -29,9 +30,9 @@ TOKEN = re.compile(rf"[{_HAN}]+|[^\W_{_HAN}](?:[^\W_{_HAN}]|[{_MARKS}])*")
 _IS_HAN = re.compile(rf"[{_HAN}]")
 
 
-@dataclass(frozen=True)
-class Term:
-    """A term of the index and the span ``[start, end)`` of the text it comes from."""
+class Term(NamedTuple):
+    """A term of the index and the span ``[start, end)`` of the text it comes from (a
+    tuple: a snippet makes one per word of each paragraph shown)."""
 
     text: str
     start: int
@@ -138,13 +139,13 @@ def terms(text: str, code: str, *, stem: bool = True) -> list[Term]:
     """The terms of ``text`` read as language ``code``, in order."""
     out: list[Term] = []
     for match in TOKEN.finditer(text):
-        token, start = match.group(), match.start()
-        if _IS_HAN.match(token):
-            out.extend(_bigrams(token, start))
+        token = match.group()
+        if token[0] >= "\u3400" and _IS_HAN.match(token):
+            out.extend(_bigrams(token, match.start()))
             continue
         word = _normalise(token, code, stem)
         if word:
-            out.append(Term(word, start, match.end()))
+            out.append(Term(word, match.start(), match.end()))
     return out
 
 

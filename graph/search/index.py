@@ -55,7 +55,7 @@ from rightsgraph.graph.search.rows import (
     store_stamps,
     with_labels,
 )
-from rightsgraph.graph.search.snippets import snippet
+from rightsgraph.graph.search.snippets import query_terms, snippet
 
 FORMAT = 1  # bump when the schema or what is stored changes
 PREFIX_EXPANSIONS = 64
@@ -456,7 +456,7 @@ def _matched(part: dict, wanted) -> int:
             prefix = analysis.normalise(want.text, part["lang"], stem=False)
             count += any(t.startswith(prefix) for t in held) if prefix else 0
         else:
-            count += sum(t.text in held for t in analysis.terms(want.text, part["lang"]))
+            count += sum(term in held for term in query_terms(want.text, part["lang"]))
     return count
 
 

@@ -3,7 +3,8 @@ the spans of the words to highlight (found by the same analysis as the index, so
 ``migrants`` highlights ``migrant``, ``Migration`` and, in Chinese, each character pair)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from rightsgraph.graph.search import analysis
 from rightsgraph.graph.search.query import Prefix, Words
@@ -24,10 +25,10 @@ def snippet(text: str, lang: str, wanted: Sequence[Words | Prefix], width: int =
             prefix = analysis.normalise(want.text, lang, stem=False)
             spans += [(t.start, t.end) for t in found if prefix and t.text.startswith(prefix)]
             continue
-        sequence = [t.text for t in analysis.terms(want.text, lang)]
+        sequence = query_terms(want.text, lang)
         n = len(sequence)
-        spans += [(found[i].start, found[i + n - 1].end) for i in range(len(found) - n + 1)
-                  if n and _same(words[i:i + n], sequence)]
+        spans += [(found[i].start, found[i + n - 1].end) for i in _starts(words, sequence)
+                  if _same(words[i:i + n], sequence)]
     spans = _merged(spans)
     if analysis.han_share(text) > 0.5:
         width //= 2  # Han characters are twice as wide as Latin ones
@@ -45,14 +46,35 @@ def snippet(text: str, lang: str, wanted: Sequence[Words | Prefix], width: int =
     return shown, inside
 
 
-def _same(terms: list[str], sequence: list[str]) -> bool:
+@lru_cache(maxsize=1024)
+def query_terms(words: str, lang: str) -> tuple[str, ...]:
+    """The terms of a query's words in one language (the same for every paragraph)."""
+    return tuple(t.text for t in analysis.terms(words, lang))
+
+
+def _starts(words: list[str], sequence: tuple[str, ...]) -> Iterable[int]:
+    """Where in ``words`` a match of ``sequence`` may start: where its first term stands
+    (everywhere it fits when that term is a lone Han character, which may end a pair)."""
+    n = len(sequence)
+    if not n:
+        return ()
+    last = len(words) - n
+    if len(sequence[0]) == 1 and analysis.is_han(sequence[0]):
+        return range(last + 1)
+    first = sequence[0]
+    return (i for i, word in enumerate(words) if word == first and i <= last)
+
+
+def _same(terms: list[str], sequence: tuple[str, ...]) -> bool:
     """Whether ``terms`` of a text are the query's ``sequence``, a lone Han character at
     either end of it standing for a pair that starts or ends with it."""
     last = len(sequence) - 1
     for k, (term, want) in enumerate(zip(terms, sequence, strict=True)):
+        if term == want:
+            continue
         lone = len(want) == 1 and analysis.is_han(want)
-        if term == want or (lone and k == 0 and term.endswith(want)) \
-                or (lone and k == last and term.startswith(want)):
+        if (lone and k == 0 and term.endswith(want)) or (lone and k == last
+                                                         and term.startswith(want)):
             continue
         return False
     return True
