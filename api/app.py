@@ -16,6 +16,8 @@ from typing import Literal
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rightsgraph import __version__
 from rightsgraph.api.jsonld import context
@@ -91,7 +93,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(recurring.router)
     web.mount_static(app)
 
-    app.middleware("http")(security_headers)
+    app.add_middleware(SecurityHeaders)
     problems.install(app)
 
     @app.get("/dumps/rightsgraph.nq.gz", tags=["linked data"],
@@ -139,13 +141,30 @@ PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 
-async def security_headers(request: Request, call_next) -> Response:
-    response = await call_next(request)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    html = response.headers.get("content-type", "").startswith("text/html")
-    response.headers.setdefault("Content-Security-Policy", PAGE_POLICY if html else API_POLICY)
-    return response
+class SecurityHeaders:
+    """Adds :data:`SECURITY_HEADERS` (and a Content-Security-Policy) to every response; a
+    plain ASGI middleware, which costs a function call per response (Starlette's
+    ``BaseHTTPMiddleware`` runs each request in a task group of its own)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                html = headers.get("content-type", "").startswith("text/html")
+                headers.setdefault("Content-Security-Policy",
+                                   PAGE_POLICY if html else API_POLICY)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def _reload_on_sighup(server: Server) -> None:

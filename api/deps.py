@@ -8,8 +8,9 @@ from fastapi import Depends, Request
 from rightsgraph.api.server import Server
 
 
-def get_server(request: Request) -> Server:
-    """The :class:`Server` that :func:`.app.create_app` made for this application."""
+async def get_server(request: Request) -> Server:
+    """The :class:`Server` that :func:`.app.create_app` made for this application (``async``
+    although it does not wait: FastAPI runs a plain function dependency in a thread)."""
     server: Server = request.app.state.server
     return server
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import difflib
 import inspect
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from functools import cache
 from typing import Annotated, Literal
 
@@ -206,11 +206,11 @@ def _link_target(kind: LinkKind, value: str) -> str:
         raise RefusedError(400, f"{value!r} is not an {what}") from err
 
 
-def _link_filter_parameters() -> Callable[..., dict[str, str]]:
+def _link_filter_parameters() -> Callable[..., Awaitable[dict[str, str]]]:
     """A FastAPI dependency taking one query parameter per link kind with an API filter
     (``article``, ``ilo``, ``sdg``), documented in the OpenAPI schema, and returning the
-    ones given."""
-    def given(**values: str | None) -> dict[str, str]:
+    ones given (``async``: FastAPI would run a plain function in a thread)."""
+    async def given(**values: str | None) -> dict[str, str]:
         return {name: value.strip() for name, value in values.items() if value and value.strip()}
 
     setattr(given, "__signature__", inspect.Signature([  # noqa: B010 - FastAPI reads it

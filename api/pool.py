@@ -27,6 +27,9 @@ import asyncio
 import multiprocessing
 import os
 import signal
+import socket
+import struct
+import sys
 import threading
 from collections import Counter
 from collections.abc import Sequence
@@ -37,6 +40,7 @@ from multiprocessing.connection import Connection
 from rightsgraph.core import formats
 from rightsgraph.core.errors import RightsgraphError
 
+INLINE_BYTES = 256 * 1024  # an answer read on the event loop's thread (larger: in a thread)
 RESULT_TYPES = tuple(f.media_type for f in formats.RESULTS)  # SELECT and ASK
 GRAPH_TYPES = tuple(f.media_type for f in formats.RDF)  # CONSTRUCT and DESCRIBE
 
@@ -178,10 +182,28 @@ class _Worker:
                                        daemon=True, name="rightsgraph-sparql")
         self.process.start()
         child.close()
+        # the same pipe, to peek at the length of an answer (see answer_size)
+        self._peek = socket.socket(fileno=os.dup(self.conn.fileno()))
+
+    def answer_size(self) -> int:
+        """The size of the answer waiting on the pipe, from its length prefix (as
+        :mod:`multiprocessing.connection` writes it); unknown (large) until all of the
+        prefix has arrived, and 0 when the worker has died (the pipe is closed)."""
+        try:
+            head = self._peek.recv(4, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        except OSError:
+            head = b""
+        if not head:
+            return 0
+        if len(head) < 4:
+            return sys.maxsize
+        size = struct.unpack("!i", head)[0]
+        return size if size >= 0 else sys.maxsize
 
     def kill(self) -> None:
         self.process.kill()
         self.process.join(timeout=5)
+        self._peek.close()
         self.conn.close()
 
 
@@ -289,11 +311,26 @@ class QueryPool:
             worker.kill()
         self._threads.shutdown(wait=False, cancel_futures=True)
 
-    def _ask(self, worker: _Worker, request: tuple) -> tuple | None:
+    async def _ask(self, worker: _Worker, request: tuple) -> tuple | None:
+        """Send ``request`` to ``worker`` and wait for its answer without a thread: the event
+        loop wakes up when the answer starts to arrive (``None`` past the time limit).  An
+        answer of up to :data:`INLINE_BYTES` is then read at once; a larger one in a thread,
+        so that the loop goes on while it is copied."""
+        loop = asyncio.get_running_loop()
         worker.conn.send(request)
-        if worker.conn.poll(self.timeout):
+        arrived = loop.create_future()
+        fd = worker.conn.fileno()
+        loop.add_reader(fd, lambda: arrived.done() or arrived.set_result(None))
+        try:
+            await asyncio.wait_for(arrived, self.timeout)
+        except TimeoutError:
+            return None
+        finally:
+            loop.remove_reader(fd)
+            os.set_blocking(fd, True)  # uvloop's add_reader made it non-blocking
+        if worker.answer_size() <= INLINE_BYTES:
             return worker.conn.recv()
-        return None
+        return await loop.run_in_executor(self._threads, worker.conn.recv)
 
     def _busy(self, message: str) -> QueryError:
         retry = max(1, round(self.timeout / 2))
@@ -325,7 +362,6 @@ class QueryPool:
                     del self._clients[client]
 
     async def _query(self, sparql, accepted, default_graph, named_graphs, public) -> Answer:
-        loop = asyncio.get_running_loop()
         self._waiting += 1
         try:
             worker = await self._idle.get()
@@ -334,10 +370,13 @@ class QueryPool:
         request = (sparql, list(accepted), list(default_graph), list(named_graphs), public)
         replace = False
         try:
-            message = await loop.run_in_executor(self._threads, self._ask, worker, request)
+            message = await self._ask(worker, request)
         except (OSError, EOFError):
             replace = True
             message = ("error", *self._death(worker))
+        except BaseException:  # cancelled: the worker may still answer, never reuse it
+            replace = True
+            raise
         else:
             if message is None:
                 replace = True
