@@ -147,7 +147,12 @@ async def types_of(server, iri: str) -> set[str]:
 
 async def filter_choices(server) -> dict[str, list[dict]]:
     """States and committees that documents in the store are addressed to or come from,
-    with their English registry labels."""
+    with their English registry labels (read once a minute: every search page shows them,
+    and reading them costs as many rows as the store has documents)."""
+    return await server.cached("filter_choices", lambda: _filter_choices(server))
+
+
+async def _filter_choices(server) -> dict[str, list[dict]]:
     choices = {}
     for key, prop in (("states", "hro:stateParty"), ("committees", "hro:committee")):
         # the distinct values first (one row per document version), then their labels; a

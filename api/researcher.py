@@ -304,6 +304,9 @@ async def _paragraphs_found(server: Server, text: str, language: str | None, lim
              if language in (None, lang)]
 
     async def total() -> int:  # every item of the best MAX_RESULTS paragraphs
+        if results.total <= search_api.MAX_RESULTS:  # all of them: the language facet says
+            held = dict(results.facets.get("lang", []))
+            return held.get(language, 0) if language else sum(held.values())
         every = await search_api.run_search(server, text, limit=search_api.MAX_RESULTS,
                                             offset=0)
         return sum(1 for hit in every.items for lang in hit.texts if language in (None, lang))

@@ -16,6 +16,7 @@ from rightsgraph.api.server import Server
 from rightsgraph.core.links import FILTERS
 from rightsgraph.graph.search import QueryError, Results, SearchIndexError
 from rightsgraph.graph.search import facets as facet_table
+from rightsgraph.graph.search.index import FACET_SIZE
 from rightsgraph.graph.search.query import MAX_LENGTH
 
 MAX_RESULTS = 1000
@@ -58,10 +59,11 @@ def with_filters(q: str, **filters: str | None) -> str:
 
 
 async def run_search(server: Server, text: str, *, limit: int, offset: int,
-                     lang: str | None = None) -> Results:
+                     lang: str | None = None, facet_size: int = FACET_SIZE) -> Results:
     """The index's answer, off the event loop; a bad query is a 400 naming the problem."""
     def work() -> Results:
-        return server.search_index().search(text, limit=limit, offset=offset, lang=lang)
+        return server.search_index().search(text, limit=limit, offset=offset, lang=lang,
+                                            facet_size=facet_size)
     try:
         return await run_in_threadpool(work)
     except QueryError as err:

@@ -10,8 +10,11 @@ import json
 import os
 import tempfile
 import threading
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from rightsgraph.api.pool import Answer, QueryPool, default_workers
 from rightsgraph.core import identifiers
@@ -46,6 +49,8 @@ class Settings:
         return (self.workers + self.site_workers) * self.memory_mb
 
 
+T = TypeVar("T")
+CACHE_SECONDS = 60.0  # see Server.cached; a remote store may change behind the server
 PUBLIC_NICE = 10  # CPU priority of the public lane's workers, below the site's
 
 
@@ -76,6 +81,7 @@ class Server:
         self._reload_lock = asyncio.Lock()
         self._index: SearchIndex | None = None
         self._index_lock = threading.Lock()
+        self._cache: dict[str, tuple[str, float, Any]] = {}
 
     def search_index(self) -> SearchIndex:
         """The full-text index, opened (and brought in step with the store) on first use."""
@@ -83,6 +89,19 @@ class Server:
             if self._index is None:
                 self._index = open_index(self.settings.store, self.settings.index)
             return self._index
+
+    async def cached(self, key: str, make: Callable[[], Awaitable[T]],
+                     seconds: float = CACHE_SECONDS) -> T:
+        """What ``make()`` gives, made once per ``seconds`` for the store served now (a new
+        snapshot makes it again): for what every page shows and only a build changes, such
+        as the States and committees to filter by."""
+        held = self._cache.get(key)
+        now = time.monotonic()
+        if held is not None and held[0] == self.location and now - held[1] < seconds:
+            return held[2]
+        value = await make()
+        self._cache[key] = (self.location, now, value)
+        return value
 
     async def start(self) -> None:
         if self.snapshots is not None:

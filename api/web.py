@@ -107,7 +107,8 @@ async def home(
             text = search_api.with_filters(form["q"], state=state.upper(), committee=committee,
                                            kind=flag, **search_api.link_filters(links))
             results = await search_api.run_search(server, text, limit=PAGE_SIZE,
-                                                  offset=(page - 1) * PAGE_SIZE)
+                                                  offset=(page - 1) * PAGE_SIZE,
+                                                  facet_size=FACET_VALUES)
         except RefusedError as err:
             error, status = err.message, err.status
     total = results.total if results else 0

@@ -27,6 +27,7 @@ import shutil
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import tantivy
@@ -76,7 +77,8 @@ class SearchIndexError(RightsgraphError):
 @dataclass
 class Hit:
     """One paragraph found: its URI, BM25 score, the language shown and a snippet with the
-    spans to highlight."""
+    spans to highlight (made when first read: a listing that only counts or lists texts
+    does not pay for them)."""
 
     uri: str
     score: float
@@ -84,10 +86,21 @@ class Hit:
     number: int
     lang: str
     languages: list[str]
-    snippet: str
-    highlights: list[tuple[int, int]]
     facets: dict[str, list[str]] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)  # every language version's text
+    wanted: tuple[Words | Prefix, ...] = ()  # the query's words, to highlight
+
+    @cached_property
+    def _snippet(self) -> tuple[str, list[tuple[int, int]]]:
+        return snippet(self.texts[self.lang], self.lang, self.wanted)
+
+    @property
+    def snippet(self) -> str:
+        return self._snippet[0]
+
+    @property
+    def highlights(self) -> list[tuple[int, int]]:
+        return self._snippet[1]
 
 
 @dataclass
@@ -432,20 +445,19 @@ def _hit(doc: tantivy.Document, score: float, wanted, preferred: str | None) -> 
     whose terms hold most of the query's."""
     parts = json.loads(doc.get_first("parts"))
     by_lang = {p["lang"]: p for p in parts.values()}
-    if preferred in by_lang:
-        lang = preferred
+    if preferred in by_lang or len(by_lang) == 1:
+        lang = preferred if preferred in by_lang else next(iter(by_lang))
     else:
         lang = max(sorted(by_lang), key=lambda code: _matched(by_lang[code], wanted))
     shown = by_lang[lang]
-    text, spans = snippet(shown["text"], lang, wanted)
     values: dict[str, set[str]] = {}
     for part in parts.values():
         for name, found in part["facets"].items():
             values.setdefault(name, set()).update(found)
     return Hit(doc.get_first("uri"), float(score), shown["symbol"], int(shown["number"]),
-               lang, sorted(by_lang), text, spans,
+               lang, sorted(by_lang),
                {name: sorted(found) for name, found in sorted(values.items())},
-               {code: by_lang[code]["text"] for code in sorted(by_lang)})
+               {code: by_lang[code]["text"] for code in sorted(by_lang)}, tuple(wanted))
 
 
 def _matched(part: dict, wanted) -> int:
