@@ -119,22 +119,36 @@ class Labels:
 
 
 async def labels(server, iris) -> Labels:
+    """The labels of ``iris``, each read from the store once a minute at most (a page
+    labels the same registry entries as the last: States, articles, SDG targets)."""
     wanted = sorted({i for i in iris if i})
-    found = Labels(fallback=lambda iri: display_name(server, iri))
-    for start in range(0, len(wanted), 200):
+    known: dict[str, dict[str, str]] = await server.cached("labels", _no_labels)
+    if len(known) + len(wanted) > LABELS_HELD:
+        known.clear()
+    missing = [iri for iri in wanted if iri not in known]
+    found: dict[str, dict[str, str]] = {iri: {} for iri in missing}
+    for start in range(0, len(missing), 200):
         # in a stated order (prefLabel first, then by language), so that every store gives
         # the same label where an IRI has several in one language
         rows = await server.select(f"""SELECT DISTINCT ?x ?label ?rank WHERE {{
-            {sp.values("x", wanted[start:start + 200])}
+            {sp.values("x", missing[start:start + 200])}
             {{ ?x skos:prefLabel ?label BIND(1 AS ?rank) }}
             UNION {{ ?x dcterms:identifier ?label BIND(2 AS ?rank) }}
             UNION {{ ?x rdfs:label ?label BIND(3 AS ?rank) }} }}
             ORDER BY ?x ?rank LANG(?label) STR(?label)""")
         for row in rows:
             term = row["label"]
-            found.by_iri.setdefault(row["x"]["value"], {}).setdefault(
-                term.get("xml:lang", ""), term["value"])
-    return found
+            found[row["x"]["value"]].setdefault(term.get("xml:lang", ""), term["value"])
+    known.update(found)
+    return Labels({iri: known[iri] for iri in wanted if known.get(iri)},
+                  fallback=lambda iri: display_name(server, iri))
+
+
+LABELS_HELD = 100_000  # IRIs whose labels the server keeps (see labels)
+
+
+async def _no_labels() -> dict[str, dict[str, str]]:
+    return {}
 
 
 async def types_of(server, iri: str) -> set[str]:
