@@ -26,6 +26,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from rightsgraph.api import page_data
 from rightsgraph.api.deps import ServerDep
+from rightsgraph.api.listing import Format, output_format
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.server import Server
 from rightsgraph.core import identifiers
@@ -274,16 +275,15 @@ Alpha3 = Annotated[str, Path(description="the State's ISO 3166-1 alpha-3 code (a
                         "ratification of other treaties, technical assistance) carry their "
                         "kind in `procedural` and come last. CSV (one row per cluster) opens "
                         "in a spreadsheet.")
-async def recurring_api(server: ServerDep, alpha3: Alpha3, lang: Lang = "en",
+async def recurring_api(request: Request, server: ServerDep, alpha3: Alpha3,
+                        lang: Lang = "en",
                         inferred: Annotated[bool, Query(
                             description="include links inferred by text similarity",
                             openapi_examples={"true": {"value": True}})] = True,
-                        format: Annotated[Literal["json", "csv"], Query(  # noqa: A002
-                            description="json (default) or csv (one row per cluster)",
-                            openapi_examples={"csv": {"value": "csv"}})] = "json") -> Response:
+                        format: Format = None) -> Response:
     code = await _checked_state(server, alpha3)
     clusters = await recurring(server, code, lang, include_inferred=inferred)
-    if format == "csv":
+    if output_format(request, format) == "csv":  # one row per cluster
         return _csv(code, clusters)
     return JSONResponse({"state": code, "clusters": clusters, "total": len(clusters)})
 

@@ -101,6 +101,18 @@ def test_a_listing_without_format_follows_the_accept_header(api):
                    headers={"Accept": "text/csv"}).json()["total"] == 4
 
 
+@pytest.mark.parametrize("path", [
+    "/api/documents", "/api/links", "/api/sdg", "/api/articles", "/api/states",
+    "/api/search?q=migrant", "/api/chain?document=CMW/C/AZE/CO/3&number=16",
+    "/api/states/AZE/recurring", "/api/sdg/16.9", "/api/articles/ICRMW/76"])
+def test_every_route_answers_json_by_default_and_csv_when_asked(api, path):
+    assert api.get(path).headers["content-type"] == "application/json", path
+    by_format = path + ("&" if "?" in path else "?") + "format=csv"
+    for answer in (api.get(path, headers={"Accept": "text/csv"}), api.get(by_format)):
+        assert answer.headers["content-type"].startswith("text/csv"), answer.url
+        assert answer.text.count("\n") >= 1
+
+
 def test_documents_as_csv(api):
     response = api.get("/api/documents", params={"format": "csv", "state": "AZE"})
     assert response.headers["content-type"].startswith("text/csv")
