@@ -37,6 +37,11 @@ def _v(row: dict, name: str) -> str | None:
     return None if term is None else term["value"]
 
 
+def _s(row: dict, name: str) -> str:
+    """The value of ``name`` in ``row``, or an empty string when it is unbound."""
+    return _v(row, name) or ""
+
+
 def pick(texts: dict[str, str], preferred: str = "en") -> tuple[str, str]:
     """The (language, text) to show from ``{language: text}``: ``preferred`` if held, then
     English, then the first UN language, then anything."""
@@ -640,7 +645,7 @@ async def _citing(server, iri: str) -> list[dict]:
     by_subject: dict[str, set[str]] = defaultdict(set)
     for r in rows:
         if _v(r, "p") not in IMPLIED:
-            by_subject[_v(r, "s")].add(_v(r, "p"))
+            by_subject[_s(r, "s")].add(_s(r, "p"))
     for relations in by_subject.values():
         for general, specific in GENERAL.items():
             if general in relations and relations & specific:
@@ -667,9 +672,9 @@ async def cited_only(server, iri: str, types: set[str]) -> dict:
     if document == iri:
         rows = await server.select(sp.bind("""SELECT DISTINCT ?para WHERE {
             ?para dcterms:isPartOf ?this ; a hro:Paragraph }""", this=sp.iri(iri)))
-        paragraphs = [{"iri": _v(r, "para"), "name": paragraph_name(server, _v(r, "para")),
-                       "citing": await _citing(server, _v(r, "para"))} for r in rows]
-        paragraphs.sort(key=lambda p: natural_key(p["name"]))
+        paragraphs = [{"iri": _s(r, "para"), "name": paragraph_name(server, _s(r, "para")),
+                       "citing": await _citing(server, _s(r, "para"))} for r in rows]
+        paragraphs.sort(key=lambda p: natural_key(str(p["name"])))
     citing = await _citing(server, iri)
     if not citing and not any(p["citing"] for p in paragraphs):
         raise RefusedError(404, f"{iri}: the store neither holds this text nor cites it")
@@ -699,17 +704,18 @@ async def documents_held(server, limit: int) -> dict:
         OPTIONAL {{ ?doc hro:committee ?committee }} OPTIONAL {{ ?doc hro:stateParty ?state }}
         OPTIONAL {{ ?doc hro:hasParagraph ?para }}
         }} GROUP BY ?doc ?symbol ?committee ?state ?adopted""")
-    found = await labels(server, [x for r in rows for x in (_v(r, "committee"), _v(r, "state"))])
-    notations = await _notations(server, [_v(r, "committee") for r in rows if r.get("committee")])
+    found = await labels(server, [x for r in rows for x in (_s(r, "committee"), _s(r, "state"))])
+    notations = await _notations(server, [_s(r, "committee") for r in rows if r.get("committee")])
     documents = [{
         "iri": _v(r, "doc"), "symbol": _v(r, "symbol"),
         "committee": _v(r, "committee"), "state": _v(r, "state"),
         "committee_code": notations.get(_v(r, "committee") or "", ""),
-        "state_name": found(_v(r, "state")) if r.get("state") else "",
+        "state_name": found(_s(r, "state")) if r.get("state") else "",
         "year": (_v(r, "adopted") or "")[:4],
         "languages": language_order((_v(r, "languages") or "").split()),
         "paragraphs": int(_v(r, "paragraphs") or 0)} for r in rows]
-    documents.sort(key=lambda d: (d["year"] or "0000", natural_key(d["symbol"])), reverse=True)
+    documents.sort(key=lambda d: (str(d["year"]) or "0000", natural_key(str(d["symbol"]))),
+                   reverse=True)
     return {"total": int(_v(count[0], "n") or 0) if count else 0, "documents": documents,
             "labels": found}
 
@@ -719,14 +725,14 @@ async def _notations(server, iris: list[str]) -> dict[str, str]:
         return {}
     rows = await server.select(f"""SELECT ?x ?n WHERE {{ {sp.values("x", iris)}
         ?x skos:notation ?n . FILTER (DATATYPE(?n) = xsd:string) }}""")
-    return {_v(r, "x"): _v(r, "n") for r in rows}
+    return {_s(r, "x"): _s(r, "n") for r in rows}
 
 
 async def languages_held(server) -> list[dict]:
     """Each language the store holds versions in: code, English name, number of versions."""
     rows = await server.select("""SELECT ?lang (COUNT(DISTINCT ?v) AS ?n) WHERE {
         ?doc hro:languageVersion ?v . ?v dcterms:language ?lang } GROUP BY ?lang""")
-    counts = {_v(r, "lang"): int(_v(r, "n")) for r in rows}
+    counts = {_s(r, "lang"): int(_s(r, "n") or 0) for r in rows}
     return [{"lang": lang, "name": LANGUAGE_NAMES.get(lang, lang), "versions": counts[lang]}
             for lang in language_order(counts)]
 
@@ -751,21 +757,21 @@ async def dataset_description(server) -> dict:
         ?thing dcterms:license ?licence
         OPTIONAL { ?thing dcterms:title ?t . FILTER (LANG(?t) IN ("en", "")) } }
         GROUP BY ?thing ?licence ORDER BY ?thing""")
-    graph_names = [_v(r, "g") for r in graphs]
+    graph_names = [_s(r, "g") for r in graphs]
     prefix = server.base + "graph/"
     per_document = [g for g in graph_names if g.startswith(prefix)
                     and g.removeprefix(prefix).split("/")[-1] in LANGUAGES]
-    found = await labels(server, [_v(r, "thing") for r in licences])
+    found = await labels(server, [_s(r, "thing") for r in licences])
     return {
         "documents": await documents_held(server, 0),
         "languages": await languages_held(server),
-        "quads": int(_v(quads[0], "n")) if quads else 0,
+        "quads": int(_s(quads[0], "n") or 0) if quads else 0,
         "graphs": len(graph_names), "version_graphs": len(per_document),
         "other_graphs": [g for g in graph_names if g not in set(per_document)],
         "links": [{"kind": str(k.name), "label": k.labels["en"],
                    "count": numbers["links"][str(k.name)]} for k in kinds],
         "summary": numbers,
-        "licences": [{"thing": _v(r, "thing"), "name": found(_v(r, "thing")),
+        "licences": [{"thing": _v(r, "thing"), "name": found(_s(r, "thing")),
                       "title": _v(r, "title"), "licence": _v(r, "licence")}
                      for r in licences]}
 
