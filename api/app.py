@@ -201,6 +201,6 @@ def _dump_graphs(location: str, graphs: list[str], fmt: str) -> bytes:
             for graph in graphs:
                 store.dump(quads, "nq", graph=graph)
             parsed = ox.parse(quads.getvalue(), format=ox.RdfFormat.N_QUADS)
-            out.write(ox.serialize(parsed, format=ox.RdfFormat.TRIG))
+            ox.serialize(parsed, out, format=ox.RdfFormat.TRIG)
     return out.getvalue()
 

@@ -170,10 +170,10 @@ def paragraph_filters(*, state: str | None = None, committee: str | None = None,
             f.append(f"?para {sp.iri(str(kind.property))} {sp.iri(_link_target(kind, value))} .")
     if flag:
         f.append(f"?para a hro:{FLAGS[flag]} .")
-    for kind, value, prop in (("theme", theme, "uhriTheme"),
-                              ("affected", affected, "uhriAffectedPersons")):
+    for scheme, value, prop in (("theme", theme, "uhriTheme"),
+                                ("affected", affected, "uhriAffectedPersons")):
         if value:  # any label: the concept's IRI is its slug ([a-z0-9-])
-            concept = sp.iri(concept_uri(kind, value))
+            concept = sp.iri(concept_uri(scheme, value))
             f.append(f"?para ^hro:annotates/hro:{prop} {concept} .")
     if follow_up is not None:
         selected = "?selecting hro:followUpParagraph ?para ."

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from rightsgraph.core.namespaces import HRO_IRI, PREFIXES
@@ -28,22 +28,25 @@ def context() -> dict:
     """``{"@context": {...}}``: the prefixes and one entry per ``hro:`` property and class."""
     onto = ontology()
     terms: dict[str, object] = dict(CONTEXT_PREFIXES)
-    for prop in sorted(set(onto.subjects(RDF.type, OWL.ObjectProperty))):
-        if prop.startswith(HRO_IRI):
-            terms[prop[len(HRO_IRI):]] = {"@id": f"hro:{prop[len(HRO_IRI):]}", "@type": "@id"}
-    for prop in sorted(set(onto.subjects(RDF.type, OWL.DatatypeProperty))):
-        if prop.startswith(HRO_IRI):
-            entry: dict[str, str] = {"@id": f"hro:{prop[len(HRO_IRI):]}"}
-            datatype = onto.value(prop, RDFS.range)
-            # integers and booleans stay JSON numbers and booleans (their default datatypes)
-            if datatype is not None and str(datatype).startswith(XSD_NS) and \
-                    str(datatype)[len(XSD_NS):] not in ("integer", "boolean"):
-                entry["@type"] = f"xsd:{datatype[len(XSD_NS):]}"
-            terms[prop[len(HRO_IRI):]] = entry
-    for cls in sorted(set(onto.subjects(RDF.type, OWL.Class))):
-        if cls.startswith(HRO_IRI):
-            terms[cls[len(HRO_IRI):]] = f"hro:{cls[len(HRO_IRI):]}"
+    for name in _hro_terms(onto, OWL.ObjectProperty):
+        terms[name] = {"@id": f"hro:{name}", "@type": "@id"}
+    for name in _hro_terms(onto, OWL.DatatypeProperty):
+        entry: dict[str, str] = {"@id": f"hro:{name}"}
+        datatype = onto.value(URIRef(HRO_IRI + name), RDFS.range)
+        # integers and booleans stay JSON numbers and booleans (their default datatypes)
+        if datatype is not None and str(datatype).startswith(XSD_NS) and \
+                str(datatype)[len(XSD_NS):] not in ("integer", "boolean"):
+            entry["@type"] = f"xsd:{str(datatype)[len(XSD_NS):]}"
+        terms[name] = entry
+    for name in _hro_terms(onto, OWL.Class):
+        terms[name] = f"hro:{name}"
     return {"@context": terms}
+
+
+def _hro_terms(onto: Graph, kind: URIRef) -> list[str]:
+    """The local names of the ontology's ``hro:`` terms of type ``kind``, sorted."""
+    return sorted(str(term)[len(HRO_IRI):] for term in set(onto.subjects(RDF.type, kind))
+                  if str(term).startswith(HRO_IRI))
 
 
 def compact(rdf: bytes, rdf_format: str, context_url: str) -> bytes:

@@ -93,7 +93,7 @@ def _cell(value: Any) -> Any:
 Counter = Callable[[], Awaitable[int]]
 
 
-async def page(request: Request, items: list[Item], limit: int, offset: int, fmt: str,
+async def page(request: Request, items: list[Item], limit: int, offset: int, fmt: str | None,
                columns: list[str], total: Counter | int, **extra: Any) -> Response:
     """One page of ``items`` (fetched with one more than ``limit``, to know if more follow)
     as CSV, or as JSON with the ``extra`` keys.  ``total`` is the number of matching items,

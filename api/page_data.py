@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Literal, TypedDict
 
 from rightsgraph.api.filters import document_dataset
 from rightsgraph.api.jsonld import CONTEXT_PREFIXES
@@ -40,6 +41,11 @@ def _v(row: dict, name: str) -> str | None:
 def _s(row: dict, name: str) -> str:
     """The value of ``name`` in ``row``, or an empty string when it is unbound."""
     return _v(row, name) or ""
+
+
+def _bound(row: dict, name: str) -> str:
+    """The value of a variable the query always binds (outside ``OPTIONAL``)."""
+    return row[name]["value"]
 
 
 def pick(texts: dict[str, str], preferred: str = "en") -> tuple[str, str]:
@@ -181,9 +187,9 @@ async def _filter_choices(server) -> dict[str, list[dict]]:
             ?x skos:notation ?notation . FILTER (DATATYPE(?notation) = xsd:string)
             OPTIONAL {{ ?x skos:prefLabel ?label . FILTER (LANG(?label) = "en") }}
             }} ORDER BY ?label""")
-        seen = {}
+        seen: dict[str, str] = {}
         for r in rows:
-            seen.setdefault(_v(r, "notation"), _v(r, "label") or _v(r, "notation"))
+            seen.setdefault(_bound(r, "notation"), _v(r, "label") or _bound(r, "notation"))
         choices[key] = [{"value": k, "label": v} for k, v in sorted(seen.items(),
                                                                     key=lambda kv: kv[1])]
     return choices
@@ -196,7 +202,7 @@ async def _types_of_many(server, iris: list[str]) -> dict[str, set[str]]:
         f"SELECT DISTINCT ?x ?t WHERE {{ {sp.values('x', iris)} ?x a ?t }}")
     found: dict[str, set[str]] = defaultdict(set)
     for r in rows:
-        found[_v(r, "x")].add(_v(r, "t"))
+        found[_bound(r, "x")].add(_bound(r, "t"))
     return found
 
 
@@ -224,13 +230,24 @@ async def _values(server, iri: str, fields) -> dict[str, list[str]]:
         VALUES (?name ?p) {{ {values} }} ?this ?p ?o }}""", this=sp.iri(iri)))
     found: dict[str, list[str]] = defaultdict(list)
     for r in rows:
-        found[_v(r, "name")].append(_v(r, "o"))
+        found[_bound(r, "name")].append(_bound(r, "o"))
     for name in found:
         found[name].sort(key=lambda v: (len(v), v))
     return found
 
 
-async def language_versions(server, work: str) -> list[dict]:
+class Version(TypedDict):
+    """A language version as the pages show it."""
+
+    iri: str
+    lang: str
+    source: str | None
+    extractor: str | None
+    extracted_at: str | None
+    undocs: str | None
+
+
+async def language_versions(server, work: str) -> list[Version]:
     rows = await server.select(sp.bind("""SELECT DISTINCT ?v ?lang ?source ?agent ?when ?undocs
         WHERE {
         ?work hro:languageVersion ?v . ?v dcterms:language ?lang .
@@ -241,11 +258,11 @@ async def language_versions(server, work: str) -> list[dict]:
                    OPTIONAL { ?act prov:wasAssociatedWith ?agent } }
         }""", work=sp.iri(work)))
     agents = await labels(server, [_v(r, "agent") for r in rows])
-    versions = {}
+    versions: dict[str, Version] = {}
     for r in rows:
-        versions.setdefault(_v(r, "lang"), {
-            "iri": _v(r, "v"), "lang": _v(r, "lang"), "source": _v(r, "source"),
-            "extractor": agents(_v(r, "agent")) if r.get("agent") else None,
+        versions.setdefault(_bound(r, "lang"), {
+            "iri": _bound(r, "v"), "lang": _bound(r, "lang"), "source": _v(r, "source"),
+            "extractor": agents(_bound(r, "agent")) if r.get("agent") else None,
             "extracted_at": _v(r, "when"),
             "undocs": _v(r, "undocs")})
     return [versions[lang] for lang in language_order(versions)]
@@ -255,14 +272,14 @@ async def document(server, iri: str, lang: str | None) -> dict:
     meta = await _values(server, iri, DOCUMENT_FIELDS + (("symbol", "dcterms:identifier"),))
     versions = await language_versions(server, iri)
     held = [v["lang"] for v in versions]
-    shown = lang if lang in held else pick(dict.fromkeys(held, ""), "en")[0]
+    shown = lang if lang is not None and lang in held else pick(dict.fromkeys(held, ""), "en")[0]
     rows = await server.select(sp.bind("""SELECT DISTINCT ?para ?number ?text ?section WHERE {
         ?doc hro:hasParagraph ?para . ?para hro:number ?number .
         OPTIONAL { ?para hro:text ?text . FILTER (LANG(?text) = ?shown) }
         OPTIONAL { ?para hro:inSection ?section } } ORDER BY ?number""",
         doc=sp.iri(iri), shown=sp.literal(shown)))
     sections = await _sections(server, iri, shown)
-    types = await _types_of_many(server, [_v(r, "para") for r in rows])
+    types = await _types_of_many(server, [_bound(r, "para") for r in rows])
     blocks, shown_sections = [], set()
     for r in rows:
         chain, section = [], _v(r, "section")
@@ -272,9 +289,9 @@ async def document(server, iri: str, lang: str | None) -> dict:
             section = sections[section]["parent"]
         for s in reversed(chain):
             blocks.append({"section": sections[s]})
-        blocks.append({"paragraph": {"iri": _v(r, "para"), "number": int(_v(r, "number")),
+        blocks.append({"paragraph": {"iri": _bound(r, "para"), "number": int(_bound(r, "number")),
                                      "text": _v(r, "text") or "",
-                                     "kinds": kinds_of(types.get(_v(r, "para"), ()))}})
+                                     "kinds": kinds_of(types.get(_bound(r, "para"), ()))}})
     linked = [x for name in ("committee", "treaty", "state", "previous", "state_party_report",
                              "list_of_issues", "summary_record") for x in meta.get(name, [])]
     for name in ("state_party_report", "list_of_issues", "summary_record", "previous"):
@@ -290,10 +307,10 @@ async def _sections(server, doc: str, lang: str) -> dict[str, dict]:
         OPTIONAL { ?s hro:inSection ?parent } }""", doc=sp.iri(doc), lang=sp.literal(lang)))
     sections = {}
     for r in rows:
-        label = _v(r, "label")
-        sections[_v(r, "s")] = {"iri": _v(r, "s"), "label": label, "heading": _v(r, "heading"),
-                                "parent": _v(r, "parent"), "depth": label.count(".")
-                                + label.count("/")}
+        label = _bound(r, "label")
+        sections[_bound(r, "s")] = {"iri": _bound(r, "s"), "label": label,
+                                    "heading": _v(r, "heading"), "parent": _v(r, "parent"),
+                                    "depth": label.count(".") + label.count("/")}
     return sections
 
 
@@ -342,8 +359,8 @@ async def paragraph(server, iri: str) -> dict:
         OPTIONAL { ?item hro:text ?text } } ORDER BY ?label""", this=this))
     items: dict[str, dict] = {}
     for r in item_rows:
-        item = items.setdefault(_v(r, "item"), {"iri": _v(r, "item"), "label": _v(r, "label"),
-                                                "texts": {}})
+        item = items.setdefault(_bound(r, "item"), {"iri": _bound(r, "item"),
+                                                    "label": _v(r, "label"), "texts": {}})
         if r.get("text"):
             item["texts"][r["text"].get("xml:lang", "")] = r["text"]["value"]
     footnote_rows = await server.select(sp.bind("""SELECT DISTINCT ?fn ?text WHERE {
@@ -460,8 +477,8 @@ async def uhri_labels(server, iri: str) -> list[dict]:
     records: dict[str, dict] = {}
     names = {HRO_IRI + k.removeprefix("hro:"): v for k, v in UHRI_LABELS.items()}
     for r in rows:
-        record = records.setdefault(_v(r, "a"), {
-            "iri": _v(r, "a"), "id": _v(r, "id"), "type": _v(r, "type"),
+        record = records.setdefault(_bound(r, "a"), {
+            "iri": _bound(r, "a"), "id": _v(r, "id"), "type": _v(r, "type"),
             "issued": _v(r, "issued"), "export": _v(r, "export"),
             "themes": {}, "affected": {}, "sdgs": []})
         name, value = names.get(_v(r, "rel") or ""), _v(r, "value")
@@ -501,10 +518,10 @@ async def _see_also(server, iris: list[str]) -> dict[str, str]:
         return {}
     rows = await server.select(f"""SELECT DISTINCT ?x ?url WHERE {{
         {sp.values("x", iris)} ?x rdfs:seeAlso ?url }}""")
-    return {_v(r, "x"): _v(r, "url") for r in rows}
+    return {_bound(r, "x"): _bound(r, "url") for r in rows}
 
 
-async def mentions(server, iri: str, versions: list[dict]) -> list[dict]:
+async def mentions(server, iri: str, versions: list[Version]) -> list[dict]:
     """Every mention found in the paragraph, its sub-items and footnotes, in every language
     version: what matched, where, and (from ``versions``, :func:`language_versions`) from
     which file and by which extractor.  The query reads only the document's graphs, and
@@ -525,13 +542,18 @@ async def mentions(server, iri: str, versions: list[dict]) -> list[dict]:
         OPTIONAL { ?m hro:inSubItem ?i . ?i hro:label ?item }
         }""", this=sp.iri(iri)))
     by_lang = {v["lang"]: v for v in versions}
+
+    def of_version(lang: str | None, key: Literal["source", "extractor"]) -> str | None:
+        version = by_lang.get(lang) if lang is not None else None
+        return version[key] if version is not None else None
+
     found = [{"iri": _v(r, "m"), "kind": _v(r, "kind"), "notation": _v(r, "notation"),
               "target": _v(r, "target"), "matched": _v(r, "matched"),
               "start": _v(r, "start"), "end": _v(r, "end"),
               "in": "footnote" if "/fn/" in (_v(r, "container") or "") else "paragraph",
               "item": _v(r, "item"), "lang": _v(r, "lang"),
-              "source": by_lang.get(_v(r, "lang"), {}).get("source"),
-              "extractor": by_lang.get(_v(r, "lang"), {}).get("extractor")} for r in rows]
+              "source": of_version(_v(r, "lang"), "source"),
+              "extractor": of_version(_v(r, "lang"), "extractor")} for r in rows]
     order = {lang: n for n, lang in enumerate(LANGUAGES)}
 
     def key(m: dict) -> tuple:
@@ -554,8 +576,8 @@ async def citing_paragraphs(server, iri: str, prop: str) -> list[dict]:
         OPTIONAL {{ ?para hro:text ?text }} }} ORDER BY ?symbol ?number""", target=sp.iri(iri)))
     found: dict[str, dict] = {}
     for r in rows:
-        para = found.setdefault(_v(r, "para"), {
-            "iri": _v(r, "para"), "symbol": _v(r, "symbol"), "number": int(_v(r, "number")),
+        para = found.setdefault(_bound(r, "para"), {
+            "iri": _bound(r, "para"), "symbol": _v(r, "symbol"), "number": int(_bound(r, "number")),
             "state": _v(r, "state"), "texts": {}})
         if r.get("text"):
             para["texts"][r["text"].get("xml:lang", "")] = r["text"]["value"]
@@ -668,7 +690,7 @@ async def cited_only(server, iri: str, types: set[str]) -> dict:
     undocs = fields.get("undocs", [None])[0] or identifiers.undocs_url(symbol)
     doc_types = types if document == iri else await types_of(server, document)
     kind = [t for t in doc_types if t.startswith(HRO_IRI) and t != HRO_IRI + "TreatyBodyDocument"]
-    paragraphs = []
+    paragraphs: list[dict[str, Any]] = []
     if document == iri:
         rows = await server.select(sp.bind("""SELECT DISTINCT ?para WHERE {
             ?para dcterms:isPartOf ?this ; a hro:Paragraph }""", this=sp.iri(iri)))

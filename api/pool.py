@@ -343,25 +343,26 @@ class QueryPool:
         limit; ``public`` queries are checked for federation."""
         if self._idle is None:
             raise RuntimeError("QueryPool.start() was not awaited")
-        limited = client is not None and self.lane.per_client > 0
-        if limited and self._clients[client] >= self.lane.per_client:
+        counted = client if self.lane.per_client > 0 else None  # the client, when limited
+        if counted is not None and self._clients[counted] >= self.lane.per_client:
             retry = max(1, round(self.timeout / 2))
             raise QueryError(429, f"at most {self.lane.per_client} queries of one client at "
                              "a time; wait for one to finish", {"Retry-After": str(retry)})
         if self._idle.empty() and self._waiting >= self.lane.queue:
             raise self._busy(f"the server is busy ({self._waiting} {self.name} requests are "
                              "waiting); try again shortly")
-        if limited:
-            self._clients[client] += 1
+        if counted is not None:
+            self._clients[counted] += 1
         try:
             return await self._query(sparql, accepted, default_graph, named_graphs, public)
         finally:
-            if limited:
-                self._clients[client] -= 1
-                if not self._clients[client]:
-                    del self._clients[client]
+            if counted is not None:
+                self._clients[counted] -= 1
+                if not self._clients[counted]:
+                    del self._clients[counted]
 
     async def _query(self, sparql, accepted, default_graph, named_graphs, public) -> Answer:
+        assert self._idle is not None  # query() checked
         self._waiting += 1
         try:
             worker = await self._idle.get()
@@ -398,6 +399,7 @@ class QueryPool:
     async def _give_back(self, worker: _Worker, replace: bool) -> None:
         """Return a worker to the lane, or a new one in its place when it was stopped; a
         worker of an older generation (before :meth:`switch`) is stopped."""
+        assert self._idle is not None  # the worker came from it
         if worker.generation != self.generation:
             self._forget(worker)
             return

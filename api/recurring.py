@@ -82,6 +82,11 @@ def _value(row: dict, name: str) -> str | None:
     return None if term is None else term["value"]
 
 
+def _bound(row: dict, name: str) -> str:
+    """The value of a variable the query always binds (outside ``OPTIONAL``)."""
+    return row[name]["value"]
+
+
 class _Clusters:
     """Union-find over paragraph IRIs."""
 
@@ -112,8 +117,8 @@ async def recurring(server: Server, alpha3: str, lang: str = "en",
     links: list[dict[str, Any]] = []
     explicit: dict[tuple[str, str], str] = {}
     for row in await server.select(sp.bind(EDGES, state=state)):
-        name = _value(row, "relation").rsplit("#", 1)[-1]
-        pair = (_value(row, "later"), _value(row, "earlier"))
+        name = _bound(row, "relation").rsplit("#", 1)[-1]
+        pair = (_bound(row, "later"), _bound(row, "earlier"))
         order = list(EXPLICIT)
         if pair not in explicit or order.index(name) < order.index(explicit[pair]):
             explicit[pair] = name  # the most specific relation the text states
@@ -123,7 +128,7 @@ async def recurring(server: Server, alpha3: str, lang: str = "en",
     if include_inferred:
         graph = sp.iri(f"{server.base}graph/inferred/similar/{alpha3}")
         for row in await server.select(sp.bind(SIMILAR, graph=graph)):
-            pair = (_value(row, "later"), _value(row, "earlier"))
+            pair = (_bound(row, "later"), _bound(row, "earlier"))
             if pair in explicit or pair[::-1] in explicit:
                 continue  # what the text states is not repeated as an inference
             links.append({"from": pair[0], "to": pair[1], "relation": "similar to",
@@ -153,7 +158,7 @@ async def _members(server: Server, iris: list[str]) -> dict[str, dict[str, Any]]
         chunk = iris[start:start + 200]
         rows = await server.select(sp.bind(MEMBERS, members=sp.values("p", chunk)))
         for row in rows:
-            p = _value(row, "p")
+            p = _bound(row, "p")
             member = found.setdefault(p, {
                 "uri": p, "page": server.local_path(p), "texts": {},
                 "document": _value(row, "symbol"), "committee": _value(row, "committee"),
@@ -312,7 +317,7 @@ async def paragraph_neighbours(server: Server, data: dict[str, Any]
 
     rows = await server.select(sp.bind("SELECT ?s WHERE { ?doc hro:stateParty ?s } LIMIT 1",
                                        doc=sp.iri(data["document"])))
-    state = _value(rows[0], "s").rsplit("/", 1)[-1] if rows else None
+    state = _bound(rows[0], "s").rsplit("/", 1)[-1] if rows else None
     folder = server.settings.vectors
     number = str(data["number"])
     if not folder or state is None or not number.isdigit():

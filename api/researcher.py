@@ -50,6 +50,7 @@ from rightsgraph.core.languages import Language
 from rightsgraph.core.links import FILTERS, SCORED
 from rightsgraph.core.uhri import slug
 from rightsgraph.extract.output import LINK_COLUMNS
+from rightsgraph.graph.store import bound
 
 router = APIRouter(prefix="/api", tags=["researcher API"])
 
@@ -219,7 +220,7 @@ async def _paragraphs(server: Server, filters: list[str], limit: int, offset: in
         ORDER BY ?symbol ?number ?lang LIMIT {sp.integer(limit + 1)} OFFSET {sp.integer(offset)}""")
     kind_names = {v: k for k, v in FLAGS.items()}
     return [{
-        "document": r["symbol"], "number": int(r["number"]), "uri": r["para"],
+        "document": r["symbol"], "number": int(bound(r, "number")), "uri": r["para"],
         "page": _local(server, r["para"]),
         "kinds": sorted(kind_names[k] for k in (r.get("kinds") or "").split("|") if k),
         "language": r["lang"], "via": r.get("how"), "text": r["text"],
@@ -506,9 +507,10 @@ async def links(request: Request, server: ServerDep, document: DocumentParam = N
     if document:
         # one document: the query reads only its graphs (one per language version held)
         restrict = f"?doc dcterms:identifier {sp.literal(document)} ."
-        dataset = await document_dataset(server, restrict)
-        if dataset is None:
+        graphs = await document_dataset(server, restrict)
+        if graphs is None:
             return await page(request, [], limit, offset, format, list(LINK_COLUMNS), 0)
+        dataset = graphs
     scored = ", ".join(sp.literal(kind) for kind in SCORED)
     mentions = f"""{{
           ?doc hro:languageVersion ?v ; dcterms:identifier ?document .

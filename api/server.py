@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from rightsgraph.api.pool import Answer, QueryPool, default_workers
 from rightsgraph.core import identifiers
@@ -54,6 +54,14 @@ CACHE_SECONDS = 60.0  # see Server.cached; a remote store may change behind the 
 PUBLIC_NICE = 10  # CPU priority of the public lane's workers, below the site's
 
 
+class _Limits(TypedDict):
+    """What both lanes of a server share."""
+
+    timeout: float
+    max_bytes: int
+    memory_mb: int
+
+
 class Server:
     """State shared by the routes: the settings and the query pools (lanes).
 
@@ -68,8 +76,8 @@ class Server:
         self.base = settings.base if settings.base.endswith("/") else settings.base + "/"
         self.snapshots = Snapshots.of(settings.store) if settings.snapshot else None
         self.location = settings.store
-        common = {"timeout": settings.timeout, "max_bytes": settings.max_bytes,
-                  "memory_mb": settings.memory_mb}
+        common: _Limits = {"timeout": settings.timeout, "max_bytes": settings.max_bytes,
+                           "memory_mb": settings.memory_mb}
         self.public = QueryPool(settings.store, workers=settings.workers, queue=settings.queue,
                                 per_client=settings.per_client,
                                 service_allow=settings.service_allow, nice=PUBLIC_NICE,

@@ -187,8 +187,7 @@ async def _facets(server: Server, results, lang: str = "en") -> list[dict]:
             shown.append({"name": facet.name, "label": facet.label, "source": facet.source,
                           "values": [
                 {"value": value, "count": count,
-                 "label": (labels(iris[facet.name, value], lang) if iris[facet.name, value]
-                           else value)}
+                 "label": labels(iri, lang) if (iri := iris[facet.name, value]) else value}
                 for value, count in counted]})
     return shown
 

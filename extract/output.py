@@ -49,9 +49,10 @@ def link_rows(doc: Document) -> list[dict[str, str]]:
     for paragraph, heading, ref in doc.references():
         if ref.kind not in links.SCORED:
             continue
+        owner = paragraph or heading
         row = {
             "document": doc.symbol or doc.source,
-            "section": (paragraph.section if paragraph else heading.section) or "",
+            "section": (owner.section if owner else None) or "",
             "paragraph": str(paragraph.number) if paragraph else "",
             "item": ref.item or "",
             "relation": ref.kind,

@@ -15,8 +15,8 @@ def dataset(docs: list[Document]) -> Dataset:
     for prefix, namespace in PREFIXES.items():
         merged.bind(prefix, namespace)
     for doc in docs:
-        for quad in to_graph(doc).quads((None, None, None, None)):
-            merged.add(quad)
+        for s, p, o, g in to_graph(doc).quads((None, None, None, None)):
+            merged.add((s, p, o, None if g is None else merged.get_context(g)))
     return merged
 
 
@@ -29,10 +29,10 @@ def serialize(docs: list[Document], fmt: str) -> str:
     data = dataset(docs)
     chosen = formats.rdf(fmt)
     if chosen.name not in ("ttl", "nt", "jsonld"):
-        return data.serialize(format=chosen.rdflib)
+        return data.serialize(format=chosen.rdflib_name)
     union = Graph()
     for prefix, namespace in PREFIXES.items():
         union.bind(prefix, namespace)
     for s, p, o, _ in data.quads((None, None, None, None)):
         union.add((s, p, o))
-    return union.serialize(format=chosen.rdflib)
+    return union.serialize(format=chosen.rdflib_name)

@@ -66,7 +66,7 @@ def find_articles(text: str, ctx: Context) -> list[Reference]:
     for match in mention.finditer(text):
         treaty = _article_owner(text, match, ctx)
         for notation in _article_notations(match.group(0), phr):
-            number = int(re.match(r"\d+", notation).group(0))
+            number = int(notation.partition("(")[0])  # "5(d)(v)" -> 5
             if treaty is None:
                 out.append(_ref(Kind.DOMESTIC_ARTICLE, notation, text, match.start(), match.end()))
                 continue
@@ -211,7 +211,7 @@ def _article_notations(mention: str, phr: Phrases) -> list[str]:
         if kind == "range" or tok.group("range") is not None:
             pending_range = True
         last = "conj" if tok.group("conj") is not None else last if kind == "unit" else kind
-    notations = []
+    notations: list[str] = []
     for number, chains in items:
         if chains:
             notations.extend(f"{number}" + "".join(f"({p})" for p in chain) for chain in chains)
@@ -375,6 +375,8 @@ def _gc_committee_before(text: str, ctx: Context) -> list[tuple[str, int, int, i
     mention = phr.regex("general_comments", "mention")
     names = re.compile(phr.committee_alternation())
     number = phr.regex("general_comments", "number")
+    if mention is None or number is None:
+        return []
     out = []
     for match in mention.finditer(text):
         chain = match.group("chain")
@@ -395,9 +397,12 @@ def _gc_committee_after(text: str, ctx: Context) -> list[tuple[str, int, int, in
     head = phr.regex("general_comments", "head")
     steps = {key: phr.regex("general_comments", key)
              for key in ("number", "roman", "year", "committee", "title")}
-    out = []
+    if head is None:
+        return []
+    out: list[tuple[str, int, int, int]] = []
     for match in head.finditer(text):
-        pos, pending, first = match.end(), [], True
+        pending: list[int] = []
+        pos, first = match.end(), True
         while True:
             for key in ("number", "roman", "year", "committee", "title"):
                 step = steps[key]
@@ -537,7 +542,7 @@ def _pinpoint_list(text: str, phrases: Phrases) -> list[str]:
 
 def find_symbols(text: str, ctx: Context) -> list[Reference]:
     """Document mentions, one reference per symbol or pinpoint (kind ``document``)."""
-    out = []
+    out: list[Reference] = []
     for sym in find_symbol_mentions(text, ctx.phrases):
         targets = [f"{sym.symbol}#{p}" for p in sym.pinpoints] or [sym.symbol]
         out.extend(_ref(Kind.DOCUMENT, t, text, sym.start, sym.end) for t in targets)

@@ -100,9 +100,8 @@ class _Builder:
         elif number is not None and self._is_cluster(piece, number):
             self._heading(piece, level=2, label=str(number))
         elif (m := self.chapter_re.match(text)) and self._heading_like(text[m.end():]) and \
-                _roman(_label(self.chapter_re, m).lower()):
-            self._heading(piece, level=0,
-                          label=_roman(_label(self.chapter_re, m).lower()).upper())
+                (roman := _roman(_label(self.chapter_re, m).lower())):
+            self._heading(piece, level=0, label=roman.upper())
         elif (m := self.lettered.match(text)) and self._heading_like(text[m.end():]):
             self._heading(piece, level=1, label=_label(self.lettered, m))
         elif self.paragraph is not None and self._item(piece):
@@ -146,7 +145,12 @@ class _Builder:
 
     def _start_paragraph(self, piece: _Piece, number: int) -> None:
         self._close_items()
-        body_start = 0 if piece.label is not None else self.numbered.match(piece.text).end()
+        if piece.label is not None:
+            body_start = 0
+        else:  # its number was read by this pattern (_number)
+            numbered = self.numbered.match(piece.text)
+            assert numbered is not None
+            body_start = numbered.end()
         text = piece.text[body_start:]
         section = self._section()
         self.paragraph = Paragraph(number=number, text=text, line=piece.line, section=section,
@@ -167,11 +171,13 @@ class _Builder:
         return start
 
     def _item(self, piece: _Piece) -> bool:
+        assert self.paragraph is not None
         text = piece.label + " " + piece.text if piece.label else piece.text
         sub = self.subitem_re.match(text) if self.subitem_re else None
-        top = self.item_re.match(text) if self.item_re else None
-        if top and top.group("label") in self.item_letters:
-            top = _Relabelled(top, self.item_letters[top.group("label")])
+        matched = self.item_re.match(text) if self.item_re else None
+        top: re.Match[str] | _Relabelled | None = matched
+        if matched and matched.group("label") in self.item_letters:
+            top = _Relabelled(matched, self.item_letters[matched.group("label")])
         if sub and self.last_item and not self._next_letter(sub.group("label")):
             label = _roman(sub.group("label"))
             if label is None:
@@ -189,6 +195,7 @@ class _Builder:
         return False
 
     def _open(self, item: Item, piece: _Piece) -> None:
+        assert self.paragraph is not None
         self.open_items.append(item)
         self.paragraph.items.append(item)
         self._append(piece)
@@ -219,6 +226,7 @@ class _Builder:
         elif level == 1:
             self.letter, self.cluster, self.subheading = label, None, None
         elif level == 2:
+            assert label is not None  # a cluster heading's number
             self.cluster, self.subheading = int(label), None
         section = self._section()
         heading = Heading(section=section or "", level=level, label=label, text=body.strip(),

@@ -311,7 +311,10 @@ class _Writer:
             self.add(mention, HRO.matchedText, self.text(ref.text))
             self.add(mention, HRO.spanStart, _int(ref.start))
             self.add(mention, HRO.spanEnd, _int(ref.end))
-            container = self.footnote(ref.footnote) if ref.container == "footnote" else owner
+            container = owner
+            if ref.container == "footnote":
+                assert ref.footnote is not None  # a footnote's reference names it
+                container = self.footnote(ref.footnote)
             self.add(mention, HRO.inContainer, container)
             self.add(mention, HRO.inLanguageVersion, self.version)
 

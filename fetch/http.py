@@ -98,10 +98,8 @@ class PoliteClient:
                 continue
             if last.status not in RETRY_STATUSES or attempt == self.retries:
                 return last
-            wait_first = retry_after(last.headers.get("retry-after"), time.time())
-            if wait_first is None:
-                wait_first = self.backoff * 2 ** attempt
-            wait_first = min(wait_first, MAX_WAIT)
+            asked = retry_after(last.headers.get("retry-after"), time.time())
+            wait_first = min(self.backoff * 2 ** attempt if asked is None else asked, MAX_WAIT)
         assert last is not None  # the loop returns or raises
         return last
 

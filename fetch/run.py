@@ -55,7 +55,7 @@ def fetch(wanted: Iterable[tuple[str, str]], cache: Cache, sources: list[Source]
     options = options or Options()
     summary = Summary()
     started = time.monotonic()
-    todo = []
+    todo: list[tuple[str, str, Row | None]] = []
     for symbol, language in dict.fromkeys(wanted):
         row = cache.current(symbol, language)
         if row is None or row.outcome == FAILED:

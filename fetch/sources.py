@@ -50,6 +50,8 @@ class Source:
 
     def links(self, page: str, base_url: str, language: str) -> list[str]:
         """The links of a landing page to the document in ``language``, best format first."""
+        if self.link_title is None:
+            raise SourceError(f"source {self.name}: a landing page source needs link_title")
         name = config()["language_names"][language]
         anchors = _anchors(page)
         found: list[str] = []

@@ -41,7 +41,7 @@ from rightsgraph.extract.pipeline import known_entry, unresolved_citations
 from rightsgraph.extract.readers import SUFFIXES
 from rightsgraph.extract.triples import software_graph, version_graph
 from rightsgraph.graph.search import GraphRows, SearchIndex, document_rows
-from rightsgraph.graph.store import Store
+from rightsgraph.graph.store import Store, bound
 
 Step = Callable[[Document, dict[str, Graph]], dict[str, Graph]]
 Progress = Callable[["BuildReport", int, int], None]
@@ -96,7 +96,8 @@ def holdings(store: Store) -> Holdings:
     """What ``store`` holds now, whatever loaded it (one query and a count)."""
     documents: dict[str, set[str]] = {}
     for row in store.query(_VERSIONS).rows():
-        documents.setdefault(row["symbol"] or row["work"], set()).add(row["language"])
+        documents.setdefault(row["symbol"] or bound(row, "work"), set()).add(
+            bound(row, "language"))
     return Holdings({symbol: sorted(langs) for symbol, langs in sorted(documents.items())},
                     len(store))
 
@@ -140,10 +141,10 @@ def drop_others(store: Store, kept: set[str]) -> list[str]:
     for row in store.query(_VERSIONS).rows():
         if row["graph"] in kept:
             continue
-        _, graphs, languages = by_work.setdefault(
-            row["work"], (row["symbol"] or row["work"], [], []))
-        graphs += [row["graph"], inferred_graph_name(row["graph"])]
-        languages.append(row["language"])
+        work, graph = bound(row, "work"), bound(row, "graph")
+        _, graphs, languages = by_work.setdefault(work, (row["symbol"] or work, [], []))
+        graphs += [graph, inferred_graph_name(graph)]
+        languages.append(bound(row, "language"))
     dropped = []
     for symbol, graphs, languages in sorted(by_work.values()):
         store.drop_graphs(graphs)
@@ -219,8 +220,9 @@ def support_graphs() -> dict[str, Graph]:
     from rightsgraph.graph.validate import shapes
 
     root = identifiers.base() + "graph/"
-    makers = {"registries": registries_graph, "ontology": ontology, "shapes": shapes,
-              "software": software_graph}
+    makers: dict[str, Callable[[], Graph]] = {
+        "registries": registries_graph, "ontology": ontology, "shapes": shapes,
+        "software": software_graph}
     return {root + name: makers[name]() for name in SUPPORT_GRAPHS}
 
 
@@ -243,7 +245,7 @@ def reiteration_chains_graph(store: Store) -> dict[str, Graph]:
 
     rows = store.query(sparql.bind("SELECT DISTINCT ?s ?o WHERE { ?s ?reiterates ?o }",
                                    reiterates=sparql.iri(HRO.reiterates))).rows()
-    links = [(URIRef(row["s"]), HRO.reiterates, URIRef(row["o"])) for row in rows]
+    links = [(URIRef(bound(row, "s")), HRO.reiterates, URIRef(bound(row, "o"))) for row in rows]
     return {identifiers.base() + "graph/inferred/reiteration-chains": reiteration_chains(links)}
 
 

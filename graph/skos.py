@@ -233,13 +233,13 @@ class _Writer:
             self.concept(node, "sdg", None, goal.notation, goal.labels,
                          {lang: (label,) for lang, label in goal.short_labels.items()})
         for target in self.reg.sdg_targets.values():
-            goal = self.reg.sdg_goals.get(target.goal)
-            if goal is None:
+            owner = self.reg.sdg_goals.get(target.goal)
+            if owner is None:
                 raise ValueError(f"sdg: target {target.notation} of goal {target.goal}, "
                                  "which the goal files do not have")
             self.concept(identifiers.sdg_uri(target.notation), "sdg", HRO.SdgTarget,
                          target.notation,
-                         target.labels, broader=identifiers.sdg_uri(goal.notation))
+                         target.labels, broader=identifiers.sdg_uri(owner.notation))
 
     # --- States -----------------------------------------------------------------------------
 

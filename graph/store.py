@@ -15,14 +15,46 @@ import abc
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import IO, Literal, Protocol, cast, overload
 
 import pyoxigraph as ox
-import rdflib
 
 from rightsgraph.core import formats, sparql
 from rightsgraph.core.errors import EXIT_USAGE, RightsgraphError
 from rightsgraph.core.namespaces import PREFIXES
+
+
+class BinarySink(Protocol):
+    """Where a result or a dump is written: a binary file, a ``gzip.GzipFile``, a buffer
+    that refuses to grow past a size."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
+def oxigraph_output(out: BinarySink) -> IO[bytes]:
+    """``out`` as pyoxigraph's stubs type its ``output`` (``IO[bytes]``): pyoxigraph only
+    writes to it and flushes it."""
+    return cast("IO[bytes]", out)
+
+
+class GraphContent(Protocol):
+    """What :meth:`Store.replace_graphs` reads of a graph: its size and its N-Triples (an
+    rdflib graph, or graphs already serialised: ``build.NTriples``)."""
+
+    def serialize(self, *, format: str) -> str: ...  # noqa: A002 - rdflib's name
+
+    def __len__(self) -> int: ...
+
+
+def bound(row: Mapping[str, str | None], name: str) -> str:
+    """The value of ``?name`` in a row of :meth:`QueryResult.rows` where the query always
+    binds it (outside ``OPTIONAL``)."""
+    value = row[name]
+    if value is None:
+        raise StoreError(f"the query left ?{name} unbound")
+    return value
 
 
 class StoreError(RightsgraphError):
@@ -92,7 +124,13 @@ class QueryResult:
             raise StoreError(f"a {self.kind.upper()} result has no triples")
         return iter(self._take())
 
-    def serialize(self, media_type: str, out: BinaryIO | None = None) -> bytes | None:
+    @overload
+    def serialize(self, media_type: str, out: None = None) -> bytes: ...
+
+    @overload
+    def serialize(self, media_type: str, out: BinarySink) -> None: ...
+
+    def serialize(self, media_type: str, out: BinarySink | None = None) -> bytes | None:
         """The result in ``media_type``: SPARQL results JSON, XML, CSV or TSV for SELECT
         and ASK; Turtle, N-Triples, JSON-LD, RDF/XML or N-Quads for graph results.
         Written to ``out`` (and ``None`` returned) when given, so that a caller can stop a
@@ -105,11 +143,13 @@ class QueryResult:
             triples = self._take()
             if rdf_format.supports_datasets:
                 triples = (ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-            return ox.serialize(triples, out, format=rdf_format, prefixes=PREFIXES)
+            output = None if out is None else oxigraph_output(out)
+            return ox.serialize(triples, output, format=rdf_format, prefixes=PREFIXES)
         results_format = ox.QueryResultsFormat.from_media_type(media_type)
         if results_format is None:
             raise ValueError(f"{media_type!r} is not a SPARQL results media type")
-        return self._take().serialize(out, format=results_format)
+        output = None if out is None else oxigraph_output(out)
+        return self._take().serialize(output, format=results_format)
 
 
 def _lexical(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str | None:
@@ -125,7 +165,7 @@ class Store(abc.ABC):
 
     read_only: bool = False
 
-    def replace_graphs(self, graphs: Mapping[str, rdflib.Graph]) -> None:
+    def replace_graphs(self, graphs: Mapping[str, GraphContent]) -> None:
         """Replace each named graph (IRI -> its new content) in one atomic step: readers
         see all the old graphs or all the new ones, never a mix; a failure or a kill midway
         leaves the old version.  One SPARQL Update request (:func:`replacement_update`),
@@ -133,7 +173,7 @@ class Store(abc.ABC):
         if graphs:
             self._update(replacement_update(graphs))
 
-    def add_new_graphs(self, batch: Sequence[Mapping[str, rdflib.Graph]]) -> None:
+    def add_new_graphs(self, batch: Sequence[Mapping[str, GraphContent]]) -> None:
         """Add the graphs of several documents, none of which the store holds yet (a fresh
         build).  By default one :meth:`replace_graphs` per document; the local store
         bulk-loads the whole batch instead, which is atomic only for the batch as a whole
@@ -179,7 +219,7 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
-    def dump(self, out: BinaryIO, fmt: str, graph: str | None = None) -> None:
+    def dump(self, out: BinarySink, fmt: str, graph: str | None = None) -> None:
         """Write the dataset (or one ``graph``) to ``out`` in ``fmt`` (a name in
         :data:`formats.DUMPS`).  Triple formats (ttl, nt) without ``graph`` hold the union of
         all graphs."""
@@ -257,7 +297,7 @@ def declares_dataset(sparql: str) -> bool:
     return bool(_DATASET_CLAUSE.search(_STRINGS_AND_COMMENTS.sub(" ", sparql)))
 
 
-def replacement_update(graphs: Mapping[str, rdflib.Graph]) -> str:
+def replacement_update(graphs: Mapping[str, GraphContent]) -> str:
     """One SPARQL Update request that drops each graph and inserts its new content.
 
     N-Triples lines are valid SPARQL triples.  The triples without blank nodes go in

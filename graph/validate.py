@@ -53,8 +53,9 @@ def _prepare_each_query_once() -> None:
             query_or_text = prepared(query_or_text, base, namespaces)
         return query(self, query_or_text, initBindings, initNs, base, DEBUG)
 
-    query_prepared_once.prepares_once = True
-    processor.SPARQLProcessor.query = query_prepared_once
+    # patching rdflib's processor, the whole point; the mark keeps it from being done twice
+    query_prepared_once.prepares_once = True  # type: ignore[attr-defined]
+    processor.SPARQLProcessor.query = query_prepared_once  # type: ignore[method-assign]
 
 
 _prepare_each_query_once()

@@ -226,7 +226,7 @@ def _with_known_symbols(docs: list, language: str | None) -> list:
 def _registries(args: argparse.Namespace) -> int:
     from rightsgraph.graph.skos import registries_graph
 
-    text = registries_graph().serialize(format=formats.rdf(args.format).rdflib)
+    text = registries_graph().serialize(format=formats.rdf(args.format).rdflib_name)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:

@@ -423,7 +423,9 @@ class _Numbering:
         aid = _val(num, "abstractNumId") or ""
         if aid in self.links:  # the list is defined by the numbering style it links to
             linked, _ = self._style_numbering(self.links[aid])
-            linked_num = next((n for n in num.getparent().iterfind(qn("w:num"))
+            numbering = num.getparent()
+            assert numbering is not None  # a w:num of the numbering part
+            linked_num = next((n for n in numbering.iterfind(qn("w:num"))
                                if n.get(qn("w:numId")) == linked), None)
             aid = (_val(linked_num, "abstractNumId") or aid) if linked_num is not None else aid
         levels = dict(self.abstract.get(aid, {}))

@@ -28,10 +28,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from lxml import etree
 from lxml import html as lxml_html
+from lxml.html import HtmlElement
 
 from rightsgraph.extract.model import Block, Marker, Source, SourceFootnote
 from rightsgraph.extract.readers.errors import ReadError
@@ -72,7 +74,7 @@ def read(path: str | os.PathLike) -> Source:
                   blocks=blocks, footnotes=notes, warnings=warnings)
 
 
-def _parse(data: bytes, path: str | os.PathLike, warnings: list[str]) -> etree._Element:
+def _parse(data: bytes, path: str | os.PathLike, warnings: list[str]) -> HtmlElement:
     """Parse with the declared charset; undeclared: UTF-8, else windows-1252."""
     encoding = None
     if not CHARSET.search(data[:4096]):
@@ -90,7 +92,7 @@ def _parse(data: bytes, path: str | os.PathLike, warnings: list[str]) -> etree._
     return root
 
 
-def _drop_chrome(root: etree._Element) -> None:
+def _drop_chrome(root: HtmlElement) -> None:
     for element in list(root.iter(*CHROME_TAGS)):
         element.drop_tree()
     for element in list(root.iter()):
@@ -101,12 +103,12 @@ def _drop_chrome(root: etree._Element) -> None:
             element.drop_tree()
 
 
-def _holds_paragraphs(element: etree._Element) -> bool:
+def _holds_paragraphs(element: HtmlElement) -> bool:
     """A wrapper named "…-nav" that still holds the document text is not chrome."""
     return sum(1 for line in element.text_content().splitlines() if NUMBERED.match(line)) > 1
 
 
-def _content_root(root: etree._Element) -> etree._Element:
+def _content_root(root: HtmlElement) -> HtmlElement:
     for xpath in ("//main", "//article", "//*[@id='content']", "//*[@id='main']", "//body"):
         found = root.xpath(xpath)
         if found and NUMBERED.search(found[0].text_content() or ""):
@@ -114,7 +116,7 @@ def _content_root(root: etree._Element) -> etree._Element:
     return root
 
 
-def _footnotes(body: etree._Element) -> dict[str, SourceFootnote]:
+def _footnotes(body: HtmlElement) -> dict[str, SourceFootnote]:
     """Footnote bodies, removed from the tree so that they do not become blocks."""
     notes: dict[str, SourceFootnote] = {}
     for anchor in list(body.iter("a")):
@@ -123,8 +125,9 @@ def _footnotes(body: etree._Element) -> dict[str, SourceFootnote]:
         if not match or anchor.getparent() is None:
             continue
         holder = anchor
-        while holder.getparent() is not None and holder.tag not in ("p", "li", "div", "dd"):
-            holder = holder.getparent()
+        while (parent := holder.getparent()) is not None and \
+                holder.tag not in ("p", "li", "div", "dd"):
+            holder = parent
         fid = match.group(1)
         anchor.drop_tree()
         text = NOTE_LEAD.sub("", _normalise(holder.text_content()))
@@ -139,7 +142,7 @@ def _footnotes(body: etree._Element) -> dict[str, SourceFootnote]:
     return notes
 
 
-def _leaves(element: etree._Element):
+def _leaves(element: HtmlElement) -> Iterator[HtmlElement]:
     """Block elements with no block element inside, in document order; rows whole."""
     for child in element:
         if not isinstance(child.tag, str):
@@ -154,15 +157,16 @@ def _leaves(element: etree._Element):
             yield from _leaves(child)
 
 
-def _link_list(element: etree._Element) -> bool:
+def _link_list(element: HtmlElement) -> bool:
     """Site navigation: a block whose visible text is all link text ("Home | Treaties")."""
-    links = [a for a in element.iter("a") if a.get("href") and not NOTE_REF.match(a.get("href"))]
+    links = [a for a in element.iter("a")
+             if (href := a.get("href")) and not NOTE_REF.match(href)]
     if not links:
         return False
     return not re.sub(r"[\W_]+", "", "".join(_outside_links(element)))
 
 
-def _outside_links(element: etree._Element):
+def _outside_links(element: HtmlElement) -> Iterator[str]:
     """The text of ``element`` that is not inside a link."""
     if element.tag != "a":
         yield element.text or ""
@@ -172,20 +176,20 @@ def _outside_links(element: etree._Element):
             yield child.tail or ""
 
 
-def _text_only(element: etree._Element) -> etree._Element:
+def _text_only(element: HtmlElement) -> HtmlElement:
     """A stand-in element for the loose text at the start of a container."""
     stand_in = lxml_html.Element("p")
     stand_in.text = element.text
-    stand_in.sourceline = element.sourceline
+    stand_in.sourceline = element.sourceline  # type: ignore[misc]  # settable in lxml; the stubs say read-only
     return stand_in
 
 
-def _block(element: etree._Element) -> Block:
+def _block(element: HtmlElement) -> Block:
     """Text and footnote markers of one block element."""
     parts: list[str] = []
     markers: list[Marker] = []
 
-    def walk(node: etree._Element) -> None:
+    def walk(node: HtmlElement) -> None:
         if node.tag == "br":
             parts.append("\n")
         elif node.tag in ("td", "th") and parts:

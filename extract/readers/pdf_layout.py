@@ -254,7 +254,7 @@ def _drop_furniture(pages: list[Page], lines: list[list[Line]]) -> None:
     def key(line: Line) -> str:
         return re.sub(r"\d+", "#", re.sub(r"\s+", " ", line.text)).strip()
 
-    seen = Counter()
+    seen: Counter[str] = Counter()
     for page, page_lines in zip(pages, lines, strict=True):
         seen.update({key(line) for line in page_lines if in_margin(page, line)})
     # On at least half the pages (a footnote "Ibid., para. 4." may recur on a few).

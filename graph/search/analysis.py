@@ -85,7 +85,7 @@ def fingerprint() -> str:
 
 
 @cache
-def _language(code: str) -> tuple[Language, object, dict, dict]:
+def _language(code: str) -> tuple[Language, Stemmer.Stemmer | None, dict[int, str], dict[int, str]]:
     lang = languages().get(code) or Language(code)
     stemmer = Stemmer.Stemmer(lang.stemmer) if lang.stemmer else None
     return lang, stemmer, str.maketrans(dict(lang.before)), str.maketrans(dict(lang.after))

@@ -138,7 +138,7 @@ def schema() -> tantivy.Schema:
 
 def fingerprint() -> dict:
     shape = hashlib.sha256(inspect.getsource(schema).encode()).hexdigest()[:16]
-    return {"format": FORMAT, "schema": shape, "tantivy": tantivy.__version__,
+    return {"format": FORMAT, "schema": shape, "tantivy": tantivy.tantivy.__version__,
             "analysis": analysis.fingerprint(), "facets": facets.fingerprint()}
 
 
@@ -263,7 +263,7 @@ class SearchIndex:
         out = {}
         for _, address in hits:
             doc = searcher.doc(address)
-            out[doc.get_first("graph").removeprefix(STAMP)] = doc.get_first("stamp") or ""
+            out[_stored(doc, "graph").removeprefix(STAMP)] = doc.get_first("stamp") or ""
         return out
 
     def reconcile(self, store, *, rebuild: bool = False, progress=None) -> tuple[int, int]:
@@ -308,20 +308,20 @@ class SearchIndex:
     def _uris_of_graph(self, searcher: tantivy.Searcher, graph: str) -> list[str]:
         query = tantivy.Query.term_query(self.schema, "graph", graph)
         hits = searcher.search(query, max(1, searcher.num_docs), count=False).hits
-        return [searcher.doc(address).get_first("uri") for _, address in hits]
+        return [_stored(searcher.doc(address), "uri") for _, address in hits]
 
     def _parts(self, searcher: tantivy.Searcher, uri: str) -> dict:
         query = tantivy.Query.term_query(self.schema, "uri", uri)
         hits = searcher.search(query, 1, count=False).hits
         if not hits:
             return {}
-        return json.loads(searcher.doc(hits[0][1]).get_first("parts"))
+        return json.loads(_stored(searcher.doc(hits[0][1]), "parts"))
 
     def __len__(self) -> int:
         """The number of paragraphs indexed."""
         searcher = self._searcher()
         query = tantivy.Query.exists_query("uri")
-        return searcher.search(query, 1, count=True).count
+        return _count(searcher.search(query, 1, count=True))
 
     def search(self, text: str, *, limit: int = 20, offset: int = 0,
                lang: str | None = None, facet_size: int = FACET_SIZE) -> Results:
@@ -342,7 +342,8 @@ class SearchIndex:
         result = searcher.search(query, limit, count=True, offset=offset)
         aggregations = {f.name: {"terms": {"field": f"f_{f.name}", "size": facet_size}}
                         for f in facets.facets()}
-        counted = searcher.aggregate(query, aggregations) if result.count else {}
+        total = _count(result)
+        counted = searcher.aggregate(query, aggregations) if total else {}
         facet_counts = {name: [(b["key"], b["doc_count"]) for b in counted[name]["buckets"]]
                         for name in (counted or {})}
         wanted = words_of(tree)
@@ -351,7 +352,7 @@ class SearchIndex:
         for score, address in result.hits:
             doc = searcher.doc(address)
             items.append(_hit(doc, score, wanted, preferred))
-        return Results(result.count, items, facet_counts, text,
+        return Results(total, items, facet_counts, text,
                        time.perf_counter() - started)
 
     def compile(self, node: Node, searcher: tantivy.Searcher,
@@ -407,9 +408,9 @@ class SearchIndex:
             patterns = [re.escape(term) for term in found]
             patterns[0] = ".?" + patterns[0] if head else patterns[0]
             patterns[-1] = patterns[-1] + ".?" if tail else patterns[-1]
-            return tantivy.Query.regex_phrase_query(self.schema, name, patterns)
+            return tantivy.Query.regex_phrase_query(self.schema, name, _phrase(patterns))
         # a phrase, or one word the analysis cuts in several terms (Chinese, l'adoption)
-        return tantivy.Query.phrase_query(self.schema, name, found)
+        return tantivy.Query.phrase_query(self.schema, name, _phrase(found))
 
     def _prefix(self, searcher, lang: str, code: str, text: str) -> tantivy.Query | None:
         stem = analysis.normalise(text, code, stem=False)
@@ -443,10 +444,12 @@ def _paragraph_document(uri: str, parts: Mapping[str, dict]) -> tantivy.Document
 def _hit(doc: tantivy.Document, score: float, wanted, preferred: str | None) -> Hit:
     """A found paragraph, shown in ``preferred`` when held, else in the language version
     whose terms hold most of the query's."""
-    parts = json.loads(doc.get_first("parts"))
+    parts = json.loads(_stored(doc, "parts"))
     by_lang = {p["lang"]: p for p in parts.values()}
-    if preferred in by_lang or len(by_lang) == 1:
-        lang = preferred if preferred in by_lang else next(iter(by_lang))
+    if preferred is not None and preferred in by_lang:
+        lang = preferred
+    elif len(by_lang) == 1:
+        lang = next(iter(by_lang))
     else:
         lang = max(sorted(by_lang), key=lambda code: _matched(by_lang[code], wanted))
     shown = by_lang[lang]
@@ -454,10 +457,28 @@ def _hit(doc: tantivy.Document, score: float, wanted, preferred: str | None) -> 
     for part in parts.values():
         for name, found in part["facets"].items():
             values.setdefault(name, set()).update(found)
-    return Hit(doc.get_first("uri"), float(score), shown["symbol"], int(shown["number"]),
+    return Hit(_stored(doc, "uri"), float(score), shown["symbol"], int(shown["number"]),
                lang, sorted(by_lang),
                {name: sorted(found) for name, found in sorted(values.items())},
                {code: by_lang[code]["text"] for code in sorted(by_lang)}, tuple(wanted))
+
+
+def _phrase(words: list[str]) -> list[str | tuple[int, str]]:
+    """The words of a phrase query as tantivy types them (a word may carry its position)."""
+    return list(words)
+
+
+def _stored(doc: tantivy.Document, name: str) -> str:
+    """A text field that every document of its kind stores (``uri``, ``parts``, ``graph``)."""
+    value = doc.get_first(name)
+    if not isinstance(value, str):
+        raise SearchIndexError(f"the search index holds a document without its {name}")
+    return value
+
+
+def _count(result: tantivy.SearchResult) -> int:
+    """The number of matches of a search made with ``count=True``."""
+    return result.count  # type: ignore[attr-defined]  # missing from tantivy's stubs
 
 
 def _matched(part: dict, wanted) -> int:

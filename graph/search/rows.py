@@ -119,4 +119,4 @@ def paragraph_versions(graph: Graph):
             lang = text.language.lower()
             values = facets.values_of(graph, para, table)
             yield Version(str(para), lang, str(text), tokens(str(text), lang),
-                          int(number) if number is not None else 0, symbol, values)
+                          int(str(number)) if number is not None else 0, symbol, values)

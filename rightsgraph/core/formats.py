@@ -45,6 +45,13 @@ class Format:
         return found
 
     @property
+    def rdflib_name(self) -> str:
+        """rdflib's parser/serializer name (``TypeError`` for a results format)."""
+        if self.rdflib is None:
+            raise TypeError(f"{self.name} is not an RDF format")
+        return self.rdflib
+
+    @property
     def datasets(self) -> bool:
         """Whether it holds named graphs (quads), not only triples."""
         return self.kind == "rdf" and self.rdf_format.supports_datasets

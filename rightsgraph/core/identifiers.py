@@ -251,7 +251,7 @@ class Series:
     @property
     def prefix(self) -> str:
         """What every symbol of the series starts with: ``CRC/C/15/Add``, ``A``."""
-        return re.match(r"[^(]*", self.pattern.pattern)[0].replace("\\", "").rstrip("./")
+        return self.pattern.pattern.partition("(")[0].replace("\\", "").rstrip("./")
 
 
 @functools.cache
@@ -297,7 +297,9 @@ def parse_symbol(symbol: str) -> dict:
     found = _parse_base(base)
     if found is None:
         suffix = SUFFIX.search(base)
-        replied = _parse_base(base[:suffix.start()]) if suffix else None
+        if suffix is None:
+            return parts
+        replied = _parse_base(base[:suffix.start()])
         if replied is None or replied["kind"] != "concluding observations" or revision:
             return parts
         parts.update(replied, kind="follow-up", state=None, report_numbers=None,
