@@ -23,7 +23,7 @@ graph: install
 	$(BIN)/rightsgraph build seeds --store out/store --output out/graph.trig
 	$(BIN)/rightsgraph serve --store out/store --host $(HOST) --port $(PORT)
 
-## Lint and run the whole test suite.  The browser tests drive Debian's Chromium: say what
+## Lint, check the types and run the whole test suite.  The browser tests drive Debian's Chromium: say what
 ## to install when it is missing (.ci/run installs it).
 test: install
 	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || { echo "make test: the browser \
@@ -31,6 +31,7 @@ test: install
 	of Chinese pages: sudo apt-get install chromium chromium-driver fonts-noto-cjk \
 	(or run .ci/run, which installs them and runs make test)" >&2; exit 1; }
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 	$(MAKE) wheel-check
 

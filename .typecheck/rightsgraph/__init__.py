@@ -1,0 +1,1 @@
+../../rightsgraph/__init__.py

@@ -1,0 +1,1 @@
+../../rightsgraph/cli.py
