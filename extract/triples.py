@@ -30,12 +30,12 @@ def to_graph(
     extraction started (now, by default).  Raises ``ValueError`` if the document has no
     symbol or no language: its URIs are made from them.
     """
-    _check_identifiable(doc)
+    symbol, language = _identity(doc)
     dataset = Dataset(default_union=True)
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace)
-    graph = dataset.graph(identifiers.graph_uri(doc.symbol, doc.language, base=base))
-    _Writer(graph, doc, doc.symbol, doc.language, base).write(generated_at or datetime.now(UTC))
+    graph = dataset.graph(identifiers.graph_uri(symbol, language, base=base))
+    _Writer(graph, doc, symbol, language, base).write(generated_at or datetime.now(UTC))
     return dataset
 
 
@@ -45,16 +45,17 @@ def version_graph(
     """The same triples as :func:`to_graph`, as one graph named after the language version,
     in rdflib's context-free store: the build's way (filling it and reading it again,
     which validation, reasoning and the index rows do, cost about half as much)."""
-    _check_identifiable(doc)
+    symbol, language = _identity(doc)
     graph = Graph(store="SimpleMemory",
-                  identifier=identifiers.graph_uri(doc.symbol, doc.language, base=base))
+                  identifier=identifiers.graph_uri(symbol, language, base=base))
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
-    _Writer(graph, doc, doc.symbol, doc.language, base).write(generated_at or datetime.now(UTC))
+    _Writer(graph, doc, symbol, language, base).write(generated_at or datetime.now(UTC))
     return graph
 
 
-def _check_identifiable(doc: Document) -> None:
+def _identity(doc: Document) -> tuple[str, str]:
+    """The symbol and language its URIs are made from; ``ValueError`` when it lacks one."""
     if not doc.symbol:
         raise ValueError(
             f"{doc.source}: not loaded: no UN document symbol (such as CMW/C/AZE/CO/3) in its "
@@ -64,6 +65,7 @@ def _check_identifiable(doc: Document) -> None:
     if not doc.language:
         raise ValueError(f"{doc.source}: no language detected, and the URIs of a language "
                          "version need one")
+    return doc.symbol, doc.language
 
 
 def software_graph(*, base: str | None = None) -> Graph:
