@@ -320,7 +320,12 @@ class QueryPool:
         worker.conn.send(request)
         arrived = loop.create_future()
         fd = worker.conn.fileno()
-        loop.add_reader(fd, lambda: arrived.done() or arrived.set_result(None))
+
+        def wake() -> None:
+            if not arrived.done():
+                arrived.set_result(None)
+
+        loop.add_reader(fd, wake)
         try:
             await asyncio.wait_for(arrived, self.timeout)
         except TimeoutError:
