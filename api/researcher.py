@@ -375,7 +375,7 @@ async def _english_label(server: Server, iri: str) -> str | None:
                         "Human Rights Index tags with it (its labels, not read in the text).")
 async def sdg_page(request: Request, server: ServerDep,
                    target: Annotated[str, Path(description="the SDG target's number",
-                                               openapi_examples={"10.7": {"value": "10.7"}})],
+                                               openapi_examples={"16.9": {"value": "16.9"}})],
                    limit: Limit = 100,
                    offset: Offset = 0, format: Format = None) -> Response:
     iri = str(identifiers.sdg_uri(notation(target, "SDG target")))
