@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: graph test docs lint install clean bench bench-corpus bench-build bench-sparql bench-scale \
-	wheel-check bench-search
+	wheel-check bench-search bench-remote
 
 $(BIN)/rightsgraph: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -78,4 +78,9 @@ BENCH_SIZES ?= 1000000 4000000
 bench-scale: $(BIN)/oxigraph
 	$(BIN)/python -m benchmarks.bench_scale --sizes $(BENCH_SIZES) --work out/bench/scale
 
-bench: bench-corpus bench-build bench-sparql bench-scale bench-search
+## The remote store (issue 15): the same build and requests on the embedded store, the
+## Oxigraph server and Virtuoso (apt-get install virtuoso-opensource; skipped without it).
+bench-remote: $(BIN)/oxigraph
+	$(BIN)/python -m benchmarks.bench_remote --size 1000000 --work out/bench/remote
+
+bench: bench-corpus bench-build bench-sparql bench-scale bench-search bench-remote

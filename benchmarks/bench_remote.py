@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import json
 import os
 import re
 import shutil
@@ -157,10 +158,17 @@ def markdown(report: dict) -> str:
     head = "| | " + " | ".join(NAMES[n] for n in names) + " |"
     rule = "|---" * (len(names) + 1) + "|"
     when = report["date"]
-    lines = [f"# Remote store: {report['size']:,} quads (about), one build per engine", "",
+    built = next((e["build"] for e in report["engines"].values() if "build" in e), None)
+    corpus = (f"{built['documents']:,} documents, {built['quads']:,} quads with inferences"
+              if built else "")
+    lines = [f"# Remote store: the synthetic corpus of {report['size']:,} triples "
+             f"({corpus}), one build per engine", "",
              f"`python -m benchmarks.bench_remote --size {report['size']}` on {when}, "
-             f"{report['machine']['cores']} cores.  Latency: p50 / p99 ms of sequential "
-             "requests to `rightsgraph serve` over each store.", ""]
+             f"{report['machine']['cores']} cores shared with other jobs (the load average "
+             "is beside each phase).  Build: `rightsgraph build -j 2` with its full-text "
+             "index, Oxigraph through SPARQL Update, Virtuoso through the Graph Store "
+             "Protocol.  Latency: p50 / p99 ms of sequential requests to `rightsgraph serve` "
+             "over each store, and of the same SPARQL on the engine's own endpoint.", ""]
     skipped = {n: e["skipped"] for n, e in report["engines"].items() if "skipped" in e}
     for name, why in skipped.items():
         lines.append(f"*{NAMES[name]}: skipped — {why}*")
@@ -203,6 +211,8 @@ def _cell(result: dict | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--render", action="store_true",
+                        help="only write the .md again from the .json of --output")
     parser.add_argument("--size", type=int, default=1_000_000, help="quads, about")
     parser.add_argument("--engines", default=",".join(ENGINES),
                         help=f"comma-separated, of {', '.join(ENGINES)}")
@@ -213,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=50, help="requests per route, at most")
     parser.add_argument("--output", type=Path, default=RESULTS / "remote")
     args = parser.parse_args(argv)
+    if args.render:
+        report = json.loads(args.output.with_suffix(".json").read_text())
+        write_report(args.output, report, markdown(report))
+        return 0
     chosen = [name.strip() for name in args.engines.split(",") if name.strip()]
     unknown = set(chosen) - set(ENGINES)
     if unknown:
