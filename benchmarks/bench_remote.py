@@ -169,6 +169,7 @@ def markdown(report: dict) -> str:
              "index, Oxigraph through SPARQL Update, Virtuoso through the Graph Store "
              "Protocol.  Latency: p50 / p99 ms of sequential requests to `rightsgraph serve` "
              "over each store, and of the same SPARQL on the engine's own endpoint.", ""]
+    lines += [f"*{note}*" for note in report.get("notes", [])]
     skipped = {n: e["skipped"] for n, e in report["engines"].items() if "skipped" in e}
     for name, why in skipped.items():
         lines.append(f"*{NAMES[name]}: skipped — {why}*")

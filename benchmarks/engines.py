@@ -87,12 +87,13 @@ class Engine:
     build_options: list[str] = field(default_factory=list)
     process: subprocess.Popen | None = None
     folder: Path | None = None
+    files: str = "*"  # which files of ``folder`` are the store's
 
     def size_bytes(self) -> int:
         """The bytes its files take on disk."""
         if self.folder is None:
             return 0
-        return sum(p.stat().st_size for p in self.folder.rglob("*") if p.is_file())
+        return sum(p.stat().st_size for p in self.folder.rglob(self.files) if p.is_file())
 
 
 def free_port() -> int:
@@ -148,7 +149,8 @@ def virtuoso(folder: Path, timeout: float = 120, buffers: int = 50_000) -> Itera
         subprocess.run([isql, str(sql_port), "dba", "dba", f"exec={VIRTUOSO_GRANTS}"],
                        check=True, capture_output=True, timeout=60)
         yield Engine("Virtuoso", f"{url}/sparql",
-                     ["--graph-store-url", f"{url}/sparql-graph-crud"], process, folder)
+                     ["--graph-store-url", f"{url}/sparql-graph-crud"], process, folder,
+                     "virtuoso*")
 
 
 @contextmanager

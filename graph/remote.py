@@ -173,7 +173,9 @@ class RemoteStore(Store):
     def graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted.  ``GRAPH ?g { }`` names every graph without
         reading it, but some endpoints (Virtuoso) answer it with one row and ``?g`` unbound:
-        then the graphs are read from their quads (a scan, only when the cheap way fails)."""
+        then the graphs are read from their quads (a scan, only when the cheap way fails).
+        On Virtuoso both take minutes on a corpus of millions of quads: callers that need
+        some graphs ask for them (``ASK { GRAPH <g> { ?s ?p ?o } }``)."""
         names = [row["g"] for row in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")]
         if not any(names):  # Virtuoso: one row, ?g unbound
             names = [row["g"] for row in self._select(
