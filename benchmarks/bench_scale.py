@@ -21,7 +21,7 @@ then
 
 The machine's load average is recorded before and after each phase: on a shared machine
 the absolute numbers are only as good as it was quiet.  ``benchmarks/bench_search.py``
-(the full-text index), when present, is run on each store too.  Results go to
+times the full-text index ``build`` made beside each store.  Results go to
 ``benchmarks/results/scale.json`` and ``scale.md``.
 """
 from __future__ import annotations
@@ -244,14 +244,17 @@ def serve_and_measure(store: Path, work: Path, budget_s: float, runs: int,
     return result
 
 
-def search_benchmark(store: Path) -> dict | None:
-    """``benchmarks/bench_search.py`` on this store, when that benchmark exists."""
-    if not (HERE / "bench_search.py").exists():
-        return None
-    run = subprocess.run([sys.executable, "-m", "benchmarks.bench_search", "--store",
-                          str(store)], capture_output=True, text=True)
-    return {"returncode": run.returncode, "output": run.stdout[-4000:],
-            "error": run.stderr[-2000:] if run.returncode else ""}
+def search_benchmark(store: Path) -> dict:
+    """The index ``rightsgraph build`` made beside the store: its size, and the latency of
+    1-, 2- and 3-word queries with every facet's counts (``bench_search.latency``)."""
+    from benchmarks.bench_search import latency, queries, size_on_disk
+    from rightsgraph.graph.search import SearchIndex, default_path
+
+    path = default_path(store)
+    with SearchIndex(path, writable=False) as index:
+        return {"paragraphs": len(index), "index_mb": round(size_on_disk(path) / 1e6, 1),
+                "latency": {f"{k} word{'s' if k > 1 else ''}": latency(index, texts)
+                            for k, texts in queries().items()}}
 
 
 def markdown(report: dict) -> str:
@@ -275,6 +278,9 @@ def markdown(report: dict) -> str:
     row("build load average", lambda s: f"{s['build']['load_before'][0]} → "
         f"{s['build']['load_after'][0]}")
     row("peak RSS of the build, MB", lambda s: f"{s['build']['peak_rss_mb']:.0f}")
+    smallest = sizes[0]["build"]["peak_rss_mb"]
+    row("peak RSS ÷ that of the smallest corpus",
+        lambda s: f"{s['build']['peak_rss_mb'] / smallest:.2f}")
     row("store, bytes/quad (bulk-loaded)", lambda s: f"{s['store']['bytes_per_quad']:.0f} "
         f"({s['store']['bulk_bytes_per_quad']:.0f}), WAL {s['store']['wal_bytes']:,} B")
     for name in ROUTES:
@@ -285,6 +291,12 @@ def markdown(report: dict) -> str:
     for name in sizes[0]["serve"].get("throughput", {}):
         row(f"req/s, {CLIENTS} connections: {name}", lambda s, n=name: _rate(
             s["serve"]["throughput"][n]))
+    row("search index, MB (paragraphs)", lambda s: f"{s['search']['index_mb']} "
+        f"({s['search']['paragraphs']:,})" if s.get("search") else "–")
+    for words in ("1 word", "2 words", "3 words"):
+        row(f"index search, {words} with facets, p50 / p99 ms", lambda s, w=words: (
+            f"{s['search']['latency'][w]['p50_ms']} / {s['search']['latency'][w]['p99_ms']}"
+            if s.get("search") else "–"))
     row("serving load average", lambda s: f"{s['serve']['load_before'][0]} → "
         f"{s['serve']['load_after'][0]}")
     return "\n".join(lines) + "\n"
