@@ -163,7 +163,8 @@ def _index_file(folder: Path, state: str) -> Path:
     return folder / f"{state}.json"
 
 
-ROWS = np.dtype([("number", "<i4"), ("recommendation", "i1"), ("scale", "<f4")])
+ROWS = [("number", "<i4"), ("recommendation", "i1"), ("scale", "<f4")]
+"""The fields of a ``.rows.npy`` file (a numpy dtype as a list: importable without numpy)."""
 
 
 def write_state(folder: Path, state: str, held: list[Version]) -> None:

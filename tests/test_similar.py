@@ -194,3 +194,18 @@ def test_a_rebuilt_or_removed_document_updates_its_states_file(tmp_path, capsys)
 
 def test_a_state_not_in_the_registry_is_a_404(client):
     assert client.get("/api/states/XXX/recurring").status_code == 404
+
+
+def test_the_module_and_serve_need_no_numpy():
+    """numpy comes with the optional extra: without it, ``serve`` still imports what it
+    needs from this module (the wheel check serves from a venv without the extra)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['numpy'] = None\n"
+            "from rightsgraph.graph.similar import vectors_folder\n"
+            "import rightsgraph.api.app\n"
+            "print(vectors_folder('S'))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "S.vectors"
