@@ -50,12 +50,10 @@ def _number(value: str | None) -> int:
 
 
 async def _english_labels(server: Server, iris: list[str]) -> dict[str, str]:
-    """The registry's English ``skos:prefLabel`` of each IRI that has one."""
-    if not iris:
-        return {}
-    found = await rows(server, f"""SELECT ?x ?label WHERE {{ {sp.values("x", iris)}
-        ?x skos:prefLabel ?label . FILTER (LANG(?label) = "en") }}""")
-    return {r["x"]: r["label"] for r in found if r["x"] and r["label"]}
+    """The English label of each IRI that has one (:func:`page_data.labels`: read once a
+    minute at most, like every page's labels)."""
+    found = await page_data.labels(server, iris)
+    return {iri: label for iri in iris if (label := found.all(iri).get("en"))}
 
 
 # --- per SDG target -----------------------------------------------------------------------
