@@ -7,6 +7,7 @@ recommendation of the Committee.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from rightsgraph.extract.language import Phrases
 from rightsgraph.extract.model import Paragraph
@@ -16,8 +17,14 @@ FLAGS = ("recommendation", "concern", "positive")
 
 def set_flags(paragraph: Paragraph, phrases: Phrases) -> None:
     text = paragraph.text
-    for pattern in phrases.raw("flags", "strip", []):
-        text = re.sub(pattern, " ", text)
+    for strip in _strip(phrases):
+        text = strip.sub(" ", text)
     for flag in FLAGS:
         pattern = phrases.any_of("flags", flag)
         setattr(paragraph, flag, bool(pattern and pattern.search(text)))
+
+
+@cache
+def _strip(phrases: Phrases) -> tuple[re.Pattern[str], ...]:
+    """``[flags] strip``, compiled once per language."""
+    return tuple(re.compile(p) for p in phrases.raw("flags", "strip", []))

@@ -65,15 +65,12 @@ class Phrases:
     def regex(self, section: str, key: str) -> re.Pattern[str] | None:
         return _compile(self, section, key)
 
-    def regexes(self, section: str, key: str) -> list[re.Pattern[str]]:
-        return [re.compile(self.fill(p), re.IGNORECASE) for p in self.raw(section, key, [])]
+    def regexes(self, section: str, key: str) -> tuple[re.Pattern[str], ...]:
+        return _compile_each(self, section, key)
 
     def any_of(self, section: str, key: str) -> re.Pattern[str] | None:
         """One regex matching any of a list of patterns (None for an empty list)."""
-        patterns = self.raw(section, key, [])
-        if not patterns:
-            return None
-        return re.compile("|".join(f"(?:{self.fill(p)})" for p in patterns), re.IGNORECASE)
+        return _compile_any(self, section, key)
 
     def committee_alternation(self) -> str:
         return _committee_alternation(self)
@@ -162,6 +159,20 @@ def _compile(phrases: Phrases, section: str, key: str) -> re.Pattern[str] | None
 
 
 @cache
+def _compile_each(phrases: Phrases, section: str, key: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(phrases.fill(p), re.IGNORECASE)
+                 for p in phrases.raw(section, key, []))
+
+
+@cache
+def _compile_any(phrases: Phrases, section: str, key: str) -> re.Pattern[str] | None:
+    patterns = phrases.raw(section, key, [])
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{phrases.fill(p)})" for p in patterns), re.IGNORECASE)
+
+
+@cache
 def phrases(code: str) -> Phrases:
     """The phrase data of language ``code``; raises :class:`UnsupportedLanguageError`."""
     data = phrase_data(code)
@@ -198,21 +209,40 @@ def detect(text: str) -> str | None:
 
     Returns a UN language code, or ``None`` for text without letters.
     """
+    script = _main_script(text)
+    if script is None:
+        return None
+    if script in SCRIPTS:
+        return SCRIPTS[script]
+    words = _latin_words(text.lower())
+    scores = {lang: sum(words[w.encode("latin-1")] for w in LATIN_STOPWORDS[lang])
+              for lang in LATIN_STOPWORDS}
+    return max(scores, key=lambda lang: scores[lang])
+
+
+def _main_script(text: str) -> str | None:
+    """The script most of the text's letters are written in; Chinese characters, a word
+    each, count three times.  Counting is needed only when there are letters of several."""
+    present = {script for ch in set(text) if (script := _script(ch))}
+    if len(present) <= 1:
+        return next(iter(present), None)
     scripts: Counter[str] = Counter()
     for ch, count in Counter(text).items():  # each distinct character once
         script = _script(ch)
         if script:
             scripts[script] += count
-    if not scripts:
-        return None
-    # Chinese characters carry a word each; weigh them up against letters.
     scripts["Han"] *= 3
-    script, _ = scripts.most_common(1)[0]
-    if script in SCRIPTS:
-        return SCRIPTS[script]
-    words = Counter(re.findall(r"[a-zà-ÿ]+", text.lower()))
-    scores = {lang: sum(words[w] for w in LATIN_STOPWORDS[lang]) for lang in LATIN_STOPWORDS}
-    return max(scores, key=lambda lang: scores[lang])
+    return scripts.most_common(1)[0][0]
+
+
+# Latin-1 bytes that are not letters a-z, à-ÿ (the words of :func:`_latin_words`) -> space.
+_NOT_LATIN_WORD = bytes(b if 0x61 <= b <= 0x7A or b >= 0xE0 else 0x20 for b in range(256))
+
+
+def _latin_words(lowered: str) -> Counter[bytes]:
+    """Each run of the letters a-z, à-ÿ in a lower-cased text, counted, in Latin-1: a
+    character beyond Latin-1 becomes "?", which is no such letter either."""
+    return Counter(lowered.encode("latin-1", "replace").translate(_NOT_LATIN_WORD).split())
 
 
 # Stop words of the three Latin-script UN languages: enough to tell them apart.

@@ -283,11 +283,11 @@ def report_numbers(text: str, phrases: Phrases) -> list[int]:
     return []
 
 
-def _report_patterns(phrases: Phrases) -> list[re.Pattern[str]]:
+def _report_patterns(phrases: Phrases) -> tuple[re.Pattern[str], ...]:
     if isinstance(phrases.raw("metadata", "report_number"), list):
         return phrases.regexes("metadata", "report_number")
     pattern = phrases.regex("metadata", "report_number")
-    return [pattern] if pattern else []
+    return (pattern,) if pattern else ()
 
 
 def _ordinal(words: str, phrases: Phrases) -> int | None:
@@ -550,9 +550,9 @@ def _next_report(doc: Document, phrases: Phrases) -> tuple[tuple[int, ...], Date
     return (), None
 
 
-def _next_report_patterns(phrases: Phrases) -> list[re.Pattern[str]]:
+def _next_report_patterns(phrases: Phrases) -> tuple[re.Pattern[str], ...]:
     """``[metadata] next_report``: one pattern or a list of them, each with group ``report``."""
     if isinstance(phrases.raw("metadata", "next_report"), list):
         return phrases.regexes("metadata", "next_report")
     pattern = phrases.regex("metadata", "next_report")
-    return [pattern] if pattern else []
+    return (pattern,) if pattern else ()

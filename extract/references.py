@@ -42,9 +42,11 @@ def find_references(text: str, ctx: Context, *, container: str, heading: bool = 
                     footnote: str | None = None) -> list[Reference]:
     """Every reference in ``text``, in order of position: what the finder of each link kind
     (:data:`rightsgraph.core.links.KINDS`) finds."""
-    ctx = replace(ctx, heading=heading)
-    found = [ref for find in links.finders() for ref in find(text, ctx)]
-    placed = [replace(ref, container=container, footnote=footnote) for ref in found]
+    if ctx.heading != heading:
+        ctx = replace(ctx, heading=heading)
+    placed = [Reference(ref.kind, ref.target, ref.text, ref.start, ref.end, container, footnote,
+                        ref.item, ref.relation)
+              for find in links.finders() for ref in find(text, ctx)]
     return sorted(placed, key=lambda r: (r.start, r.end, r.kind, r.target))
 
 
@@ -243,29 +245,24 @@ IloFound = Iterator[tuple[str, int, int]]
 
 
 def _ilo_by_number(text: str, phr: Phrases) -> IloFound:
-    """A convention by its number in brackets ("(No. 189)", "(第97号)"), when an ILO word
-    comes before it ("a list of issues (No. 189)" is not one)."""
+    """Conventions by number, in one pass of ``[ilo] mention``: a number in brackets ("(No.
+    189)", "(第97号)", group ``n``) when an ILO word comes before it ("a list of issues (No.
+    189)" is not one), or listed after "ILO Conventions Nos." ("Nos. 97 and 143", group
+    ``list``)."""
     mention, context = phr.regex("ilo", "mention"), phr.regex("ilo", "context")
+    reg = registries.load()
     for match in mention.finditer(text) if mention else ():
         if not match.groupdict().get("n"):
+            for number in re.findall(r"\d+", match.group("list") or ""):
+                instrument = reg.ilo_convention(int(number))
+                if instrument:
+                    yield instrument.code, match.start(), match.end()
             continue
         if context and not context.search(text[max(0, match.start() - 120):match.start()]):
             continue
-        instrument = registries.load().ilo_convention(int(match.group("n")))
+        instrument = reg.ilo_convention(int(match.group("n")))
         if instrument:
             yield instrument.code, match.start(), match.end()
-
-
-def _ilo_list(text: str, phr: Phrases) -> IloFound:
-    """Conventions listed by number after "ILO Conventions Nos." ("Nos. 97 and 143")."""
-    mention = phr.regex("ilo", "mention")
-    for match in mention.finditer(text) if mention else ():
-        if match.groupdict().get("n"):
-            continue
-        for number in re.findall(r"\d+", match.group("list") or ""):
-            instrument = registries.load().ilo_convention(int(number))
-            if instrument:
-                yield instrument.code, match.start(), match.end()
 
 
 def _ilo_protocol_by_years(text: str, phr: Phrases) -> IloFound:
@@ -281,39 +278,47 @@ def _ilo_protocol_by_years(text: str, phr: Phrases) -> IloFound:
 def _ilo_named_without_number(text: str, phr: Phrases) -> IloFound:
     """A convention the ILO names without a number, by its title ("Maritime Labour
     Convention, 2006")."""
-    for instrument in _conventions_named_without_number():
-        title = _ilo_title(instrument, phr.code)
-        for match in re.finditer(re.escape(title), text, re.IGNORECASE) if title else ():
-            yield instrument.code, match.start(), match.end()
+    for code, title in _titles_named_without_number(phr.code):
+        for match in title.finditer(text):
+            yield code, match.start(), match.end()
 
 
 def _ilo_protocol_by_title(text: str, phr: Phrases) -> IloFound:
     """A protocol by the title of its Convention, the start or end of the registry's title
     ("Protocol of 2014 to the Forced Labour Convention, 1930" -> P029)."""
     protocol = phr.regex("ilo", "protocol")
-    reg = registries.load()
     for match in protocol.finditer(text) if protocol else ():
         title = _squash_spaces(match.group("title"))
-        for instrument in reg.ilo.values():
-            known = _ilo_title(instrument, phr.code)
-            if instrument.kind == "convention" and known and (
-                    known.startswith(title) or known.endswith(title)):
-                code = f"P{instrument.number:03d}"
-                if code in reg.ilo:
-                    yield code, match.start(), match.end()
+        for code, known in _protocol_titles(phr.code):
+            if known.startswith(title) or known.endswith(title):
+                yield code, match.start(), match.end()
 
 
 ILO_STRATEGIES: tuple[Callable[[str, Phrases], IloFound], ...] = (
-    _ilo_by_number, _ilo_list, _ilo_protocol_by_years, _ilo_named_without_number,
+    _ilo_by_number, _ilo_protocol_by_years, _ilo_named_without_number,
     _ilo_protocol_by_title)
 
 
 @cache
-def _conventions_named_without_number() -> tuple[registries.IloInstrument, ...]:
+def _titles_named_without_number(lang: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """Conventions the ILO itself names without "(No. N)", so that a document cites them by
-    title alone: "Maritime Labour Convention, 2006" (C186)."""
-    return tuple(i for i in registries.load().ilo.values()
-                 if i.kind == "convention" and "(No." not in i.titles.get("en", "(No."))
+    title alone: "Maritime Labour Convention, 2006" (C186); each code with its title in
+    ``lang`` as a regex."""
+    return tuple((i.code, re.compile(re.escape(title), re.IGNORECASE))
+                 for i in registries.load().ilo.values()
+                 if i.kind == "convention" and "(No." not in i.titles.get("en", "(No.")
+                 and (title := _ilo_title(i, lang)))
+
+
+@cache
+def _protocol_titles(lang: str) -> tuple[tuple[str, str], ...]:
+    """Each protocol of the registry with the title in ``lang`` of its Convention, in the
+    registry's order of the Conventions."""
+    reg = registries.load()
+    return tuple((code, known) for instrument in reg.ilo.values()
+                 if instrument.kind == "convention"
+                 and (known := _ilo_title(instrument, lang))
+                 and (code := f"P{instrument.number:03d}") in reg.ilo)
 
 
 def _protocol_by_years(year: int, parent_year: int) -> str | None:
@@ -477,9 +482,11 @@ def clean_symbol(printed: str) -> str:
 def find_symbol_mentions(text: str, phrases: Phrases) -> list[Symbol]:
     """UN symbols with their pinpoints; summary-record lists and ranges expanded."""
     out: list[Symbol] = []
+    if "/" not in text:  # every symbol has one (:func:`_symbol_regex`)
+        return out
     pinpoint = phrases.regex("documents", "pinpoint")
     more = phrases.regex("documents", "more_numbers")
-    sr = re.compile(symbol_data()["summary_record"] + r"(?:[-–](\d+))?$")
+    sr = _summary_record_regex()
     for match in _symbol_regex().finditer(text):
         printed = match.group(0).rstrip(".-\u2011 ")
         end = _before_run_together_date(text, match.start(), match.start() + len(printed),
@@ -509,6 +516,11 @@ def find_symbol_mentions(text: str, phrases: Phrases) -> list[Symbol]:
             end = m.end()
         out.append(Symbol(symbol, match.start(), end, pins))
     return out
+
+
+@cache
+def _summary_record_regex() -> re.Pattern[str]:
+    return re.compile(symbol_data()["summary_record"] + r"(?:[-–](\d+))?$")
 
 
 def _before_run_together_date(text: str, start: int, end: int, phrases: Phrases) -> int:
@@ -547,8 +559,8 @@ def find_symbols(text: str, ctx: Context) -> list[Reference]:
         targets = [f"{sym.symbol}#{p}" for p in sym.pinpoints] or [sym.symbol]
         out.extend(_ref(Kind.DOCUMENT, t, text, sym.start, sym.end) for t in targets)
     pinpoint = ctx.phrases.regex("documents", "pinpoint")
-    for spec in ctx.phrases.raw("documents", "resolutions", []):
-        for match in re.finditer(spec["pattern"], text):
+    for pattern, spec in _resolutions(ctx.phrases):
+        for match in pattern.finditer(text):
             end = match.end()
             pin = pinpoint.match(text, end) if pinpoint else None
             pins = _pinpoint_list(pin.group("list"), ctx.phrases) if pin else []
@@ -558,6 +570,13 @@ def find_symbols(text: str, ctx: Context) -> list[Reference]:
                 for target in [f"{symbol}#{p}" for p in pins] or [symbol]:
                     out.append(_ref(Kind.DOCUMENT, target, text, match.start(), end))
     return out
+
+
+@cache
+def _resolutions(phrases: Phrases) -> tuple[tuple[re.Pattern[str], dict], ...]:
+    """``[documents] resolutions``, each pattern compiled once."""
+    return tuple((re.compile(spec["pattern"]), spec)
+                 for spec in phrases.raw("documents", "resolutions", []))
 
 
 def is_ibid(text: str, phrases: Phrases) -> re.Match[str] | None:

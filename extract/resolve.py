@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from rightsgraph.core.identifiers import parse_symbol
 from rightsgraph.core.known_symbols import Known, KnownSymbols
@@ -44,10 +45,14 @@ def resolve_document(doc: Document, ctx: Context) -> None:
         found = find_references(paragraph.text, ctx, container="paragraph")
         for fid in paragraph.footnotes:
             note = doc.footnotes[fid]
-            in_item = [replace(ref, item=note.item) for ref in note.references]
+            in_item = [_in_item(ref, note.item) for ref in note.references]
             note.references = _classify_priors(in_item, doc, paragraph, ctx, note)
-        in_item = [replace(ref, item=paragraph.item_at(ref.start)) for ref in found]
+        in_item = [_in_item(ref, paragraph.item_at(ref.start)) for ref in found]
         paragraph.references = _classify_priors(in_item, doc, paragraph, ctx, None)
+
+
+def _in_item(ref: Reference, item: str | None) -> Reference:
+    return ref if ref.item == item else replace(ref, item=item)
 
 
 def _footnote_order(fid: str) -> tuple[int, str]:
@@ -83,17 +88,19 @@ def _classify_priors(refs: list[Reference], doc: Document, paragraph: Paragraph,
     offset = note.offset if note else None
     return [replace(ref, kind=Kind.PRIOR,
                     relation=prior_relation(paragraph.text, offset, ctx.phrases))
-            if _is_prior(ref, doc, ctx, _around(ref, paragraph, note)) else ref for ref in refs]
+            if _is_prior(ref, doc, ctx, paragraph, note) else ref for ref in refs]
 
 
-def _is_prior(ref: Reference, doc: Document, ctx: Context, around: str) -> bool:
+def _is_prior(ref: Reference, doc: Document, ctx: Context, paragraph: Paragraph,
+              note: Footnote | None) -> bool:
     """Whether ``ref`` pinpoints earlier concluding observations on the document's State: the
     symbol names that State, or the documents known say it is that State's, or it is one of
-    the committee's older series and the words ``around`` it call it the committee's own."""
+    the committee's older series and the words around it (:func:`_around`) call it the
+    committee's own."""
     if ref.kind != Kind.DOCUMENT or "#" not in ref.target:
         return False
     symbol = ref.target.split("#")[0]
-    parts = parse_symbol(symbol)
+    parts = _symbol_parts(symbol)
     if parts["kind"] != "concluding observations" or symbol == doc.symbol:
         return False
     state = parts["state"] or ctx.known.state_of(symbol)
@@ -101,7 +108,7 @@ def _is_prior(ref: Reference, doc: Document, ctx: Context, around: str) -> bool:
         return not (doc.state and state != doc.state)
     previous = ctx.phrases.any_of("prior", "previous")
     return bool(doc.state and parts["committee"] == doc.committee and previous
-                and previous.search(around))
+                and previous.search(_around(ref, paragraph, note)))
 
 
 def own_earlier_observations(doc: Document, ctx: Context) -> KnownSymbols:
@@ -117,7 +124,7 @@ def own_earlier_observations(doc: Document, ctx: Context) -> KnownSymbols:
         notes = [doc.footnotes[fid] for fid in paragraph.footnotes]
         for text, note in [(paragraph.text, None), *((n.text, n) for n in notes)]:
             for mention in find_symbol_mentions(text, ctx.phrases):
-                parts = parse_symbol(mention.symbol)
+                parts = _symbol_parts(mention.symbol)
                 if (parts["kind"] == "concluding observations" and not parts["state"]
                         and parts["committee"] == doc.committee
                         and ctx.known.lookup(mention.symbol) is None):
@@ -127,6 +134,13 @@ def own_earlier_observations(doc: Document, ctx: Context) -> KnownSymbols:
                         found.append(mention.symbol)
     return ctx.known.adding((symbol, Known(doc.committee, doc.state))
                             for symbol in dict.fromkeys(found))
+
+
+@lru_cache(maxsize=4096)
+def _symbol_parts(symbol: str) -> dict:
+    """:func:`parse_symbol`, remembered for the symbols a document cites again and again
+    (read only: the dict is shared)."""
+    return parse_symbol(symbol)
 
 
 def _around(ref: Reference, paragraph: Paragraph, note: Footnote | None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rightsgraph.extract.language import Phrases
 from rightsgraph.extract.model import (
@@ -328,13 +329,20 @@ def _inline_break(text: str, expected: int, start: int) -> int | None:
 
     Paragraph 1 may follow the header without a stop ("…Northern Ireland 1. The Committee").
     """
-    stop = r"(?<=[.。;:)”\"])" if expected != 1 else r"(?<=\S)"
-    pattern = re.compile(
-        rf"{stop}\s+(?:(?P<letter>[A-H])\.\s+[^\d.]{{2,90}}?\s+(?={expected}\.\s)"
-        rf"|(?={expected}[.．]\s*[A-Z\u0400-\u04ff\u0600-\u06ff\u4e00-\u9fff]))")
-    match = pattern.search(text, start + 1)
+    # Both alternatives hold the number and its stop: without them, no break.
+    if text.find(f"{expected}.", start + 1) < 0 and text.find(f"{expected}．", start + 1) < 0:
+        return None
+    match = _inline_break_regex(expected).search(text, start + 1)
     return match.end() if match and not match.group("letter") else (
         match.start() + len(match.group(0)) - len(match.group(0).lstrip()) if match else None)
+
+
+@lru_cache(maxsize=512)
+def _inline_break_regex(expected: int) -> re.Pattern[str]:
+    stop = r"(?<=[.。;:)”\"])" if expected != 1 else r"(?<=\S)"
+    return re.compile(
+        rf"{stop}\s+(?:(?P<letter>[A-H])\.\s+[^\d.]{{2,90}}?\s+(?={expected}\.\s)"
+        rf"|(?={expected}[.．]\s*[A-Z\u0400-\u04ff\u0600-\u06ff\u4e00-\u9fff]))")
 
 
 def _first_number(blocks: list[Block], numbered: re.Pattern[str] = NUMBERED) -> int:

@@ -141,6 +141,7 @@ FILTERS: dict[str, LinkKind] = {k.api_filter: k for k in KINDS.values() if k.api
 
 
 @cache
+@cache
 def finders() -> tuple[Callable, ...]:
     """Every kind's finder, each once, in the table's order (imported on first use)."""
     paths = dict.fromkeys(k.finder for k in KINDS.values() if k.finder)
