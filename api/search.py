@@ -2,7 +2,11 @@
 the search page, ``/api/search`` and ``/api/paragraphs?q=`` use it."""
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -59,17 +63,84 @@ def with_filters(q: str, **filters: str | None) -> str:
 
 
 async def run_search(server: Server, text: str, *, limit: int, offset: int,
-                     lang: str | None = None, facet_size: int = FACET_SIZE) -> Results:
-    """The index's answer, off the event loop; a bad query is a 400 naming the problem."""
+                     lang: str | None = None, facet_size: int = FACET_SIZE,
+                     snippets: bool = False) -> Results:
+    """The index's answer, off the event loop; a bad query is a 400 naming the problem.
+    With ``snippets``, each hit's snippet and highlights are made there too (the search
+    page and ``/api/search`` show them).  The same search on the same index is answered
+    from :data:`RECENT` (a page of results is read again, paged back to, or asked by many)."""
     def work() -> Results:
-        return server.search_index().search(text, limit=limit, offset=offset, lang=lang,
-                                            facet_size=facet_size)
+        index = server.search_index()
+        key = (str(index.path), _state(index.path), text, limit, offset, lang, facet_size)
+        held = RECENT.get(key)
+        if held is None:
+            held = index.search(text, limit=limit, offset=offset, lang=lang,
+                                facet_size=facet_size)
+            if snippets:
+                for hit in held.items:
+                    hit.highlights  # noqa: B018 - made once, here, not on the event loop
+            RECENT.put(key, held, len(held.items))
+        elif snippets:
+            for hit in held.items:
+                hit.highlights  # noqa: B018 - a cached answer asked without them first
+        # a copy of the list: a caller may narrow it (/api/paragraphs)
+        return dataclasses.replace(held, items=list(held.items))
     try:
         return await run_in_threadpool(work)
     except QueryError as err:
         raise RefusedError(400, f"bad query: {err}") from err
     except SearchIndexError as err:
         raise RefusedError(503, f"the full-text index is not available: {err}") from err
+
+
+def _state(path) -> tuple[int, int, int]:
+    """What changes when the index commits (Tantivy rewrites ``meta.json``): answers of an
+    older state are never given."""
+    try:
+        meta = os.stat(os.path.join(path, "meta.json"))
+    except OSError:
+        return (0, 0, 0)
+    return (meta.st_ino, meta.st_mtime_ns, meta.st_size)
+
+
+class Recent:
+    """The last searches answered, least recently used dropped first, bounded by the
+    number of hits held (a hit holds its paragraph's texts: about 1-3 KB)."""
+
+    def __init__(self, hits: int) -> None:
+        self.hits = hits
+        self._held: OrderedDict[tuple, tuple[Results, int]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Results | None:
+        with self._lock:
+            found = self._held.get(key)
+            if found is None:
+                return None
+            self._held.move_to_end(key)
+            return found[0]
+
+    def put(self, key: tuple, results: Results, size: int) -> None:
+        size += 1
+        if size > self.hits // 4:
+            return  # a large page (/api/paragraphs?q= reads 1,000): not worth holding
+        with self._lock:
+            if key in self._held:
+                return
+            self._held[key] = (results, size)
+            self._size += size
+            while self._size > self.hits:
+                _, (_, dropped) = self._held.popitem(last=False)
+                self._size -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._held.clear()
+            self._size = 0
+
+
+RECENT = Recent(hits=10_000)  # at most ~30 MB of texts
 
 
 def items_of(server: Server, results: Results) -> list[dict[str, Any]]:

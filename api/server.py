@@ -100,12 +100,15 @@ class Server:
 
     async def cached(self, key: str, make: Callable[[], Awaitable[T]],
                      seconds: float = CACHE_SECONDS) -> T:
-        """What ``make()`` gives, made once per ``seconds`` for the store served now (a new
-        snapshot makes it again): for what every page shows and only a build changes, such
-        as the States and committees to filter by."""
+        """What ``make()`` gives, made once for the store served now: for what every page
+        shows and only a build changes, such as the States and committees to filter by, or
+        labels.  A snapshot never changes, so it is made again only for a new snapshot; a
+        store served as it is (a remote one, ``--no-snapshot``) may change behind the
+        server, so there it is made again after ``seconds``."""
         held = self._cache.get(key)
         now = time.monotonic()
-        if held is not None and held[0] == self.location and now - held[1] < seconds:
+        if held is not None and held[0] == self.location and (
+                self.snapshots is not None or now - held[1] < seconds):
             return held[2]
         value = await make()
         self._cache[key] = (self.location, now, value)

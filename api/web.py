@@ -7,7 +7,9 @@ need no JavaScript, except the editor.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -16,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
 
 from rightsgraph.api import page_data
 from rightsgraph.api import search as search_api
@@ -45,7 +48,8 @@ DOWNLOADS = tuple((name, formats.rdf(name).label) for name in formats.GRAPHS)
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(env=Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=True,
-    trim_blocks=True, lstrip_blocks=True))
+    trim_blocks=True, lstrip_blocks=True,
+    auto_reload=False))  # templates are package data: no stat of each file per page
 
 
 def snippet(text: str, words: str = "", width: int = SNIPPET) -> str:
@@ -108,36 +112,55 @@ async def home(
                                            kind=flag, **search_api.link_filters(links))
             results = await search_api.run_search(server, text, limit=PAGE_SIZE,
                                                   offset=(page - 1) * PAGE_SIZE,
-                                                  facet_size=FACET_VALUES)
+                                                  facet_size=FACET_VALUES, snippets=True)
         except RefusedError as err:
             error, status = err.message, err.status
     total = results.total if results else 0
     pages = min(MAX_PAGES, max(1, -(-total // PAGE_SIZE)))
     query = {k: v for k, v in form.items() if v}
 
+    rest = urlencode({k: v for k, v in query.items() if k != "q"})
+    rest = "&" + rest if rest else ""
+
     def page_link(n: int) -> str:
         return "/?" + urlencode({**query, "page": n})
 
     def refine(name: str, value: str) -> str:
         """The link that adds the filter ``name:value`` to the query."""
-        return "/?" + urlencode({**query, "q": search_api.with_filters(form["q"],
-                                                                       **{name: value})})
+        return "/?" + urlencode({"q": search_api.with_filters(form["q"], **{name: value})}) \
+            + rest
 
-    facets = (await _facets(server, results, _language(request))
+    facets = (await _facets(server, results, _language(request), refine)
               if results and results.total else [])
     nothing = bool(results) and not total
-    held = await page_data.documents_held(
-        server, HELD_ON_NO_RESULTS if nothing else HELD_ON_HOME) \
-        if nothing or not searching else None
-    languages = await page_data.languages_held(server) if held else []
+    # what the store holds, read once per snapshot (they scan every document)
+    shown = HELD_ON_NO_RESULTS if nothing else HELD_ON_HOME
+    held = await server.cached(f"documents_held {shown}", lambda: page_data.documents_held(
+        server, shown)) if nothing or not searching else None
+    languages = await server.cached("languages_held", lambda: page_data.languages_held(
+        server)) if held else []
     choices = await page_data.filter_choices(server)
     return render(request, server, "home.html", status, title="Search", form=form,
                   searching=searching, results=results.items if results else [],
                   total=total, page=page, pages=pages, page_link=page_link, refine=refine,
+                  page_numbers=page_numbers(page, pages),
                   facets=facets, error=error, marked=marked, link_filters=FILTERS,
                   hints=search_hints(form, query) if nothing else [],
                   held=held, languages=languages, choices=choices,
                   unwritten=_languages_not_held(form["q"], languages) if nothing else None)
+
+
+def page_numbers(page: int, pages: int) -> list[int | None]:
+    """The pages the page list links to: the first three, the last two and two on either
+    side of ``page``; ``None`` where some are left out."""
+    shown = sorted({n for n in (1, 2, 3, pages - 1, pages, *range(page - 2, page + 3))
+                    if 1 <= n <= pages})
+    out: list[int | None] = []
+    for n in shown:
+        if out and out[-1] is not None and n > out[-1] + 1:
+            out.append(None)
+        out.append(n)
+    return out
 
 
 HELD_ON_HOME = 50
@@ -173,23 +196,57 @@ def _language(request: Request) -> str:
     return "en"
 
 
-async def _facets(server: Server, results, lang: str = "en") -> list[dict]:
+async def _facets(server: Server, results, lang: str = "en",
+                  refine: Callable[[str, str], str] | None = None) -> list[dict]:
     """The facets of a search as the page shows them: label (and who gives the values when
-    not the text: UHRI), and each value with its count, its label (in ``lang`` when held)
-    and the link that adds it."""
-    iris = {(name, value): facets.iri_of(name, value) for name, counted in results.facets.items()
-            for value, _ in counted[:FACET_VALUES]}
+    not the text: UHRI), and each value with its count, its label (in ``lang`` when held),
+    the text shown and the link that adds it (``refine``)."""
+    iris = {(name, value): _iri_of(name, value, server.base)
+            for name, counted in results.facets.items() for value, _ in counted[:FACET_VALUES]}
     labels = await page_data.labels(server, [i for i in iris.values() if i])
     shown = []
     for facet in facets.facets():
         counted = results.facets.get(facet.name, [])[:FACET_VALUES]
-        if counted:
-            shown.append({"name": facet.name, "label": facet.label, "source": facet.source,
-                          "values": [
-                {"value": value, "count": count,
-                 "label": labels(iri, lang) if (iri := iris[facet.name, value]) else value}
-                for value, count in counted]})
+        if not counted:
+            continue
+        values = []
+        for value, count in counted:
+            iri = iris[facet.name, value]
+            label = labels(iri, lang) if iri else value
+            values.append({"value": value, "count": count, "label": label,
+                           "shown": label if (label == value or facet.source)
+                           else f"{value} {label}",
+                           "link": refine(facet.name, value) if refine else None})
+        shown.append({"name": facet.name, "label": facet.label, "source": facet.source,
+                      "values": values})
     return shown
+
+
+@lru_cache(maxsize=20_000)
+def _iri_of(facet: str, value: str, base: str) -> str | None:
+    """:func:`facets.iri_of`, once per value (the base, read from the environment, is part
+    of the key)."""
+    return facets.iri_of(facet, value)
+
+
+_OPTIONS: dict[int, tuple[object, list[tuple[str, str, str]]]] = {}
+
+
+def options(choices: list[dict], selected: str) -> Markup:
+    """The ``<option>`` elements of a filter's choices (every State held: hundreds), made
+    once per list of choices (the list is made once per snapshot), ``selected`` marked."""
+    held = _OPTIONS.get(id(choices))
+    if held is None or held[0] is not choices:
+        made = [(c["value"], str(Markup('<option value="{}"').format(c["value"])),
+                 str(Markup(">{}</option>").format(c["label"]))) for c in choices]
+        if len(_OPTIONS) > 16:
+            _OPTIONS.clear()
+        _OPTIONS[id(choices)] = held = (choices, made)
+    return Markup("".join(head + (" selected" if value == selected else "") + tail
+                          for value, head, tail in held[1]))
+
+
+templates.env.globals["options"] = options
 
 
 def search_hints(form: dict[str, str], query: dict[str, str]) -> list[tuple[str, str | None]]:
