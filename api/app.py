@@ -55,7 +55,7 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             server.close()
 
-    app = FastAPI(
+    app = App(
         title="rightsgraph",
         version=__version__,
         description="UN treaty-body concluding observations as linked data: a SPARQL 1.1 "
@@ -141,8 +141,23 @@ PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 
+def with_security_headers(send: Send) -> Send:
+    """``send``, adding :data:`SECURITY_HEADERS` (and a Content-Security-Policy) to the
+    response's start."""
+    async def with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            for name, value in SECURITY_HEADERS.items():
+                headers.setdefault(name, value)
+            html = headers.get("content-type", "").startswith("text/html")
+            headers.setdefault("Content-Security-Policy", PAGE_POLICY if html else API_POLICY)
+        await send(message)
+
+    return with_headers
+
+
 class SecurityHeaders:
-    """Adds :data:`SECURITY_HEADERS` (and a Content-Security-Policy) to every response; a
+    """Adds the security headers to every response (:func:`with_security_headers`); a
     plain ASGI middleware, which costs a function call per response (Starlette's
     ``BaseHTTPMiddleware`` runs each request in a task group of its own)."""
 
@@ -153,18 +168,25 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.app(scope, receive, with_security_headers(send))
 
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-                html = headers.get("content-type", "").startswith("text/html")
-                headers.setdefault("Content-Security-Policy",
-                                   PAGE_POLICY if html else API_POLICY)
-            await send(message)
 
-        await self.app(scope, receive, with_headers)
+class App(FastAPI):
+    """The application: ``/sparql`` (GET and POST) is answered by its route function called
+    directly, without FastAPI's routing, dependency injection and middleware stack, which
+    cost more of the server's CPU than a point query itself (a public endpoint is asked
+    many small queries).  Its answers are the same: errors as problem details
+    (:mod:`.problems`), the security headers on every response."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/sparql" \
+                and scope["method"] in ("GET", "POST"):
+            from rightsgraph.api.sparql import answer
+
+            scope["app"] = self
+            await answer(scope, receive, with_security_headers(send), self.state.server)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def _reload_on_sighup(server: Server) -> None:

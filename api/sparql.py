@@ -6,9 +6,11 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.listing import cached
+from rightsgraph.api.pool import QueryError
 from rightsgraph.api.protocol import (
     FORMAT_NAMES,
     RefusedError,
@@ -99,6 +101,22 @@ async def sparql(request: Request, server: ServerDep) -> Response:
     charset = "; charset=utf-8" if media.startswith("text/") or "json" in media else ""
     return Response(answer.body, media_type=media + charset,
                     headers={"Vary": "Accept", "Cache-Control": "no-cache"})
+
+
+async def answer(scope: Scope, receive: Receive, send: Send, server: Server) -> None:
+    """``/sparql`` as an ASGI application (see :class:`~rightsgraph.api.app.App`): the route
+    :func:`sparql`, its refusals answered as everywhere else (:func:`.problems.problem`)."""
+    from rightsgraph.api.problems import problem
+
+    request = Request(scope, receive)
+    response: Response
+    try:
+        response = await sparql(request, server)
+    except RefusedError as err:
+        response = problem(request, err.status, err.message, err.hint, err.headers)
+    except QueryError as err:
+        response = problem(request, err.status, err.message, headers=err.headers)
+    await response(scope, receive, send)
 
 
 SD = """PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
