@@ -39,11 +39,11 @@ from rightsgraph.extract.model import Document
 from rightsgraph.extract.output import link_rows
 from rightsgraph.extract.pipeline import known_entry, unresolved_citations
 from rightsgraph.extract.readers import SUFFIXES
-from rightsgraph.extract.triples import software_graph, version_graph
+from rightsgraph.extract.triples import Triples, document_triples, software_graph
 from rightsgraph.graph.search import GraphRows, SearchIndex, document_rows
 from rightsgraph.graph.store import Store, bound
 
-Step = Callable[[Document, dict[str, Graph]], dict[str, Graph]]
+Step = Callable[[Document, dict[str, Triples]], dict[str, Triples]]
 Progress = Callable[["BuildReport", int, int], None]
 
 
@@ -169,14 +169,14 @@ def find_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
     return sorted(files), missing
 
 
-def document_graphs(doc: Document) -> dict[str, Graph]:
-    """The named graphs of one extracted document, IRI -> graph (its language version's,
-    :func:`.triples.version_graph`)."""
-    graph = version_graph(doc)
-    return {str(graph.identifier): graph}
+def document_graphs(doc: Document) -> dict[str, Triples]:
+    """The named graphs of one extracted document, IRI -> its triples (its language
+    version's, :func:`.triples.document_triples`): made once, read by every step."""
+    triples = document_triples(doc)
+    return {triples.name: triples}
 
 
-def validation_step(doc: Document, graphs: dict[str, Graph]) -> dict[str, Graph]:
+def validation_step(doc: Document, graphs: dict[str, Triples]) -> dict[str, Triples]:
     """Refuse a document whose graphs do not conform to the shapes; keep its warnings.
     The shapes are compiled once per process (:func:`.validate.validate_compiled`)."""
     from rightsgraph.graph.validate import validate_compiled
@@ -193,13 +193,14 @@ def validation_step(doc: Document, graphs: dict[str, Graph]) -> dict[str, Graph]
     return graphs
 
 
-def reasoning_step(doc: Document, graphs: dict[str, Graph]) -> dict[str, Graph]:
+def reasoning_step(doc: Document, graphs: dict[str, Triples]) -> dict[str, Triples]:
     """Add, beside each language version's graph, the graph of what OWL-RL infers from it."""
     from rightsgraph.graph.reason import infer
 
     out = dict(graphs)
-    for name, graph in graphs.items():
-        out[inferred_graph_name(name)] = infer(graph)
+    for name, triples in graphs.items():
+        inferred = inferred_graph_name(name)
+        out[inferred] = Triples(inferred, infer(triples))
     return out
 
 
@@ -284,8 +285,8 @@ class NTriples:
     count: int
 
     @classmethod
-    def of(cls, graph: Graph) -> NTriples:
-        return cls(graph.serialize(format="nt"), len(graph))
+    def of(cls, triples: Triples) -> NTriples:
+        return cls(triples.ntriples(), len(triples))
 
     def serialize(self, format: str = "nt", **_: object) -> str:  # noqa: A002 - rdflib's name
         if format not in ("nt", "ntriples"):

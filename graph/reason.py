@@ -21,33 +21,31 @@ from dataclasses import dataclass
 from functools import cache
 
 import owlrl
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from rightsgraph.core.namespaces import HRO
+from rightsgraph.extract.triples import Term, Triple, term
 from rightsgraph.graph import rdfio
 from rightsgraph.graph.rdfio import union
-
-NOISE = {OWL.sameAs, OWL.differentFrom}
-Triple = tuple[Node, Node, Node]
 
 
 @dataclass(frozen=True)
 class Rules:
-    """What the closed ontology says, as lookup tables from a class or property (keyed by
-    any node, so that a triple's terms look themselves up)."""
+    """What the closed ontology says, as lookup tables from a class or property, each term
+    written as in N-Triples (:data:`.triples.Term`), as the document's triples are."""
 
-    superclasses: dict[Node, frozenset[URIRef]]
-    superproperties: dict[Node, frozenset[URIRef]]
-    inverses: dict[Node, frozenset[URIRef]]
-    domains: dict[Node, frozenset[URIRef]]
-    ranges: dict[Node, frozenset[URIRef]]
-    transitive: frozenset[Node]
-    symmetric: frozenset[Node]
-    chains: tuple[tuple[Node, Node, Node], ...]  # (first, second, implied)
-    tbox_terms: frozenset[URIRef]
+    superclasses: dict[Term, frozenset[Term]]
+    superproperties: dict[Term, frozenset[Term]]
+    inverses: dict[Term, frozenset[Term]]
+    domains: dict[Term, frozenset[Term]]
+    ranges: dict[Term, frozenset[Term]]
+    transitive: frozenset[Term]
+    symmetric: frozenset[Term]
+    chains: tuple[tuple[Term, Term, Term], ...]  # (first, second, implied)
+    tbox_terms: frozenset[Term]
 
 
 def closed_ontology(ontology: Graph | None = None) -> Graph:
@@ -72,24 +70,24 @@ def rules() -> Rules:
 
 
 def compile_rules(closed: Graph) -> Rules:
-    def table(predicate: URIRef, *, reflexive_ok: bool = False) -> dict[Node, frozenset[URIRef]]:
-        out: dict[Node, set[URIRef]] = defaultdict(set)
+    def table(predicate: URIRef) -> dict[Term, frozenset[Term]]:
+        out: dict[Term, set[Term]] = defaultdict(set)
         for s, o in closed.subject_objects(predicate):
-            if isinstance(s, URIRef) and isinstance(o, URIRef) and (reflexive_ok or s != o):
-                out[s].add(o)
+            if isinstance(s, URIRef) and isinstance(o, URIRef) and s != o:
+                out[term(s)].add(term(o))
         return {k: frozenset(v) for k, v in out.items()}
 
-    inverses: dict[Node, set[URIRef]] = defaultdict(set)
+    inverses: dict[Term, set[Term]] = defaultdict(set)
     for p, q in closed.subject_objects(OWL.inverseOf):
         if isinstance(p, URIRef) and isinstance(q, URIRef):
-            inverses[p].add(q)
-            inverses[q].add(p)
-    chains: list[tuple[Node, Node, Node]] = []
+            inverses[term(p)].add(term(q))
+            inverses[term(q)].add(term(p))
+    chains: list[tuple[Term, Term, Term]] = []
     for implied, head in closed.subject_objects(OWL.propertyChainAxiom):
         steps = list(Collection(closed, head))
         if len(steps) != 2:
             raise ValueError(f"only two-step property chains are compiled, not {implied}")
-        chains.append((steps[0], steps[1], implied))
+        chains.append((term(steps[0]), term(steps[1]), term(implied)))
     tbox = {s for s, p, _ in closed if isinstance(s, URIRef)} | {
         o for p in (RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range, OWL.inverseOf)
         for o in closed.objects(None, p) if isinstance(o, URIRef)}
@@ -99,26 +97,30 @@ def compile_rules(closed: Graph) -> Rules:
         inverses={k: frozenset(v) for k, v in inverses.items()},
         domains=table(RDFS.domain),
         ranges=table(RDFS.range),
-        transitive=frozenset(closed.subjects(RDF.type, OWL.TransitiveProperty)),
-        symmetric=frozenset(closed.subjects(RDF.type, OWL.SymmetricProperty)),
+        transitive=frozenset(map(term, closed.subjects(RDF.type, OWL.TransitiveProperty))),
+        symmetric=frozenset(map(term, closed.subjects(RDF.type, OWL.SymmetricProperty))),
         chains=tuple(chains),
-        tbox_terms=frozenset(tbox),
+        tbox_terms=frozenset(map(term, tbox)),
     )
 
 
-_TYPE, _THING = RDF.type, OWL.Thing  # rdflib's namespace attributes are slow lookups
+_TYPE, _THING = term(RDF.type), term(OWL.Thing)
+_NOISE = frozenset(map(term, (OWL.sameAs, OWL.differentFrom)))
 
 
-def infer(data: Graph, rule_set: Rules | None = None) -> Graph:
-    """The triples the ontology and ``data`` entail that ``data`` does not assert."""
+def infer(data: Iterable[Triple], rule_set: Rules | None = None) -> set[Triple]:
+    """The triples the ontology and ``data`` (a document's triples, N-Triples terms)
+    entail that ``data`` does not assert."""
     r = rule_set or rules()
-    asserted = set(union(data))
+    asserted = set(data)
     known = set(asserted)
     todo = list(asserted)
-    # p -> s -> {o}
-    by_predicate: dict[Node, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))
+    # p -> s -> {o}, and p -> o -> {s}
+    by_predicate: dict[Term, dict[Term, set[Term]]] = defaultdict(lambda: defaultdict(set))
+    by_object: dict[Term, dict[Term, set[Term]]] = defaultdict(lambda: defaultdict(set))
     for s, p, o in asserted:
         by_predicate[p][s].add(o)
+        by_object[p][o].add(s)
     superclasses, superproperties, inverses = r.superclasses, r.superproperties, r.inverses
     domains, ranges, transitive, symmetric = r.domains, r.ranges, r.transitive, r.symmetric
     chained = {p for chain in r.chains for p in chain[:2]}
@@ -128,6 +130,7 @@ def infer(data: Graph, rule_set: Rules | None = None) -> Graph:
             known.add(triple)
             todo.append(triple)
             by_predicate[triple[1]][triple[0]].add(triple[2])
+            by_object[triple[1]][triple[2]].add(triple[0])
 
     while todo:
         s, p, o = todo.pop()
@@ -139,7 +142,7 @@ def infer(data: Graph, rule_set: Rules | None = None) -> Graph:
             derive((s, q, o))
         for cls in domains.get(p, ()):
             derive((s, _TYPE, cls))
-        if isinstance(o, Literal):
+        if o[0] == '"':  # a literal
             continue
         for cls in ranges.get(p, ()):
             derive((o, _TYPE, cls))
@@ -150,9 +153,8 @@ def infer(data: Graph, rule_set: Rules | None = None) -> Graph:
         if p in transitive:
             for nxt in list(by_predicate[p].get(o, ())):
                 derive((s, p, nxt))
-            for prev, objects in list(by_predicate[p].items()):
-                if s in objects:
-                    derive((prev, p, o))
+            for prev in list(by_object[p].get(s, ())):
+                derive((prev, p, o))
         if p not in chained:
             continue
         for first, second, implied in r.chains:
@@ -160,25 +162,18 @@ def infer(data: Graph, rule_set: Rules | None = None) -> Graph:
                 for nxt in list(by_predicate[second].get(o, ())):
                     derive((s, implied, nxt))
             if p == second:
-                for prev, objects in list(by_predicate[first].items()):
-                    if s in objects:
-                        derive((prev, implied, o))
-    # A store without contexts: cheaper to fill than rdflib's default, and nothing here
-    # needs more than triples.
-    inferred = Graph(store="SimpleMemory", namespace_manager=data.namespace_manager)
-    for triple in known - asserted:
-        if _kept(triple, r):
-            inferred.add(triple)
-    return inferred
+                for prev in list(by_object[first].get(s, ())):
+                    derive((prev, implied, o))
+    return {triple for triple in known - asserted if _kept(triple, r)}
 
 
 def _kept(triple: Triple, r: Rules) -> bool:
     """Not noise: nothing about literals, ``owl:sameAs``, ``owl:Thing``, anonymous classes
     (the union that is the range of hro:concernsArticle) or the ontology's own terms."""
     s, p, o = triple
-    if p == _TYPE and (isinstance(o, BNode) or o == _THING):
+    if p == _TYPE and (o.startswith("_:") or o == _THING):
         return False  # membership of an anonymous class expression, or of everything
-    return isinstance(s, URIRef | BNode) and p not in NOISE and s not in r.tbox_terms
+    return s[0] in "<_" and p not in _NOISE and s not in r.tbox_terms
 
 
 def owlrl_inferences(data: Graph, ontology: Graph | None = None) -> Graph:
@@ -196,13 +191,18 @@ def owlrl_inferences(data: Graph, ontology: Graph | None = None) -> Graph:
     r = compile_rules(closed_onto)
     out = Graph()
     for triple in graph:
-        if triple in asserted or triple in closed_onto or not _kept(triple, r):
+        if triple in asserted or triple in closed_onto or not _kept(_terms(triple), r):
             continue
         out.add(triple)
     return out
 
 
-def reiteration_chains(reiterations: Iterable[Triple]) -> Graph:
+def _terms(triple: tuple[Node, Node, Node]) -> Triple:
+    s, p, o = triple
+    return term(s), term(p), term(o)
+
+
+def reiteration_chains(reiterations: Iterable[tuple[Node, Node, Node]]) -> Graph:
     """The transitive closure of ``hro:reiterates`` links across documents, two hops and
     more (one hop is inferred per document), with its inverse: what owlrl would derive for
     ``hro:reiteratesTransitively`` over the whole store, computed from the reiteration links

@@ -17,15 +17,15 @@ from pathlib import Path
 
 import pyshacl_turbo
 from pyshacl import validate as shacl_validate
+from pyshacl_turbo.rdf import Input
 from rdflib import Graph, Literal, URIRef
-from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 from rdflib.plugins.sparql import processor
 
 from rightsgraph.core import identifiers
 from rightsgraph.core.namespaces import HRO
 from rightsgraph.core.resources import shapes_root
-from rightsgraph.extract.triples import software_graph
+from rightsgraph.extract.triples import Term, Triples, software_graph, term
 from rightsgraph.graph.rdfio import ontology, union
 from rightsgraph.graph.skos import registries_graph
 
@@ -196,18 +196,36 @@ def validate(data: Graph) -> Report:
     return _report(report, text, data)
 
 
-def validate_compiled(graphs: Iterable[Graph]) -> Report:
+def validate_compiled(graphs: Iterable[Triples]) -> Report:
     """The same validation as :func:`validate`, for the build: the shapes compiled once
     per process and evaluated in Rust by pyshacl-turbo (``docs/decisions``), on the
-    document's graphs and the registry facts about the IRIs they use, read in place (no
-    copy).  ``tests/test_validate_compiled.py`` checks that both give the same results."""
+    document's N-Triples and the registry facts about the IRIs they use, parsed by
+    pyshacl-turbo itself (no rdflib graph unless there is a result to place in its
+    document).  ``tests/test_validate_compiled.py`` checks that both give the same results."""
     graphs = list(graphs)
-    facts = Graph()
-    for triple in _facts_about(graphs):
-        facts.add(triple)
-    data = ReadOnlyGraphAggregate([*graphs, facts])
-    _, report, text = _compiled_shapes().validate(data, allow_warnings=True)
-    return _report(report, text, data)
+    facts = _registry_fact_lines(identifiers.base())
+    nodes = {n for triples in graphs for t in triples for n in (t[0], t[2]) if n[0] == "<"}
+    text = "".join([*(triples.ntriples() for triples in graphs),
+                    *(facts[node] for node in nodes if node in facts), _hierarchy_text()])
+    _, report, message = _compiled_shapes().validate(Input(text, "nt", None, {}),
+                                                     allow_warnings=True)
+    data = Graph()
+    if isinstance(report, Graph) and (None, SH.result, None) in report:
+        data.parse(data=text, format="nt")  # to say which document and paragraph
+    return _report(report, message, data)
+
+
+@cache
+def _registry_fact_lines(base: str) -> dict[Term, str]:
+    """:func:`_registry_facts` as N-Triples, by IRI (written as a term)."""
+    return {term(node): "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in facts)
+            for node, facts in _registry_facts_for(base).items()}
+
+
+@cache
+def _hierarchy_text() -> str:
+    """:func:`_class_hierarchy` as N-Triples."""
+    return "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in _class_hierarchy())
 
 
 @cache
@@ -291,7 +309,7 @@ def _whereabouts(data: Graph, focus) -> tuple[str | None, str | None]:
             numbers = sorted({str(n) for p in (HRO.number, HRO.label)
                               for n in data.objects(node, p)}, key=lambda n: (len(n), n))
             paragraph = " or ".join(numbers) or None
-        symbol = data.value(node, DCTERMS.identifier)
+        symbol = min(data.objects(node, DCTERMS.identifier), key=str, default=None)
         if symbol is not None and (node, HRO.languageVersion, None) in data:
             return str(symbol), paragraph
         node = _up(data, node)
@@ -299,9 +317,10 @@ def _whereabouts(data: Graph, focus) -> tuple[str | None, str | None]:
 
 
 def _up(data: Graph, node):
+    """The node ``node`` is part of; of several (a broken document), the first in IRI order,
+    so that the answer does not depend on the order the graph holds them in."""
     for predicate in (HRO.inContainer, HRO.footnoteOf, DCTERMS.isPartOf, HRO.realizes):
-        parent = data.value(node, predicate)
+        parent = min(data.objects(node, predicate), key=str, default=None)
         if parent is not None:
             return parent
-    owner = data.value(predicate=HRO.mention, object=node)
-    return owner
+    return min(data.subjects(HRO.mention, node), key=str, default=None)

@@ -16,6 +16,7 @@ from rightsgraph import cli
 from rightsgraph.cli import main
 from rightsgraph.extract import extract_file, to_graph
 from rightsgraph.extract.output import link_rows
+from rightsgraph.extract.triples import Triples
 from rightsgraph.graph.build import DocumentRejectedError, build, support_graphs
 from rightsgraph.graph.reason import infer
 from rightsgraph.graph.store import open_store
@@ -41,7 +42,7 @@ def test_build_summary_matches_the_seed(capsys, tmp_path):
     links = Counter(row["relation"] for row in link_rows(doc))
     assert "links: " + ", ".join(f"{k} {n}" for k, n in sorted(links.items())) in out
     # the document's graph, what is inferred from it, and registries, ontology and shapes
-    asserted = to_graph(doc)
+    asserted = Triples.of(to_graph(doc))
     expected = len(asserted) + len(infer(asserted)) + sum(map(len, support_graphs().values()))
     assert f"{tmp_path / 'store'} now holds 1 documents (zh 1), {expected} quads" in out
     assert "warnings: 0" in out
@@ -51,7 +52,7 @@ def test_building_twice_adds_no_duplicates(capsys, tmp_path):
     for _ in range(2):
         assert run_cli(capsys, "build", SEED, "--store", tmp_path / "store")[0] == 0
     assert run_cli(capsys, "build", SEED, "--store", tmp_path / "store", "--force")[0] == 0
-    asserted = to_graph(extract_file(SEED))
+    asserted = Triples.of(to_graph(extract_file(SEED)))
     support = support_graphs()
     with open_store(tmp_path / "store", read_only=True) as store:
         assert store.graphs() == sorted([SEED_GRAPH, SEED_GRAPH + "/inferred", *support])
@@ -212,15 +213,13 @@ def test_build_and_query_a_remote_store(capsys, oxigraph_server):
 def test_build_refuses_a_non_conforming_document_and_keeps_what_is_stored(tmp_path):
     """Validation runs before loading: a document that breaks the shapes is reported with
     the violation and the previous version stays as it was."""
-    from rdflib import Literal, URIRef
 
     from rightsgraph.graph.build import reasoning_step, validation_step
 
     def corrupt(doc, graphs):
-        graph = graphs[SEED_GRAPH]
-        doc_iri = URIRef("https://rightsgraph.org/doc/CMW/C/AZE/CO/3")
-        graph.add((doc_iri, URIRef("https://rightsgraph.org/ontology#adoptedOn"),
-                   Literal("2021-02-30", datatype=rdflib.XSD.date)))
+        graphs[SEED_GRAPH].add(("<https://rightsgraph.org/doc/CMW/C/AZE/CO/3>",
+                                "<https://rightsgraph.org/ontology#adoptedOn>",
+                                f'"2021-02-30"^^<{rdflib.XSD.date}>'))
         return graphs
 
     with open_store(tmp_path / "store") as store:

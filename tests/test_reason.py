@@ -9,7 +9,7 @@ from rdflib.namespace import OWL, RDF
 
 from rightsgraph.core.namespaces import HRO
 from rightsgraph.extract.pipeline import extract_file
-from rightsgraph.extract.triples import to_graph
+from rightsgraph.extract.triples import Triples, to_graph
 from rightsgraph.graph.rdfio import union
 from rightsgraph.graph.reason import infer, owlrl_inferences, reiteration_chains
 
@@ -27,15 +27,15 @@ def seed() -> Graph:
 
 @pytest.fixture(scope="module")
 def seed_inferred(seed) -> Graph:
-    return infer(seed)
+    return Triples("inferred", infer(Triples.of(seed))).graph()
 
 
 @pytest.mark.parametrize("path", [SEED, FIXTURES / "en" / "crc_fixture.txt"],
                          ids=["seed", "crc_fixture"])
 def test_compiled_rules_equal_full_owlrl_closure(path):
     data = graph_of(path)
-    ours = set(infer(data))
-    reference = set(owlrl_inferences(data))
+    ours = infer(Triples.of(data))
+    reference = set(Triples.of(owlrl_inferences(data)))
     assert ours == reference, (sorted(ours - reference)[:5], sorted(reference - ours)[:5])
 
 

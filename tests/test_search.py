@@ -91,8 +91,7 @@ def _sparql_counts(store, facet, where: str) -> dict[str, int]:
                        "?para a <https://rightsgraph.org/ontology#Paragraph> }")
     counts: dict[str, set[str]] = {}
     for row in rows.solutions():
-        from rightsgraph.graph.search.index import _to_rdflib_term
-        value = facet.value_of(_to_rdflib_term(row["x"]))
+        value = facet.value_of(str(row["x"]))  # the term as N-Triples writes it
         if value:
             counts.setdefault(value, set()).add(row["para"].value)
     return {value: len(paras) for value, paras in counts.items()}

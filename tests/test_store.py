@@ -36,7 +36,8 @@ G1, G2 = str(EX.g1), str(EX.g2)
 
 @pytest.fixture(scope="module")
 def seed_graphs() -> dict[str, Graph]:
-    return document_graphs(extract_file(SEED))
+    """The seed's graph as rdflib reads it (``replace_graphs`` takes rdflib graphs too)."""
+    return {name: triples.graph() for name, triples in document_graphs(extract_file(SEED)).items()}
 
 
 @pytest.fixture(params=["local", "remote"])

@@ -20,6 +20,7 @@ from benchmarks.synthetic import Generator
 from rightsgraph.core.namespaces import HRO
 from rightsgraph.core.resources import seeds_root
 from rightsgraph.extract import extract_file
+from rightsgraph.extract.triples import Triples
 from rightsgraph.graph.build import document_graphs
 from rightsgraph.graph.validate import validate, validate_compiled
 
@@ -28,7 +29,7 @@ B = "https://rightsgraph.org/"
 
 def same_results(graph: Graph, *, exact: bool = True) -> list:
     reference = validate(graph).results
-    compiled = validate_compiled([graph]).results
+    compiled = validate_compiled([Triples.of(graph)]).results
     if exact:
         assert compiled == reference
     else:
@@ -102,8 +103,7 @@ def another(value: Literal) -> Literal:
 def union_of(graphs) -> Graph:
     graph = Graph()
     for named in graphs.values():
-        for triple in named:
-            graph.add(triple)
+        graph.parse(data=named.ntriples(), format="nt")
     return graph
 
 

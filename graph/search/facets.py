@@ -12,14 +12,16 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Protocol
 from urllib.parse import unquote
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import URIRef
 
 from rightsgraph.core import identifiers, registries, uhri
 from rightsgraph.core.errors import RightsgraphError
 from rightsgraph.core.namespaces import PREFIXES
 from rightsgraph.core.resources import package_path
+from rightsgraph.extract.triples import Term, language, value
 
 VALUE_KINDS = ("notation", "year", "language", "map")
 
@@ -28,10 +30,23 @@ class FacetTableError(RightsgraphError, ValueError):
     """``facets.toml`` is malformed; the message names the row and the problem."""
 
 
+class Lookup(Protocol):
+    """What a facet reads of a document's triples (terms written as in N-Triples):
+    ``graph.search.rows`` makes one per language version."""
+
+    def objects(self, subject: Term, predicate: Term) -> Iterable[Term]: ...
+
+    def subjects(self, predicate: Term, obj: Term) -> Iterable[Term]: ...
+
+
 @dataclass(frozen=True)
 class Step:
     predicate: URIRef
     backwards: bool = False
+
+    @property
+    def term(self) -> Term:
+        return f"<{self.predicate}>"
 
 
 @dataclass(frozen=True)
@@ -45,25 +60,26 @@ class Facet:
     path_text: tuple[str, ...] = ()
     source: str | None = None  # who gives the values, when not the text (UHRI)
 
-    def of(self, graph: Graph, node: URIRef) -> set[str]:
+    def of(self, graph: Lookup, node: Term) -> set[str]:
         """This facet's values for ``node`` (a paragraph) in ``graph``."""
         found: set[str] = set()
         for path in self.paths:
             for end in _follow(graph, node, path):
-                value = self.value_of(end)
-                if value:
-                    found.add(value)
+                shown = self.value_of(end)
+                if shown:
+                    found.add(shown)
         return found
 
-    def value_of(self, node: object) -> str | None:
+    def value_of(self, node: Term) -> str | None:
+        """The value a node at the end of a path gives (a term written as in N-Triples)."""
         if self.value == "map":
-            return self.values.get(str(node))
+            return self.values.get(value(node))
         if self.value == "language":
-            return node.language if isinstance(node, Literal) else None
+            return language(node)
         if self.value == "year":
-            match = re.match(r"(\d{4})-", str(node))
+            match = re.match(r"(\d{4})-", value(node))
             return match.group(1) if match else None
-        return notation(str(node)) if isinstance(node, URIRef) else None
+        return notation(value(node)) if node[0] == "<" else None
 
     def filter_value(self, value: str) -> str:
         """A filter's value as the index holds it: a UHRI theme or affected persons by its
@@ -71,11 +87,12 @@ class Facet:
         return uhri.slug(value) if self.name in uhri.SCHEMES else value
 
 
-def _follow(graph: Graph, node, path: tuple[Step, ...]) -> set:
+def _follow(graph: Lookup, node: Term, path: tuple[Step, ...]) -> set[Term]:
     nodes = {node}
     for step in path:
-        nodes = {o for n in nodes for o in (graph.subjects(step.predicate, n) if step.backwards
-                                            else graph.objects(n, step.predicate))}
+        predicate = step.term
+        nodes = {o for n in nodes for o in (graph.subjects(predicate, n) if step.backwards
+                                            else graph.objects(n, predicate))}
     return nodes
 
 
@@ -189,7 +206,7 @@ def iri_of(facet: str, value: str) -> str | None:
         return None
 
 
-def values_of(graph: Graph, node: URIRef, table: Iterable[Facet] | None = None,
+def values_of(graph: Lookup, node: Term, table: Iterable[Facet] | None = None,
               ) -> dict[str, list[str]]:
     """Every facet's values for a paragraph in ``graph`` (facets looked up in the store are
     left out: :mod:`.index` adds them)."""

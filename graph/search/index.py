@@ -31,9 +31,9 @@ from functools import cached_property
 from pathlib import Path
 
 import tantivy
-from rdflib import Graph
 
 from rightsgraph.core.errors import RightsgraphError
+from rightsgraph.extract.triples import Triples
 from rightsgraph.graph.search import analysis, facets
 from rightsgraph.graph.search.query import (
     And,
@@ -522,30 +522,14 @@ def open_index(store_location: str, path: str | Path | None = None) -> SearchInd
     return index
 
 
-def graphs_from_store(store, graph: str) -> dict[str, Graph]:
+def graphs_from_store(store, graph: str) -> dict[str, Triples]:
     """A language version's graph and its inferred graph, read back from the store."""
     out = {}
     for name in (graph, graph + INFERRED):
         result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
-        data = Graph()
-        for triple in result.triples:
-            data.add(_to_rdflib(triple))
-        out[name] = data
+        out[name] = Triples(name, ((str(t.subject), str(t.predicate), str(t.object))
+                                   for t in result.triples))
     return out
-
-
-def _to_rdflib(triple):
-    from rdflib import BNode, Literal, URIRef
-
-    def term(t):
-        kind = type(t).__name__
-        if kind == "NamedNode":
-            return URIRef(t.value)
-        if kind == "BlankNode":
-            return BNode(t.value)
-        return Literal(t.value, lang=t.language,
-                       datatype=None if t.language else URIRef(t.datatype.value))
-    return term(triple.subject), term(triple.predicate), term(triple.object)
 
 
 def _add_store_facets(documents: list[GraphRows], store) -> None:
@@ -562,17 +546,10 @@ def _add_store_facets(documents: list[GraphRows], store) -> None:
             found: dict[str, set[str]] = {}
             for row in store.query(f"SELECT ?p ?x WHERE {{ VALUES ?p {{ {values} }} "
                                    f"?p {paths} ?x }}").solutions():
-                value = facet.value_of(_to_rdflib_term(row["x"]))
+                value = facet.value_of(str(row["x"]))
                 if value:
                     found.setdefault(row["p"].value, set()).add(value)
             for rows in documents:
                 for version in rows.versions:
                     if version.uri in found:
                         version.facets[facet.name] = sorted(found[version.uri])
-
-
-def _to_rdflib_term(t):
-    from rdflib import Literal, URIRef
-    if type(t).__name__ == "NamedNode":
-        return URIRef(t.value)
-    return Literal(t.value, lang=getattr(t, "language", None))

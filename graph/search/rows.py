@@ -2,15 +2,16 @@
 text and facet values, read from the document's named graphs."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import DCTERMS, PROV, RDF
 
 from rightsgraph.core.namespaces import HRO
+from rightsgraph.extract.triples import Term, Triples, language, value
 from rightsgraph.graph.search import facets
 from rightsgraph.graph.search.analysis import tokens
 
@@ -85,38 +86,82 @@ def stamp(time: object, sha: object) -> str:
     return f"{moment} {sha or ''}"
 
 
-def stamp_of(graph: Graph) -> str:
-    for version, activity in graph.subject_objects(PROV.wasGeneratedBy):
-        for started in graph.objects(activity, PROV.startedAtTime):
-            return stamp(started, next(iter(graph.objects(version, HRO.sha256)), ""))
-    return ""
-
-
-def document_rows(graphs: Mapping[str, Graph]) -> list[GraphRows]:
-    """The rows of every language version among ``graphs`` (name -> graph), each read
-    together with the graph inferred from it (``{name}/inferred``)."""
+def document_rows(graphs: Mapping[str, Triples]) -> list[GraphRows]:
+    """The rows of every language version among ``graphs`` (name -> its triples), each read
+    together with the triples inferred from it (``{name}/inferred``)."""
     out = []
-    for name, graph in graphs.items():
+    for name, triples in graphs.items():
         if name.endswith(INFERRED):
             continue
-        parts = [part for part in (graph, graphs.get(name + INFERRED)) if part is not None]
-        union = ReadOnlyGraphAggregate(parts)  # read in place: copying cost more than the rest
-        out.append(GraphRows(name, stamp_of(graph), list(paragraph_versions(union))))
+        lookup = _Lookup([part for part in (triples, graphs.get(name + INFERRED)) if part])
+        out.append(GraphRows(name, lookup.stamp(), list(paragraph_versions(lookup))))
     return out
 
 
-def paragraph_versions(graph: Graph):
-    table = facets.facets()
-    for para in graph.subjects(RDF.type, HRO.Paragraph):
-        if not isinstance(para, URIRef):
-            continue
-        doc = next(graph.objects(para, DCTERMS.isPartOf), None)
-        symbol = str(next(graph.objects(doc, DCTERMS.identifier), "")) if doc else ""
-        number = next(graph.objects(para, HRO.number), None)
-        for text in graph.objects(para, HRO.text):
-            if not isinstance(text, Literal) or not text.language:
+_TYPE, _PARAGRAPH, _IS_PART_OF, _IDENTIFIER, _NUMBER, _TEXT, _GENERATED_BY, _STARTED, _SHA256 = (
+    f"<{iri}>" for iri in (RDF.type, HRO.Paragraph, DCTERMS.isPartOf, DCTERMS.identifier,
+                           HRO.number, HRO.text, PROV.wasGeneratedBy, PROV.startedAtTime,
+                           HRO.sha256))
+
+
+@cache
+def _read() -> frozenset[Term]:
+    """The predicates the rows read: the facets' paths and what places a paragraph."""
+    return frozenset({step.term for facet in facets.facets() for path in facet.paths
+                      for step in path} | {_TYPE, _IS_PART_OF, _IDENTIFIER, _NUMBER, _TEXT,
+                                          _GENERATED_BY, _STARTED, _SHA256})
+
+
+class _Lookup:
+    """Objects and subjects by predicate over one language version's triples (asserted and
+    inferred), for the predicates the rows read (:class:`.facets.Lookup`)."""
+
+    def __init__(self, parts: list[Triples]) -> None:
+        wanted = _read()
+        self.forward: dict[tuple[Term, Term], list[Term]] = defaultdict(list)
+        self.backward: dict[tuple[Term, Term], list[Term]] = defaultdict(list)
+        for part in parts:
+            for s, p, o in part:
+                if p in wanted:
+                    self.forward[s, p].append(o)
+                    self.backward[p, o].append(s)
+
+    def objects(self, subject: Term, predicate: Term) -> list[Term]:
+        return self.forward.get((subject, predicate), [])
+
+    def subjects(self, predicate: Term, obj: Term) -> list[Term]:
+        return self.backward.get((predicate, obj), [])
+
+    def first(self, subject: Term | None, predicate: Term) -> Term | None:
+        found = self.forward.get((subject, predicate)) if subject is not None else None
+        return found[0] if found else None
+
+    def stamp(self) -> str:
+        """The language version's stamp (:func:`stamp`)."""
+        for (version, predicate), activities in self.forward.items():
+            if predicate != _GENERATED_BY:
                 continue
-            lang = text.language.lower()
-            values = facets.values_of(graph, para, table)
-            yield Version(str(para), lang, str(text), tokens(str(text), lang),
-                          int(str(number)) if number is not None else 0, symbol, values)
+            for activity in activities:
+                started = self.first(activity, _STARTED)
+                if started is not None:
+                    sha = self.first(version, _SHA256)
+                    return stamp(value(started), value(sha) if sha else "")
+        return ""
+
+
+def paragraph_versions(graph: _Lookup) -> Iterator[Version]:
+    table = facets.facets()
+    for para in graph.subjects(_TYPE, _PARAGRAPH):
+        if para[0] != "<":
+            continue
+        symbol_term = graph.first(graph.first(para, _IS_PART_OF), _IDENTIFIER)
+        symbol = value(symbol_term) if symbol_term else ""
+        number = graph.first(para, _NUMBER)
+        for text in graph.objects(para, _TEXT):
+            lang = language(text)
+            if not lang:
+                continue
+            words = value(text)
+            yield Version(value(para), lang.lower(), words, tokens(words, lang.lower()),
+                          int(value(number)) if number is not None else 0, symbol,
+                          facets.values_of(graph, para, table))
