@@ -28,29 +28,25 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
-import psutil
 
-from benchmarks import engines
-from benchmarks.bench_scale import ROUTES, corpus_for, latencies, load, picks
+from benchmarks import engines, measure
+from benchmarks.bench_scale import ROUTES, corpus_for, picks
 from benchmarks.bench_sparql import (
-    BIN,
     JSON_RESULTS,
     RESULTS,
-    Server,
-    _free_port,
     instantiate,
     load_queries,
     machine,
     write_report,
 )
+from benchmarks.engines import BIN
+from benchmarks.measure import load
 
 ENGINES = ("embedded", "oxigraph", "virtuoso")
 NAMES = {"embedded": "embedded (pyoxigraph)", "oxigraph": "Oxigraph server",
@@ -72,60 +68,39 @@ def engine(name: str, folder: Path) -> Iterator[engines.Engine]:
             yield running
 
 
-def _rss(pid: int) -> int:
-    try:
-        process = psutil.Process(pid)
-        return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)])
-    except psutil.NoSuchProcess:
-        return 0
-
-
 def build(corpus: Path, store: engines.Engine, index: Path, cores: int) -> dict:
     command = [str(BIN / "rightsgraph"), "build", str(corpus), "--store", store.store,
                *store.build_options, "--index", str(index), "-j", str(cores),
                "--store-timeout", "1200"]
-    before = load()
-    started = time.perf_counter()
-    process = psutil.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                           text=True)
-    peak = engine_peak = 0
-    while process.poll() is None:
-        peak = max(peak, _rss(process.pid))
-        if store.process is not None:
-            engine_peak = max(engine_peak, _rss(store.process.pid))
-        time.sleep(0.1)
-    seconds = time.perf_counter() - started
-    out = process.stdout.read() if process.stdout else ""
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{out[-2000:]}")
+    measured = measure.checked(measure.run(
+        command, watch=store.process.pid if store.process else None))
+    out = measured.stdout
     documents = sum(1 for _ in corpus.rglob("*.txt"))
-    quads = int(re.search(r"(\d+) quads", out).group(1))
-    return {"command": " ".join(command), "documents": documents, "quads": quads,
-            "seconds": seconds, "documents_per_s": documents / seconds,
-            "build_peak_rss_mb": peak / 2**20, "engine_peak_rss_mb": engine_peak / 2**20,
+    quads = re.search(r"(\d+) quads", out)
+    return {"command": " ".join(command), "documents": documents,
+            "quads": int(quads.group(1)) if quads else None, "seconds": measured.seconds,
+            "documents_per_s": documents / measured.seconds,
+            "build_peak_rss_mb": measured.peak_rss_mb,
+            "engine_peak_rss_mb": measured.watched_peak_rss_mb,
             "disk_bytes": store.size_bytes(), "index_bytes": engines.Engine(
                 "", "", folder=index).size_bytes(),
-            "load_before": before, "load_after": load(),
+            "load_before": measured.load_before, "load_after": measured.load_after,
             "summary": out.strip().splitlines()}
 
 
-def measure(store: engines.Engine, index: Path, work: Path, budget_s: float,
-            runs: int) -> dict:
-    ours = Server("rightsgraph", [str(BIN / "rightsgraph"), "serve", "--store", store.store,
-                                  "--index", str(index), "--port", "{port}",
-                                  "--per-client", "0"], "/sparql", port=_free_port())
+def serve_and_measure(store: engines.Engine, index: Path, work: Path, budget_s: float,
+                      runs: int) -> dict:
+    ours = engines.ours(store.store, "--index", str(index))
     result: dict = {"load_before": load()}
-    try:
-        ours.start(work, 600)
-        if ours.error:
-            raise SystemExit(f"rightsgraph serve --store {store.store}: {ours.error}")
+    with engines.serving(work, ours, timeout=600):
         subjects = picks(ours.url)
         result["subjects"] = subjects
         base = f"http://127.0.0.1:{ours.port}"
         routes = {}
         with httpx.Client(base_url=base, timeout=600, headers={"Accept": "text/html"}) as c:
             for name, template in ROUTES.items():
-                routes[name] = latencies(c, template.format(**subjects), budget_s, runs)
+                routes[name] = measure.latencies(c, template.format(**subjects),
+                                                 budget_s, runs)
                 print(f"  {name}: {routes[name]}", file=sys.stderr)
         result["routes"] = routes
         prefixes, spec = load_queries()
@@ -142,13 +117,11 @@ def measure(store: engines.Engine, index: Path, work: Path, budget_s: float,
                     # the engine gets the union of all graphs as our /sparql gives it
                     extra = "&union-default-graph" if label == "engine" and (
                         "/query" in url) else ""
-                    sparql[name][label] = latencies(c, f"{url}?query={quote(query)}{extra}",
-                                                    budget_s, runs)
+                    sparql[name][label] = measure.latencies(
+                        c, f"{url}?query={quote(query)}{extra}", budget_s, runs)
             print(f"  sparql {name}: {sparql[name]}", file=sys.stderr)
         result["sparql"] = sparql
         result["serve_rss_mb"] = ours.rss_mb
-    finally:
-        ours.stop()
     result["load_after"] = load()
     return result
 
@@ -218,12 +191,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", default=",".join(ENGINES),
                         help=f"comma-separated, of {', '.join(ENGINES)}")
     parser.add_argument("--work", type=Path, default=Path("out/bench/remote"))
+    parser.add_argument("--corpora", type=Path, default=Path("out/bench"),
+                        help="where the synthetic corpora are made and kept (as bench_scale)")
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--budget", type=float, default=20.0,
                         help="seconds of requests per route, at most")
     parser.add_argument("--runs", type=int, default=50, help="requests per route, at most")
     parser.add_argument("--output", type=Path, default=RESULTS / "remote")
     args = parser.parse_args(argv)
+    report: dict
     if args.render:
         report = json.loads(args.output.with_suffix(".json").read_text())
         write_report(args.output, report, markdown(report))
@@ -233,8 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown engines: {', '.join(sorted(unknown))}")
     args.work.mkdir(parents=True, exist_ok=True)
-    corpus = corpus_for(args.size, args.work)
-    report: dict = {"size": args.size, "machine": machine(),
+    corpus = corpus_for(args.size, args.corpora)
+    report = {"size": args.size, "machine": machine(),
                     "date": datetime.date.today().isoformat(), "engines": {}}
     for name in chosen:
         folder = args.work / name
@@ -242,11 +218,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with engine(name, folder) as store:
                 index = folder / "search"
-                entry = {"store": store.store, "build": build(corpus, store, index,
-                                                              args.cores)}
+                entry: dict = {"store": store.store,
+                               "build": build(corpus, store, index, args.cores)}
                 print(f"  build: {entry['build']['documents_per_s']:.2f} documents/s, "
                       f"{entry['build']['seconds']:.0f} s", file=sys.stderr)
-                entry["serve"] = measure(store, index, folder, args.budget, args.runs)
+                entry["serve"] = serve_and_measure(store, index, folder, args.budget, args.runs)
         except engines.EngineMissingError as err:
             print(f"  skipped: {err}", file=sys.stderr)
             entry = {"skipped": str(err)}

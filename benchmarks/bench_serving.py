@@ -17,6 +17,9 @@ request), which varies much less with the machine's load than wall time does:
   three-word queries with facets (words of the corpus);
 * p50/p99 of every route of ``bench_scale.ROUTES``.
 
+``bench_scale`` measures the same at several corpus sizes; this one repeats the comparison
+with Oxigraph in rounds on one store.
+
 Results: ``benchmarks/results/serving.json`` and ``serving.md``.  Targets (issue 15):
 ``/sparql`` within 1.5x (or 2 ms) of Oxigraph's p50 and at least half its requests/s;
 search p50 <= 20 ms and p99 <= 100 ms; every route p50 <= 100 ms.
@@ -25,128 +28,52 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import re
-import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
-import psutil
 
-from benchmarks.bench_scale import CLIENTS, ROUTES, latencies, load, picks
+from benchmarks import engines, measure
+from benchmarks.bench_scale import CLIENTS, ROUTES, SEARCH_ROUTES, SEARCHES, picks
 from benchmarks.bench_sparql import (
-    BIN,
     JSON_RESULTS,
     RESULTS,
-    Server,
-    _free_port,
     instantiate,
     load_queries,
     machine,
-    percentile,
     write_report,
 )
-
-SEARCHES = {  # words of the synthetic corpus (benchmarks/synthetic_en.toml's topics)
-    "1 word": ["registration", "justice", "education", "housing", "training", "victims",
-               "employment", "water"],
-    "2 words": ["birth registration", "legal aid", "social protection", "mental health",
-                "police conduct", "rural development"],
-    "3 words": ["primary health care", "access to justice", "family support services",
-                "juvenile justice system", "civil registration data"],
-}
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children (the query workers)."""
-    total = 0.0
-    process = psutil.Process(pid)
-    for p in [process, *process.children(recursive=True)]:
-        try:
-            times = p.cpu_times()
-            total += times.user + times.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
-
-
-def wrk(url: str, seconds: float, accept: str, pid: int) -> dict:
-    """Requests/s at ``CLIENTS`` connections and the server's CPU milliseconds per request."""
-    before = cpu_seconds(pid)
-    out = subprocess.run([shutil.which("wrk") or "wrk", "-t", "2", "-c", str(CLIENTS),
-                          "-d", f"{seconds:.0f}s", "--latency", "--timeout", "30s",
-                          "-H", f"Accept: {accept}", url],
-                         capture_output=True, text=True, check=True).stdout
-    cpu = cpu_seconds(pid) - before
-    done = re.search(r"(\d+) requests in ([\d.]+)(m?s)", out)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    median = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
-    requests = int(done.group(1))
-    failed = int(errors.group(1)) if errors else 0
-    elapsed = float(done.group(2)) / (1000 if done.group(3) == "ms" else 1)
-    scale = {"us": 0.001, "ms": 1, "s": 1000}
-    return {"rps": (requests - failed) / elapsed, "requests": requests, "non_2xx": failed,
-            "p50_ms": float(median.group(1)) * scale[median.group(2)] if median else None,
-            "cpu_ms_per_request": 1000 * cpu / max(1, requests), "load": load()[0]}
-
-
-def sequential(client: httpx.Client, url: str, runs: int) -> dict:
-    for _ in range(20):
-        client.get(url).raise_for_status()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        client.get(url).raise_for_status()
-        times.append((time.perf_counter() - started) * 1000)
-    return {"p50_ms": percentile(times, 0.5), "p99_ms": percentile(times, 0.99)}
+from benchmarks.measure import load
 
 
 def searches(base: str, pid: int) -> dict:
-    """p50/p99 of /api/search and the search page over :data:`SEARCHES`, each query 5 times,
-    and CPU milliseconds per request."""
+    """p50/p99 of /api/search and the search page over :data:`bench_scale.SEARCHES` (each
+    query 5 times after a first one), CPU milliseconds per request, and the median number of
+    paragraphs found."""
     out = {}
     with httpx.Client(base_url=base, timeout=60) as client:
-        for kind, path in (("/api/search", "/api/search?q={}"), ("search page", "/?q={}")):
+        for kind, template in SEARCH_ROUTES.items():
             for words, texts in SEARCHES.items():
-                times, found = [], []
-                before = cpu_seconds(pid)
-                for text in texts:
-                    url = path.format(quote(text))
-                    client.get(url).raise_for_status()  # the first of each: warm up
-                    for _ in range(5):
-                        started = time.perf_counter()
-                        answer = client.get(url)
-                        times.append((time.perf_counter() - started) * 1000)
-                        answer.raise_for_status()
-                    if kind == "/api/search":
-                        found.append(answer.json()["total"])
-                cpu = cpu_seconds(pid) - before
+                paths = [template.format(quote(text)) for text in texts]
+                before = measure.cpu_seconds(pid)
+                timed = measure.latencies(client, paths, 60, 5 * len(texts))
+                cpu = measure.cpu_seconds(pid) - before
+                found = [client.get(path).json()["total"] for path in paths
+                         ] if kind == "/api/search" else []
                 out[f"{kind}, {words}"] = {
-                    "p50_ms": percentile(times, 0.5), "p99_ms": percentile(times, 0.99),
-                    "cpu_ms_per_request": 1000 * cpu / (6 * len(texts)),
+                    **timed, "cpu_ms_per_request": 1000 * cpu / (6 * len(texts)),
                     "median_found": statistics.median(found) if found else None}
     return out
 
 
 def run(store: Path, work: Path, rounds: int, seconds: float) -> dict:
     work.mkdir(parents=True, exist_ok=True)
-    ours = Server("rightsgraph", [str(BIN / "rightsgraph"), "serve", "--store", str(store),
-                                  "--port", "{port}", "--per-client", "0"], "/sparql",
-                  port=_free_port())
-    oxigraph = Server("oxigraph", [str(BIN / "oxigraph"), "serve-read-only", "--location",
-                                   str(store), "--bind", "127.0.0.1:{port}",
-                                   "--union-default-graph"], "/query", port=_free_port())
+    ours, oxigraph = engines.ours(str(store)), engines.oxigraph_read_only(store)
     report: dict = {"date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
                     "machine": machine(), "store": str(store), "load_before": load()}
-    try:
-        for server in (ours, oxigraph):
-            server.start(work, 300)
-            if server.error:
-                raise SystemExit(f"{server.name}: {server.error}")
+    with engines.serving(work, ours, oxigraph):
         prefixes, spec = load_queries()
         point = quote(instantiate(oxigraph.url, prefixes, spec)["paragraph"])
         report["sparql"] = {"rightsgraph": [], "oxigraph": []}
@@ -154,21 +81,18 @@ def run(store: Path, work: Path, rounds: int, seconds: float) -> dict:
             for server in (ours, oxigraph):
                 url = f"{server.url}?query={point}"
                 with httpx.Client(timeout=60, headers={"Accept": JSON_RESULTS}) as client:
-                    latency = sequential(client, url, 300)
-                loaded = wrk(url, seconds, JSON_RESULTS, server.process.pid)
+                    latency = measure.latencies(client, url, 60, 300)
+                loaded = measure.wrk(url, seconds, JSON_RESULTS, CLIENTS, server.pid)
                 report["sparql"][server.name].append({"sequential": latency, "wrk": loaded})
                 print(f"  {server.name}: {latency} {loaded}", file=sys.stderr)
-        base = f"http://127.0.0.1:{ours.port}"
-        report["search"] = searches(base, ours.process.pid)
+        base = ours.base
+        report["search"] = searches(base, ours.pid)
         subjects = picks(ours.url)
         routes = {}
         with httpx.Client(base_url=base, timeout=600, headers={"Accept": "text/html"}) as c:
             for name, template in ROUTES.items():
-                routes[name] = latencies(c, template.format(**subjects), 10, 50)
+                routes[name] = measure.latencies(c, template.format(**subjects), 10, 50)
         report["routes"] = routes
-    finally:
-        for server in (ours, oxigraph):
-            server.stop()
     report["load_after"] = load()
     return report
 
@@ -176,9 +100,10 @@ def run(store: Path, work: Path, rounds: int, seconds: float) -> dict:
 def _median(rows: list[dict], *keys: str) -> float:
     values = []
     for row in rows:
+        value = row
         for key in keys:
-            row = row[key]
-        values.append(row)
+            value = value[key]
+        values.append(float(value))  # type: ignore[arg-type]
     return statistics.median(values)
 
 

@@ -30,85 +30,24 @@ import math
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import psutil
 
+from benchmarks import measure
+from benchmarks.engines import BIN, Server
+
 HERE = Path(__file__).resolve().parent
 QUERIES = HERE / "queries.toml"
 RESULTS = HERE / "results"
-BIN = Path(sys.executable).parent
 JSON_RESULTS = "application/sparql-results+json"
-
-
-@dataclass
-class Server:
-    name: str
-    command: list[str]
-    path: str  # the query endpoint's path
-    port: int = 0
-    process: subprocess.Popen | None = None
-    log: Path | None = None
-    error: str | None = None
-    startup_s: float | None = None
-    rss_mb: float | None = None
-    results: dict[str, dict] = field(default_factory=dict)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{self.path}"
-
-    def start(self, work: Path, timeout_s: float) -> None:
-        self.log = work / f"{self.name}.log"
-        command = [c.replace("{port}", str(self.port)) for c in self.command]
-        started = time.perf_counter()
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
-        deadline = started + timeout_s
-        while time.perf_counter() < deadline:
-            if self.process.poll() is not None:
-                tail = self.log.read_text(errors="replace")[-400:]
-                self.error = f"exited with {self.process.returncode}: {tail.strip()}"
-                return
-            try:
-                answer = httpx.get(self.url, params={"query": "ASK { ?s ?p ?o }"},
-                                   headers={"Accept": JSON_RESULTS}, timeout=5)
-                if answer.status_code == 200:
-                    self.startup_s = time.perf_counter() - started
-                    self.rss_mb = _tree_rss(self.process.pid) / 2**20
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        self.error = f"not answering after {timeout_s:.0f} s"
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
-def _tree_rss(pid: int) -> int:
-    process = psutil.Process(pid)
-    return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)])
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -198,26 +137,6 @@ def instantiate(url: str, prefixes: str, spec: dict[str, dict]) -> dict[str, str
 # --- timing ------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
-
-
-def sequential(url: str, query: str, budget_s: float, runs: int) -> list[float]:
-    """Latencies (ms) of up to ``runs`` requests one after the other, within ``budget_s``
-    (at least 5); one warm-up request first."""
-    latencies = []
-    with httpx.Client(headers={"Accept": JSON_RESULTS}, timeout=900) as client:
-        client.get(url, params={"query": query}).raise_for_status()
-        started = time.perf_counter()
-        while len(latencies) < runs and (
-                len(latencies) < 5 or time.perf_counter() - started < budget_s):
-            t0 = time.perf_counter()
-            client.get(url, params={"query": query}).raise_for_status()
-            latencies.append((time.perf_counter() - t0) * 1000)
-    return latencies
-
-
 async def _concurrent(url: str, query: str, clients: int, duration_s: float) -> tuple[int, float]:
     done = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -266,14 +185,14 @@ def ratios(by_server: dict[str, Server], names: list[str]) -> dict:
                 "rps_ratio": mine["rps"] / theirs["rps"],
             }
         out[other] = rows
-    if rows := out.get("rdflib-endpoint"):
-        speedups = [r["p50_speedup"] for r in rows.values()]
+    if against_rdflib := out.get("rdflib-endpoint"):
+        speedups = [r["p50_speedup"] for r in against_rdflib.values()]
         out["rdflib_geometric_mean_speedup"] = math.exp(
             statistics.fmean(math.log(s) for s in speedups))
-    if rows := out.get("oxigraph"):
+    if against_oxigraph := out.get("oxigraph"):
         out["oxigraph_within_target"] = {
             n: r["p50_speedup"] >= 1 / 1.5 or r["p50_difference_ms"] <= 2
-            for n, r in rows.items()}
+            for n, r in against_oxigraph.items()}
     return out
 
 
@@ -369,8 +288,6 @@ def main(argv: list[str] | None = None) -> int:
     prefixes, spec = load_queries()
     all_servers = servers(args.work, data, store)
     by_server = {s.name: s for s in all_servers}
-    for server in all_servers:
-        server.port = _free_port()
     try:
         for server in all_servers:
             print(f"starting {server.name}", file=sys.stderr)
@@ -394,11 +311,16 @@ def main(argv: list[str] | None = None) -> int:
             for name, query in queries.items():
                 if "error" in server.results.get(name, {}):
                     continue
-                latencies = sequential(server.url, query, args.budget, args.runs)
+                with httpx.Client(headers={"Accept": JSON_RESULTS}, timeout=900) as client:
+                    timed = measure.latencies(client, f"{server.url}?query={quote(query)}",
+                                              args.budget, args.runs)
+                if "p50_ms" not in timed:
+                    server.results[name] = {"error": f"HTTP {timed['status']}"}
+                    continue
                 rps = concurrent(server.url, query, args.clients, args.duration)
                 server.results[name] = {
-                    "runs": len(latencies), "p50_ms": percentile(latencies, 0.5),
-                    "p99_ms": percentile(latencies, 0.99), "rps": rps}
+                    "runs": timed["requests"], "p50_ms": timed["p50_ms"],
+                    "p99_ms": timed["p99_ms"], "rps": rps}
                 print(f"{server.name} {name}: {server.results[name]}", file=sys.stderr)
     finally:
         for server in all_servers:

@@ -28,7 +28,7 @@ def measure(paths: list[Path]) -> dict:
     relations: Counter[str] = Counter()
     heading_articles: Counter[int] = Counter()
     items: Counter[int] = Counter()
-    nested = Counter()
+    nested: Counter[str] = Counter()
     footnotes: Counter[int] = Counter()
     flags: Counter[str] = Counter()
     states = set(registries.load().states)

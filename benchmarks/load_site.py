@@ -32,7 +32,10 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.bench_sparql import BIN, RESULTS, machine, write_report
+from benchmarks import engines
+from benchmarks.bench_sparql import RESULTS, machine, write_report
+from benchmarks.engines import BIN
+from benchmarks.measure import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -49,11 +52,6 @@ SITE_REQUESTS = [
 ]
 SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
         "FILTER (STR(?c) = STR(?f) && STR(?f) = STR(?i)) }")
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 async def _site_client(client: httpx.AsyncClient, until: float, offset: int,
@@ -114,14 +112,6 @@ async def scenario(url: str, clients: int, seconds: float, slow: int) -> dict:
     }
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sources", nargs="*", type=Path, default=SOURCES)
@@ -140,33 +130,15 @@ def main(argv: list[str] | None = None) -> int:
         store = work / "store"
         subprocess.run([*rightsgraph, "build", *map(str, args.sources), "--store", str(store),
                         "-j", "1"], check=True, stdout=subprocess.DEVNULL)
-    port = _free_port()
+    port = engines.free_port()
     url = f"http://127.0.0.1:{port}"
-    log = (work / "serve.log").open("wb")
-    server = subprocess.Popen([*rightsgraph, "serve", "--store", str(store), "--port",
-                               str(port), "--forwarded-allow-ips", "127.0.0.1",
-                               "--timeout", str(args.timeout)],
-                              stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=5).is_success:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"the server did not start: {(work / 'serve.log').read_text()}")
-            time.sleep(0.2)
+    command = [*rightsgraph, "serve", "--store", str(store), "--port", str(port),
+               "--forwarded-allow-ips", "127.0.0.1", "--timeout", str(args.timeout)]
+    with engines.running(command, f"{url}/sparql?query=ASK%20%7B%7D", work / "serve.log",
+                         timeout=120):
         results = [asyncio.run(scenario(url, args.clients, args.seconds, slow))
                    for slow in (0, args.slow)]
         settings = (work / "serve.log").read_text().strip().splitlines()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
     report = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": machine(),
               "store": str(store), "server": settings, "requests": SITE_REQUESTS,
               "slow_query": SLOW, "scenarios": results}

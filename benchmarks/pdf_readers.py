@@ -131,7 +131,8 @@ def measure(library: str, lang: str, gold: dict[int, str]) -> dict:
         source = to_source(laid_out, path=str(path), sha256="")
         best = min(best, time.perf_counter() - start)
         pages = len(laid_out)
-    found = {}
+    assert source is not None
+    found: dict[int, list[str]] = {}
     for block in source.blocks:
         if (m := NUMBERED.match(block.text)) and int(m.group(1)) in gold:
             found.setdefault(int(m.group(1)), []).append(letters(block.text[m.end():]))

@@ -66,7 +66,7 @@ def _squash(text: str) -> str:
 
 
 def _state_names() -> list[str]:
-    names = set()
+    names: set[str] = set()
     folder = registries_root()
     with open(folder / "states.csv", encoding="utf-8") as f:
         names.update(row["name_en"] for row in csv.DictReader(f))
@@ -261,7 +261,7 @@ def embed_cached(texts: list[str], cache: Path, *, batch: int = 16, progress=Non
         for (key, _), vector in zip(chunk, similar.embed([t for _, t in chunk]), strict=True):
             held[key] = vector.astype(np.float32)
         tmp = cache.with_suffix(".tmp.npz")
-        np.savez(tmp, **held)
+        np.savez(tmp, **held)  # type: ignore[arg-type]  # numpy's stub: **kwds as allow_pickle
         tmp.replace(cache)
         if progress:
             progress(start + len(chunk), len(missing))

@@ -141,7 +141,7 @@ class _Upr:
 
     def at_least(self, part: str, lo: float, hi: float = 2.0) -> list[tuple[int, int]]:
         mask = self.parts[part] & (self.scores >= lo) & (self.scores < hi)
-        return [tuple(ij) for ij in np.argwhere(mask).tolist()]
+        return [(int(i), int(j)) for i, j in np.argwhere(mask).tolist()]
 
 
 def _progress(done: int, total: int) -> None:

@@ -122,6 +122,7 @@ class Generator:
         rng.shuffle(series)
         for committee_id, state in series:
             committee = self.registry.committees[committee_id]
+            assert committee.treaty is not None  # every committee of COMMITTEES has one
             treaty = self.registry.treaties[committee.treaty]
             for cycle in range(1, self.cycles + 1):
                 yield Plan(committee, treaty, state, cycle)
@@ -398,10 +399,10 @@ class _Document:
         if not sentences:
             sentences.append(words["neutral"].format(topic=self.topic()))
         # pad to the measured length of real paragraphs, with text that links nothing
-        target = self.rng.randrange(self.mix["mean_paragraph_chars_en"] // 2,
+        length = self.rng.randrange(self.mix["mean_paragraph_chars_en"] // 2,
                                     self.mix["mean_paragraph_chars_en"] * 3 // 2)
         filler = self.rng.sample(words["filler"], len(words["filler"]))
-        while sum(map(len, sentences)) < target and filler and not item_lines:
+        while sum(map(len, sentences)) < length and filler and not item_lines:
             sentences.insert(-1, filler.pop())
         self.lines.append(f"{number}.\t{' '.join(sentences)}" + "".join(footnotes))
         if footnotes:  # a footnote body ends its line, and a blank line follows
@@ -491,6 +492,7 @@ def found_links(path: Path) -> Counter[Link]:
             continue
         target = ref.target + (f"|{ref.relation or 'cites'}" if ref.kind == "prior" else "")
         if paragraph is None:
+            assert heading is not None  # a link outside paragraphs is in a heading
             found[(heading.section, "", "", ref.kind, target)] += 1
         else:
             found[("", str(paragraph.number), "", ref.kind, target)] += 1

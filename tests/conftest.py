@@ -5,17 +5,18 @@ folder, and the session fails if the project's tree holds a file it did not hold
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
+
+from benchmarks import engines
+from benchmarks.engines import free_port
+
+__all__ = ["free_port", "running"]  # the tests' way to start a server (one home: engines)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -99,12 +100,6 @@ def shared(*parts: str) -> Path:
     return path
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory) -> Iterator[str]:
     """A real Oxigraph server on a free loopback port; its base URL.
@@ -112,46 +107,26 @@ def oxigraph_server(tmp_path_factory) -> Iterator[str]:
     The binary comes with the ``oxigraph`` package of the dev extras: if it is missing the
     remote-store tests fail (they never skip), so CI cannot pass without them running.
     """
-    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which(
-        "oxigraph")
-    if binary is None:
-        pytest.fail("the Oxigraph server binary is missing: pip install -e '.[dev]' installs it")
-    port = free_port()
-    log = tmp_path_factory.mktemp("oxigraph") / "server.log"
-    command = [binary, "serve", "--location", str(log.parent / "data"),
-               "--bind", f"127.0.0.1:{port}"]
-    url = f"http://127.0.0.1:{port}"
-    with running(command, f"{url}/query?query=ASK%20%7B%7D", log, "the Oxigraph server"):
-        yield url
+    try:
+        with engines.oxigraph(tmp_path_factory.mktemp("oxigraph")) as server:
+            yield server.store
+    except (engines.EngineMissingError, RuntimeError) as err:
+        pytest.fail(str(err))
 
 
 @contextmanager
 def running(command: list[str], ready_url: str, log: Path, name: str,
             timeout: float = 60) -> Iterator[subprocess.Popen]:
-    """Run a server until the block ends; ready once ``ready_url`` answers 2xx.  If it exits
+    """Run a server until the block ends (:func:`benchmarks.engines.running`); if it exits
     or does not answer within ``timeout`` seconds the test fails with its log."""
-    with log.open("wb") as output:
-        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if httpx.get(ready_url, timeout=2).is_success:
-                break
-        except httpx.HTTPError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail(f"{name} did not start: {log.read_text(errors='replace')}")
-        time.sleep(0.05)
+    try:
+        server = engines.start(command, ready_url, log, timeout)
+    except RuntimeError as err:
+        pytest.fail(f"{name}: {err}")
     try:
         yield server
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        engines.stop(server, timeout=10)
 
 
 # The seed (Chinese), the English CERD/CMW/CRC fixtures and the French, Spanish, Russian and
