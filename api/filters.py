@@ -167,7 +167,7 @@ def paragraph_filters(*, state: str | None = None, committee: str | None = None,
             f.append(article_pattern(value, via_heading=via_heading, provisions=provisions))
         elif value:
             kind = FILTERS[name]
-            f.append(f"?para {sp.iri(str(kind.property))} {sp.iri(_link_target(kind, value))} .")
+            f.append(f"?para {sp.iri(str(kind.property))} {sp.iri(link_target(kind, value))} .")
     if flag:
         f.append(f"?para a hro:{FLAGS[flag]} .")
     for scheme, value, prop in (("theme", theme, "uhriTheme"),
@@ -195,7 +195,7 @@ async def document_dataset(server, document: str) -> str | None:
     return " ".join(f"FROM {sp.iri(row['g']['value'])}" for row in rows)
 
 
-def _link_target(kind: LinkKind, value: str) -> str:
+def link_target(kind: LinkKind, value: str) -> str:
     """The URI of the target a link filter names; a 400 if the value is not a notation."""
     what = f"{kind.api_filter} notation such as {kind.examples[0]}"
     if not _SAFE.match(value) or kind.target is None:

@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import csv
 import io
-import weakref
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from rightsgraph.api.protocol import accepted_types
 from rightsgraph.api.server import Server
+from rightsgraph.graph.search import SearchIndex, SearchIndexError
 
 Item = dict[str, Any]
+T = TypeVar("T")
 CSV_TYPE = "text/csv"
 
 
@@ -68,7 +70,7 @@ async def count(server: Server, query: str) -> int:
     async def counted() -> int:
         found = await rows(server, query)
         return int(found[0]["n"] or 0) if found else 0
-    return int(await cached(server, ("count", query), counted))
+    return int(await server.cached(("count", query), counted))
 
 
 def csv_response(items: list[Item], columns: list[str],
@@ -130,20 +132,12 @@ def distinct_count(variables: str, pattern: str, dataset: str = "") -> str:
             f"SELECT DISTINCT {variables} WHERE {pattern} }}")
 
 
-_CACHE: weakref.WeakKeyDictionary[Server, dict[tuple, Any]] = weakref.WeakKeyDictionary()
-_CACHED_ANSWERS = 1024  # per server (answers of a few kilobytes at most: counts, aggregates)
-
-
-async def cached(server: Server, key: tuple, compute: Callable[[], Awaitable[Any]]) -> Any:
-    """``compute()``, kept for the snapshot of the store the server serves (a snapshot never
-    changes: :meth:`~.server.Server.reload` serves a new one, under a new location); not
-    kept when the server reads a store that may change under it (a remote one)."""
-    if server.snapshots is None:
-        return await compute()
-    answers = _CACHE.setdefault(server, {})
-    full_key = (server.location, *key)
-    if full_key not in answers:
-        if len(answers) >= _CACHED_ANSWERS:
-            answers.clear()
-        answers[full_key] = await compute()
-    return answers[full_key]
+async def from_index(server: Server, compute: Callable[[SearchIndex], T]) -> T | None:
+    """``compute(index)`` on the server's full-text index, off the event loop; ``None`` when
+    the index cannot be opened (the caller then asks the store)."""
+    def work() -> T:
+        return compute(server.search_index())
+    try:
+        return await run_in_threadpool(work)
+    except SearchIndexError:
+        return None

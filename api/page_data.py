@@ -14,7 +14,6 @@ from typing import Any, Literal, TypedDict
 
 from rightsgraph.api.filters import document_dataset
 from rightsgraph.api.jsonld import CONTEXT_PREFIXES
-from rightsgraph.api.listing import cached
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.core import identifiers
 from rightsgraph.core import sparql as sp
@@ -762,7 +761,7 @@ async def languages_held(server) -> list[dict]:
 async def dataset(server) -> dict:
     """:func:`dataset_description`, computed once per snapshot of the store served (it
     counts every quad and lists every graph)."""
-    return await cached(server, ("dataset",), lambda: dataset_description(server))
+    return await server.cached(("dataset",), lambda: dataset_description(server))
 
 
 async def dataset_description(server) -> dict:
@@ -806,7 +805,7 @@ def _int(row: dict, name: str) -> int:
 
 async def summary(server) -> dict:
     """:func:`dataset_numbers`, computed once per snapshot of the store served."""
-    return await cached(server, ("summary",), lambda: dataset_numbers(server))
+    return await server.cached(("summary",), lambda: dataset_numbers(server))
 
 
 async def dataset_numbers(server) -> dict:

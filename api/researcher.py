@@ -21,12 +21,15 @@ from rightsgraph.api.filters import (
     LinkFilters,
     article_notation,
     article_pattern,
+    committee_code,
     document_dataset,
     document_filters,
+    link_target,
     notation,
     paragraph_filters,
     provisions_below,
     selected_paragraphs,
+    state_code,
 )
 from rightsgraph.api.listing import (
     Counter,
@@ -37,6 +40,7 @@ from rightsgraph.api.listing import (
     count,
     csv_response,
     distinct_count,
+    from_index,
     output_format,
     page,
 )
@@ -50,6 +54,9 @@ from rightsgraph.core.languages import Language
 from rightsgraph.core.links import FILTERS, SCORED
 from rightsgraph.core.uhri import slug
 from rightsgraph.extract.output import LINK_COLUMNS
+from rightsgraph.graph.search import SearchIndex, aggregate
+from rightsgraph.graph.search import facets as facet_table
+from rightsgraph.graph.search.index import DOCUMENT
 from rightsgraph.graph.store import bound
 
 router = APIRouter(prefix="/api", tags=["researcher API"])
@@ -122,17 +129,16 @@ async def documents(request: Request, server: ServerDep, committee: CommitteePar
                (GROUP_CONCAT(DISTINCT STR(?lang); separator="|") AS ?languages)
                (GROUP_CONCAT(DISTINCT STR(?n); separator="|") AS ?reports)
         WHERE {{
-          {" ".join(filters)}
-          ?doc hro:languageVersion ?v ; dcterms:identifier ?symbol .
-          ?v dcterms:language ?lang .
+          {{ SELECT DISTINCT ?doc ?symbol WHERE {matching}
+             ORDER BY ?symbol LIMIT {sp.integer(limit + 1)} OFFSET {sp.integer(offset)} }}
+          ?doc hro:languageVersion ?v . ?v dcterms:language ?lang .
           OPTIONAL {{ ?doc hro:committee ?c .
                       BIND(STRAFTER(STR(?c), "/committee/") AS ?committee) }}
           OPTIONAL {{ ?doc hro:stateParty ?s . BIND(STRAFTER(STR(?s), "/state/") AS ?state) }}
           OPTIONAL {{ ?doc hro:adoptedOn ?adopted }}
           OPTIONAL {{ ?doc hro:reportNumber ?n }}
         }}
-        GROUP BY ?doc ?symbol ?committee ?state ?adopted
-        ORDER BY ?symbol LIMIT {sp.integer(limit + 1)} OFFSET {sp.integer(offset)}""")
+        GROUP BY ?doc ?symbol ?committee ?state ?adopted ORDER BY ?symbol""")
     items = [{
         "symbol": r["symbol"], "uri": r["doc"], "page": _local(server, r["doc"]),
         "committee": r["committee"], "state": r["state"], "adopted_on": r["adopted"],
@@ -205,8 +211,10 @@ async def search(
 PARAGRAPH_COLUMNS = ["document", "number", "uri", "kinds", "language", "via", "text"]
 
 
-async def _paragraphs(server: Server, filters: list[str], limit: int, offset: int,
-                      ) -> list[Item]:
+async def paragraphs_in_store(server: Server, filters: list[str], limit: int, offset: int,
+                              ) -> list[Item]:
+    """A page of the paragraphs ``filters`` select, asked of the store: one item per
+    paragraph and language held, by document, number and language."""
     rows = await _rows(server, f"""
         SELECT ?para ?symbol ?number ?text (LANG(?text) AS ?lang)
                (GROUP_CONCAT(DISTINCT STRAFTER(STR(?kind), "#"); separator="|") AS ?kinds)
@@ -256,6 +264,14 @@ async def paragraphs(
             affected=affected and slug(affected), **search_api.link_filters(links)),
             language, limit, offset, labels)
         return await page(request, items, limit, offset, format, PARAGRAPH_COLUMNS, total)
+    if links.get("article") and via_heading and follow_up is None and not theme \
+            and not affected:
+        where = _facet_filters(links, state=state, committee=committee, flag=flag,
+                               language=language, document=document)
+        found = await _article_page(server, links["article"], where, limit, offset)
+        if found is not None:
+            return await page(request, found[0], limit, offset, format, PARAGRAPH_COLUMNS,
+                              found[1])
     provisions = await provisions_below(server, links["article"]) if links.get("article") \
         else []
     filters = paragraph_filters(state=state, committee=committee, links=links, flag=flag,
@@ -269,7 +285,7 @@ async def _paragraph_page(request: Request, server: Server, filters: list[str], 
                           offset: int, fmt: str | None, **extra: object) -> Response:
     """A page of the paragraphs ``filters`` select, with their total (one item per
     paragraph and language held)."""
-    items = await _paragraphs(server, filters, limit, offset)
+    items = await paragraphs_in_store(server, filters, limit, offset)
     return await page(request, items, limit, offset, fmt, PARAGRAPH_COLUMNS,
                       lambda: _count_paragraphs(server, filters), **extra)
 
@@ -312,7 +328,66 @@ async def _paragraphs_found(server: Server, text: str, language: str | None, lim
                                             offset=0)
         return sum(1 for hit in every.items for lang in hit.texts if language in (None, lang))
 
-    return items[offset:offset + limit + 1], (len(items) if labels else total)
+    if labels:
+        return items[offset:offset + limit + 1], len(items)
+    # counted once per snapshot: past one page it reads the best MAX_RESULTS paragraphs
+    return items[offset:offset + limit + 1], lambda: server.cached(
+        ("search total", text, language), total)
+
+
+def _facet_filters(links: dict[str, str], *, state: str | None, committee: str | None,
+                   flag: str | None, language: str | None, document: str | None,
+                   ) -> dict[str, str]:
+    """The filters of a listing as the full-text index's facets (``facets.toml``), each
+    value normalised as the store's patterns normalise it; the article apart."""
+    where = {"state": state and state_code(state),
+             "committee": committee and committee_code(committee),
+             "kind": flag, "lang": language, DOCUMENT: document}
+    for name, value in links.items():
+        if name != "article":
+            where[name] = facet_table.notation(link_target(FILTERS[name], value)) or value
+    return {name: value for name, value in where.items() if value}
+
+
+async def _article_page(server: Server, article: str, where: dict[str, str], limit: int,
+                        offset: int) -> tuple[list[Item], int] | None:
+    """A page of the paragraphs that concern ``article`` (or a provision below it), in
+    their text or through a section heading, and match ``where`` (:func:`_facet_filters`),
+    with their total: the same items as :func:`paragraphs_in_store`, found by the
+    full-text index (its ``article`` facet holds both ways) in the order of its ``uri``
+    column, so the cost is that of the answer.  ``None`` when the index is not available.
+    The texts and kinds come from the index, whether a paragraph's own text cites the
+    article (``via``) from the store, for this page's paragraphs only."""
+    name = article_notation(article)
+
+    def listed(index: SearchIndex) -> tuple[list[aggregate.Listed], list[str], dict]:
+        concerned = [name, *aggregate.provisions(index, name)]
+        found = aggregate.listing(index, {**where, "article": concerned},
+                                  [where["lang"]] if "lang" in where else None)
+        shown = found[offset:offset + limit + 1]
+        return found, concerned, aggregate.stored(index, {item.uri for item in shown})
+
+    answer = await from_index(server, listed)
+    if answer is None:
+        return None
+    found, concerned, parts = answer
+    shown = found[offset:offset + limit + 1]
+    cited = set()
+    if shown:
+        rows = await _rows(server, f"""SELECT DISTINCT ?para WHERE {{
+            {sp.values("para", sorted({item.uri for item in shown}))}
+            {sp.values("concerned", [str(identifiers.provision_uri(n)) for n in concerned])}
+            ?para hro:concernsArticle ?concerned }}""")
+        cited = {row["para"] for row in rows}
+    items = []
+    for item in shown:
+        version = next(p for p in parts[item.uri].values() if p["lang"] == item.lang)
+        items.append({
+            "document": item.symbol, "number": item.number, "uri": item.uri,
+            "page": _local(server, item.uri), "kinds": version["facets"].get("kind", []),
+            "language": item.lang, "via": "text" if item.uri in cited else "heading",
+            "text": version["text"]})
+    return items, len(found)
 
 
 @router.get("/recommendations", summary="Recommendations, filtered",
@@ -347,11 +422,16 @@ async def article_page(request: Request, server: ServerDep,
     label = await _english_label(server, str(identifiers.provision_uri(name.split("(")[0])))
     if label is None:
         raise RefusedError(404, f"{name} is not an article in the registry")
+    about = {"article": {"notation": name, "uri": iri, "label": label,
+                         "treaty": treaty_of(name)}}
+    if via_heading:
+        found = await _article_page(server, name, {}, limit, offset)
+        if found is not None:
+            return await page(request, found[0], limit, offset, format, PARAGRAPH_COLUMNS,
+                              found[1], **about)
     pattern = article_pattern(name, via_heading=via_heading,
                               provisions=await provisions_below(server, name))
-    return await _paragraph_page(request, server, [pattern], limit, offset, format,
-                                 article={"notation": name, "uri": iri, "label": label,
-                                          "treaty": treaty_of(name)})
+    return await _paragraph_page(request, server, [pattern], limit, offset, format, **about)
 
 
 def treaty_of(notation: str) -> dict[str, str | None]:
@@ -382,8 +462,8 @@ async def sdg_page(request: Request, server: ServerDep,
     label = await _english_label(server, iri)
     if label is None:
         raise RefusedError(404, f"{target} is not an SDG target")
-    tagged = await _paragraphs(server, [f"?para ^hro:annotates/hro:uhriSdg {sp.iri(iri)} ."],
-                               limit, offset)
+    tagged = await paragraphs_in_store(
+        server, [f"?para ^hro:annotates/hro:uhriSdg {sp.iri(iri)} ."], limit, offset)
     return await _paragraph_page(request, server,
                                  [f"?para hro:refersToSdgTarget {sp.iri(iri)} ."],
                                  limit, offset, format,

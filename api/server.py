@@ -11,7 +11,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict, TypeVar
@@ -51,6 +51,7 @@ class Settings:
 
 T = TypeVar("T")
 CACHE_SECONDS = 60.0  # see Server.cached; a remote store may change behind the server
+CACHED_ANSWERS = 1024  # per server (answers of a few kilobytes at most: counts, aggregates)
 PUBLIC_NICE = 10  # CPU priority of the public lane's workers, below the site's
 
 
@@ -89,7 +90,8 @@ class Server:
         self._reload_lock = asyncio.Lock()
         self._index: SearchIndex | None = None
         self._index_lock = threading.Lock()
-        self._cache: dict[str, tuple[str, float, Any]] = {}
+        self._cache: dict[Hashable, tuple[float, Any]] = {}  # see cached
+        self._cached_for = self.location
 
     def search_index(self) -> SearchIndex:
         """The full-text index, opened (and brought in step with the store) on first use."""
@@ -98,20 +100,26 @@ class Server:
                 self._index = open_index(self.settings.store, self.settings.index)
             return self._index
 
-    async def cached(self, key: str, make: Callable[[], Awaitable[T]],
+    async def cached(self, key: Hashable, make: Callable[[], Awaitable[T]],
                      seconds: float = CACHE_SECONDS) -> T:
-        """What ``make()`` gives, made once for the store served now: for what every page
-        shows and only a build changes, such as the States and committees to filter by, or
-        labels.  A snapshot never changes, so it is made again only for a new snapshot; a
-        store served as it is (a remote one, ``--no-snapshot``) may change behind the
-        server, so there it is made again after ``seconds``."""
+        """What ``make()`` gives, made once for the store served now: counts, aggregates
+        and what every page shows and only a build changes (the States to filter by,
+        labels).  A snapshot never changes (:meth:`reload` serves a new one, under a new
+        location), so an answer is kept as long as its snapshot is served; a store served
+        as it is (a remote one, ``--no-snapshot``) may change behind the server, so there
+        it is made again after ``seconds``.  At most :data:`CACHED_ANSWERS` answers are
+        kept."""
+        if self._cached_for != self.location:
+            self._cache.clear()
+            self._cached_for = self.location
         held = self._cache.get(key)
         now = time.monotonic()
-        if held is not None and held[0] == self.location and (
-                self.snapshots is not None or now - held[1] < seconds):
-            return held[2]
+        if held is not None and (self.snapshots is not None or now - held[0] < seconds):
+            return held[1]
         value = await make()
-        self._cache[key] = (self.location, now, value)
+        if len(self._cache) >= CACHED_ANSWERS:
+            self._cache.clear()
+        self._cache[key] = (now, value)
         return value
 
     async def start(self) -> None:
@@ -135,6 +143,8 @@ class Server:
             self.public.switch(location, fresh[0])
             self.site.switch(location, fresh[1])
             self.location = location
+            with self._index_lock:  # reopened on first use, in step with the new snapshot
+                self._index = None
             (self.dump_dir / "rightsgraph.nq.gz").unlink(missing_ok=True)
             self.snapshots.discard(old)
             return location

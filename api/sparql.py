@@ -9,7 +9,6 @@ from fastapi.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from rightsgraph.api.deps import ServerDep
-from rightsgraph.api.listing import cached
 from rightsgraph.api.pool import QueryError
 from rightsgraph.api.protocol import (
     FORMAT_NAMES,
@@ -171,7 +170,7 @@ async def service_description(request: Request, server: Server,
                                                           "text/csv", "text/tab"))]
     types = graph_types or ["text/turtle"]
     # it counts every quad and lists every graph: once per snapshot of the store served
-    answer = await cached(server, ("void", root, *types), lambda: server.sparql(query, types))
+    answer = await server.cached(("void", root, *types), lambda: server.sparql(query, types))
     return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
 
 

@@ -1,14 +1,18 @@
 """Counts for researchers: how many paragraphs cite each SDG target and each treaty
 article, what the store holds on each State, and a summary of the whole dataset.
 
-These are aggregates over the corpus (their cost grows with it, as their answer's meaning
-does); each reads only the triples it counts: the links of one kind, or the paragraphs
-inside each language version's graph (:func:`~.filters.selected_paragraphs` says why).
-Listings page and answer JSON or CSV as every listing does (:mod:`.listing`).
+These are aggregates over the corpus.  Per SDG target and per State they are facet counts
+of the full-text index (:mod:`rightsgraph.graph.search.aggregate`: columns read per
+matching paragraph, no scan of the store); asked of the store instead when the server has
+no index (``…_in_store``, also what the tests compare them with).  Per article, text and
+heading are counted apart, which the index's ``article`` facet does not tell, so the store
+counts them, reading only the links of that kind.  Every answer is kept per snapshot of the
+store (:meth:`~.server.Server.cached`).  Listings page and answer JSON or CSV as every
+listing does (:mod:`.listing`).
 """
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -22,9 +26,8 @@ from rightsgraph.api.listing import (
     Item,
     Limit,
     Offset,
-    cached,
-    count,
     described,
+    from_index,
     page,
     rows,
 )
@@ -33,6 +36,8 @@ from rightsgraph.api.researcher import treaty_of
 from rightsgraph.api.server import Server
 from rightsgraph.core import identifiers, registries
 from rightsgraph.core import sparql as sp
+from rightsgraph.graph.search import aggregate
+from rightsgraph.graph.search.index import DOCUMENT
 
 router = APIRouter(prefix="/api", tags=["researcher API"])
 
@@ -71,22 +76,50 @@ SDG_COLUMNS = ["target", "uri", "label", "paragraphs", "documents"]
 async def sdg_counts(request: Request, server: ServerDep, state: StateParam = None,
                      committee: CommitteeParam = None, limit: Limit = 200, offset: Offset = 0,
                      format: Format = None) -> Response:
+    committee = committee and committee_code(committee)
+    state = state and state_code(state)
+    counted = await server.cached(("sdg", committee, state),
+                                  lambda: _per_target(server, committee, state))
+    found = counted[offset:offset + limit + 1]
+    labels = await _english_labels(server, [r["uri"] for r in found])
+    items: list[Item] = [{
+        "target": r["target"], "uri": r["uri"], "label": labels.get(r["uri"]),
+        "page": f"/sdg/{r['target']}", "paragraphs": r["paragraphs"],
+        "documents": r["documents"]} for r in found]
+    return await page(request, items, limit, offset, format, SDG_COLUMNS, len(counted))
+
+
+async def _per_target(server: Server, committee: str | None, state: str | None,
+                      ) -> list[dict[str, Any]]:
+    """Every SDG target paragraphs refer to (of the documents ``committee`` and ``state``
+    select), with its numbers of paragraphs and documents, most paragraphs first: counted
+    by the full-text index (the paragraphs' ``sdg`` facet), or by the store without one."""
+    where = {name: value for name, value in (("committee", committee), ("state", state))
+             if value}
+    buckets = await from_index(server, lambda index: aggregate.counts(
+        index, "sdg", where, within=[DOCUMENT]))
+    if buckets is None:
+        return await sdg_counts_in_store(server, committee, state)
+    found = [{"target": b.value, "uri": str(identifiers.sdg_uri(b.value)),
+              "paragraphs": b.paragraphs, "documents": len(b.within[DOCUMENT])}
+             for b in buckets]
+    return sorted(found, key=lambda r: (-r["paragraphs"], r["uri"]))
+
+
+async def sdg_counts_in_store(server: Server, committee: str | None, state: str | None,
+                              ) -> list[dict[str, Any]]:
+    """What :func:`_per_target` counts, asked of the store (every link to an SDG target
+    read: the cost grows with the corpus)."""
     pattern = f"""{{
         {{ SELECT DISTINCT ?para ?target WHERE {{ ?para hro:refersToSdgTarget ?target }} }}
         ?para a hro:Paragraph ; dcterms:isPartOf ?doc .
         {" ".join(document_filters(committee, state))} }}"""
     found = await rows(server, f"""SELECT ?target (COUNT(DISTINCT ?para) AS ?paragraphs)
         (COUNT(DISTINCT ?doc) AS ?documents) WHERE {pattern} GROUP BY ?target
-        ORDER BY DESC(?paragraphs) ?target
-        LIMIT {sp.integer(limit + 1)} OFFSET {sp.integer(offset)}""")
-    labels = await _english_labels(server, [r["target"] for r in found if r["target"]])
-    items: list[Item] = [{
-        "target": r["target"].rsplit("/", 1)[-1], "uri": r["target"],
-        "label": labels.get(r["target"]), "page": f"/sdg/{r['target'].rsplit('/', 1)[-1]}",
-        "paragraphs": _number(r["paragraphs"]), "documents": _number(r["documents"]),
-    } for r in found if r["target"]]
-    return await page(request, items, limit, offset, format, SDG_COLUMNS, lambda: count(
-        server, f"SELECT (COUNT(DISTINCT ?target) AS ?n) WHERE {pattern}"))
+        ORDER BY DESC(?paragraphs) ?target""")
+    return [{"target": r["target"].rsplit("/", 1)[-1], "uri": r["target"],
+             "paragraphs": _number(r["paragraphs"]), "documents": _number(r["documents"])}
+            for r in found if r["target"]]
 
 
 # --- per treaty article -------------------------------------------------------------------
@@ -120,10 +153,11 @@ async def article_counts(request: Request, server: ServerDep, treaty: TreatyPara
         restrict = f"FILTER (STRSTARTS(STR(?article), {sp.literal(prefix)}))"
     committee = committee and committee_code(committee)
     state = state and state_code(state)
-    counted = await cached(server, ("articles", restrict, committee, state),
-                           lambda: _per_article(server, restrict, committee, state))
+    counted = await server.cached(("articles", restrict, committee, state),
+                                  lambda: _per_article(server, restrict, committee, state))
     ranked = sorted(counted.items(), key=lambda kv: (-kv[1]["text"] - kv[1]["heading"], kv[0]))
-    found = [{"article": iri, **numbers} for iri, numbers in ranked[offset:offset + limit + 1]]
+    found: list[dict[str, Any]] = [{"article": iri, **numbers}
+                                   for iri, numbers in ranked[offset:offset + limit + 1]]
     notations = {r["article"]: identifiers.provision_notation(r["article"] or "")
                  for r in found}
     articles = {iri: str(identifiers.provision_uri(n.split("(", 1)[0]))
@@ -202,6 +236,39 @@ STATE_COLUMNS = ["state", "uri", "name", "documents", "languages", "paragraphs",
 async def state_counts(request: Request, server: ServerDep, committee: CommitteeParam = None,
                        limit: Limit = 300, offset: Offset = 0,
                        format: Format = None) -> Response:
+    committee = committee and committee_code(committee)
+    counted = await server.cached(("states", committee),
+                                  lambda: _per_state(server, committee))
+    found = counted[offset:offset + limit + 1]
+    labels = await _english_labels(server, [r["uri"] for r in found])
+    items: list[Item] = [{
+        "state": r["state"], "uri": r["uri"], "name": labels.get(r["uri"]),
+        "page": server.local_path(r["uri"]), "documents": r["documents"],
+        "languages": r["languages"], "paragraphs": r["paragraphs"],
+        "recommendations": r["recommendations"]} for r in found]
+    return await page(request, items, limit, offset, format, STATE_COLUMNS, len(counted))
+
+
+async def _per_state(server: Server, committee: str | None) -> list[dict[str, Any]]:
+    """Every State the documents (of ``committee``) are addressed to, by code, with its
+    numbers of documents, paragraphs and recommendations and the languages held: counted by
+    the full-text index (the paragraphs' ``state`` facet), or by the store without one."""
+    buckets = await from_index(server, lambda index: aggregate.counts(
+        index, "state", {"committee": committee} if committee else {},
+        within=[DOCUMENT, "lang", "kind"]))
+    if buckets is None:
+        return await state_counts_in_store(server, committee)
+    return [{"state": b.value, "uri": str(identifiers.state_uri(b.value)),
+             "documents": len(b.within[DOCUMENT]), "languages": sorted(b.within["lang"]),
+             "paragraphs": b.paragraphs,
+             "recommendations": b.within["kind"].get("recommendation", 0)}
+            for b in sorted(buckets, key=lambda b: str(identifiers.state_uri(b.value)))]
+
+
+async def state_counts_in_store(server: Server, committee: str | None,
+                                ) -> list[dict[str, Any]]:
+    """What :func:`_per_state` counts, asked of the store (every paragraph read: the cost
+    grows with the corpus)."""
     pattern = f"""{{ {" ".join(document_filters(committee, None))}
         GRAPH ?version {{ ?doc hro:stateParty ?state ; hro:languageVersion ?v ;
                                 hro:hasParagraph ?para .
@@ -210,19 +277,13 @@ async def state_counts(request: Request, server: ServerDep, committee: Committee
     found = await rows(server, f"""SELECT ?state (COUNT(DISTINCT ?doc) AS ?documents)
         (GROUP_CONCAT(DISTINCT STR(?lang); separator="|") AS ?languages)
         (COUNT(DISTINCT ?para) AS ?paragraphs) (COUNT(DISTINCT ?rec) AS ?recommendations)
-        WHERE {pattern} GROUP BY ?state ORDER BY ?state
-        LIMIT {sp.integer(limit + 1)} OFFSET {sp.integer(offset)}""")
-    labels = await _english_labels(server, [r["state"] for r in found if r["state"]])
-    items: list[Item] = [{
-        "state": r["state"].rsplit("/", 1)[-1], "uri": r["state"],
-        "name": labels.get(r["state"]), "page": server.local_path(r["state"]),
-        "documents": _number(r["documents"]),
-        "languages": sorted((r["languages"] or "").split("|")) if r["languages"] else [],
-        "paragraphs": _number(r["paragraphs"]),
-        "recommendations": _number(r["recommendations"]),
-    } for r in found if r["state"]]
-    return await page(request, items, limit, offset, format, STATE_COLUMNS, lambda: count(
-        server, f"SELECT (COUNT(DISTINCT ?state) AS ?n) WHERE {pattern}"))
+        WHERE {pattern} GROUP BY ?state ORDER BY ?state""")
+    return [{"state": r["state"].rsplit("/", 1)[-1], "uri": r["state"],
+             "documents": _number(r["documents"]),
+             "languages": sorted((r["languages"] or "").split("|")) if r["languages"] else [],
+             "paragraphs": _number(r["paragraphs"]),
+             "recommendations": _number(r["recommendations"])}
+            for r in found if r["state"]]
 
 
 # --- the dataset --------------------------------------------------------------------------

@@ -110,6 +110,11 @@ LISTINGS = [
     "/api/paragraphs?article={article}",
     "/api/recommendations?article={article}",
     "/api/sdg/{sdg}",
+    "/api/paragraphs?article={article}&state={state}",
+    # aggregates, counted by the full-text index: the store is asked for labels only
+    "/api/sdg",
+    "/api/states",
+    "/api/states?committee={committee}",
 ]
 
 

@@ -126,7 +126,7 @@ def schema() -> tantivy.Schema:
     builder.add_text_field("graph", stored=True, tokenizer_name="raw")
     builder.add_text_field("stamp", stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("parts", stored=True, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("symbol", tokenizer_name="raw")
+    builder.add_text_field("symbol", tokenizer_name="raw", fast=True)  # documents per facet
     builder.add_integer_field("number", stored=True, fast=True)
     for lang in _text_fields():
         builder.add_text_field(f"text_{lang}", tokenizer_name="whitespace",
@@ -303,6 +303,11 @@ class SearchIndex:
     # --- reading ------------------------------------------------------------------------
 
     def _searcher(self) -> tantivy.Searcher:
+        return self.index.searcher()
+
+    def searcher(self) -> tantivy.Searcher:
+        """A searcher of the last commit (a build may have committed since the last one)."""
+        self.index.reload()
         return self.index.searcher()
 
     def _uris_of_graph(self, searcher: tantivy.Searcher, graph: str) -> list[str]:

@@ -1,0 +1,159 @@
+"""Counts and listings by facet, answered by the full-text index.
+
+The index holds one Tantivy document per paragraph with every facet of ``facets.toml``
+(committee, State, year, article with those inherited from section headings, SDG target,
+kind, language…) and the paragraph's document (``symbol``) as fast fields: columns read
+without touching the stored texts.  So "how many paragraphs per SDG target", "what the
+store holds per State" or "every paragraph concerning ICRMW/76, in order" cost what their
+answer costs (a column read per matching paragraph), not a scan of the store: the index,
+built and replaced per document together with the store's graphs, is the precomputed
+aggregate.
+
+A filter (:data:`Where`) maps a facet name, or :data:`~.index.DOCUMENT` for the document's
+symbol, to the value a paragraph must have, or to several values of which it must have one.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+import tantivy
+
+from rightsgraph.graph.search import facets
+from rightsgraph.graph.search.index import DOCUMENT, SearchIndex
+
+# Tantivy refuses an aggregation of more than 65,000 buckets (AggregationLimits); a terms
+# aggregation asked for at most this many is exact (no per-segment cut-off).
+BUCKETS = 60_000
+
+Where = Mapping[str, str | Iterable[str]]
+
+
+class AggregateError(ValueError):
+    """An aggregation the index cannot answer exactly; the message says why."""
+
+
+def _field(name: str) -> str:
+    if name == DOCUMENT:
+        return "symbol"
+    if name not in facets.by_name():
+        raise AggregateError(f"no facet called {name!r} (the facets are "
+                             f"{', '.join(facets.by_name())})")
+    return f"f_{name}"
+
+
+def query(index: SearchIndex, where: Where) -> tantivy.Query:
+    """The paragraphs having every value ``where`` asks for (any of a list)."""
+    Q, Occur = tantivy.Query, tantivy.Occur  # noqa: N806 - tantivy's names
+    clauses = [(Occur.Must, Q.exists_query("uri"))]  # paragraphs, not version stamps
+    for name, wanted in where.items():
+        values = [wanted] if isinstance(wanted, str) else sorted(set(wanted))
+        clauses.append((Occur.Must, Q.term_set_query(index.schema, _field(name), values)))
+    return Q.boolean_query(clauses)
+
+
+@dataclass
+class Bucket:
+    """One value of a facet: the paragraphs having it and, per facet counted ``within``
+    it, the number of those paragraphs having each of its values."""
+
+    value: str
+    paragraphs: int
+    within: dict[str, dict[str, int]]
+
+
+def _terms(name: str) -> dict:
+    return {"terms": {"field": _field(name), "size": BUCKETS, "segment_size": BUCKETS}}
+
+
+def counts(index: SearchIndex, facet: str, where: Where | None = None,
+           within: Iterable[str] = ()) -> list[Bucket]:
+    """Each value of ``facet`` among the paragraphs ``where`` selects, with its number of
+    paragraphs and, for each facet of ``within`` (or ``document``), its values' numbers of
+    paragraphs: ``counts(index, "sdg", within=["document"])`` gives the paragraphs and the
+    documents citing each SDG target.  Ordered by value."""
+    inner = list(within)
+    aggregation = {"by": {**_terms(facet), "aggs": {name: _terms(name) for name in inner}}}
+    found = _aggregate(index, query(index, where or {}), aggregation)
+    out = []
+    for bucket in found:
+        sub = {name: {b["key"]: b["doc_count"] for b in bucket[name]["buckets"]}
+               for name in inner}
+        out.append(Bucket(bucket["key"], bucket["doc_count"], sub))
+    return sorted(out, key=lambda b: b.value)
+
+
+def _aggregate(index: SearchIndex, selected: tantivy.Query, aggregation: dict) -> list[dict]:
+    searcher = index.searcher()
+    if searcher.num_docs == 0:
+        return []
+    try:
+        answer = searcher.aggregate(selected, aggregation)
+    except ValueError as err:  # more than 65,000 buckets
+        raise AggregateError(f"the index cannot count this exactly: {err}") from err
+    return answer["by"]["buckets"]
+
+
+@dataclass(frozen=True, order=True)
+class Listed:
+    """A paragraph in one language held, in the order of a listing: by its document's
+    symbol, its number, then the language."""
+
+    symbol: str
+    number: int
+    lang: str
+    uri: str
+
+
+def listing(index: SearchIndex, where: Where | None = None,
+            languages: Iterable[str] | None = None) -> list[Listed]:
+    """Every paragraph ``where`` selects, once per language it is held in (only those of
+    ``languages`` when given), sorted.  Read from the ``uri`` column, one pass per
+    language: no stored text is read, and the cost is that of the answer."""
+    searcher = index.searcher()
+    held = [b.value for b in counts(index, "lang", where)] if languages is None \
+        else list(languages)
+    out = []
+    for lang in held:
+        selected = query(index, {**(where or {}), "lang": lang})
+        size = max(1, searcher.num_docs)
+        hits = searcher.search(selected, size, count=False, order_by_field="uri",
+                               order=tantivy.Order.Asc).hits
+        for uri, _ in hits:
+            symbol, number = paragraph_of(str(uri))
+            out.append(Listed(symbol, number, lang, str(uri)))
+    return sorted(out)
+
+
+def paragraph_of(uri: str) -> tuple[str, int]:
+    """The document symbol and paragraph number a paragraph's URI names
+    (``…/doc/CMW/C/AZE/CO/3/para/16`` -> ``("CMW/C/AZE/CO/3", 16)``)."""
+    path, _, number = uri.partition("/doc/")[2].rpartition("/para/")
+    return unquote(path), int(unquote(number)) if unquote(number).isdigit() else 0
+
+
+def provisions(index: SearchIndex, article: str) -> list[str]:
+    """The provisions below an article that paragraphs concern (``CRC/3`` -> ``CRC/3(1)``,
+    ``CRC/3(2)(a)``…), read from the terms of the article facet."""
+    if "(" in article:
+        return []
+    found = index.searcher().terms_with_prefix("f_article", article + "(", limit=BUCKETS)
+    return sorted(term for term, _ in found)
+
+
+def stored(index: SearchIndex, uris: Iterable[str]) -> dict[str, dict]:
+    """The stored language versions of the paragraphs ``uris``, each as its graph ->
+    ``{"lang", "text", "number", "symbol", "facets", …}``."""
+    import json
+
+    wanted = sorted(set(uris))
+    if not wanted:
+        return {}
+    searcher = index.searcher()
+    selected = tantivy.Query.term_set_query(index.schema, "uri", wanted)
+    out = {}
+    for _, address in searcher.search(selected, len(wanted), count=False).hits:
+        doc = searcher.doc(address)
+        out[str(doc.get_first("uri"))] = json.loads(str(doc.get_first("parts")))
+    return out

@@ -1,0 +1,117 @@
+"""Counts and listings answered by the full-text index (graph/search/aggregate.py) are the
+answers the store gives (the SPARQL queries they replace, kept for a server without an
+index): same items, same numbers, same order, same totals and pages, on the store of the
+seed and the fixtures (several States, committees and languages)."""
+from __future__ import annotations
+
+import pytest
+
+from rightsgraph.api import researcher, statistics
+from rightsgraph.api.filters import paragraph_filters, provisions_below
+from rightsgraph.graph.search import aggregate
+
+
+@pytest.fixture(scope="module")
+def api(web_client):
+    return web_client
+
+
+def in_store(api, function, *args):
+    """What a ``…_in_store`` function answers on the server of ``api``."""
+    server = api.app.state.server
+    return api.portal.call(function, server, *args)
+
+
+def every_item(api, path: str, **params) -> tuple[list[dict], list[dict]]:
+    """All the items of a listing, following its next links, and the pages' envelopes."""
+    found, pages, url, query = [], [], path, {**params, "limit": 7}
+    while url:
+        answer = api.get(url, params=query)
+        assert answer.status_code == 200, answer.text
+        page = answer.json()
+        found += page["items"]
+        pages.append({k: v for k, v in page.items() if k != "items"})
+        url, query = page["next"], None
+    return found, pages
+
+
+@pytest.mark.parametrize("filters", [{}, {"state": "AZE"}, {"state": "ECU"},
+                                     {"committee": "CMW"}, {"committee": "CRC"},
+                                     {"committee": "CMW", "state": "ECU"}])
+def test_sdg_counts_from_the_index_are_the_store_s(api, filters):
+    items, pages = every_item(api, "/api/sdg", **filters)
+    expected = in_store(api, statistics.sdg_counts_in_store, filters.get("committee"),
+                        filters.get("state"))
+    assert [{k: i[k] for k in ("target", "uri", "paragraphs", "documents")}
+            for i in items] == expected
+    assert all(p["total"] == len(expected) for p in pages)
+    if not filters:
+        assert len(expected) > 7 and len(pages) > 1  # paged, with counts that differ
+        assert len({i["paragraphs"] for i in items}) > 1
+
+
+@pytest.mark.parametrize("committee", [None, "CMW", "CRC", "CERD"])
+def test_state_counts_from_the_index_are_the_store_s(api, committee):
+    params = {"committee": committee} if committee else {}
+    items, pages = every_item(api, "/api/states", **params)
+    expected = in_store(api, statistics.state_counts_in_store, committee)
+    assert [{k: v for k, v in i.items() if k not in ("name", "page")} for i in items] \
+        == expected
+    assert expected and all(p["total"] == len(expected) for p in pages)
+
+
+def test_facet_counts_of_the_index(api):
+    index = api.app.state.server.search_index()
+    by_state = {b.value: b for b in aggregate.counts(index, "state", within=["document"])}
+    assert by_state["AZE"].paragraphs == 66
+    assert by_state["AZE"].within["document"] == {"CMW/C/AZE/CO/3": 66}
+    assert aggregate.counts(index, "state", {"state": "XXX"}) == []
+    with pytest.raises(aggregate.AggregateError):
+        aggregate.counts(index, "no_such_facet")
+
+
+ARTICLES = ["ICRMW/73", "ICRMW/76", "ICRMW/10", "CRC/12", "CRC/3", "ICERD/2", "ICERD/5"]
+
+
+@pytest.mark.parametrize("article", ARTICLES)
+def test_article_listings_from_the_index_are_the_store_s(api, article):
+    server = api.app.state.server
+    provisions = api.portal.call(provisions_below, server, article)
+    filters = paragraph_filters(links={"article": article}, provisions=provisions)
+    for path in (f"/api/articles/{article}", "/api/paragraphs"):
+        params = {"article": article} if path == "/api/paragraphs" else {}
+        items, pages = every_item(api, path, **params)
+        expected = api.portal.call(researcher.paragraphs_in_store, server, filters, 10_000, 0)
+        assert items == expected, path
+        assert all(p["total"] == len(expected) for p in pages)
+        assert len(pages) == max(1, -(-len(expected) // 7))
+
+
+@pytest.mark.parametrize("params", [
+    {"article": "ICRMW/73", "language": "fr"}, {"article": "ICRMW/76", "state": "ECU"},
+    {"article": "CRC/12", "committee": "CRC", "flag": "recommendation"},
+    {"article": "ICRMW/73", "document": "CMW/C/AZE/CO/3"},
+    {"article": "ICRMW/73", "sdg": "10.7"}])
+def test_filtered_article_listings_are_the_store_s(api, params):
+    server = api.app.state.server
+    article = params["article"]
+    provisions = api.portal.call(provisions_below, server, article)
+    links = {k: v for k, v in params.items() if k in ("article", "sdg")}
+    filters = paragraph_filters(
+        state=params.get("state"), committee=params.get("committee"), links=links,
+        flag=params.get("flag"), language=params.get("language"),
+        document=params.get("document"), provisions=provisions)
+    expected = api.portal.call(researcher.paragraphs_in_store, server, filters, 10_000, 0)
+    for path in ("/api/paragraphs", "/api/recommendations"):
+        if path == "/api/recommendations":
+            if params.get("flag"):
+                continue
+            filters = paragraph_filters(
+                state=params.get("state"), committee=params.get("committee"), links=links,
+                flag="recommendation", language=params.get("language"),
+                document=params.get("document"), provisions=provisions)
+            expected = api.portal.call(researcher.paragraphs_in_store, server, filters,
+                                       10_000, 0)
+        items, pages = every_item(api, path, **params)
+        assert expected and items == expected, (path, params)
+        assert all(p["total"] == len(expected) for p in pages)
