@@ -770,8 +770,10 @@ async def dataset_description(server) -> dict:
     that ``/api/summary`` gives."""
     quads = await server.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     # from their quads: Virtuoso answers GRAPH ?g { } with one row, ?g unbound
-    graphs = await server.select(
-        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
+    # sorted here: ORDER BY made Oxigraph 0.5 sort every quad (252 s at 1.6 M quads, 1.4 s
+    # without it)
+    graphs = sorted(await server.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"),
+                    key=lambda r: _s(r, "g"))
     kinds = [k for k in LINK_KINDS.values() if k.property is not None]
     numbers = await summary(server)
     licences = await server.select("""SELECT ?thing ?licence (SAMPLE(?t) AS ?title) WHERE {
