@@ -14,6 +14,7 @@ from typing import Any, Literal, TypedDict
 
 from rightsgraph.api.filters import document_dataset
 from rightsgraph.api.jsonld import CONTEXT_PREFIXES
+from rightsgraph.api.listing import from_index
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.core import identifiers
 from rightsgraph.core import sparql as sp
@@ -21,6 +22,7 @@ from rightsgraph.core.languages import LANGUAGES
 from rightsgraph.core.languages import NAMES as LANGUAGE_NAMES
 from rightsgraph.core.links import KINDS as LINK_KINDS
 from rightsgraph.core.namespaces import HRO_IRI
+from rightsgraph.graph.search import aggregate
 
 KINDS = {"Recommendation": "recommendation", "Concern": "concern",
          "PositiveAspect": "positive aspect"}
@@ -834,14 +836,7 @@ async def dataset_numbers(server) -> dict:
         {{ SELECT DISTINCT ?kind ?para ?target WHERE {{ VALUES (?kind ?p) {{ {values} }}
             ?para ?p ?target . ?para a hro:Paragraph }} }} }} GROUP BY ?kind""")
     per_kind = {_v(r, "kind"): _int(r, "n") for r in links}
-    # inherited only = inherited - inherited and cited (a negation per inherited link costs
-    # seconds: a heading citing "arts. 8-35" gives each paragraph under it 28); sections
-    # inherit their parents' articles too: a paragraph's URI has /para/
-    inherited, both = [(await server.select(f"""SELECT (COUNT(*) AS ?n) WHERE {{
-        SELECT DISTINCT ?para ?article WHERE {{ {pattern}
-          FILTER (CONTAINS(STR(?para), "/para/")) }} }}"""))[0] for pattern in (
-        "?para hro:concernsArticleViaSection ?article .",
-        "?para hro:concernsArticle ?article ; hro:concernsArticleViaSection ?article .")]
+    only_via_heading = await _articles_only_via_heading(server, per_kind.get("article", 0))
     follow_up = (await server.select("""SELECT (COUNT(DISTINCT ?doc) AS ?documents)
         (COUNT(DISTINCT ?para) AS ?paragraphs) WHERE {
         ?doc hro:followUpParagraph ?para ; hro:languageVersion ?v }"""))[0]
@@ -857,13 +852,37 @@ async def dataset_numbers(server) -> dict:
         "recommendations": _int(paragraphs, "recommendations"),
         "concerns": _int(paragraphs, "concerns"), "positive_aspects": _int(paragraphs, "positive"),
         "links": {str(kind.name): per_kind.get(str(kind.name), 0) for kind in kinds},
-        "articles_only_via_heading": _int(inherited, "n") - _int(both, "n"),
+        "articles_only_via_heading": only_via_heading,
         "committees": await _documents_per(server, "hro:committee"),
         "states": await _documents_per(server, "hro:stateParty"),
         "follow_up": {"documents": _int(follow_up, "documents"),
                       "paragraphs": _int(follow_up, "paragraphs")},
         "uhri": {"records": _int(uhri, "records"), "paragraphs": _int(uhri, "paragraphs")},
     }
+
+
+async def _articles_only_via_heading(server, cited: int) -> int:
+    """The (paragraph, article) pairs a paragraph only inherits from a section heading,
+    ``cited`` being those its own text cites: the pairs of the full-text index's
+    ``article`` facet (cited or inherited) less ``cited``, a count per article (3.6 s of
+    SPARQL at 1.6 M quads, 5 ms this way); asked of the store when there is no index."""
+    buckets = await from_index(server, lambda index: aggregate.counts(index, "article"))
+    if buckets is not None:
+        return sum(bucket.paragraphs for bucket in buckets) - cited
+    return await articles_only_via_heading_in_store(server)
+
+
+async def articles_only_via_heading_in_store(server) -> int:
+    """What :func:`_articles_only_via_heading` counts, asked of the store: inherited -
+    inherited and cited (a negation per inherited link costs seconds: a heading citing
+    "arts. 8-35" gives each paragraph under it 28); sections inherit their parents'
+    articles too: a paragraph's URI has /para/."""
+    inherited, both = [(await server.select(f"""SELECT (COUNT(*) AS ?n) WHERE {{
+        SELECT DISTINCT ?para ?article WHERE {{ {pattern}
+          FILTER (CONTAINS(STR(?para), "/para/")) }} }}"""))[0] for pattern in (
+        "?para hro:concernsArticleViaSection ?article .",
+        "?para hro:concernsArticle ?article ; hro:concernsArticleViaSection ?article .")]
+    return _int(inherited, "n") - _int(both, "n")
 
 
 async def _documents_per(server, prop: str) -> list[dict]:

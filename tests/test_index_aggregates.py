@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from rightsgraph.api import researcher, statistics
+from rightsgraph.api import page_data, researcher, statistics
 from rightsgraph.api.filters import paragraph_filters, provisions_below
 from rightsgraph.graph.search import aggregate
 
@@ -115,3 +115,9 @@ def test_filtered_article_listings_are_the_store_s(api, params):
         items, pages = every_item(api, path, **params)
         assert expected and items == expected, (path, params)
         assert all(p["total"] == len(expected) for p in pages)
+
+
+def test_the_summary_s_inherited_articles_from_the_index_are_the_store_s(api):
+    summary = api.get("/api/summary").json()
+    expected = in_store(api, page_data.articles_only_via_heading_in_store)
+    assert summary["articles_only_via_heading"] == expected > 20
