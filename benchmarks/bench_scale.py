@@ -398,6 +398,111 @@ def _cell(result: dict | None, p99: bool = True) -> str:
     return cell + (f" ({result['non_200']} not 200)" if result.get("non_200") else "")
 
 
+def _get(s: dict, *keys: str) -> Any:
+    node: Any = s
+    for key in keys:
+        node = (node or {}).get(key)
+    return node
+
+
+def summary(report: dict) -> str:
+    """The issue's table: the figures it names, one column per size and their growth."""
+    sizes = report["sizes"]
+    if not sizes:
+        return ""
+    grows = len(sizes) > 1
+    lines = ["| | " + " | ".join(f"{(s['build']['quads'] or 0) / 1e6:.1f}M quads "
+                                 f"({s['build']['documents']:,} docs)" for s in sizes)
+             + (" | growth |" if grows else " |"),
+             "|---|" + "---|" * (len(sizes) + grows)]
+
+    def p50(s: dict, *keys: str) -> str:
+        timed = _get(s, "serve", *keys)
+        if not timed:
+            return "–"
+        return f"{timed['p50_ms']:.1f}" if "p50_ms" in timed else f"HTTP {timed.get('status')}"
+
+    def row(label: str, cell: Callable[[dict], str], *growth: tuple[str, ...]) -> None:
+        cells = [cell(s) for s in sizes]
+        if grows:
+            ratios = []
+            for keys in growth:
+                a, b = _p50(_get(sizes[0], "serve", *keys)), _p50(_get(sizes[-1], "serve",
+                                                                        *keys))
+                ratios.append(_growth(a, b))
+            cells.append(" · ".join(ratios))
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    first_rss = sizes[0]["build"]["peak_rss_mb"]
+    row("build: documents/s (load average) · CPU ms per document", lambda s: (
+        f"{s['build']['documents_per_s']:.1f} ({s['build']['load_before'][0]:.0f}-"
+        f"{s['build']['load_after'][0]:.0f}) · {s['build']['cpu_ms_per_document']:.0f}"))
+    row("build: peak RSS, GB (÷ smallest corpus)", lambda s: (
+        f"{s['build']['peak_rss_mb'] / 1024:.2f} ({s['build']['peak_rss_mb'] / first_rss:.2f})"))
+    row("store: GB on disk · bytes per quad (bulk-loaded Oxigraph) · index MB", lambda s: (
+        f"{s['store']['bytes'] / 1e9:.2f} · {s['store']['bytes_per_quad']:.0f} "
+        f"({s['store']['bulk_bytes_per_quad']:.0f}) · "
+        f"{(s['store'].get('index_bytes') or 0) / 1e6:,.0f}"))
+    def timed_row(label: str, names: list[str], *keys: str) -> None:
+        """p50 / p99 of several timings under ``keys`` (p50 only for routes)."""
+        if keys == ("searches",):
+            row(label, lambda s: " · ".join(_cell(_get(s, "serve", *keys, n)) for n in names),
+                *[(*keys, n) for n in names])
+        else:
+            row(label, lambda s: " · ".join(p50(s, *keys, n) for n in names),
+                *[(*keys, n) for n in names])
+
+    def versus_row(label: str, names: list[str]) -> None:
+        row(label, lambda s: " · ".join(
+            " / ".join(p50(s, "sparql", n, k) for k in ("rightsgraph", "oxigraph"))
+            for n in names), *[("sparql", n, "rightsgraph") for n in names])
+
+    for route in SEARCH_ROUTES:
+        timed_row(f"{route}, 1 · 2 · 3 words with facets, p50 / p99 ms",
+                  [f"{route}, {w}" for w in SEARCHES], "searches")
+    groups: list[tuple[str, list[str]]] = [
+        ("paragraph page · document page", ["paragraph page", "document page"]),
+        ("`/api/links?document=` · `/api/chain` · `/api/paragraphs?document=`",
+         ["/api/links?document=", "/api/chain?uri=", "/api/paragraphs?document="]),
+        ("`/api/recommendations?article=` · `/api/articles/…` · `/api/paragraphs?article=`",
+         ["/api/recommendations?article=", "/api/articles/{treaty}/{article}",
+          "/api/paragraphs?article="]),
+        ("`/api/recommendations?state=` · `/api/documents?state=` · `/api/sdg/…` · "
+         "`/api/states/…/recurring`", ["/api/recommendations?state=", "/api/documents?state=",
+                                      "/api/sdg/{target}", "/api/states/{alpha3}/recurring"]),
+        ("`/api/sdg` · `/api/states` · `/api/articles` · `/api/summary` · `/api/documents`",
+         ["/api/sdg", "/api/states", "/api/articles", "/api/summary", "/api/documents"]),
+        ("home page · SDG target page · recurring page · `/void`",
+         ["home page", "SDG target page", "a State's recurring recommendations page",
+          "/void"]),
+    ]
+    for label, names in groups:
+        timed_row(f"{label}, p50 ms", names, "routes")
+
+    def slowest(s: dict) -> str:
+        routes = _get(s, "serve", "routes") or {}
+        if not routes:
+            return "–"
+        name, timed = max(routes.items(), key=lambda kv: kv[1].get("p50_ms", math.inf))
+        return f"`{name}` {_cell(timed, p99=False)}"
+
+    row("slowest page or API route, p50 ms", slowest)
+    versus_row("`/sparql` p50 ours / Oxigraph, ms: paragraph · State+article · chain",
+               ["paragraph", "state_article", "reiteration_chain"])
+    versus_row("`/sparql` p50 ours / Oxigraph, ms: SDG counts · text filter",
+               ["sdg_counts", "text_filter"])
+    row(f"req/s at {CLIENTS} connections (wrk): `/sparql` ours / Oxigraph · paragraph page · "
+        "search page · `/api/search`", lambda s: " · ".join([
+            " / ".join(_rate(_get(s, "serve", "throughput", f"/sparql one paragraph, {k}"))
+                       for k in ("ours", "Oxigraph")),
+            *(_rate(_get(s, "serve", "throughput", n)) for n in (
+                "paragraph page", "search page (2 words)", "/api/search (2 words)"))]))
+    row("load average while serving", lambda s: (
+        f"{s['serve']['load_before'][0]:.0f} → {s['serve']['load_after'][0]:.0f}"
+        if s.get("serve") else "–"))
+    return "\n".join(lines) + "\n"
+
+
 def markdown(report: dict) -> str:
     sizes = report["sizes"]
     grows = len(sizes) > 1
@@ -416,6 +521,7 @@ def markdown(report: dict) -> str:
     lines += ["## Targets (issue 15)", "", "| target | measured | |", "|---|---|---|"]
     lines += [f"| {t['target']} | {t['measured']} | {marks[t['met']]} |"
               for t in targets(report)]
+    lines += ["", "## Summary", "", summary(report).rstrip("\n")]
     lines += ["", "## Every figure", "", head, "|---|" + "---|" * (len(sizes) + grows)]
 
     def row(label: str, cell: Callable[[dict], str],
