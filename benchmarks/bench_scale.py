@@ -16,12 +16,14 @@ and reused.  For each size:
 * **latency**: p50/p99 of sequential requests to every researcher-API route (with the
   filters a researcher uses), every page (search, paragraph, document, SDG target, a
   State's recurring recommendations), the search page and ``/api/search`` with 1-, 2- and
-  3-word queries (facet counts included), and the five queries of ``queries.toml`` on our
+  3-word queries (facet counts included; each query asked once, since the server answers
+  a search asked again from memory), and the five queries of ``queries.toml`` on our
   ``/sparql`` and on ``oxigraph serve-read-only`` over the same store;
 * **throughput**: answered requests/s at 16 connections with ``wrk`` (a C load generator
   that is not the bottleneck: ``apt-get install wrk``) on ``/sparql`` (ours, the per-client
-  limit lifted, and Oxigraph's), a paragraph page, the search page and ``/api/search``,
-  with the server's CPU milliseconds per request;
+  limit lifted, and Oxigraph's), a paragraph page, the search page and ``/api/search``
+  (wrk takes 3,000 different 2- and 3-word queries in turn), with the server's CPU
+  milliseconds per request;
 * **the index alone**: ``SearchIndex.search`` (20 hits with snippets and every facet) on the
   same words, without HTTP.
 
@@ -34,12 +36,15 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import itertools
 import json
 import math
+import random
 import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -66,7 +71,7 @@ CLIENTS = 16
 ROUTES = {
     "/api/documents": "/api/documents",
     "/api/documents?state=": "/api/documents?state={state}",
-    "/api/search?q= (2 words)": "/api/search?q=birth+registration",
+    "/api/search?q= (2 words, asked again)": "/api/search?q=birth+registration",
     "/api/paragraphs?document=": "/api/paragraphs?document={symbol}",
     "/api/paragraphs?article=": "/api/paragraphs?article={article}",
     "/api/paragraphs?state=": "/api/paragraphs?state={state}",
@@ -85,7 +90,7 @@ ROUTES = {
     "/api/sdg": "/api/sdg",
     "/api/states": "/api/states",
     "home page": "/",
-    "search page (2 words)": "/?q=birth+registration",
+    "search page (2 words, asked again)": "/?q=birth+registration",
     "paragraph page": "/{paragraph}",
     "document page": "/{document}",
     "SDG target page": "/sdg/{sdg}",
@@ -103,6 +108,24 @@ SEARCHES = {  # words of the synthetic corpus (benchmarks/synthetic_en.toml's to
     "3 words": ["primary health care", "access to justice", "family support services",
                 "juvenile justice system", "civil registration data"],
 }
+# Over HTTP every query is asked once (the server answers a search asked again from memory,
+# api/search.py's RECENT): SEARCHES first, then others drawn from the same topic words.
+DISTINCT = 3000  # queries in the pool wrk draws from (more than it sends in a run)
+
+
+def distinct_searches(words: int, count: int) -> list[str]:
+    """``count`` different queries of ``words`` words (fewer if there are not as many),
+    SEARCHES's first, then combinations of the synthetic corpus's topic words in a fixed
+    pseudo-random order."""
+    wording = tomllib.loads((Path(__file__).with_name("synthetic_en.toml")).read_text("utf-8"))
+    vocabulary = sorted({word for topic in wording["paragraphs"]["topics"]
+                         for word in re.findall(r"[a-z]+", topic.lower()) if len(word) > 3})
+    listed = SEARCHES[f"{words} word" + ("s" if words > 1 else "")]
+    combos = [" ".join(c) for c in itertools.combinations(vocabulary, words)]
+    random.Random(words).shuffle(combos)
+    return list(dict.fromkeys([*listed, *combos]))[:count]
+
+
 SEARCH_ROUTES = {"search page": "/?q={}", "/api/search": "/api/search?q={}"}
 PICK = """PREFIX hro: <https://rightsgraph.org/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -230,10 +253,11 @@ def serve_and_measure(store: Path, work: Path, budget_s: float, runs: int,
                 print(f"  {name}: {_cell(routes[name])}", file=sys.stderr)
             searches = {}
             for route, template in SEARCH_ROUTES.items():
-                for words, texts in SEARCHES.items():
-                    paths = [template.format(quote(text)) for text in texts]
-                    searches[f"{route}, {words}"] = measure.latencies(client, paths,
-                                                                      budget_s, runs)
+                for n, words in enumerate(SEARCHES, 1):
+                    paths = [template.format(quote(text))
+                             for text in distinct_searches(n, max(runs, 5))]
+                    searches[f"{route}, {words}"] = measure.latencies(
+                        client, paths, budget_s, runs, each_once=True)
                     print(f"  {route}, {words}: {_cell(searches[f'{route}, {words}'])}",
                           file=sys.stderr)
         result["routes"], result["searches"] = routes, searches
@@ -249,20 +273,22 @@ def serve_and_measure(store: Path, work: Path, budget_s: float, runs: int,
                     _cell(r) for r in sparql[name].values()), file=sys.stderr)
         result["sparql"] = sparql
         point = quote(queries["paragraph"])
-        search = quote(SEARCHES["2 words"][0])
-        loads = {
-            "/sparql one paragraph, ours": (ours, f"{ours.url}?query={point}", JSON_RESULTS),
+        pool = [quote(text) for n in (2, 3) for text in distinct_searches(n, DISTINCT // 2)]
+        loads: dict[str, tuple[engines.Server, str, str, list[str]]] = {
+            "/sparql one paragraph, ours": (ours, f"{ours.url}?query={point}", JSON_RESULTS,
+                                            []),
             "/sparql one paragraph, Oxigraph": (oxigraph, f"{oxigraph.url}?query={point}",
-                                                JSON_RESULTS),
-            "paragraph page": (ours, f"{ours.base}/{subjects['paragraph']}", "text/html"),
-            "search page (2 words)": (ours, f"{ours.base}/?q={search}", "text/html"),
-            "/api/search (2 words)": (ours, f"{ours.base}/api/search?q={search}",
-                                      "application/json"),
+                                                JSON_RESULTS, []),
+            "paragraph page": (ours, f"{ours.base}/{subjects['paragraph']}", "text/html", []),
+            "search page (2-3 words, each query once)": (
+                ours, ours.base, "text/html", [f"/?q={q}" for q in pool]),
+            "/api/search (2-3 words, each query once)": (
+                ours, ours.base, "application/json", [f"/api/search?q={q}" for q in pool]),
         }
         result["throughput"] = {}
-        for name, (server, url, accept) in loads.items():
+        for name, (server, url, accept, paths) in loads.items():
             result["throughput"][name] = measure.wrk(url, seconds, accept, CLIENTS,
-                                                     server.pid)
+                                                     server.pid, paths=paths)
             print(f"  {name}: {_rate(result['throughput'][name])} req/s", file=sys.stderr)
         result["servers_rss_mb"] = {s.name: {"started": s.rss_mb,
                                              "after": measure.tree_rss(s.pid) / 2**20}

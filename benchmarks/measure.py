@@ -124,16 +124,18 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def latencies(client: httpx.Client, paths: str | Sequence[str], budget_s: float,
-              runs: int) -> dict:
+              runs: int, each_once: bool = False) -> dict:
     """p50/p99 in ms of sequential requests to ``paths`` (one, or several taken in turn):
     each requested once first, not counted (and the first one's time kept apart as
     ``first_ms``); then up to ``runs`` requests, stopping after ``budget_s`` seconds once
-    at least 5 and every path were timed.  A first answer that is not 200 is reported as
-    ``{"status": code}`` and nothing is timed; later ones are timed and counted
-    (``non_200``: a server that refuses under load is not faster)."""
+    at least 5 and every path were timed.  With ``each_once``, only the first path is
+    requested beforehand and every other is timed once, never asked before: what a server
+    remembers of an answer (a search asked again) is not what is timed.  A first answer
+    that is not 200 is reported as ``{"status": code}`` and nothing is timed; later ones
+    are timed and counted (``non_200``: a server that refuses under load is not faster)."""
     paths = [paths] if isinstance(paths, str) else list(paths)
     first_ms = None
-    for path in paths:
+    for path in paths[:1] if each_once else paths:
         t0 = time.perf_counter()
         answer = client.get(path)
         if first_ms is None:
@@ -144,6 +146,9 @@ def latencies(client: httpx.Client, paths: str | Sequence[str], budget_s: float,
     failed = 0
     started = time.perf_counter()
     least = max(5, len(paths))
+    if each_once:
+        paths, runs, budget_s = paths[1:], min(runs, len(paths) - 1), math.inf
+        least = runs
     while len(times) < max(runs, least) and (
             len(times) < least or time.perf_counter() - started < budget_s):
         path = paths[len(times) % len(paths)]
@@ -158,19 +163,44 @@ def latencies(client: httpx.Client, paths: str | Sequence[str], budget_s: float,
 WRK = "wrk"
 
 
+# wrk's threads take the paths in turn, each thread from its own offset, so that no path is
+# asked twice before all were asked once.
+ROTATE = """
+local paths = {%s}
+local threads = 0
+function setup(thread)
+  thread:set("offset", threads)
+  threads = threads + 1
+end
+local n = 0
+function request()
+  local path = paths[((offset + n * %d) %% #paths) + 1]
+  n = n + 1
+  return wrk.format(nil, path)
+end
+"""
+THREADS = 2
+
+
 def wrk(url: str, seconds: float, accept: str, connections: int = 16,
-        pid: int | None = None) -> dict:
+        pid: int | None = None, paths: Sequence[str] = ()) -> dict:
     """Answered (2xx) requests/s at ``connections`` connections for ``seconds`` with wrk (a C
     load generator, not itself the bottleneck: ``apt-get install wrk``), its p50 under
     that load, and, given the server's ``pid``, the CPU milliseconds per request of its
-    process tree."""
+    process tree.  Given ``paths``, the requests go to them in turn on ``url``'s server
+    (``distinct``: how many; more requests than that repeat some)."""
     binary = shutil.which(WRK)
     if binary is None:
         raise SystemExit("wrk is missing (requests/s at 16 connections): apt-get install wrk")
     before = cpu_seconds(pid) if pid else 0.0
-    out = subprocess.run([binary, "-t", "2", "-c", str(connections), "-d", f"{seconds:.0f}s",
-                          "--latency", "--timeout", "30s", "-H", f"Accept: {accept}", url],
-                         capture_output=True, text=True, check=True).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(ROTATE % (", ".join(f'"{p}"' for p in paths), THREADS))
+        script.flush()
+        out = subprocess.run([binary, "-t", str(THREADS), "-c", str(connections),
+                              "-d", f"{seconds:.0f}s", "--latency", "--timeout", "30s",
+                              "-H", f"Accept: {accept}",
+                              *(["-s", script.name] if paths else []), url],
+                             capture_output=True, text=True, check=True).stdout
     done = re.search(r"(\d+) requests in ([\d.]+)(m?s)", out)
     if done is None:
         raise SystemExit(f"wrk gave no count of requests for {url}:\n{out}")
@@ -183,6 +213,8 @@ def wrk(url: str, seconds: float, accept: str, connections: int = 16,
     result = {"rps": (requests - failed) / elapsed, "requests": requests, "non_2xx": failed,
               "p50_ms": float(median.group(1)) * scale[median.group(2)] if median else None,
               "connections": connections, "client": "wrk", "load": load()[0]}
+    if paths:
+        result["distinct"] = len(paths)
     if pid:
         result["cpu_ms_per_request"] = 1000 * (cpu_seconds(pid) - before) / max(1, requests)
     return result

@@ -5,6 +5,7 @@ numbers are the benchmark's (benchmarks/README.md)."""
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -103,7 +104,10 @@ def test_targets_are_marked_from_the_figures_at_the_largest_size():
 
 
 class _Standin(BaseHTTPRequestHandler):
+    asked: list[str] = []
+
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self.asked.append(self.path)
         status = 200 if self.path.startswith("/ok") else 404
         self.send_response(status)
         self.send_header("Content-Length", "2")
@@ -116,6 +120,7 @@ class _Standin(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def standin():
+    _Standin.asked = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Standin)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -133,6 +138,34 @@ def test_latencies_time_every_path_and_report_a_route_that_does_not_answer(stand
         assert measure.latencies(client, [f"/ok/{n}" for n in range(9)], 0, 1)["requests"] == 9
         assert measure.latencies(client, ["/ok", "/missing"], 10, 50) == {
             "status": 404, "path": "/missing"}
+
+
+def test_each_query_is_timed_once_never_asked_before(standin):
+    """A server that remembers answers (the search page's RECENT) is timed searching."""
+    paths = [f"/ok/{n}" for n in range(12)]
+    with httpx.Client(base_url=standin) as client:
+        timed = measure.latencies(client, paths, 0, 50, each_once=True)
+    assert timed["requests"] == 11
+    assert _Standin.asked == paths  # the first once, untimed; every other once, timed
+
+
+@pytest.mark.skipif(not shutil.which(measure.WRK), reason="wrk is not installed")
+def test_wrk_takes_the_paths_in_turn(standin):
+    paths = [f"/ok/{n}" for n in range(40)]
+    rate = measure.wrk(standin, 1, "application/json", 4, paths=paths)
+    assert rate["distinct"] == 40 and rate["rps"] > 0
+    asked = _Standin.asked
+    assert set(asked) <= set(paths)
+    assert len(set(asked[:40])) >= 38  # two threads, interleaved: hardly a repeat at first
+
+
+@pytest.mark.parametrize("words", [1, 2, 3])
+def test_searches_are_different_queries_of_the_number_of_words(words):
+    queries = bench_scale.distinct_searches(words, 200)
+    assert len(queries) == len(set(queries)) > 20
+    assert all(len(q.split()) >= words for q in queries)
+    listed = next(v for k, v in bench_scale.SEARCHES.items() if k.startswith(str(words)))
+    assert queries[:len(listed)] == listed
 
 
 def test_percentile_is_the_nearest_rank():
