@@ -26,21 +26,22 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import pickle
 import signal
 import socket
 import struct
-import sys
 import threading
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import cast
 
 from rightsgraph.core import formats
 from rightsgraph.core.errors import RightsgraphError
 
-INLINE_BYTES = 256 * 1024  # an answer read on the event loop's thread (larger: in a thread)
+INLINE_BYTES = 256 * 1024  # an answer unpickled on the event loop's thread (larger: in a thread)
 RESULT_TYPES = tuple(f.media_type for f in formats.RESULTS)  # SELECT and ASK
 GRAPH_TYPES = tuple(f.media_type for f in formats.RDF)  # CONSTRUCT and DESCRIBE
 
@@ -174,6 +175,65 @@ def _memory_message(lane: Lane) -> str:
             "BY, smaller strings)")
 
 
+class _Answers(asyncio.Protocol):
+    """The server's end of a worker's pipe, read by the event loop as data arrives: the
+    frames :mod:`multiprocessing.connection` writes (a 4-byte big-endian length, or -1 and
+    an 8-byte length), each a pickled answer.  One reader for the worker's life: a query
+    costs a write and the reads of its answer, not registering and unregistering the pipe
+    with the loop each time."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.WriteTransport | None = None
+        self.waiting: asyncio.Future[bytes] | None = None
+        self._buffer = bytearray()
+        self._lost: BaseException | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.WriteTransport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        buffer = self._buffer
+        while len(buffer) >= 4:
+            (size,) = struct.unpack_from("!i", buffer)
+            start = 4
+            if size == -1:
+                if len(buffer) < 12:
+                    return
+                (size,) = struct.unpack_from("!Q", buffer, 4)
+                start = 12
+            if len(buffer) < start + size:
+                return
+            frame = bytes(buffer[start:start + size])
+            del buffer[:start + size]
+            if self.waiting is not None and not self.waiting.done():
+                self.waiting.set_result(frame)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._lost = exc or EOFError("the query worker closed its pipe")
+        if self.waiting is not None and not self.waiting.done():
+            self.waiting.set_exception(self._lost)
+
+    def expect(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future[bytes]:
+        """The next answer, as a future (an ``EOFError`` when the worker is gone)."""
+        self.waiting = loop.create_future()
+        if self._lost is not None:
+            self.waiting.set_exception(self._lost)
+        return self.waiting
+
+    def send(self, request: tuple) -> None:
+        assert self.transport is not None  # attached
+        if self._lost is not None or self.transport.is_closing():
+            raise EOFError("the query worker closed its pipe")
+        payload = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+        self.transport.write(struct.pack("!i", len(payload)) + payload)
+
+
+def _expire(answer: asyncio.Future) -> None:
+    if not answer.done():
+        answer.set_exception(TimeoutError())
+
+
 class _Worker:
     def __init__(self, context, location: str, lane: Lane, generation: int) -> None:
         self.generation = generation
@@ -182,28 +242,19 @@ class _Worker:
                                        daemon=True, name="rightsgraph-sparql")
         self.process.start()
         child.close()
-        # the same pipe, to peek at the length of an answer (see answer_size)
-        self._peek = socket.socket(fileno=os.dup(self.conn.fileno()))
+        self.answers: _Answers | None = None
 
-    def answer_size(self) -> int:
-        """The size of the answer waiting on the pipe, from its length prefix (as
-        :mod:`multiprocessing.connection` writes it); unknown (large) until all of the
-        prefix has arrived, and 0 when the worker has died (the pipe is closed)."""
-        try:
-            head = self._peek.recv(4, socket.MSG_PEEK | socket.MSG_DONTWAIT)
-        except OSError:
-            head = b""
-        if not head:
-            return 0
-        if len(head) < 4:
-            return sys.maxsize
-        size = struct.unpack("!i", head)[0]
-        return size if size >= 0 else sys.maxsize
+    async def attach(self) -> None:
+        """Hand the pipe (after the worker said it is ready) to the event loop."""
+        loop = asyncio.get_running_loop()
+        pipe = socket.socket(fileno=os.dup(self.conn.fileno()))
+        _, self.answers = await loop.create_unix_connection(_Answers, sock=pipe)
 
     def kill(self) -> None:
         self.process.kill()
         self.process.join(timeout=5)
-        self._peek.close()
+        if self.answers is not None and self.answers.transport is not None:
+            self.answers.transport.close()
         self.conn.close()
 
 
@@ -275,8 +326,11 @@ class QueryPool:
         loop = asyncio.get_running_loop()
         workers = [self._spawn(location, generation) for _ in range(count or self.size)]
         try:
-            return list(await asyncio.gather(*(loop.run_in_executor(self._threads, self._ready, w)
-                                               for w in workers)))
+            ready = list(await asyncio.gather(*(loop.run_in_executor(self._threads, self._ready,
+                                                                     w) for w in workers)))
+            for worker in ready:
+                await worker.attach()
+            return ready
         except BaseException:
             for worker in workers:
                 self._forget(worker)
@@ -312,30 +366,25 @@ class QueryPool:
         self._threads.shutdown(wait=False, cancel_futures=True)
 
     async def _ask(self, worker: _Worker, request: tuple) -> tuple | None:
-        """Send ``request`` to ``worker`` and wait for its answer without a thread: the event
-        loop wakes up when the answer starts to arrive (``None`` past the time limit).  An
-        answer of up to :data:`INLINE_BYTES` is then read at once; a larger one in a thread,
-        so that the loop goes on while it is copied."""
+        """Send ``request`` to ``worker`` and wait for its answer (``None`` past the time
+        limit).  An answer of up to :data:`INLINE_BYTES` is unpickled at once; a larger one
+        in a thread, so that the loop goes on meanwhile."""
+        answers = worker.answers
+        assert answers is not None  # attached when started
         loop = asyncio.get_running_loop()
-        worker.conn.send(request)
-        arrived = loop.create_future()
-        fd = worker.conn.fileno()
-
-        def wake() -> None:
-            if not arrived.done():
-                arrived.set_result(None)
-
-        loop.add_reader(fd, wake)
+        answer = answers.expect(loop)
+        answers.send(request)
+        # the time limit as a timer on the future (asyncio.wait_for makes a task per query)
+        timer = loop.call_later(self.timeout, _expire, answer)
         try:
-            await asyncio.wait_for(arrived, self.timeout)
+            frame = await answer
         except TimeoutError:
             return None
         finally:
-            loop.remove_reader(fd)
-            os.set_blocking(fd, True)  # uvloop's add_reader made it non-blocking
-        if worker.answer_size() <= INLINE_BYTES:
-            return worker.conn.recv()
-        return await loop.run_in_executor(self._threads, worker.conn.recv)
+            timer.cancel()
+        if len(frame) <= INLINE_BYTES:
+            return pickle.loads(frame)  # noqa: S301 - our own worker's answer
+        return await loop.run_in_executor(self._threads, pickle.loads, frame)
 
     def _busy(self, message: str) -> QueryError:
         retry = max(1, round(self.timeout / 2))
