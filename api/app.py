@@ -139,6 +139,9 @@ PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-
                "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
                "form-action 'self'; frame-ancestors 'none'")
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+# the same for a response that is not a page, as ASGI headers (see sparql.answer)
+API_HEADERS = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in
+               (*SECURITY_HEADERS.items(), ("Content-Security-Policy", API_POLICY))]
 
 
 def with_security_headers(send: Send) -> Send:
@@ -184,7 +187,7 @@ class App(FastAPI):
             from rightsgraph.api.sparql import answer
 
             scope["app"] = self
-            await answer(scope, receive, with_security_headers(send), self.state.server)
+            await answer(scope, receive, send, self.state.server)
             return
         await super().__call__(scope, receive, send)
 

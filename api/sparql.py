@@ -104,7 +104,9 @@ async def sparql(request: Request, server: ServerDep) -> Response:
 
 async def answer(scope: Scope, receive: Receive, send: Send, server: Server) -> None:
     """``/sparql`` as an ASGI application (see :class:`~rightsgraph.api.app.App`): the route
-    :func:`sparql`, its refusals answered as everywhere else (:func:`.problems.problem`)."""
+    :func:`sparql`, its refusals answered as everywhere else (:func:`.problems.problem`),
+    the security headers on every response."""
+    from rightsgraph.api.app import API_HEADERS, with_security_headers
     from rightsgraph.api.problems import problem
 
     request = Request(scope, receive)
@@ -115,7 +117,13 @@ async def answer(scope: Scope, receive: Receive, send: Send, server: Server) -> 
         response = problem(request, err.status, err.message, err.hint, err.headers)
     except QueryError as err:
         response = problem(request, err.status, err.message, headers=err.headers)
-    await response(scope, receive, send)
+    if type(response) is Response and not (response.media_type or "").startswith("text/html"):
+        # an answer: its headers and the security headers, sent as they are
+        await send({"type": "http.response.start", "status": response.status_code,
+                    "headers": response.raw_headers + API_HEADERS})
+        await send({"type": "http.response.body", "body": response.body})
+        return
+    await response(scope, receive, with_security_headers(send))
 
 
 SD = """PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>

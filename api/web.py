@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from functools import lru_cache
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
@@ -125,9 +125,12 @@ async def home(
     def page_link(n: int) -> str:
         return "/?" + urlencode({**query, "page": n})
 
+    words = quote_plus(form["q"] + " ") if form["q"] else ""
+
     def refine(name: str, value: str) -> str:
-        """The link that adds the filter ``name:value`` to the query."""
-        return "/?" + urlencode({"q": search_api.with_filters(form["q"], **{name: value})}) \
+        """The link that adds the filter ``name:value`` to the query (quoted as
+        ``urlencode`` would quote the query and the filter together)."""
+        return "/?q=" + words + quote_plus(search_api.with_filters("", **{name: value})) \
             + rest
 
     facets = (await _facets(server, results, _language(request), refine)
