@@ -143,18 +143,17 @@ async def article_counts(request: Request, server: ServerDep, treaty: TreatyPara
                          limit: Limit = 200, offset: Offset = 0,
                          format: Format = None) -> Response:
     treaties = registries.load().treaties
-    restrict = ""
+    prefix = ""
     if treaty:
         code = treaty.strip().upper()
         if code not in treaties:
             raise RefusedError(404, f"no treaty called {treaty!r} in the registry",
                                hint="one of " + ", ".join(treaties))
         prefix = str(identifiers.treaty_uri(code)) + "/article/"
-        restrict = f"FILTER (STRSTARTS(STR(?article), {sp.literal(prefix)}))"
     committee = committee and committee_code(committee)
     state = state and state_code(state)
-    counted = await server.cached(("articles", restrict, committee, state),
-                                  lambda: _per_article(server, restrict, committee, state))
+    counted = await server.cached(("articles", prefix, committee, state),
+                                  lambda: _per_article(server, prefix, committee, state))
     ranked = sorted(counted.items(), key=lambda kv: (-kv[1]["text"] - kv[1]["heading"], kv[0]))
     found: list[dict[str, Any]] = [{"article": iri, **numbers}
                                    for iri, numbers in ranked[offset:offset + limit + 1]]
@@ -181,21 +180,58 @@ async def article_counts(request: Request, server: ServerDep, treaty: TreatyPara
     return await page(request, items, limit, offset, format, ARTICLE_COLUMNS, len(counted))
 
 
-async def _per_article(server: Server, restrict: str, committee: str | None,
+async def _per_article(server: Server, prefix: str, committee: str | None,
                        state: str | None) -> dict[str, dict[str, int]]:
-    """``{article IRI: {"text", "heading", "documents"}}`` for every article paragraphs
-    concern (of the documents ``committee`` and ``state`` select).  Three grouped queries,
+    """``{article IRI: {"text", "heading", "documents"}}`` for every article (whose IRI
+    starts with ``prefix``) paragraphs concern, of the documents ``committee`` and
+    ``state`` select.  The full-text index's ``article`` facet counts, per article, the
+    paragraphs that cite or inherit it and their documents; the store, the paragraphs
+    whose own text cites it (a link of the text: few, beside the many inherited ones);
+    heading = both ways - text.  All asked of the store when there is no index."""
+    where = {name: value for name, value in (("committee", committee), ("state", state))
+             if value}
+    buckets = await from_index(server, lambda index: aggregate.counts(
+        index, "article", where, within=[DOCUMENT]))
+    if buckets is None:
+        return await article_counts_in_store(server, prefix, committee, state)
+    either = {str(identifiers.provision_uri(b.value)): b for b in buckets}
+    either = {iri: b for iri, b in either.items() if iri.startswith(prefix)}
+    only = await _documents_selected(server, committee, state)
+    cited = await rows(server, f"""SELECT ?article (COUNT(DISTINCT ?p) AS ?n) WHERE {{
+        ?p hro:concernsArticle ?article . ?p a hro:Paragraph .
+        {_starts_with(prefix)} BIND(STRBEFORE(STR(?p), "/para/") AS ?d)
+        FILTER (?d != "") {only} }} GROUP BY ?article""")
+    text = {r["article"]: _number(r["n"]) for r in cited if r["article"]}
+    return {iri: {"text": text.get(iri, 0), "heading": b.paragraphs - text.get(iri, 0),
+                  "documents": len(b.within[DOCUMENT])} for iri, b in either.items()}
+
+
+def _starts_with(prefix: str) -> str:
+    return f"FILTER (STRSTARTS(STR(?article), {sp.literal(prefix)}))" if prefix else ""
+
+
+async def _documents_selected(server: Server, committee: str | None, state: str | None,
+                              ) -> str:
+    """``VALUES ?d {…}``: the documents (as strings) of ``committee`` and ``state``; empty
+    when neither is given."""
+    if not committee and not state:
+        return ""
+    selected = await rows(server, f"""SELECT DISTINCT ?doc WHERE {{
+        {" ".join(document_filters(committee, state))} ?doc hro:languageVersion ?v }}""")
+    return "VALUES ?d { %s }" % " ".join(  # noqa: UP031 - braces of SPARQL
+        str(sp.literal(r["doc"] or "")) for r in selected)
+
+
+async def article_counts_in_store(server: Server, prefix: str, committee: str | None,
+                                  state: str | None) -> dict[str, dict[str, int]]:
+    """What :func:`_per_article` counts, asked of the store.  Three grouped queries,
     none with a negation or a join over the inherited links (there are many: a heading
     citing "arts. 8-35" gives each paragraph under it 28): the paragraphs citing each
     article, those inheriting it, those doing both (heading = inheriting - both); a
     paragraph's document is the start of its URI (``…/doc/SYMBOL/para/N``), and a URI
     without ``/para/`` is a section's (sections inherit their parents' articles too)."""
-    only = ""
-    if committee or state:
-        selected = await rows(server, f"""SELECT DISTINCT ?doc WHERE {{
-            {" ".join(document_filters(committee, state))} ?doc hro:languageVersion ?v }}""")
-        only = "VALUES ?d { %s }" % " ".join(  # noqa: UP031 - braces of SPARQL
-            str(sp.literal(r["doc"] or "")) for r in selected)
+    only = await _documents_selected(server, committee, state)
+    restrict = _starts_with(prefix)
 
     async def grouped(pattern: str) -> list[dict[str, str | None]]:
         return await rows(server, f"""SELECT ?article ?d (COUNT(DISTINCT ?p) AS ?n) WHERE {{

@@ -121,3 +121,19 @@ def test_the_summary_s_inherited_articles_from_the_index_are_the_store_s(api):
     summary = api.get("/api/summary").json()
     expected = in_store(api, page_data.articles_only_via_heading_in_store)
     assert summary["articles_only_via_heading"] == expected > 20
+
+
+@pytest.mark.parametrize("params", [{}, {"treaty": "ICRMW"}, {"treaty": "CRC"},
+                                    {"state": "ECU"}, {"committee": "CMW"},
+                                    {"committee": "CRC", "treaty": "CRC"}])
+def test_article_counts_from_the_index_are_the_store_s(api, params):
+    from rightsgraph.core import identifiers
+    prefix = (str(identifiers.treaty_uri(params["treaty"])) + "/article/"
+              if "treaty" in params else "")
+    expected = in_store(api, statistics.article_counts_in_store, prefix,
+                        params.get("committee"), params.get("state"))
+    ranked = sorted(expected.items(), key=lambda kv: (-kv[1]["text"] - kv[1]["heading"], kv[0]))
+    items, pages = every_item(api, "/api/articles", **params)
+    assert expected and [(i["uri"], {k: i[k] for k in ("text", "heading", "documents")})
+                         for i in items] == ranked
+    assert all(p["total"] == len(expected) for p in pages)
