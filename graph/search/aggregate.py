@@ -112,13 +112,13 @@ def listing(index: SearchIndex, where: Where | None = None,
     ``languages`` when given), sorted.  Read from the ``uri`` column, one pass per
     language: no stored text is read, and the cost is that of the answer."""
     searcher = index.searcher()
-    held = [b.value for b in counts(index, "lang", where)] if languages is None \
-        else list(languages)
+    held = {b.value: b.paragraphs for b in counts(index, "lang", where)}  # to size the pass
     out = []
-    for lang in held:
+    for lang in held if languages is None else languages:
+        if not held.get(lang):
+            continue
         selected = query(index, {**(where or {}), "lang": lang})
-        size = max(1, searcher.num_docs)
-        hits = searcher.search(selected, size, count=False, order_by_field="uri",
+        hits = searcher.search(selected, held[lang], count=False, order_by_field="uri",
                                order=tantivy.Order.Asc).hits
         for uri, _ in hits:
             symbol, number = paragraph_of(str(uri))
