@@ -124,13 +124,28 @@ async def documents(request: Request, server: ServerDep, committee: CommitteePar
                        f"FILTER (STR(?l) = {sp.literal(language)})")
     matching = f"""{{ {" ".join(filters)}
           ?doc hro:languageVersion ?v ; dcterms:identifier ?symbol . }}"""
+    where = _facet_filters({}, state=state, committee=committee, flag=None,
+                           language=language, document=None)
+    if year:
+        where["year"] = str(year)
+    held = await server.cached(("documents", tuple(sorted(where.items()))), lambda: from_index(
+        server, lambda index: [b.value for b in aggregate.counts(index, DOCUMENT, where)]))
+    total: Counter | int
+    if held is None:  # no index: the store sorts them all
+        selected = f"""{{ SELECT DISTINCT ?doc ?symbol WHERE {matching}
+             ORDER BY ?symbol LIMIT {sp.integer(limit + 1)} OFFSET {sp.integer(offset)} }}"""
+        total = lambda: count(server, distinct_count("?doc", matching))  # noqa: E731
+    else:  # the symbols of the documents, sorted, from the index: the page's looked up
+        selected = f"""{{ SELECT DISTINCT ?doc ?symbol WHERE {{
+             VALUES ?symbol {{ {" ".join(sp.literal(x) for x in held[offset:offset + limit + 1])} }}
+             ?doc dcterms:identifier ?symbol ; hro:languageVersion ?v . }} }}"""
+        total = len(held)
     rows = await _rows(server, f"""
         SELECT ?doc ?symbol ?committee ?state ?adopted
                (GROUP_CONCAT(DISTINCT STR(?lang); separator="|") AS ?languages)
                (GROUP_CONCAT(DISTINCT STR(?n); separator="|") AS ?reports)
         WHERE {{
-          {{ SELECT DISTINCT ?doc ?symbol WHERE {matching}
-             ORDER BY ?symbol LIMIT {sp.integer(limit + 1)} OFFSET {sp.integer(offset)} }}
+          {selected}
           ?doc hro:languageVersion ?v . ?v dcterms:language ?lang .
           OPTIONAL {{ ?doc hro:committee ?c .
                       BIND(STRAFTER(STR(?c), "/committee/") AS ?committee) }}
@@ -146,8 +161,7 @@ async def documents(request: Request, server: ServerDep, committee: CommitteePar
         "report_numbers": sorted(int(n) for n in (r["reports"] or "").split("|") if n),
     } for r in rows]
     await _add_follow_up(server, items)
-    return await page(request, items, limit, offset, format, DOCUMENT_COLUMNS,
-                      lambda: count(server, distinct_count("?doc", matching)))
+    return await page(request, items, limit, offset, format, DOCUMENT_COLUMNS, total)
 
 
 async def _add_follow_up(server: Server, items: list[Item]) -> None:

@@ -137,3 +137,25 @@ def test_article_counts_from_the_index_are_the_store_s(api, params):
     assert expected and [(i["uri"], {k: i[k] for k in ("text", "heading", "documents")})
                          for i in items] == ranked
     assert all(p["total"] == len(expected) for p in pages)
+
+
+@pytest.mark.parametrize("params", [{}, {"state": "ECU"}, {"committee": "CMW"},
+                                    {"language": "fr"}, {"language": "zh"}, {"year": 2023},
+                                    {"committee": "CRC", "language": "en"}])
+def test_documents_paged_from_the_index_are_the_store_s(api, params, tmp_path):
+    """The symbols of the documents held come from the index; every page the same as
+    when the store sorted them all (the server without an index)."""
+    from fastapi.testclient import TestClient
+
+    from rightsgraph.api.app import Settings, create_app
+
+    items, pages = every_item(api, "/api/documents", **params)
+    server = api.app.state.server
+    not_an_index = tmp_path / "not-an-index"
+    not_an_index.write_text("a file where the index should be")
+    settings = Settings(store=server.settings.store, index=str(not_an_index), workers=1)
+    with TestClient(create_app(settings)) as without:
+        assert without.get("/api/search", params={"q": "migration"}).status_code == 503
+        expected, expected_pages = every_item(without, "/api/documents", **params)
+    assert items == expected and pages == expected_pages
+    assert len(expected) > 1 or params
