@@ -115,6 +115,8 @@ LISTINGS = [
     "/api/sdg",
     "/api/states",
     "/api/states?committee={committee}",
+    "/api/articles",
+    "/api/documents",
 ]
 
 
