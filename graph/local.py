@@ -232,7 +232,9 @@ class LocalStore(Store):
 
 
 def _as_quads(ntriples: str, graph: str) -> str:
-    """N-Triples lines (each ending `` .``) as N-Quads lines in ``graph`` (``<IRI>``)."""
-    suffix = f" {graph} .\n"
-    return "".join(line[:-1].rstrip() + suffix for line in ntriples.splitlines()
-                   if line.strip())
+    """N-Triples lines (each ending `` .``, as rdflib and :class:`.triples.Triples` write
+    them) as N-Quads lines in ``graph`` (``<IRI>``).  A line break inside a literal is
+    escaped in N-Triples, so `` .`` and a line break only meet at the end of a line."""
+    if ntriples and not ntriples.endswith("\n"):
+        ntriples += "\n"
+    return ntriples.replace(" .\n", f" {graph} .\n")

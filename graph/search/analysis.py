@@ -166,5 +166,15 @@ def han_share(text: str) -> float:
 
 
 def tokens(text: str, code: str) -> str:
-    """The terms of ``text`` joined by spaces, as they are indexed."""
-    return " ".join(term.text for term in terms(text, code))
+    """The terms of ``text`` joined by spaces, as they are indexed (:func:`terms` without
+    their spans: the build makes one per paragraph version)."""
+    out: list[str] = []
+    for token in TOKEN.findall(text):
+        if token[0] >= "\u3400" and _IS_HAN.match(token):
+            out.extend([token] if len(token) == 1
+                       else [token[i:i + 2] for i in range(len(token) - 1)])
+            continue
+        word = _normalise(token, code, True)
+        if word:
+            out.append(word)
+    return " ".join(out)

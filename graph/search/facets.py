@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Protocol
 from urllib.parse import unquote
 
@@ -172,10 +172,14 @@ def notation(iri: str) -> str | None:
     ``http://metadata.un.org/sdg/10.7`` -> ``10.7``, a UHRI theme or affected persons'
     concept ``…/uhri/themes/legal-institutional-reform`` -> its slug; ``None`` for other
     IRIs."""
+    return _notation(iri, identifiers.base())
+
+
+@lru_cache(maxsize=100_000)  # a corpus names a few thousand registry items, again and again
+def _notation(iri: str, base: str) -> str | None:
     sdg = registries.SDG_URI.format("")
     if iri.startswith(sdg):
         return unquote(iri[len(sdg):])
-    base = identifiers.base()
     if not iri.startswith(base):
         return None
     concept = uhri.concept_of(iri, base)

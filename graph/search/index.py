@@ -26,7 +26,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -51,6 +51,7 @@ from rightsgraph.graph.search.query import (
 from rightsgraph.graph.search.rows import (
     INFERRED,
     GraphRows,
+    Version,
     document_rows,
     label_stamps,
     store_stamps,
@@ -228,7 +229,7 @@ class SearchIndex:
                     parts = self._parts(searcher, uri)
                 changed[uri] = {g: p for g, p in parts.items() if g != rows.graph}
             for version in rows.versions:
-                changed[version.uri][rows.graph] = asdict(version)
+                changed[version.uri][rows.graph] = _part(version)
             writer.delete_documents_by_term("graph", STAMP + rows.graph)
             if rows.graph not in dropped:
                 writer.add_document(tantivy.Document(graph=STAMP + rows.graph,
@@ -426,6 +427,14 @@ class SearchIndex:
         if not expansions:
             return None
         return tantivy.Query.term_set_query(self.schema, name, [t for t, _ in expansions])
+
+
+def _part(version: Version) -> dict:
+    """A paragraph version as the index stores it (``dataclasses.asdict``, without its
+    recursive copy: a tenth of the time)."""
+    part = dict(vars(version))
+    part["facets"] = {name: list(values) for name, values in version.facets.items()}
+    return part
 
 
 def _paragraph_document(uri: str, parts: Mapping[str, dict]) -> tantivy.Document:
