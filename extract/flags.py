@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from rightsgraph.extract import prefilter
 from rightsgraph.extract.language import Phrases
 from rightsgraph.extract.model import Paragraph
 
@@ -21,7 +22,7 @@ def set_flags(paragraph: Paragraph, phrases: Phrases) -> None:
         text = strip.sub(" ", text)
     for flag in FLAGS:
         pattern = phrases.any_of("flags", flag)
-        setattr(paragraph, flag, bool(pattern and pattern.search(text)))
+        setattr(paragraph, flag, bool(pattern and prefilter.search(pattern, text)))
 
 
 @cache

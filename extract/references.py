@@ -17,6 +17,7 @@ from rightsgraph.core import links, registries
 from rightsgraph.core.identifiers import normalise_symbol, symbol_data
 from rightsgraph.core.known_symbols import KnownSymbols
 from rightsgraph.core.links import Kind
+from rightsgraph.extract import prefilter
 from rightsgraph.extract.language import Phrases
 from rightsgraph.extract.model import Reference
 from rightsgraph.extract.numbers import month_pattern, parse_int, parse_roman
@@ -65,7 +66,7 @@ def find_articles(text: str, ctx: Context) -> list[Reference]:
     if mention is None:
         return []
     out = []
-    for match in mention.finditer(text):
+    for match in prefilter.finditer(mention, text):
         treaty = _article_owner(text, match, ctx)
         for notation in _article_notations(match.group(0), phr):
             number = int(notation.partition("(")[0])  # "5(d)(v)" -> 5
@@ -251,7 +252,7 @@ def _ilo_by_number(text: str, phr: Phrases) -> IloFound:
     ``list``)."""
     mention, context = phr.regex("ilo", "mention"), phr.regex("ilo", "context")
     reg = registries.load()
-    for match in mention.finditer(text) if mention else ():
+    for match in prefilter.finditer(mention, text) if mention else ():
         if not match.groupdict().get("n"):
             for number in re.findall(r"\d+", match.group("list") or ""):
                 instrument = reg.ilo_convention(int(number))
@@ -269,7 +270,7 @@ def _ilo_protocol_by_years(text: str, phr: Phrases) -> IloFound:
     """A protocol by its year and its Convention's ("Protocol of 2014 to the Forced Labour
     Convention, 1930"), when exactly one in the registry fits."""
     years = phr.regex("ilo", "protocol_years")
-    for match in years.finditer(text) if years else ():
+    for match in prefilter.finditer(years, text) if years else ():
         code = _protocol_by_years(int(match.group("year")), int(match.group("parent_year")))
         if code:
             yield code, match.start(), match.end()
@@ -279,7 +280,7 @@ def _ilo_named_without_number(text: str, phr: Phrases) -> IloFound:
     """A convention the ILO names without a number, by its title ("Maritime Labour
     Convention, 2006")."""
     for code, title in _titles_named_without_number(phr.code):
-        for match in title.finditer(text):
+        for match in prefilter.finditer(title, text):
             yield code, match.start(), match.end()
 
 
@@ -287,7 +288,7 @@ def _ilo_protocol_by_title(text: str, phr: Phrases) -> IloFound:
     """A protocol by the title of its Convention, the start or end of the registry's title
     ("Protocol of 2014 to the Forced Labour Convention, 1930" -> P029)."""
     protocol = phr.regex("ilo", "protocol")
-    for match in protocol.finditer(text) if protocol else ():
+    for match in prefilter.finditer(protocol, text) if protocol else ():
         title = _squash_spaces(match.group("title"))
         for code, known in _protocol_titles(phr.code):
             if known.startswith(title) or known.endswith(title):
@@ -348,7 +349,7 @@ def find_sdg(text: str, ctx: Context) -> list[Reference]:
     mention = ctx.phrases.regex("sdg", "mention")
     targets = registries.load().sdg_targets
     out = []
-    for match in mention.finditer(text) if mention else ():
+    for match in prefilter.finditer(mention, text) if mention else ():
         for notation in re.findall(r"\d{1,2}\.[0-9a-z]{1,2}", match.group("list")):
             if notation in targets:
                 out.append(_ref(Kind.SDG, notation, text, match.start(), match.end()))
@@ -383,7 +384,7 @@ def _gc_committee_before(text: str, ctx: Context) -> list[tuple[str, int, int, i
     if mention is None or number is None:
         return []
     out = []
-    for match in mention.finditer(text):
+    for match in prefilter.finditer(mention, text):
         chain = match.group("chain")
         committee = ctx.committee
         tokens = sorted([(m.start(), "c", m.group(0)) for m in names.finditer(chain)]
@@ -405,7 +406,7 @@ def _gc_committee_after(text: str, ctx: Context) -> list[tuple[str, int, int, in
     if head is None:
         return []
     out: list[tuple[str, int, int, int]] = []
-    for match in head.finditer(text):
+    for match in prefilter.finditer(head, text):
         pending: list[int] = []
         pos, first = match.end(), True
         while True:
@@ -560,7 +561,7 @@ def find_symbols(text: str, ctx: Context) -> list[Reference]:
         out.extend(_ref(Kind.DOCUMENT, t, text, sym.start, sym.end) for t in targets)
     pinpoint = ctx.phrases.regex("documents", "pinpoint")
     for pattern, spec in _resolutions(ctx.phrases):
-        for match in pattern.finditer(text):
+        for match in prefilter.finditer(pattern, text):
             end = match.end()
             pin = pinpoint.match(text, end) if pinpoint else None
             pins = _pinpoint_list(pin.group("list"), ctx.phrases) if pin else []
