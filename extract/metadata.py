@@ -12,7 +12,6 @@ from functools import cache
 
 from rightsgraph.core import registries
 from rightsgraph.core.identifiers import parse_symbol
-from rightsgraph.extract import prefilter
 from rightsgraph.extract.language import Phrases
 from rightsgraph.extract.model import Document, Metadata, Paragraph
 from rightsgraph.extract.numbers import (
@@ -236,7 +235,7 @@ def _state(text: str, phrases: Phrases) -> str | None:
                     return alpha3
             continue
         for pattern, alpha3 in _state_patterns(phrases, lang):
-            if prefilter.search(pattern, text):
+            if pattern.search(text):
                 return alpha3
     return None
 

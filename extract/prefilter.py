@@ -16,7 +16,7 @@ characters whose lower case is the one ``re`` compares (``"İ"`` lowers to two c
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
 
 try:  # the parser ``re`` compiles with; without it every pattern is always tried
@@ -76,8 +76,12 @@ def _lowered(text: str) -> str | None:
 
 @cache
 def _plain(ch: str) -> bool:
-    """Whether ``ch.lower()`` is the one character ``re`` folds ``ch`` to, and no other
-    character folds to it in ``re`` without lowering to it too."""
+    """Whether ``ch`` may stand in a needle or a lowered text: ASCII (``re`` folds an ASCII
+    letter with a non-ASCII one, "i" with "ı", only when that one is in the text, which
+    is then not plain), or its lower case is the one character ``re`` folds it to and no
+    other character folds to it in ``re`` without lowering to it too."""
+    if ch.isascii():
+        return True
     low = ch.lower()
     return len(low) == 1 and ord(low) == _SRE.unicode_tolower(ord(ch)) and ord(low) not in _FOLDED
 
@@ -105,20 +109,24 @@ def _strength(clause: Clause) -> int:
 def _sequence(items: list, ignorecase: bool) -> list[Clause]:
     """The clauses of a sequence of parsed items: those of each item, all required."""
     clauses: list[Clause] = []
-    run: list[str] = []
+    runs = [""]  # the literal text read since the last other item, in each of its spellings
 
     def flush() -> None:
-        if run:
-            clauses.append((_literal("".join(run), ignorecase),))
-            run.clear()
+        nonlocal runs
+        if all(runs):
+            clauses.append(_clause(_literal(run, ignorecase) for run in runs))
+        runs = [""]
 
     for op, av in items:
         if op is c.LITERAL:
-            ch = chr(av)
-            if ignorecase and _SRE.unicode_iscased(av) and not _plain(ch):
+            if ignorecase and _SRE.unicode_iscased(av) and not _plain(chr(av)):
                 flush()  # a character re folds unlike str.lower: no needle through it
             else:
-                run.append(ch)
+                runs = [run + chr(av) for run in runs]
+            continue
+        spelt = _spellings([(op, av)], ignorecase)
+        if spelt is not None and len(runs) * len(spelt) <= MAX_ATOMS:
+            runs = [run + more for run in runs for more in spelt]  # "art(?:icles?|s?\.)"
             continue
         flush()
         if op is c.SUBPATTERN:
@@ -134,8 +142,8 @@ def _sequence(items: list, ignorecase: bool) -> list[Clause]:
         elif op is c.BRANCH:
             alternatives = [_sequence(alt, ignorecase) for alt in av[1]]
             if all(alternatives):
-                clauses.append(tuple(dict.fromkeys(
-                    atom for alt in alternatives for atom in max(alt, key=_strength))))
+                clauses.append(_clause(
+                    atom for alt in alternatives for atom in max(alt, key=_strength)))
         elif op is c.IN and av == [(c.CATEGORY, c.CATEGORY_DIGIT)]:
             clauses.append(((DIGIT, ""),))
         elif op is c.IN and all(kind is c.LITERAL and not (
@@ -144,6 +152,38 @@ def _sequence(items: list, ignorecase: bool) -> list[Clause]:
         # anything else (classes, any character, anchors, lookarounds) requires nothing
     flush()
     return clauses
+
+
+def _clause(atoms: Iterable[Atom]) -> Clause:
+    """A choice of atoms without those that hold another ("recommends" holds "recommend")."""
+    unique = list(dict.fromkeys(atoms))
+    return tuple(a for a in unique if a[0] == DIGIT or not any(
+        b != a and b[0] == a[0] and b[1] in a[1] for b in unique))
+
+
+def _spellings(items: list, ignorecase: bool) -> list[str] | None:
+    """Every text a sequence of literals, optional literals ("s?") and branches of them
+    matches, or ``None`` if it holds anything else."""
+    out = [""]
+    for op, av in items:
+        if op is c.LITERAL and not (ignorecase and _SRE.unicode_iscased(av)
+                                    and not _plain(chr(av))):
+            out = [text + chr(av) for text in out]
+        elif op is c.MAX_REPEAT and av[:2] == (0, 1):
+            more = _spellings(av[2], ignorecase)
+            if more is None:
+                return None
+            out = [text + m for text in out for m in ["", *more]]
+        elif op is c.BRANCH:
+            alternatives = [_spellings(alt, ignorecase) for alt in av[1]]
+            if any(alt is None for alt in alternatives):
+                return None
+            out = [text + m for text in out for alt in alternatives if alt for m in alt]
+        else:
+            return None
+        if len(out) > MAX_ATOMS:
+            return None
+    return list(dict.fromkeys(out))
 
 
 def _literal(run: str, ignorecase: bool) -> Atom:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 
 from rightsgraph.core import links, registries
 from rightsgraph.core.identifiers import normalise_symbol, symbol_data
@@ -436,7 +436,7 @@ def _gc_committee_after(text: str, ctx: Context) -> list[tuple[str, int, int, in
 # --- UN document symbols ----------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class Symbol:
     """A UN document symbol found in a text, with the paragraphs it pinpoints."""
 
@@ -480,11 +480,18 @@ def clean_symbol(printed: str) -> str:
     return f"{head}/{rest}" if rest else head
 
 
-def find_symbol_mentions(text: str, phrases: Phrases) -> list[Symbol]:
+def find_symbol_mentions(text: str, phrases: Phrases) -> tuple[Symbol, ...]:
     """UN symbols with their pinpoints; summary-record lists and ranges expanded."""
-    out: list[Symbol] = []
     if "/" not in text:  # every symbol has one (:func:`_symbol_regex`)
-        return out
+        return ()
+    return _symbol_mentions(text, phrases)
+
+
+@lru_cache(maxsize=256)
+def _symbol_mentions(text: str, phrases: Phrases) -> tuple[Symbol, ...]:
+    """:func:`find_symbol_mentions`, remembered: a document's paragraphs and footnotes are
+    read for symbols by metadata, by its earlier observations and by the finders."""
+    out: list[Symbol] = []
     pinpoint = phrases.regex("documents", "pinpoint")
     more = phrases.regex("documents", "more_numbers")
     sr = _summary_record_regex()
@@ -516,7 +523,7 @@ def find_symbol_mentions(text: str, phrases: Phrases) -> list[Symbol]:
             pins = _pinpoint_list(m.group("list"), phrases)
             end = m.end()
         out.append(Symbol(symbol, match.start(), end, pins))
-    return out
+    return tuple(out)
 
 
 @cache

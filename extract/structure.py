@@ -132,9 +132,10 @@ class _Builder:
         """A numbered cluster heading: short, no final stop, numbered in its own sequence."""
         if (self.letter is None and self.chapter is None) or not self.doc.paragraphs:
             return False
+        if number != (self.cluster or 0) + 1:
+            return False
         body = self.numbered.sub("", piece.text, count=1) if piece.label is None else piece.text
-        expected_cluster = (self.cluster or 0) + 1
-        if number != expected_cluster or not self._heading_like(body):
+        if not self._heading_like(body):
             return False
         return number != self.expected or piece.indent > 0
 

@@ -68,20 +68,23 @@ def _page(page: pdfium.PdfPage, number: int) -> Page:
     glyphs = []
     x, y = ctypes.c_double(), ctypes.c_double()
     box = pdfium_c.FS_RECTF()
+    raw = textpage.raw  # the handle itself: no wrapper to convert at each call
+    unicode, generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
+    loose_box, origin = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin
+    font_size = pdfium_c.FPDFText_GetFontSize
     for index in range(textpage.count_chars()):
-        code = pdfium_c.FPDFText_GetUnicode(textpage, index)
+        code = unicode(raw, index)
         if code in (0x0D, 0x0A, 0xFFFE) or code == 0:
             continue
         # PDFium reports a hyphen at a line end as 0x02 whether it is part of the word
         # ("non-refoulement") or not; pdf_layout decides which.
         char = "-" if code == 0x02 else chr(code)
-        if pdfium_c.FPDFText_IsGenerated(textpage, index) == 1 and not char.isspace():
+        if generated(raw, index) == 1 and not char.isspace():
             continue
         # The loose box spans the glyph's advance width, so letters of a word touch.
-        pdfium_c.FPDFText_GetLooseCharBox(textpage, index, box)
-        pdfium_c.FPDFText_GetCharOrigin(textpage, index, x, y)
-        size = pdfium_c.FPDFText_GetFontSize(textpage, index)
-        glyphs.append(Glyph(char, box.left, box.right, height - y.value, size))
+        loose_box(raw, index, box)
+        origin(raw, index, x, y)
+        glyphs.append(Glyph(char, box.left, box.right, height - y.value, font_size(raw, index)))
     rules = []
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=1):
         left, bottom, right, top = obj.get_bounds()

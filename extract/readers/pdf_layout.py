@@ -35,6 +35,7 @@ into the blocks, markers and footnotes the text and DOCX readers give:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -148,27 +149,35 @@ def _lines(page: Page, size: float) -> list[Line]:
         else:
             rows.append([glyph])
     superscripts = [g for g in visible if g.size <= small]
-    spaces = [g for g in page.glyphs if not g.text.strip() and g.text not in "\r\n"]
+    spaces = _Spaces([g for g in page.glyphs if not g.text.strip() and g.text not in "\r\n"])
     extra: list[list[Glyph]] = []
+    extents = [[row[0].y, max(g.size for g in row), min(g.x0 for g in row),
+                max(g.x1 for g in row)] for row in rows]
     for glyph in superscripts:
-        row = _row_below(rows, glyph)
-        (row if row is not None else _orphan_row(extra, glyph)).append(glyph)
+        below = _row_below(extents, glyph)
+        if below is None:
+            _orphan_row(extra, glyph).append(glyph)
+            continue
+        rows[below].append(glyph)
+        extent = extents[below]
+        extent[1:] = max(extent[1], glyph.size), min(extent[2], glyph.x0), \
+            max(extent[3], glyph.x1)
     rows.extend(extra)
     rows.sort(key=lambda r: _baseline(r, small))
     return [_line(row, spaces, small, page.number) for row in rows]
 
 
-def _row_below(rows: list[list[Glyph]], glyph: Glyph) -> list[Glyph] | None:
-    """The line a superscript belongs to: baseline at or just below the superscript's."""
+def _row_below(extents: list[list[float]], glyph: Glyph) -> int | None:
+    """The line a superscript belongs to: baseline at or just below the superscript's.
+    ``extents`` are the rows' baseline, largest size, left and right edges."""
     best = None
-    for row in rows:
-        base, height = row[0].y, max(g.size for g in row)
+    best_base = 0.0
+    for index, (base, height, left, right) in enumerate(extents):
         # A footnote's number hangs left of its text, up to a few ems.
         if -0.25 * height <= base - glyph.y <= 0.9 * height and \
-                min(g.x0 for g in row) - 4 * height <= glyph.x0 <= max(g.x1 for g in row) + height \
-                and \
-                (best is None or base - glyph.y < best[0].y - glyph.y):
-            best = row
+                left - 4 * height <= glyph.x0 <= right + height and \
+                (best is None or base - glyph.y < best_base - glyph.y):
+            best, best_base = index, base
     return best
 
 
@@ -185,13 +194,29 @@ def _baseline(row: list[Glyph], small: float) -> float:
     return min(normal) if normal else row[0].y
 
 
-def _line(row: list[Glyph], spaces: list[Glyph], small: float, page: int) -> Line:
+class _Spaces:
+    """A page's space glyphs by height, to find those of one line without reading all."""
+
+    def __init__(self, glyphs: list[Glyph]) -> None:
+        self.glyphs = sorted(glyphs, key=lambda g: g.y)
+        self.ys = [g.y for g in self.glyphs]
+
+    def gaps(self, base: float, size: float) -> list[float]:
+        """Left edges, sorted, of the spaces within 0.35 ``size`` of ``base`` (those a point
+        either side are read and tested as :func:`_line` always has)."""
+        reach = 0.35 * size
+        low = bisect_left(self.ys, base - reach - 1.0)
+        high = bisect_right(self.ys, base + reach + 1.0)
+        return sorted(g.x0 for g in self.glyphs[low:high] if abs(g.y - base) <= reach)
+
+
+def _line(row: list[Glyph], spaces: _Spaces, small: float, page: int) -> Line:
     """Text and markers of one row of glyphs."""
     row = sorted(row, key=lambda g: g.x0)
     normal = [g for g in row if g.size > small] or row
     base = min(g.y for g in normal)
     size = Counter(round(g.size * 2) / 2 for g in normal).most_common(1)[0][0]
-    gaps = sorted(g.x0 for g in spaces if abs(g.y - base) <= 0.35 * size)
+    gaps = spaces.gaps(base, size)
     text: list[str] = []
     length = 0
     markers: list[Marker] = []
@@ -240,7 +265,8 @@ def _spaced(left: Glyph, right: Glyph, gaps: list[float]) -> bool:
     """A space between two glyphs: a space glyph between them, or a wide gap."""
     if right.x0 - left.x1 > SPACE_GAP * min(left.size, right.size):
         return True
-    return any(left.x0 < x < right.x0 for x in gaps)
+    after = bisect_right(gaps, left.x0)  # gaps are sorted
+    return after < len(gaps) and gaps[after] < right.x0
 
 
 # --- page furniture -----------------------------------------------------------------------

@@ -46,7 +46,7 @@ def parse(text: str, *, path: str = "<text>", sha256: str = "") -> Source:
         if number == 1 and URL_LINE.match(line):
             continue  # provenance line of the corpus files, not document text
         body_start = len(line)
-        for match in BODY.finditer(line):
+        for match in BODY.finditer(line) if "[" in line else ():
             body_start = min(body_start, match.start())
             fid = match.group(1)
             if fid in footnotes:
@@ -69,7 +69,7 @@ def _block(content: str, line: int) -> Block:
     markers: list[Marker] = []
     pos = 0
     length = 0
-    for match in MARKER.finditer(content):
+    for match in MARKER.finditer(content) if "[footnoteRef:" in content else ():
         piece = content[pos:match.start()]
         text_parts.append(piece)
         length += len(piece)
