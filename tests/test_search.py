@@ -190,6 +190,35 @@ def test_rebuilding_a_document_replaces_its_rows(tmp_path):
         assert len(index) == 0 and index.stamps() == {}
 
 
+def test_a_repeated_search_is_answered_again_only_while_the_index_is_unchanged(tmp_path):
+    """The server's searches (``api.search.run_search``) keep their last answers, per
+    state of the index: a change to the index is seen at once."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from rightsgraph.api import search as search_api
+    from rightsgraph.graph.build import build
+
+    location = tmp_path / "store"
+    with open_store(location) as store, SearchIndex(default_path(location)) as index:
+        build([SEED], store, index=index)
+        server = SimpleNamespace(search_index=lambda: index)
+
+        def ask():
+            return asyncio.run(search_api.run_search(server, "国家移民战略", limit=20,
+                                                     offset=0, snippets=True))
+
+        first, again = ask(), ask()
+        assert [hit.uri for hit in first.items] == [AZE + "15", AZE + "16"]
+        assert again.items[0] is first.items[0] and "移民" in again.items[0].snippet
+        again.items.clear()  # a caller narrowing its answer does not change the next one
+        assert [hit.uri for hit in ask().items] == [AZE + "15", AZE + "16"]
+        (graph,) = index.stamps()
+        index.replace([], dropped=[graph])
+        index.commit()
+        assert ask().total == 0
+
+
 KILLED_BUILD = textwrap.dedent("""
     import os, signal, sys
     from rightsgraph.graph.search import index as search_index
