@@ -22,7 +22,7 @@ from urllib.parse import unquote
 import tantivy
 
 from rightsgraph.graph.search import facets
-from rightsgraph.graph.search.index import DOCUMENT, SearchIndex
+from rightsgraph.graph.search.index import DOCUMENT, SearchIndex, SearchIndexError
 
 # Tantivy refuses an aggregation of more than 65,000 buckets (AggregationLimits); a terms
 # aggregation asked for at most this many is exact (no per-segment cut-off).
@@ -31,8 +31,10 @@ BUCKETS = 60_000
 Where = Mapping[str, str | Iterable[str]]
 
 
-class AggregateError(ValueError):
-    """An aggregation the index cannot answer exactly; the message says why."""
+class AggregateError(SearchIndexError):
+    """An aggregation the index cannot answer exactly; the message says why.  Like an index
+    that cannot be opened, the server's routes then ask the store instead
+    (``api.listing.from_index``)."""
 
 
 def _field(name: str) -> str:
