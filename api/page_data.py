@@ -6,6 +6,7 @@ that cannot be one answers 404).
 """
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from rightsgraph.core.languages import LANGUAGES
 from rightsgraph.core.languages import NAMES as LANGUAGE_NAMES
 from rightsgraph.core.links import KINDS as LINK_KINDS
 from rightsgraph.core.namespaces import HRO_IRI
+from rightsgraph.graph.dataset import stored_query
 from rightsgraph.graph.search import aggregate
 
 KINDS = {"Recommendation": "recommendation", "Concern": "concern",
@@ -761,9 +763,36 @@ async def languages_held(server) -> list[dict]:
 
 
 async def dataset(server) -> dict:
-    """:func:`dataset_description`, computed once per snapshot of the store served (it
-    counts every quad and lists every graph)."""
+    """:func:`dataset_description`: as the build stored it (:func:`stored_numbers`), or
+    computed once per snapshot of the store served (it counts every quad and lists every
+    graph)."""
+    stored = await stored_numbers(server)
+    if stored is not None:
+        described = stored["description"]
+        return {**described, "documents": {**described["documents"], "documents": [],
+                                           "labels": await labels(server, [])}}
     return await server.cached(("dataset",), lambda: dataset_description(server))
+
+
+async def stored_numbers(server) -> dict | None:
+    """The dataset's numbers the writer stored (``api/precomputed.py``): what
+    :func:`dataset_description` (``description``), ``/api/articles`` (``articles``) and
+    the service description (``graphs``) answer, when they are of the store's current
+    state; ``None`` otherwise (the callers then count).  One lookup, once per snapshot."""
+    async def read() -> dict | None:
+        rows = await server.select(stored_query(server.base))
+        return json.loads(_s(rows[0], "numbers")) if rows else None
+    return await server.cached(("stored numbers",), read)
+
+
+def storable(description: dict) -> dict:
+    """:func:`dataset_description` as JSON (the latest documents and their labels, which it
+    does not list, left out)."""
+    return {**description, "documents": {"total": description["documents"]["total"]}}
+
+
+# from their quads: Virtuoso answers GRAPH ?g { } with one row, ?g unbound
+GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 async def dataset_description(server) -> dict:
@@ -771,11 +800,9 @@ async def dataset_description(server) -> dict:
     links per kind, licences stated in the graph, and the :func:`summary` of the dataset
     that ``/api/summary`` gives."""
     quads = await server.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-    # from their quads: Virtuoso answers GRAPH ?g { } with one row, ?g unbound
     # sorted here: ORDER BY made Oxigraph 0.5 sort every quad (252 s at 1.6 M quads, 1.4 s
     # without it)
-    graphs = sorted(await server.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"),
-                    key=lambda r: _s(r, "g"))
+    graphs = sorted(await server.select(GRAPHS_QUERY), key=lambda r: _s(r, "g"))
     kinds = [k for k in LINK_KINDS.values() if k.property is not None]
     numbers = await summary(server)
     licences = await server.select("""SELECT ?thing ?licence (SAMPLE(?t) AS ?title) WHERE {
@@ -808,7 +835,11 @@ def _int(row: dict, name: str) -> int:
 
 
 async def summary(server) -> dict:
-    """:func:`dataset_numbers`, computed once per snapshot of the store served."""
+    """:func:`dataset_numbers`: as the build stored it (:func:`stored_numbers`), or
+    computed once per snapshot of the store served."""
+    stored = await stored_numbers(server)
+    if stored is not None:
+        return stored["description"]["summary"]
     return await server.cached(("summary",), lambda: dataset_numbers(server))
 
 

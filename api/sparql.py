@@ -154,13 +154,19 @@ CONSTRUCT {
   ?namedGraph sd:name ?graph .
 }
 WHERE {
-  { SELECT (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } }
+  %s
+  BIND(IRI(CONCAT(STR(?dataset), "/graph/", ENCODE_FOR_URI(STR(?graph)))) AS ?namedGraph) }
+}"""
+
+# counted on request
+SD_COUNTED = SD % """{ SELECT (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } }
   { SELECT (COUNT(DISTINCT ?doc) AS ?documents) WHERE { ?doc hro:languageVersion ?v } }
   # the graphs read from their quads: Virtuoso answers GRAPH ?graph { } with one "true"
-  OPTIONAL { { SELECT DISTINCT ?graph WHERE { GRAPH ?graph { ?s ?p ?o } } }
-             BIND(IRI(CONCAT(STR(?dataset), "/graph/", ENCODE_FOR_URI(STR(?graph))))
-                  AS ?namedGraph) }
-}"""
+  OPTIONAL { { SELECT DISTINCT ?graph WHERE { GRAPH ?graph { ?s ?p ?o } } }"""
+
+# the numbers the build stored (page_data.stored_numbers)
+SD_STORED = SD % """VALUES (?triples ?documents) { (?storedTriples ?storedDocuments) }
+  OPTIONAL { ?storedGraphs"""
 
 
 def _root(request: Request) -> str:
@@ -170,8 +176,21 @@ def _root(request: Request) -> str:
 async def service_description(request: Request, server: Server,
                               accept: list[str]) -> Response:
     """The SPARQL service description with the VoID description of the dataset."""
+    from rightsgraph.api.page_data import stored_numbers
+
     root = _root(request)
-    query = sp.bind(SD, endpoint=sp.iri(f"{root}sparql"), dataset=sp.iri(f"{root}void#dataset"),
+    stored = await stored_numbers(server)
+    if stored is None:
+        template = SD_COUNTED
+        numbers: dict[str, sp.Term] = {}
+    else:
+        template = SD_STORED
+        described = stored["description"]
+        numbers = {"storedTriples": sp.integer(described["quads"]),
+                   "storedDocuments": sp.integer(described["documents"]["total"]),
+                   "storedGraphs": sp.values("graph", stored["graphs"])}
+    query = sp.bind(template, **numbers, endpoint=sp.iri(f"{root}sparql"),
+                    dataset=sp.iri(f"{root}void#dataset"),
                     dump=sp.iri(f"{root}dumps/rightsgraph.nq.gz"),
                     uriSpace=sp.literal(server.base), hro=sp.iri(HRO_IRI))
     graph_types = [m for m in accept if not m.startswith(("application/sparql-results",

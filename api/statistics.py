@@ -152,8 +152,12 @@ async def article_counts(request: Request, server: ServerDep, treaty: TreatyPara
         prefix = str(identifiers.treaty_uri(code)) + "/article/"
     committee = committee and committee_code(committee)
     state = state and state_code(state)
-    counted = await server.cached(("articles", prefix, committee, state),
-                                  lambda: _per_article(server, prefix, committee, state))
+    stored = None if committee or state else await page_data.stored_numbers(server)
+    if stored is not None:  # every article, as the build counted them
+        counted = {iri: n for iri, n in stored["articles"].items() if iri.startswith(prefix)}
+    else:
+        counted = await server.cached(("articles", prefix, committee, state),
+                                      lambda: per_article(server, prefix, committee, state))
     ranked = sorted(counted.items(), key=lambda kv: (-kv[1]["text"] - kv[1]["heading"], kv[0]))
     found: list[dict[str, Any]] = [{"article": iri, **numbers}
                                    for iri, numbers in ranked[offset:offset + limit + 1]]
@@ -180,7 +184,7 @@ async def article_counts(request: Request, server: ServerDep, treaty: TreatyPara
     return await page(request, items, limit, offset, format, ARTICLE_COLUMNS, len(counted))
 
 
-async def _per_article(server: Server, prefix: str, committee: str | None,
+async def per_article(server: Server, prefix: str, committee: str | None,
                        state: str | None) -> dict[str, dict[str, int]]:
     """``{article IRI: {"text", "heading", "documents"}}`` for every article (whose IRI
     starts with ``prefix``) paragraphs concern, of the documents ``committee`` and
@@ -224,7 +228,7 @@ async def _documents_selected(server: Server, committee: str | None, state: str 
 
 async def article_counts_in_store(server: Server, prefix: str, committee: str | None,
                                   state: str | None) -> dict[str, dict[str, int]]:
-    """What :func:`_per_article` counts, asked of the store.  Three grouped queries,
+    """What :func:`per_article` counts, asked of the store.  Three grouped queries,
     none with a negation or a join over the inherited links (there are many: a heading
     citing "arts. 8-35" gives each paragraph under it 28): the paragraphs citing each
     article, those inheriting it, those doing both (heading = inheriting - both); a

@@ -26,6 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from rightsgraph.core.namespaces import PREFIXES
+from rightsgraph.graph import dataset
 from rightsgraph.graph.store import (
     BinarySink,
     GraphContent,
@@ -35,6 +36,7 @@ from rightsgraph.graph.store import (
     Store,
     StoreError,
     StoreLockedError,
+    changes,
     checked_iri,
     declares_dataset,
     dump_format,
@@ -107,6 +109,15 @@ class LocalStore(Store):
         except (OSError, RuntimeError) as err:
             raise StoreError(f"{self.path}: update failed, nothing changed: {err}") from err
 
+    def mark_changed(self) -> None:
+        """As :meth:`Store.mark_changed`, a transaction of its own (one quad replaced: no
+        compaction needed for it)."""
+        try:
+            self._writable().update(dataset.state_update())
+        except (OSError, RuntimeError) as err:
+            raise StoreError(f"{self.path}: update failed, nothing changed: {err}") from err
+
+    @changes
     def replace_graphs(self, graphs: Mapping[str, GraphContent]) -> None:
         """As :meth:`Store.replace_graphs`; when none of the graphs exists yet (a fresh
         build), their N-Quads are loaded in one transaction by pyoxigraph's parser instead
@@ -126,6 +137,7 @@ class LocalStore(Store):
         except (OSError, RuntimeError) as err:
             raise StoreError(f"{self.path}: loading failed, nothing changed: {err}") from err
 
+    @changes
     def add_new_graphs(self, batch: Sequence[Mapping[str, GraphContent]]) -> None:
         """Bulk-load the graphs of several documents that the store does not hold yet
         (pyoxigraph's bulk loader writes sorted files and ingests them, without a

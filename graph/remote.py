@@ -45,6 +45,7 @@ from rightsgraph.graph.store import (
     ReadOnlyStoreError,
     Store,
     StoreError,
+    changes,
     checked_iri,
     declares_dataset,
     dump_format,
@@ -103,6 +104,7 @@ class RemoteStore(Store):
 
     # --- writes ---------------------------------------------------------------------
 
+    @changes
     def replace_graphs(self, graphs: Mapping[str, GraphContent]) -> None:
         """As :meth:`Store.replace_graphs` (one SPARQL Update), or one Graph Store Protocol
         request per graph, the first graph last, when the store has a graph store URL (see

@@ -12,16 +12,18 @@ only carries the per-document graphs handed to :meth:`Store.replace_graphs`.
 from __future__ import annotations
 
 import abc
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Literal, Protocol, cast, overload
+from typing import IO, Any, Literal, Protocol, TypeVar, cast, overload
 
 import pyoxigraph as ox
 
 from rightsgraph.core import formats, sparql
 from rightsgraph.core.errors import EXIT_USAGE, RightsgraphError
 from rightsgraph.core.namespaces import PREFIXES
+from rightsgraph.graph.dataset import state_update
 
 
 class BinarySink(Protocol):
@@ -160,11 +162,44 @@ def _lexical(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) 
     return term.value
 
 
+_Write = TypeVar("_Write", bound=Callable[..., Any])
+
+
+def changes(method: _Write) -> _Write:
+    """Marks a method of :class:`Store` that writes: the store's state token
+    (:mod:`.dataset`) is replaced before the write (once for nested writes), so numbers
+    stored of the state before are no longer used, even if the write fails midway."""
+    @functools.wraps(method)
+    def write(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if self._writing == 0:
+            self.mark_changed()
+        self._writing += 1
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._writing -= 1
+    return cast(_Write, write)
+
+
 class Store(abc.ABC):
-    """A dataset of named graphs; see the module docstring.  Use as a context manager."""
+    """A dataset of named graphs; see the module docstring.  Use as a context manager.
+
+    Every method that writes is marked :func:`changes`: it replaces the store's state
+    token first (:mod:`.dataset`)."""
 
     read_only: bool = False
+    _writing = 0  # depth of the writes under way (see changes)
 
+    def mark_changed(self) -> None:
+        """Give the store a new state token (:func:`.dataset.state_update`)."""
+        self._update(state_update())
+
+    def record(self, update: str) -> None:
+        """Apply an update that states what the store holds without changing what it
+        holds (the dataset's numbers, :mod:`.dataset`): the state token is kept."""
+        self._update(update)
+
+    @changes
     def replace_graphs(self, graphs: Mapping[str, GraphContent]) -> None:
         """Replace each named graph (IRI -> its new content) in one atomic step: readers
         see all the old graphs or all the new ones, never a mix; a failure or a kill midway
@@ -173,6 +208,7 @@ class Store(abc.ABC):
         if graphs:
             self._update(replacement_update(graphs))
 
+    @changes
     def add_new_graphs(self, batch: Sequence[Mapping[str, GraphContent]]) -> None:
         """Add the graphs of several documents, none of which the store holds yet (a fresh
         build).  By default one :meth:`replace_graphs` per document; the local store
@@ -181,6 +217,7 @@ class Store(abc.ABC):
         for graphs in batch:
             self.replace_graphs(graphs)
 
+    @changes
     def drop_graphs(self, names: Iterable[str]) -> None:
         """Remove these named graphs (those absent are ignored), in one atomic step."""
         update = drop_update(names)

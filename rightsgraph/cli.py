@@ -287,6 +287,7 @@ def _build(args: argparse.Namespace) -> int:
                 print(f"rightsgraph: note: {message}", file=sys.stderr)
             if args.similar:
                 _similar(store, _vectors_folder(args))
+            _store_numbers(store, index)
             if args.output:
                 if report.ok:
                     _write_atomically(Path(args.output), lambda out: store.dump(out, "trig"))
@@ -377,6 +378,28 @@ def _labels_parser(commands: argparse._SubParsersAction) -> None:
     _store_option(report, "store to read: a folder or a SPARQL endpoint URL")
 
 
+def _store_numbers(store, index) -> None:
+    """The dataset's numbers, computed once now for every reader (``api/precomputed.py``);
+    when they cannot be, the server counts them as before."""
+    import time
+
+    from rightsgraph.api.precomputed import store_numbers
+    from rightsgraph.core.errors import RightsgraphError
+
+    start = time.monotonic()
+    try:
+        stored = store_numbers(store, index)
+    except RightsgraphError as err:
+        print(f"rightsgraph: note: the dataset's numbers were not stored ({err}); the "
+              "server counts them on request", file=sys.stderr)
+        return
+    if stored is None:
+        print("rightsgraph: note: the store changed while its numbers were counted: not "
+              "stored; the server counts them on request", file=sys.stderr)
+    else:
+        print(f"  dataset numbers stored ({time.monotonic() - start:.1f} s)", file=sys.stderr)
+
+
 def _labels(args: argparse.Namespace) -> int:
     """``labels uhri``: load, print the counts and the unmatched; ``labels report``."""
     from rightsgraph.core.uhri import UhriExportError
@@ -401,6 +424,7 @@ def _labels(args: argparse.Namespace) -> int:
             report = labels.load_uhri(args.export, store, language=args.language,
                                       date=args.date, progress=progress)
             indexed = _index_labels(args, store)
+            _labels_numbers(args, store)
     except (OSError, UhriExportError, StoreError) as err:
         _error(err)
         return 1
@@ -425,6 +449,17 @@ def _index_labels(args: argparse.Namespace, store) -> str:
     except SearchIndexError as err:
         return (f"full-text index not updated ({err}); it catches up the next time "
                 "`rightsgraph index`, `search` or `serve` opens it")
+
+
+def _labels_numbers(args: argparse.Namespace, store) -> None:
+    """The dataset's numbers after ``labels uhri`` (its UHRI counts changed)."""
+    from rightsgraph.graph.search import SearchIndex, SearchIndexError, default_path
+
+    try:
+        with SearchIndex(args.index or default_path(args.store)) as index:
+            _store_numbers(store, index)
+    except SearchIndexError:  # counted by the store alone
+        _store_numbers(store, None)
 
 
 def _search(args: argparse.Namespace) -> int:

@@ -96,6 +96,7 @@ class HRO(DefinedNamespace):
     adoptedOn: URIRef  # adopted on
     consideredAtMeeting: URIRef  # considered at meeting
     consideredOn: URIRef  # considered on
+    datasetNumbers: URIRef  # dataset numbers
     derivedFollowUpDeadline: URIRef  # derived follow-up deadline
     exportSha256: URIRef  # export SHA-256
     followUpDeadline: URIRef  # follow-up deadline
@@ -110,6 +111,7 @@ class HRO(DefinedNamespace):
     nextReportNumber: URIRef  # next report number
     notation: URIRef  # notation
     number: URIRef  # number
+    numbersOfState: URIRef  # numbers of state
     originalLanguage: URIRef  # original language
     otherSymbol: URIRef  # other symbol
     recordCount: URIRef  # record count
@@ -121,6 +123,7 @@ class HRO(DefinedNamespace):
     sha256: URIRef  # SHA-256
     spanEnd: URIRef  # span end
     spanStart: URIRef  # span start
+    storeState: URIRef  # store state
     text: URIRef  # text
     threshold: URIRef  # threshold
     truncated: URIRef  # truncated

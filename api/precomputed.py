@@ -1,0 +1,105 @@
+"""The dataset's numbers, computed by the writer instead of the first reader after a build.
+
+``/void`` (the page and the VoID description), ``/api/summary`` and ``/api/articles``
+(unfiltered, or by treaty) aggregate the whole store: seconds to minutes at a large
+corpus.  :func:`store_numbers` runs the very functions the server runs
+(:func:`.page_data.dataset_description`, :func:`.statistics.per_article`) once, over the
+store and the full-text index just written, and stores their answers in the store's
+``{base}graph/dataset`` (:mod:`rightsgraph.graph.dataset`: VoID, PROV and the answers as
+JSON), guarded by the store's state token.  The server reads them with one lookup
+(:func:`.page_data.stored_numbers`) and counts as before when they are missing or not of
+the store's current state.
+
+The numbers count the graph they are stored in, as a reader counting the store would:
+its quads before are replaced by the :data:`~rightsgraph.graph.dataset.WRITTEN` quads
+written.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, TypeVar, cast
+
+from rightsgraph.core import identifiers
+from rightsgraph.graph import dataset
+from rightsgraph.graph.search import SearchIndex, SearchIndexError
+from rightsgraph.graph.store import Store
+
+T = TypeVar("T")
+
+
+class _Reader:
+    """What the server's page functions ask of a server, answered by the store being
+    written (synchronously) and its index."""
+
+    def __init__(self, store: Store, index: SearchIndex | None, base: str) -> None:
+        self.store = store
+        self.index = index
+        self.base = base
+        self._cache: dict[Hashable, Any] = {}
+
+    async def select(self, query: str) -> list[dict[str, dict]]:
+        body = self.store.query(query).serialize("application/sparql-results+json")
+        return json.loads(body)["results"]["bindings"]
+
+    async def ask(self, query: str) -> bool:
+        body = self.store.query(query).serialize("application/sparql-results+json")
+        return bool(json.loads(body)["boolean"])
+
+    async def cached(self, key: Hashable, make: Callable[[], Awaitable[T]],
+                     seconds: float = 0.0) -> T:
+        if key not in self._cache:
+            self._cache[key] = await make()
+        return self._cache[key]
+
+    def search_index(self) -> SearchIndex:
+        if self.index is None:
+            raise SearchIndexError("no full-text index: the store is counted")
+        return self.index
+
+    def local_path(self, iri: str) -> str | None:
+        return "/" + iri[len(self.base):] if iri.startswith(self.base) else None
+
+
+def compute(store: Store, index: SearchIndex | None, base: str) -> dict:
+    """What :func:`store_numbers` stores, computed as the server does (the quads and graphs
+    as they are now, the dataset graph included)."""
+    from rightsgraph.api import page_data, statistics
+
+    reader = _Reader(store, index, base)
+
+    async def run() -> dict:
+        description = await page_data.dataset_description(reader)
+        articles = await statistics.per_article(cast(Any, reader), "", None, None)
+        graphs = await reader.select(page_data.GRAPHS_QUERY)
+        return {"description": page_data.storable(description), "articles": articles,
+                "graphs": sorted(row["g"]["value"] for row in graphs if "g" in row)}
+
+    return asyncio.run(run())
+
+
+def store_numbers(store: Store, index: SearchIndex | None = None,
+                  base: str | None = None) -> dict | None:
+    """Compute the dataset's numbers and store them with the current state token; the
+    numbers, or ``None`` when the store changed meanwhile (then nothing is stored and
+    readers count)."""
+    base = base or identifiers.base()
+    state, before = _state(store, base)
+    if state is None:
+        store.mark_changed()
+        state, before = _state(store, base)
+    if state is None:  # the store lost the token: leave the readers counting
+        return None
+    numbers = compute(store, index, base)
+    described = numbers["description"]
+    described["quads"] += dataset.WRITTEN - before
+    store.record(dataset.numbers_update(base, state, numbers, quads=described["quads"],
+                                        entities=described["documents"]["total"]))
+    stored = next(store.query(dataset.stored_query(base)).rows(), None)
+    return numbers if stored is not None else None
+
+
+def _state(store: Store, base: str) -> tuple[str | None, int]:
+    row = next(store.query(dataset.state_query(base)).rows(), {})
+    return row.get("state"), int(row.get("quads") or 0)
