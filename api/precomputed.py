@@ -87,7 +87,7 @@ def store_numbers(store: Store, index: SearchIndex | None = None,
     base = base or identifiers.base()
     state, before = _state(store, base)
     if state is None:
-        store.mark_changed()
+        store.record(dataset.first_state_update(base))
         state, before = _state(store, base)
     if state is None:  # the store lost the token: leave the readers counting
         return None

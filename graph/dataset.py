@@ -4,8 +4,9 @@ tells a reader whether they are those of the store's current state.
 ``{base}graph/dataset`` holds:
 
 * ``hro:storeState``: a token every write of :class:`~.store.Store` replaces *before* it
-  writes (:func:`state_update`, see :meth:`.store.Store.changes`): whatever wrote the
-  store last, the token is new;
+  writes (:func:`state_update`, see :func:`.store.changes`): whatever wrote the store
+  last, the token is new.  A store gets its first token when numbers are first stored
+  (:func:`first_state_update`); until then it has none and writes leave it without;
 * what ``rightsgraph build`` and ``rightsgraph labels uhri`` computed once the writes were
   done (``api/precomputed.py``): the VoID description of the dataset (``void:triples``,
   ``void:entities``), the numbers ``/void``, ``/api/summary`` and ``/api/articles`` give
@@ -44,11 +45,20 @@ def dataset_graph(base: str | None = None) -> str:
 
 
 def state_update(base: str | None = None) -> str:
-    """The SPARQL Update that gives the store a new state token."""
+    """The SPARQL Update that gives the store a new state token if it has one: a store
+    without numbers stored has none, and is left as it is."""
     graph = sp.iri(dataset_graph(base))
     token = sp.literal(uuid.uuid4().hex)
-    return (f"DELETE WHERE {{ GRAPH {graph} {{ {graph} <{STATE}> ?state }} }};\n"
-            f"INSERT DATA {{ GRAPH {graph} {{ {graph} <{STATE}> {token} }} }}")
+    return (f"DELETE {{ GRAPH {graph} {{ {graph} <{STATE}> ?state }} }}\n"
+            f"INSERT {{ GRAPH {graph} {{ {graph} <{STATE}> {token} }} }}\n"
+            f"WHERE {{ GRAPH {graph} {{ {graph} <{STATE}> ?state }} }}")
+
+
+def first_state_update(base: str | None = None) -> str:
+    """The SPARQL Update that gives a store its first state token (before numbers are
+    counted: from then on every write replaces it)."""
+    graph = sp.iri(dataset_graph(base))
+    return f"INSERT DATA {{ GRAPH {graph} {{ {graph} <{STATE}> {sp.literal(uuid.uuid4().hex)} }} }}"
 
 
 def state_query(base: str | None = None) -> str:

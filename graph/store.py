@@ -191,7 +191,7 @@ class Store(abc.ABC):
     _writing = 0  # depth of the writes under way (see changes)
 
     def mark_changed(self) -> None:
-        """Give the store a new state token (:func:`.dataset.state_update`)."""
+        """Give the store a new state token if it has one (:func:`.dataset.state_update`)."""
         self._update(state_update())
 
     def record(self, update: str) -> None:

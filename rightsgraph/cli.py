@@ -420,6 +420,7 @@ def _labels(args: argparse.Namespace) -> int:
             if loaded is not None and loaded != args.language:  # the same records, translated
                 print(labels.format_translation(labels.translate_uhri(
                     args.export, store, language=args.language, date=args.date)))
+                _labels_numbers(args, store)
                 return 0
             report = labels.load_uhri(args.export, store, language=args.language,
                                       date=args.date, progress=progress)

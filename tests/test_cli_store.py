@@ -18,6 +18,7 @@ from rightsgraph.extract import extract_file, to_graph
 from rightsgraph.extract.output import link_rows
 from rightsgraph.extract.triples import Triples
 from rightsgraph.graph.build import DocumentRejectedError, build, support_graphs
+from rightsgraph.graph.dataset import WRITTEN, dataset_graph
 from rightsgraph.graph.reason import infer
 from rightsgraph.graph.store import open_store
 
@@ -55,8 +56,10 @@ def test_building_twice_adds_no_duplicates(capsys, tmp_path):
     asserted = Triples.of(to_graph(extract_file(SEED)))
     support = support_graphs()
     with open_store(tmp_path / "store", read_only=True) as store:
-        assert store.graphs() == sorted([SEED_GRAPH, SEED_GRAPH + "/inferred", *support])
-        assert len(store) == len(asserted) + len(infer(asserted)) + sum(map(len, support.values()))
+        assert store.graphs() == sorted([SEED_GRAPH, SEED_GRAPH + "/inferred", *support,
+                                         dataset_graph()])  # + the dataset's numbers
+        assert len(store) == (len(asserted) + len(infer(asserted))
+                              + sum(map(len, support.values())) + WRITTEN)
 
 
 def test_an_unchanged_file_is_skipped_a_changed_one_extracted_again(capsys, tmp_path):
@@ -93,7 +96,8 @@ def test_a_failing_file_is_named_and_the_others_are_loaded(capsys, tmp_path):
     assert f"{tmp_path / 'in' / 'broken.txt'}" in err and "empty" in err
     assert "1 documents, 66 paragraphs" in out and "failed: 1" in out
     with open_store(tmp_path / "store", read_only=True) as store:
-        documents = [g for g in store.graphs() if g not in support_graphs()]
+        documents = [g for g in store.graphs()
+                     if g not in support_graphs() and g != dataset_graph()]
         assert documents == [SEED_GRAPH, SEED_GRAPH + "/inferred"]
 
 
@@ -258,7 +262,7 @@ def _documents(location) -> list[str]:
     with open_store(location, read_only=True) as store:
         return [g.removeprefix("https://rightsgraph.org/graph/") for g in store.graphs()
                 if g not in support_graphs() and not g.endswith("/inferred")
-                and "/graph/inferred/" not in g]
+                and "/graph/inferred/" not in g and g != dataset_graph()]
 
 
 def test_the_summary_says_what_the_store_holds_not_only_what_was_loaded(capsys, tmp_path):
