@@ -180,3 +180,18 @@ def test_the_whole_dump_from_virtuoso_parses(virtuoso_site):
     quads = list(ox.parse(gzip.decompress(answer.content), ox.RdfFormat.N_QUADS))
     graphs = {q.graph_name.value for q in quads}
     assert "https://rightsgraph.org/graph/CMW/C/AZE/CO/3/zh" in graphs
+
+
+def test_the_build_stores_the_dataset_numbers_in_virtuoso(virtuoso, virtuoso_site):
+    """The numbers' conditional update runs on Virtuoso too; the server reads them and
+    answers what counting gives (api/precomputed.py, decision 0014)."""
+    from rightsgraph.api.precomputed import compute
+    from rightsgraph.graph.dataset import stored_query
+
+    client, _ = virtuoso_site
+    with open_store(virtuoso.store, read_only=True) as store:
+        assert list(store.query(stored_query("https://rightsgraph.org/")).rows())
+        counted = compute(store, None, "https://rightsgraph.org/")
+    summary = client.get("/api/summary").json()
+    summary.pop("more")  # the routes it links to
+    assert summary == counted["description"]["summary"]
