@@ -163,8 +163,8 @@ def latencies(client: httpx.Client, paths: str | Sequence[str], budget_s: float,
 WRK = "wrk"
 
 
-# wrk's threads take the paths in turn, each thread from its own offset, so that no path is
-# asked twice before all were asked once.
+# wrk's threads take the paths in turn, each thread every THREADS-th path from its own
+# offset: evenly paced threads ask no path twice before all were asked once.
 ROTATE = """
 local paths = {%s}
 local threads = 0

@@ -155,8 +155,8 @@ def test_wrk_takes_the_paths_in_turn(standin):
     rate = measure.wrk(standin, 1, "application/json", 4, paths=paths)
     assert rate["distinct"] == 40 and rate["rps"] > 0
     asked = _Standin.asked
-    assert set(asked) <= set(paths)
-    assert len(set(asked[:40])) >= 38  # two threads, interleaved: hardly a repeat at first
+    assert len(asked) >= 2 * len(paths)  # hundreds in a second, on this stand-in
+    assert set(asked) == set(paths)  # each thread takes every other path, all of them taken
 
 
 @pytest.mark.parametrize("words", [1, 2, 3])
