@@ -122,61 +122,94 @@ _NOISE = frozenset(map(term, (OWL.sameAs, OWL.differentFrom)))
 
 def infer(data: Iterable[Triple], rule_set: Rules | None = None) -> set[Triple]:
     """The triples the ontology and ``data`` (a document's triples, N-Triples terms)
-    entail that ``data`` does not assert."""
+    entail that ``data`` does not assert.
+
+    Properties first, classes last: the only rule with an ``rdf:type`` premise is cax-sco
+    (superclasses), whose conclusions are types again, so every type follows from the
+    property triples once they are closed.  Each node's classes are gathered in one pass
+    (its asserted types, the domains of what it is the subject of and the ranges of what it
+    is the object of) and closed under superclasses, instead of one derivation per triple
+    and class (four times fewer steps on a document's graph)."""
     r = rule_set or rules()
     asserted = set(data)
     known = set(asserted)
-    todo = list(asserted)
-    # p -> s -> {o}, and p -> o -> {s}
-    by_predicate: dict[Term, dict[Term, set[Term]]] = defaultdict(lambda: defaultdict(set))
-    by_object: dict[Term, dict[Term, set[Term]]] = defaultdict(lambda: defaultdict(set))
+    superproperties, inverses, symmetric = r.superproperties, r.inverses, r.symmetric
+    transitive, chains = r.transitive, r.chains
+    chained = {p for chain in chains for p in chain[:2]}
+    indexed = transitive | chained  # the predicates rules look up by subject or object
+    # p -> s -> {o}, and p -> o -> {s}, for the indexed predicates
+    by_subject: dict[Term, dict[Term, set[Term]]] = {p: defaultdict(set) for p in indexed}
+    by_object: dict[Term, dict[Term, set[Term]]] = {p: defaultdict(set) for p in indexed}
+    todo = []
     for s, p, o in asserted:
-        by_predicate[p][s].add(o)
-        by_object[p][o].add(s)
-    superclasses, superproperties, inverses = r.superclasses, r.superproperties, r.inverses
-    domains, ranges, transitive, symmetric = r.domains, r.ranges, r.transitive, r.symmetric
-    chained = {p for chain in r.chains for p in chain[:2]}
+        if p == _TYPE:
+            continue
+        todo.append((s, p, o))
+        if p in indexed:
+            by_subject[p][s].add(o)
+            by_object[p][o].add(s)
 
     def derive(triple: Triple) -> None:
         if triple not in known:
             known.add(triple)
             todo.append(triple)
-            by_predicate[triple[1]][triple[0]].add(triple[2])
-            by_object[triple[1]][triple[2]].add(triple[0])
+            if triple[1] in indexed:
+                by_subject[triple[1]][triple[0]].add(triple[2])
+                by_object[triple[1]][triple[2]].add(triple[0])
 
     while todo:
         s, p, o = todo.pop()
-        if p == _TYPE:
-            for cls in superclasses.get(o, ()):
-                derive((s, _TYPE, cls))
-            continue
         for q in superproperties.get(p, ()):
             derive((s, q, o))
-        for cls in domains.get(p, ()):
-            derive((s, _TYPE, cls))
         if o[0] == '"':  # a literal
             continue
-        for cls in ranges.get(p, ()):
-            derive((o, _TYPE, cls))
         for q in inverses.get(p, ()):
             derive((o, q, s))
         if p in symmetric:
             derive((o, p, s))
         if p in transitive:
-            for nxt in list(by_predicate[p].get(o, ())):
+            for nxt in list(by_subject[p].get(o, ())):
                 derive((s, p, nxt))
             for prev in list(by_object[p].get(s, ())):
                 derive((prev, p, o))
         if p not in chained:
             continue
-        for first, second, implied in r.chains:
+        for first, second, implied in chains:
             if p == first:
-                for nxt in list(by_predicate[second].get(o, ())):
+                for nxt in list(by_subject[second].get(o, ())):
                     derive((s, implied, nxt))
             if p == second:
                 for prev in list(by_object[first].get(s, ())):
                     derive((prev, implied, o))
-    return {triple for triple in known - asserted if _kept(triple, r)}
+    new = {triple for triple in known - asserted if _kept(triple, r)}
+    for node, classes in _classes(known, r).items():
+        new.update(triple for cls in classes
+                   if (triple := (node, _TYPE, cls)) not in asserted and _kept(triple, r))
+    return new
+
+
+def _classes(triples: Iterable[Triple], r: Rules) -> dict[Term, set[Term]]:
+    """Each node's classes: asserted (``rdf:type``), from the domains and ranges of the
+    properties it has (prp-dom, prp-rng), closed under superclasses (cax-sco)."""
+    domains, ranges = r.domains, r.ranges
+    classes: dict[Term, set[Term]] = defaultdict(set)
+    for s, p, o in triples:
+        if p == _TYPE:
+            classes[s].add(o)
+            continue
+        if p in domains:
+            classes[s] |= domains[p]
+        if p in ranges and o[0] != '"':
+            classes[o] |= ranges[p]
+    superclasses = r.superclasses
+    for found in classes.values():
+        todo = list(found)
+        while todo:
+            for cls in superclasses.get(todo.pop(), ()):
+                if cls not in found:
+                    found.add(cls)
+                    todo.append(cls)
+    return classes
 
 
 def _kept(triple: Triple, r: Rules) -> bool:
