@@ -43,10 +43,10 @@ class Lookup(Protocol):
 class Step:
     predicate: URIRef
     backwards: bool = False
+    term: Term = field(init=False)  # the predicate as N-Triples writes it
 
-    @property
-    def term(self) -> Term:
-        return f"<{self.predicate}>"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "term", f"<{self.predicate}>")
 
 
 @dataclass(frozen=True)
@@ -59,16 +59,32 @@ class Facet:
     store: bool = False
     path_text: tuple[str, ...] = ()
     source: str | None = None  # who gives the values, when not the text (UHRI)
+    _memo: dict[str, dict[Term, str | None]] = field(default_factory=dict, compare=False,
+                                                     repr=False)  # base -> IRI -> value
 
-    def of(self, graph: Lookup, node: Term) -> set[str]:
-        """This facet's values for ``node`` (a paragraph) in ``graph``."""
+    def of(self, graph: Lookup, node: Term, base: str | None = None) -> set[str]:
+        """This facet's values for ``node`` (a paragraph) in ``graph`` (``base``: of the
+        minted IRIs, :func:`.identifiers.base` unless given)."""
         found: set[str] = set()
+        base = base or identifiers.base()
         for path in self.paths:
             for end in _follow(graph, node, path):
-                shown = self.value_of(end)
+                shown = self._value(end, base)
                 if shown:
                     found.add(shown)
         return found
+
+    def _value(self, node: Term, base: str) -> str | None:
+        """:meth:`value_of`, remembered for IRIs (registry items, named again and again
+        by every document; bounded: forgotten past :data:`_REMEMBERED` IRIs)."""
+        if node[0] != "<":
+            return self.value_of(node)
+        memo = self._memo.setdefault(base, {})
+        if node not in memo:
+            if len(memo) >= _REMEMBERED:
+                memo.clear()
+            memo[node] = self.value_of(node)
+        return memo[node]
 
     def value_of(self, node: Term) -> str | None:
         """The value a node at the end of a path gives (a term written as in N-Triples)."""
@@ -87,13 +103,18 @@ class Facet:
         return uhri.slug(value) if self.name in uhri.SCHEMES else value
 
 
-def _follow(graph: Lookup, node: Term, path: tuple[Step, ...]) -> set[Term]:
-    nodes = {node}
+def _follow(graph: Lookup, node: Term, path: tuple[Step, ...]) -> Iterable[Term]:
+    nodes: Iterable[Term] = (node,)
     for step in path:
         predicate = step.term
-        nodes = {o for n in nodes for o in (graph.subjects(predicate, n) if step.backwards
-                                            else graph.objects(n, predicate))}
+        if step.backwards:
+            nodes = {o for n in nodes for o in graph.subjects(predicate, n)}
+        else:
+            nodes = {o for n in nodes for o in graph.objects(n, predicate)}
     return nodes
+
+
+_REMEMBERED = 20_000  # IRIs whose facet value each facet remembers (a corpus names ~5,000)
 
 
 def expand(curie: str) -> URIRef:
@@ -211,13 +232,14 @@ def iri_of(facet: str, value: str) -> str | None:
 
 
 def values_of(graph: Lookup, node: Term, table: Iterable[Facet] | None = None,
-              ) -> dict[str, list[str]]:
+              base: str | None = None) -> dict[str, list[str]]:
     """Every facet's values for a paragraph in ``graph`` (facets looked up in the store are
     left out: :mod:`.index` adds them)."""
     out = {}
+    base = base or identifiers.base()
     for facet in table if table is not None else facets():
         if not facet.store:
-            found = facet.of(graph, node)
+            found = facet.of(graph, node, base)
             if found:
                 out[facet.name] = sorted(found)
     return out

@@ -10,6 +10,7 @@ from functools import cache
 
 from rdflib.namespace import DCTERMS, PROV, RDF
 
+from rightsgraph.core import identifiers
 from rightsgraph.core.namespaces import HRO
 from rightsgraph.extract.triples import Term, Triples, language, value
 from rightsgraph.graph.search import facets
@@ -150,7 +151,7 @@ class _Lookup:
 
 
 def paragraph_versions(graph: _Lookup) -> Iterator[Version]:
-    table = facets.facets()
+    table, base = facets.facets(), identifiers.base()
     for para in graph.subjects(_TYPE, _PARAGRAPH):
         if para[0] != "<":
             continue
@@ -164,4 +165,4 @@ def paragraph_versions(graph: _Lookup) -> Iterator[Version]:
             words = value(text)
             yield Version(value(para), lang.lower(), words, tokens(words, lang.lower()),
                           int(value(number)) if number is not None else 0, symbol,
-                          facets.values_of(graph, para, table))
+                          facets.values_of(graph, para, table, base))
