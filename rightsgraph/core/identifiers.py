@@ -49,6 +49,7 @@ def _root(given: str | None) -> str:
     return given if given.endswith("/") else given + "/"
 
 
+@functools.lru_cache(maxsize=65_536)  # a document names the same items again and again
 def _enc(path: str) -> str:
     """Percent-encode what is not safe in an IRI path; "/" separates segments."""
     return quote(path, safe="/()")
