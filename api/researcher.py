@@ -278,11 +278,11 @@ async def paragraphs(
             affected=affected and slug(affected), **search_api.link_filters(links)),
             language, limit, offset, labels)
         return await page(request, items, limit, offset, format, PARAGRAPH_COLUMNS, total)
-    if links.get("article") and via_heading and follow_up is None and not theme \
-            and not affected:
+    if (via_heading or not links.get("article")) and follow_up is None and not theme \
+            and not affected:  # every filter is a facet of the index
         where = _facet_filters(links, state=state, committee=committee, flag=flag,
                                language=language, document=document)
-        found = await _article_page(server, links["article"], where, limit, offset)
+        found = await _index_page(server, where, limit, offset, links.get("article"))
         if found is not None:
             return await page(request, found[0], limit, offset, format, PARAGRAPH_COLUMNS,
                               found[1])
@@ -363,20 +363,21 @@ def _facet_filters(links: dict[str, str], *, state: str | None, committee: str |
     return {name: value for name, value in where.items() if value}
 
 
-async def _article_page(server: Server, article: str, where: dict[str, str], limit: int,
-                        offset: int) -> tuple[list[Item], int] | None:
-    """A page of the paragraphs that concern ``article`` (or a provision below it), in
-    their text or through a section heading, and match ``where`` (:func:`_facet_filters`),
-    with their total: the same items as :func:`paragraphs_in_store`, found by the
-    full-text index (its ``article`` facet holds both ways) in the order of its ``uri``
-    column, so the cost is that of the answer.  ``None`` when the index is not available.
-    The texts and kinds come from the index, whether a paragraph's own text cites the
-    article (``via``) from the store, for this page's paragraphs only."""
-    name = article_notation(article)
+async def _index_page(server: Server, where: dict[str, str], limit: int, offset: int,
+                      article: str | None = None) -> tuple[list[Item], int] | None:
+    """A page of the paragraphs that match ``where`` (:func:`_facet_filters`) and, with
+    ``article``, concern it (or a provision below it) in their text or through a section
+    heading, with their total: the same items as :func:`paragraphs_in_store`, found by the
+    full-text index (its facets; its ``article`` facet holds both ways) in the order of its
+    ``uri`` column, so the cost is that of the answer.  ``None`` when the index is not
+    available.  The texts and kinds come from the index; with ``article``, whether a
+    paragraph's own text cites it (``via``) from the store, for this page's paragraphs only
+    (without, ``via`` is ``None``, as the store's listing says)."""
+    name = article_notation(article) if article else None
 
     def listed(index: SearchIndex) -> tuple[list[aggregate.Listed], list[str], dict]:
-        concerned = [name, *aggregate.provisions(index, name)]
-        found = aggregate.listing(index, {**where, "article": concerned},
+        concerned = [name, *aggregate.provisions(index, name)] if name else []
+        found = aggregate.listing(index, {**where, "article": concerned} if name else where,
                                   [where["lang"]] if "lang" in where else None)
         shown = found[offset:offset + limit + 1]
         return found, concerned, aggregate.stored(index, {item.uri for item in shown})
@@ -387,7 +388,7 @@ async def _article_page(server: Server, article: str, where: dict[str, str], lim
     found, concerned, parts = answer
     shown = found[offset:offset + limit + 1]
     cited = set()
-    if shown:
+    if shown and name:
         rows = await _rows(server, f"""SELECT DISTINCT ?para WHERE {{
             {sp.values("para", sorted({item.uri for item in shown}))}
             {sp.values("concerned", [str(identifiers.provision_uri(n)) for n in concerned])}
@@ -396,11 +397,11 @@ async def _article_page(server: Server, article: str, where: dict[str, str], lim
     items = []
     for item in shown:
         version = next(p for p in parts[item.uri].values() if p["lang"] == item.lang)
+        via = ("text" if item.uri in cited else "heading") if name else None
         items.append({
             "document": item.symbol, "number": item.number, "uri": item.uri,
             "page": _local(server, item.uri), "kinds": version["facets"].get("kind", []),
-            "language": item.lang, "via": "text" if item.uri in cited else "heading",
-            "text": version["text"]})
+            "language": item.lang, "via": via, "text": version["text"]})
     return items, len(found)
 
 
@@ -439,7 +440,7 @@ async def article_page(request: Request, server: ServerDep,
     about = {"article": {"notation": name, "uri": iri, "label": label,
                          "treaty": treaty_of(name)}}
     if via_heading:
-        found = await _article_page(server, name, {}, limit, offset)
+        found = await _index_page(server, {}, limit, offset, name)
         if found is not None:
             return await page(request, found[0], limit, offset, format, PARAGRAPH_COLUMNS,
                               found[1], **about)
@@ -478,11 +479,16 @@ async def sdg_page(request: Request, server: ServerDep,
         raise RefusedError(404, f"{target} is not an SDG target")
     tagged = await paragraphs_in_store(
         server, [f"?para ^hro:annotates/hro:uhriSdg {sp.iri(iri)} ."], limit, offset)
+    about = {"target": {"notation": target, "uri": iri, "label": label},
+             "uhri": tagged[:limit]}
+    found = await _index_page(server, {"sdg": facet_table.notation(iri) or target}, limit,
+                              offset)
+    if found is not None:
+        return await page(request, found[0], limit, offset, format, PARAGRAPH_COLUMNS,
+                          found[1], **about)
     return await _paragraph_page(request, server,
                                  [f"?para hro:refersToSdgTarget {sp.iri(iri)} ."],
-                                 limit, offset, format,
-                                 target={"notation": target, "uri": iri, "label": label},
-                                 uhri=tagged[:limit])
+                                 limit, offset, format, **about)
 
 
 CHAIN_RELATIONS = ("reiterates", "recalls", "notesNonImplementationOf", "citesRecommendation",

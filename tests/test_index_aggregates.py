@@ -117,6 +117,29 @@ def test_filtered_article_listings_are_the_store_s(api, params):
         assert all(p["total"] == len(expected) for p in pages)
 
 
+@pytest.mark.parametrize("params", [
+    {}, {"state": "AZE"}, {"state": "Ecuador", "flag": "recommendation"},
+    {"committee": "CRC"}, {"committee": "CMW", "language": "fr"}, {"sdg": "10.7"},
+    {"ilo": "C097"}, {"document": "CMW/C/AZE/CO/3", "flag": "concern"}])
+def test_listings_without_an_article_from_the_index_are_the_store_s(api, params):
+    """/api/paragraphs by State, committee, SDG target, ILO instrument, kind, language or
+    document: answered by the index (the filters are its facets), as the store lists
+    them."""
+    server = api.app.state.server
+    links = {k: v for k, v in params.items() if k in ("sdg", "ilo")}
+    filters = paragraph_filters(
+        state=params.get("state"), committee=params.get("committee"), links=links,
+        flag=params.get("flag"), language=params.get("language"),
+        document=params.get("document"))
+    expected = api.portal.call(researcher.paragraphs_in_store, server, filters, 10_000, 0)
+    paths = ["/api/paragraphs"] + ([f"/api/sdg/{params['sdg']}"] if "sdg" in params else [])
+    for path in paths:  # an SDG target's page lists the same paragraphs
+        items, pages = every_item(api, path, **({} if path.startswith("/api/sdg") else params))
+        assert expected and items == expected, (path, params)
+        assert all(p["total"] == len(expected) for p in pages)
+        assert len(pages) == max(1, -(-len(expected) // 7))
+
+
 def test_the_summary_s_inherited_articles_from_the_index_are_the_store_s(api):
     summary = api.get("/api/summary").json()
     expected = in_store(api, page_data.articles_only_via_heading_in_store)
