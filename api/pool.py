@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import cast
+from typing import NamedTuple, cast
 
 from rightsgraph.core import formats
 from rightsgraph.core.errors import RightsgraphError
@@ -57,8 +57,9 @@ class QueryError(RightsgraphError):
         self.headers = headers or {}
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
+    """A query's answer as the worker serialised it (a tuple: made per request)."""
+
     media_type: str
     body: bytes
     kind: str  # select, ask or graph
@@ -192,6 +193,12 @@ class _Answers(asyncio.Protocol):
         self.transport = cast(asyncio.WriteTransport, transport)
 
     def data_received(self, data: bytes) -> None:
+        if not self._buffer and len(data) >= 4:  # most answers: one whole frame at once
+            (size,) = struct.unpack_from("!i", data)
+            if size >= 0 and len(data) == 4 + size:
+                if self.waiting is not None and not self.waiting.done():
+                    self.waiting.set_result(data[4:])
+                return
         self._buffer += data
         buffer = self._buffer
         while len(buffer) >= 4:

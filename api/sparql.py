@@ -9,12 +9,14 @@ from fastapi.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from rightsgraph.api.deps import ServerDep
-from rightsgraph.api.pool import QueryError
+from rightsgraph.api.pool import GRAPH_TYPES, RESULT_TYPES, QueryError
+from rightsgraph.api.pool import Answer as QueryAnswer
 from rightsgraph.api.protocol import (
     FORMAT_NAMES,
     RefusedError,
     accepted_types,
     check_query,
+    form_pairs,
     read_body,
 )
 from rightsgraph.api.server import Server
@@ -42,8 +44,19 @@ SPARQL_DOC = """SPARQL 1.1 Protocol query endpoint.
 
 
 async def _form(request: Request) -> list[tuple[str, str]]:
-    body = (await read_body(request)).decode("utf-8", errors="replace")
-    return parse_qsl(body, keep_blank_values=True)
+    body = await read_body(request)
+    if body.isascii():
+        return form_pairs(body)
+    return parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    """The first value of header ``name`` (lower case, as ASGI servers give names), read from
+    the scope's raw list rather than through a ``Headers`` mapping."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
 
 
 @router.get("/sparql", summary="SPARQL 1.1 query (GET)", description=SPARQL_DOC,
@@ -51,10 +64,13 @@ async def _form(request: Request) -> list[tuple[str, str]]:
 @router.post("/sparql", summary="SPARQL 1.1 query (POST)", description=SPARQL_DOC,
              operation_id="sparql_query_post")
 async def sparql(request: Request, server: ServerDep) -> Response:
-    params = list(request.query_params.multi_items())
+    # Read from the ASGI scope as it is (query string, raw headers): Starlette's
+    # QueryParams and Headers mappings cost more than the rest of this function.
+    scope = request.scope
+    params = form_pairs(scope["query_string"])
     query = None
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if request.method == "POST":
+    if scope["method"] == "POST":
+        content_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
         if content_type == "application/sparql-update":
             raise RefusedError(403, "this endpoint is read-only: SPARQL Update is not accepted")
         if content_type == "application/sparql-query":
@@ -74,7 +90,7 @@ async def sparql(request: Request, server: ServerDep) -> Response:
         query = queries[0] if queries else None
     elif queries:
         raise RefusedError(400, "a query in the body and in the URL: give one")
-    accept = accepted_types(request.headers.get("accept"))
+    accept = accepted_types(_header(scope, b"accept"))
     fmt = next((value for name, value in params if name == "format"), None)
     if fmt is not None:
         if fmt not in FORMAT_NAMES:
@@ -91,15 +107,37 @@ async def sparql(request: Request, server: ServerDep) -> Response:
     if not query.strip():
         raise RefusedError(400, "the query is empty")
     check_query(query)
+    client = scope.get("client")
     answer = await server.sparql(
-        query, accept, public=True, client=request.client.host if request.client else None,
+        query, accept, public=True, client=client[0] if client else None,
         default_graph=[value for name, value in params if name == "default-graph-uri"],
         named_graphs=[value for name, value in params if name == "named-graph-uri"],
     )
-    media = answer.media_type
+    return Answered(answer)
+
+
+class Answered(Response):
+    """A query's answer as a response: its body and headers as the worker gave them, made
+    without :class:`Response`'s header negotiation (see :func:`answer`)."""
+
+    def __init__(self, answer: QueryAnswer) -> None:
+        self.status_code = 200
+        self.body = answer.body
+        self.background = None
+        self.media_type = answer.media_type
+        self.raw_headers = [(b"content-length", str(len(answer.body)).encode("latin-1")),
+                            *(_ANSWER_HEADERS.get(answer.media_type)
+                               or _answer_headers(answer.media_type))]
+
+
+def _answer_headers(media: str) -> list[tuple[bytes, bytes]]:
     charset = "; charset=utf-8" if media.startswith("text/") or "json" in media else ""
-    return Response(answer.body, media_type=media + charset,
-                    headers={"Vary": "Accept", "Cache-Control": "no-cache"})
+    return [(b"content-type", (media + charset).encode("latin-1")), (b"vary", b"Accept"),
+            (b"cache-control", b"no-cache")]
+
+
+# the headers of an answer in each media type a worker gives (pool.RESULT_TYPES, GRAPH_TYPES)
+_ANSWER_HEADERS = {media: _answer_headers(media) for media in (*RESULT_TYPES, *GRAPH_TYPES)}
 
 
 async def answer(scope: Scope, receive: Receive, send: Send, server: Server) -> None:
@@ -117,9 +155,9 @@ async def answer(scope: Scope, receive: Receive, send: Send, server: Server) -> 
         response = problem(request, err.status, err.message, err.hint, err.headers)
     except QueryError as err:
         response = problem(request, err.status, err.message, headers=err.headers)
-    if type(response) is Response and not (response.media_type or "").startswith("text/html"):
+    if type(response) is Answered:
         # an answer: its headers and the security headers, sent as they are
-        await send({"type": "http.response.start", "status": response.status_code,
+        await send({"type": "http.response.start", "status": 200,
                     "headers": response.raw_headers + API_HEADERS})
         await send({"type": "http.response.body", "body": response.body})
         return

@@ -57,7 +57,10 @@ def check_shape(query: str, *, max_nesting: int = MAX_NESTING,
                 max_tokens: int = MAX_TOKENS) -> None:
     """Refuse a query nested deeper than ``max_nesting`` brackets or longer than
     ``max_tokens`` tokens (strings, IRIs, names, numbers, operators; comments do not count).
-    Linear in the length of the query."""
+    Linear in the length of the query; at once for a query too short to break either
+    limit (a token is at least one character, a level of nesting one opening bracket)."""
+    if len(query) <= max_tokens and sum(map(query.count, "([{")) <= max_nesting:
+        return
     depth = deepest = tokens = 0
     for match in _TOKEN.finditer(query):
         token = match.group(0)

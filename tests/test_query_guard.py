@@ -97,3 +97,13 @@ def test_ordinary_queries_pass_the_shape_check():
     check_shape("SELECT * WHERE { VALUES ?x { " + "1 " * (MAX_TOKENS - 20) + "} }")
     # Brackets inside strings, IRIs and comments do not count.
     check_shape('SELECT * WHERE { ?s ?p "' + "(" * 1000 + '" } # ' + "{" * 1000)
+    # many brackets side by side, none deep: the count alone cannot pass it, the scan does
+    check_shape("SELECT * WHERE { " + "{ ?s ?p ?o } UNION " * 400 + "{ ?s ?p ?o } }")
+
+
+def test_a_short_query_nested_past_the_limit_is_refused():
+    # short enough for the quick pass on its length, too many brackets for it
+    query = "ASK {" + "(" * (MAX_NESTING + 1) + "1" + ")" * (MAX_NESTING + 1) + "}"
+    assert len(query) < MAX_TOKENS
+    with pytest.raises(QueryRefusedError, match=f"nests brackets {MAX_NESTING + 2} deep"):
+        check_shape(query)

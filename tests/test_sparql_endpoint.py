@@ -6,9 +6,11 @@ import csv
 import gzip
 import io
 import json
+import random
 import threading
 import time
 import xml.etree.ElementTree as ET
+from urllib.parse import parse_qsl, quote
 
 import pytest
 import rdflib
@@ -16,7 +18,7 @@ from conftest import SEED
 from fastapi.testclient import TestClient
 
 from rightsgraph.api.app import Settings, create_app
-from rightsgraph.api.protocol import accepted_types
+from rightsgraph.api.protocol import accepted_types, form_pairs
 from rightsgraph.graph.build import build
 from rightsgraph.graph.store import open_store
 
@@ -191,6 +193,34 @@ def test_accept_header_ranking():
     assert accepted_types("*/*;q=0.1, text/turtle") == ["text/turtle", "*/*"]
     assert accepted_types("image/png;q=0") == ["*/*"]
     assert accepted_types(None) == ["*/*"]
+    # answers are kept per header (a copy each time: a caller may change its list)
+    first = accepted_types("text/csv, text/turtle;q=0.2")
+    first.append("image/png")
+    assert accepted_types("text/csv, text/turtle;q=0.2") == ["text/csv", "text/turtle"]
+    long = ", ".join(f"application/x-{n};q=0.{n % 9 + 1}" for n in range(200))
+    assert accepted_types(long)[0] == "application/x-8"
+
+
+def test_query_strings_are_decoded_as_urllib_decodes_them():
+    # form_pairs decodes percent escapes in C; the pairs are urllib's, whatever the string
+    pieces = ["a", "b", "=", "&", "+", "%", "%3D", "%3d", "%20", "%e2%82%ac", "%C3", "%zz",
+              "%4", "%%", "&&", "==", "é", "~", ";", "\n", "0", "F"]
+    rng = random.Random(15)
+    for _ in range(20_000):
+        raw = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))).encode("utf-8")
+        assert form_pairs(raw) == parse_qsl(raw.decode("latin-1"), keep_blank_values=True), raw
+
+
+def test_a_query_with_every_kind_of_escape_is_answered_as_sent(client):
+    # '+' and '%20' for spaces, a raw '=' and '&' escaped in the query, a Chinese literal
+    query = ('SELECT ?n WHERE { ?p hro:number ?n FILTER(?n = 16 && STR(?n) != "移民 = %zz") '
+             'FILTER(?n + 0 = 16) }')
+    encoded = quote(query, safe="=").replace("%20", "+")
+    via_get = client.get(f"/sparql?query={encoded}&format=json")
+    via_form = client.post("/sparql", data={"query": query, "format": "json"})
+    assert via_get.status_code == via_form.status_code == 200, via_get.text
+    assert via_get.json() == via_form.json()
+    assert {row["n"]["value"] for row in via_get.json()["results"]["bindings"]} == {"16"}
 
 
 def test_service_description_and_void(client):
