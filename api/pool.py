@@ -24,6 +24,7 @@ reaches an old worker.
 from __future__ import annotations
 
 import asyncio
+import collections
 import multiprocessing
 import os
 import pickle
@@ -176,16 +177,40 @@ def _memory_message(lane: Lane) -> str:
             "BY, smaller strings)")
 
 
+class _NotStartedError(Exception):
+    """A query sent to a worker that was stopped (for another query's sake) before it ran
+    this one: it goes to another worker."""
+
+
+class _Sent:
+    """A query in a worker's pipe: its answer to come, and once the worker runs it (it is
+    the oldest unanswered) the timer of its time limit."""
+
+    __slots__ = ("answer", "timer", "started")
+
+    def __init__(self, answer: asyncio.Future[bytes]) -> None:
+        self.answer = answer
+        self.timer: asyncio.TimerHandle | None = None
+        self.started = 0.0  # the loop's time
+
+
 class _Answers(asyncio.Protocol):
     """The server's end of a worker's pipe, read by the event loop as data arrives: the
     frames :mod:`multiprocessing.connection` writes (a 4-byte big-endian length, or -1 and
     an 8-byte length), each a pickled answer.  One reader for the worker's life: a query
     costs a write and the reads of its answer, not registering and unregistering the pipe
-    with the loop each time."""
+    with the loop each time.
 
-    def __init__(self) -> None:
+    A worker answers its queries in the order they were sent, one at a time; up to
+    :data:`PIPELINE` are sent at once (``sent``), so that the next one waits in the pipe
+    while the worker runs one.  The time limit of a query starts when the worker starts
+    it: when the answer before it arrives."""
+
+    def __init__(self, worker: _Worker, pool: QueryPool) -> None:
+        self.worker = worker
+        self.pool = pool
         self.transport: asyncio.WriteTransport | None = None
-        self.waiting: asyncio.Future[bytes] | None = None
+        self.sent: collections.deque[_Sent] = collections.deque()
         self._buffer = bytearray()
         self._lost: BaseException | None = None
 
@@ -196,8 +221,7 @@ class _Answers(asyncio.Protocol):
         if not self._buffer and len(data) >= 4:  # most answers: one whole frame at once
             (size,) = struct.unpack_from("!i", data)
             if size >= 0 and len(data) == 4 + size:
-                if self.waiting is not None and not self.waiting.done():
-                    self.waiting.set_result(data[4:])
+                self._answered(data[4:])
                 return
         self._buffer += data
         buffer = self._buffer
@@ -213,32 +237,67 @@ class _Answers(asyncio.Protocol):
                 return
             frame = bytes(buffer[start:start + size])
             del buffer[:start + size]
-            if self.waiting is not None and not self.waiting.done():
-                self.waiting.set_result(frame)
+            self._answered(frame)
+
+    def _answered(self, frame: bytes) -> None:
+        if not self.sent:
+            return  # the answer of a query already failed (the worker is being stopped)
+        done = self.sent.popleft()
+        if done.timer is not None:
+            done.timer.cancel()
+        if not done.answer.done():  # else its request was cancelled: nobody waits
+            done.answer.set_result(frame)
+        if self.sent:
+            self._start_clock(self.sent[0])
+        self.pool._freed(self.worker)
+
+    def _start_clock(self, running: _Sent) -> None:
+        loop = running.answer.get_loop()
+        running.started = loop.time()
+        running.timer = loop.call_later(self.pool.timeout, self._expire, running)
+
+    def _expire(self, running: _Sent) -> None:
+        if self.sent and self.sent[0] is running:
+            self.fail(TimeoutError())
+            self.pool._retire(self.worker)
+
+    def fail(self, error: BaseException) -> None:
+        """Fail the running query with ``error`` and send back the ones behind it, which
+        the worker has not started (:class:`_NotStartedError`)."""
+        first = True
+        while self.sent:
+            waiting = self.sent.popleft()
+            if waiting.timer is not None:
+                waiting.timer.cancel()
+            if not waiting.answer.done():
+                waiting.answer.set_exception(error if first else _NotStartedError())
+            first = False
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._lost = exc or EOFError("the query worker closed its pipe")
-        if self.waiting is not None and not self.waiting.done():
-            self.waiting.set_exception(self._lost)
+        if self.sent:  # the worker died (a memory limit) or was stopped
+            self.fail(self._lost)
+            self.pool._retire(self.worker)
 
-    def expect(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future[bytes]:
-        """The next answer, as a future (an ``EOFError`` when the worker is gone)."""
-        self.waiting = loop.create_future()
-        if self._lost is not None:
-            self.waiting.set_exception(self._lost)
-        return self.waiting
-
-    def send(self, request: tuple) -> None:
+    def send(self, request: tuple, loop: asyncio.AbstractEventLoop) -> asyncio.Future[bytes]:
+        """Send a query; its answer, as a future (an ``EOFError`` when the worker is gone
+        before answering, a ``TimeoutError`` past the time limit)."""
         assert self.transport is not None  # attached
         if self._lost is not None or self.transport.is_closing():
             raise EOFError("the query worker closed its pipe")
         payload = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+        sent = _Sent(loop.create_future())
+        self.sent.append(sent)
+        if len(self.sent) == 1:
+            self._start_clock(sent)
         self.transport.write(struct.pack("!i", len(payload)) + payload)
+        return sent.answer
 
 
-def _expire(answer: asyncio.Future) -> None:
-    if not answer.done():
-        answer.set_exception(TimeoutError())
+PIPELINE = 2  # queries in a worker's pipe at once: the one it runs and the next
+# ... but the next only while the one it runs is young: behind a query that has run longer
+# (a slow one, likely), it would wait for that one rather than for the first worker free
+PIPELINE_WITHIN = 0.02
 
 
 class _Worker:
@@ -250,12 +309,28 @@ class _Worker:
         self.process.start()
         child.close()
         self.answers: _Answers | None = None
+        self.reserved = 0  # handed to a request that has not sent its query yet
 
-    async def attach(self) -> None:
+    @property
+    def load(self) -> int:
+        """Queries sent or about to be sent to it, not yet answered."""
+        return self.reserved + (len(self.answers.sent) if self.answers is not None else 0)
+
+    def room(self, now: float) -> bool:
+        """Whether it may be sent one more query now (see :data:`PIPELINE_WITHIN`)."""
+        load = self.load
+        if not load:
+            return True
+        if load >= PIPELINE or self.reserved or self.answers is None:
+            return False
+        return now - self.answers.sent[0].started < PIPELINE_WITHIN
+
+    async def attach(self, pool: QueryPool) -> None:
         """Hand the pipe (after the worker said it is ready) to the event loop."""
         loop = asyncio.get_running_loop()
         pipe = socket.socket(fileno=os.dup(self.conn.fileno()))
-        _, self.answers = await loop.create_unix_connection(_Answers, sock=pipe)
+        _, self.answers = await loop.create_unix_connection(lambda: _Answers(self, pool),
+                                                            sock=pipe)
 
     def kill(self) -> None:
         self.process.kill()
@@ -273,7 +348,13 @@ class QueryPool:
     ``memory_mb`` is each worker's memory limit; with ``service_allow`` given (even empty),
     queries marked public are checked for federation and may only call those services;
     ``nice`` lowers the workers' CPU priority (a slow public query then takes the CPU the
-    site's workers leave, not the other way round)."""
+    site's workers leave, not the other way round).
+
+    Each worker is sent up to :data:`PIPELINE` queries at once, the next one waiting in its
+    pipe while it runs one, so that it never idles between an answer and the next query
+    (the server process's round trip, a wake-up at a lower priority).  A query is failed
+    only for its own sake: when a worker is stopped (time limit, memory limit), the query
+    it ran gets the error and the ones behind it, never started, go to another worker."""
 
     def __init__(self, location: str, *, workers: int = 2, timeout: float = 30.0,
                  max_bytes: int = 50_000_000, memory_mb: int = 1024, queue: int = 32,
@@ -291,11 +372,13 @@ class QueryPool:
         self._context = multiprocessing.get_context("spawn")
         self._threads = ThreadPoolExecutor(max_workers=2 * self.size + 1,
                                            thread_name_prefix=f"{name}-pool")
-        self._idle: asyncio.Queue[_Worker] | None = None
+        self._workers: list[_Worker] | None = None  # serving now (None: not started)
+        self._waiters: collections.deque[asyncio.Future[_Worker]] = collections.deque()
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
         self._waiting = 0
         self._clients: Counter[str] = Counter()
+        self._replacing: set[asyncio.Task] = set()
         self.generation = 0
 
     @property
@@ -336,7 +419,7 @@ class QueryPool:
             ready = list(await asyncio.gather(*(loop.run_in_executor(self._threads, self._ready,
                                                                      w) for w in workers)))
             for worker in ready:
-                await worker.attach()
+                await worker.attach(self)
             return ready
         except BaseException:
             for worker in workers:
@@ -344,26 +427,25 @@ class QueryPool:
             raise
 
     async def start(self) -> None:
-        self._idle = asyncio.Queue()
-        for worker in await self._start_workers(self.location, self.generation):
-            self._idle.put_nowait(worker)
+        self._workers = await self._start_workers(self.location, self.generation)
 
     async def stage(self, location: str) -> list[_Worker]:
         """Start a full set of workers on ``location``, for :meth:`switch`."""
-        if self._idle is None:
+        if self._workers is None:
             raise RuntimeError("QueryPool.start() was not awaited")
         return await self._start_workers(location, self.generation + 1)
 
     def switch(self, location: str, fresh: list[_Worker]) -> None:
         """Serve ``location`` with the workers :meth:`stage` started, from now on: idle old
-        workers are stopped, busy ones when their query ends.  Synchronous, so that no
-        request can take a worker in between."""
-        assert self._idle is not None
+        workers are stopped, busy ones when their last query is answered.  Synchronous, so
+        that no request can take a worker in between."""
+        assert self._workers is not None
         self.location, self.generation = str(location), self.generation + 1
-        while not self._idle.empty():
-            self._forget(self._idle.get_nowait())
-        for worker in fresh:
-            self._idle.put_nowait(worker)
+        old, self._workers = self._workers, list(fresh)
+        for worker in old:
+            if not worker.load:
+                self._forget(worker)
+        self._hand_out()
 
     def close(self) -> None:
         with self._lock:
@@ -372,26 +454,85 @@ class QueryPool:
             worker.kill()
         self._threads.shutdown(wait=False, cancel_futures=True)
 
-    async def _ask(self, worker: _Worker, request: tuple) -> tuple | None:
-        """Send ``request`` to ``worker`` and wait for its answer (``None`` past the time
-        limit).  An answer of up to :data:`INLINE_BYTES` is unpickled at once; a larger one
-        in a thread, so that the loop goes on meanwhile."""
-        answers = worker.answers
-        assert answers is not None  # attached when started
-        loop = asyncio.get_running_loop()
-        answer = answers.expect(loop)
-        answers.send(request)
-        # the time limit as a timer on the future (asyncio.wait_for makes a task per query)
-        timer = loop.call_later(self.timeout, _expire, answer)
+    # -- handing out workers ----------------------------------------------------------------
+
+    def _free(self) -> _Worker | None:
+        """The serving worker with the fewest queries, if it can take one more."""
+        assert self._workers is not None
+        best = None
+        now = asyncio.get_running_loop().time()
+        for worker in self._workers:
+            if worker.room(now) and (best is None or worker.load < best.load):
+                best = worker
+        return best
+
+    def _hand_out(self) -> None:
+        """Give free workers to the requests waiting, oldest first."""
+        while self._waiters:
+            worker = self._free()
+            if worker is None:
+                return
+            waiter = self._waiters.popleft()
+            if not waiter.done():  # else cancelled while waiting
+                worker.reserved += 1
+                waiter.set_result(worker)
+
+    def _freed(self, worker: _Worker) -> None:
+        """A worker answered a query: a request waiting may have it; an old one (before
+        :meth:`switch`) is stopped once it has answered all it was sent."""
+        if worker.generation != self.generation:
+            if not worker.load:
+                self._forget(worker)
+            return
+        self._hand_out()
+
+    def _retire(self, worker: _Worker) -> None:
+        """Stop a worker (its queries were failed or sent back) and start one in its
+        place; meanwhile the lane has one fewer."""
+        assert self._workers is not None
+        if worker in self._workers:
+            self._workers.remove(worker)
+        elif worker not in self._all:
+            return  # stopped already
+        self._forget(worker)
+        if worker.generation == self.generation:
+            task = asyncio.get_running_loop().create_task(self._replace(worker.generation))
+            self._replacing.add(task)
+            task.add_done_callback(self._replacing.discard)
+
+    async def _replace(self, generation: int) -> None:
         try:
-            frame = await answer
-        except TimeoutError:
-            return None
+            (worker,) = await self._start_workers(self.location, generation, 1)
+        except QueryError:
+            return  # the lane has one worker fewer until the next reload
+        if worker.generation != self.generation or self._workers is None:  # reloaded
+            self._forget(worker)
+            return
+        self._workers.append(worker)
+        self._hand_out()
+
+    async def _take(self) -> _Worker:
+        """A worker with room for one more query (reserved for the caller)."""
+        worker = None if self._waiters else self._free()
+        if worker is not None:
+            worker.reserved += 1
+            return worker
+        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        self._waiting += 1
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():  # handed out, then cancelled
+                waiter.result().reserved -= 1
+                self._hand_out()
+            elif waiter in self._waiters:
+                self._waiters.remove(waiter)
+            raise
         finally:
-            timer.cancel()
-        if len(frame) <= INLINE_BYTES:
-            return pickle.loads(frame)  # noqa: S301 - our own worker's answer
-        return await loop.run_in_executor(self._threads, pickle.loads, frame)
+            self._waiting -= 1
+
+    # -- queries ----------------------------------------------------------------------------
 
     def _busy(self, message: str) -> QueryError:
         retry = max(1, round(self.timeout / 2))
@@ -402,14 +543,14 @@ class QueryPool:
                     client: str | None = None, public: bool = False) -> Answer:
         """Answer one query.  ``client`` (an address) counts against the lane's per-client
         limit; ``public`` queries are checked for federation."""
-        if self._idle is None:
+        if self._workers is None:
             raise RuntimeError("QueryPool.start() was not awaited")
         counted = client if self.lane.per_client > 0 else None  # the client, when limited
         if counted is not None and self._clients[counted] >= self.lane.per_client:
             retry = max(1, round(self.timeout / 2))
             raise QueryError(429, f"at most {self.lane.per_client} queries of one client at "
                              "a time; wait for one to finish", {"Retry-After": str(retry)})
-        if self._idle.empty() and self._waiting >= self.lane.queue:
+        if self._waiting >= self.lane.queue and self._free() is None:
             raise self._busy(f"the server is busy ({self._waiting} {self.name} requests are "
                              "waiting); try again shortly")
         if counted is not None:
@@ -423,32 +564,43 @@ class QueryPool:
                     del self._clients[counted]
 
     async def _query(self, sparql, accepted, default_graph, named_graphs, public) -> Answer:
-        assert self._idle is not None  # query() checked
-        self._waiting += 1
-        try:
-            worker = await self._idle.get()
-        finally:
-            self._waiting -= 1
         request = (sparql, list(accepted), list(default_graph), list(named_graphs), public)
-        replace = False
-        try:
-            message = await self._ask(worker, request)
-        except (OSError, EOFError):
-            replace = True
-            message = ("error", *self._death(worker))
-        except BaseException:  # cancelled: the worker may still answer, never reuse it
-            replace = True
-            raise
-        else:
-            if message is None:
-                replace = True
-                message = ("error", 503, f"the query took longer than the time limit of "
-                                         f"{self.timeout:g} s and was stopped")
-        finally:
-            await self._give_back(worker, replace)
-        if message[0] == "ok":
-            return Answer(media_type=message[1], body=message[2], kind=message[3])
-        raise QueryError(message[1], message[2])
+        loop = asyncio.get_running_loop()
+        for _ in range(REQUEUES):
+            worker = await self._take()
+            answers = worker.answers
+            assert answers is not None  # attached when started
+            worker.reserved -= 1
+            try:
+                answer = answers.send(request, loop)
+            except (OSError, EOFError):
+                self._retire(worker)
+                continue
+            if self._waiters:  # the worker may take the next one behind this
+                self._hand_out()
+            try:
+                frame = await answer
+            except _NotStartedError:
+                continue
+            except TimeoutError:
+                message: tuple = ("error", 503, f"the query took longer than the time limit "
+                                                f"of {self.timeout:g} s and was stopped")
+            except (OSError, EOFError):
+                message = ("error", *self._death(worker))
+            except asyncio.CancelledError:
+                if answers.sent and answers.sent[0].answer is answer:
+                    # the worker runs it and would answer for nobody: stop it
+                    answers.fail(EOFError("cancelled"))
+                    self._retire(worker)
+                raise  # a query behind it: its answer is dropped when it comes
+            else:
+                message = pickle.loads(frame) if len(frame) <= INLINE_BYTES else \
+                    await loop.run_in_executor(self._threads, pickle.loads, frame)  # noqa: S301 - our own worker's answer
+            if message[0] == "ok":
+                return Answer(media_type=message[1], body=message[2], kind=message[3])
+            raise QueryError(message[1], message[2])
+        raise self._busy(f"the {self.name} query workers were stopped {REQUEUES} times "
+                         "before this query ran; try again shortly")
 
     def _death(self, worker: _Worker) -> tuple[int, str]:
         worker.process.join(timeout=2)
@@ -457,23 +609,8 @@ class QueryPool:
             return 503, _memory_message(self.lane)
         return 500, f"the query worker died (exit code {code}); the query was not answered"
 
-    async def _give_back(self, worker: _Worker, replace: bool) -> None:
-        """Return a worker to the lane, or a new one in its place when it was stopped; a
-        worker of an older generation (before :meth:`switch`) is stopped."""
-        assert self._idle is not None  # the worker came from it
-        if worker.generation != self.generation:
-            self._forget(worker)
-            return
-        if replace:
-            self._forget(worker)
-            try:
-                (worker,) = await self._start_workers(self.location, self.generation, 1)
-            except QueryError:
-                return  # the lane has one worker fewer until the next reload
-            if worker.generation != self.generation:  # reloaded meanwhile
-                self._forget(worker)
-                return
-        self._idle.put_nowait(worker)
+
+REQUEUES = 4  # workers a query may be sent to, each stopped for another query before it ran
 
 
 def default_workers() -> int:

@@ -1,0 +1,123 @@
+"""The query pool (one lane of workers): each worker is sent the next query while it runs
+one, and a query is failed only for its own sake: the ones behind a query that is stopped
+(time limit, cancelled) go to another worker."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pyoxigraph as ox
+import pytest
+
+from rightsgraph.api.pool import PIPELINE, QueryError, QueryPool
+
+JSON = ["application/sparql-results+json"]
+EX = "http://example.org/"
+CHEAP = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+# cubic in the triples: far longer than the time limits below
+SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
+        "FILTER (STRLEN(CONCAT(STR(?c), STR(?f), STR(?i))) > 0) }")  # over a minute
+TRIPLES = 400
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("pool") / "store"
+    writer = ox.Store(str(path))
+    writer.extend(ox.Quad(ox.NamedNode(f"{EX}s{n}"), ox.NamedNode(f"{EX}p"), ox.Literal(str(n)),
+                          ox.NamedNode(f"{EX}g")) for n in range(TRIPLES))
+    writer.flush()
+    del writer
+    return str(path)
+
+
+def count(answer) -> int:
+    return int(json.loads(answer.body)["results"]["bindings"][0]["n"]["value"])
+
+
+def run(store: str, scenario, **limits):
+    async def main():
+        pool = QueryPool(store, **{"workers": 1, "timeout": 30.0, **limits})
+        await pool.start()
+        try:
+            return await scenario(pool)
+        finally:
+            pool.close()
+
+    return asyncio.run(main())
+
+
+def test_a_worker_is_sent_the_next_query_while_it_runs_one(store):
+    async def scenario(pool):
+        worker = pool._workers[0]
+        queries = [asyncio.ensure_future(pool.query(CHEAP, JSON)) for _ in range(PIPELINE + 1)]
+        await asyncio.sleep(0)  # each has taken a worker or started waiting for one
+        in_pipe, waiting = worker.load, pool._waiting
+        answers = await asyncio.gather(*queries)
+        return in_pipe, waiting, [count(a) for a in answers], worker.load
+
+    in_pipe, waiting, counts, after = run(store, scenario)
+    assert (in_pipe, waiting) == (PIPELINE, 1)
+    assert counts == [TRIPLES] * (PIPELINE + 1) and after == 0
+
+
+def test_a_query_behind_one_stopped_at_the_time_limit_is_answered_by_another_worker(store):
+    async def scenario(pool):
+        first = pool.pids
+        slow = asyncio.ensure_future(pool.query(SLOW, JSON))
+        cheap = asyncio.ensure_future(pool.query(CHEAP, JSON))  # sent behind the slow one
+        await asyncio.sleep(0)
+        assert pool._workers[0].load == 2
+        outcome = await asyncio.gather(slow, cheap, return_exceptions=True)
+        return outcome, first, pool.pids
+
+    (slow, cheap), first, after = run(store, scenario, timeout=1.0)
+    assert isinstance(slow, QueryError) and slow.status == 503
+    assert "time limit of 1 s" in slow.message
+    assert count(cheap) == TRIPLES  # never failed for the slow one's sake
+    assert len(after) == 1 and after != first  # the worker was replaced
+
+
+def test_a_query_waits_rather_than_go_behind_one_that_has_run_long(store):
+    async def scenario(pool):
+        slow = asyncio.ensure_future(pool.query(SLOW, JSON))
+        await asyncio.sleep(0.3)  # the slow one has run for a while: likely a long one
+        cheap = asyncio.ensure_future(pool.query(CHEAP, JSON))
+        await asyncio.sleep(0.1)
+        state = pool._workers[0].load, pool._waiting
+        outcome = await asyncio.gather(slow, cheap, return_exceptions=True)
+        return state, outcome
+
+    (load, waiting), (slow, cheap) = run(store, scenario, timeout=1.5)
+    assert (load, waiting) == (1, 1)
+    assert isinstance(slow, QueryError) and count(cheap) == TRIPLES
+
+
+def test_a_cancelled_query_stops_its_worker_and_the_one_behind_is_answered(store):
+    async def scenario(pool):
+        first = pool.pids
+        slow = asyncio.ensure_future(pool.query(SLOW, JSON))
+        cheap = asyncio.ensure_future(pool.query(CHEAP, JSON))
+        await asyncio.sleep(0.1)
+        slow.cancel()  # its client went away: the worker would run it for nobody
+        answer = await cheap
+        return first, pool.pids, answer
+
+    first, after, answer = run(store, scenario, timeout=20.0)
+    assert count(answer) == TRIPLES and after != first and len(after) == 1
+
+
+def test_a_full_queue_is_refused_at_once(store):
+    async def scenario(pool):
+        slow = [asyncio.ensure_future(pool.query(SLOW, JSON))]
+        await asyncio.sleep(0.3)
+        slow.append(asyncio.ensure_future(pool.query(SLOW, JSON)))  # not behind it: waits
+        await asyncio.sleep(0.1)
+        with pytest.raises(QueryError) as refused:
+            await pool.query(CHEAP, JSON)
+        await asyncio.gather(*slow, return_exceptions=True)
+        return refused.value
+
+    refused = run(store, scenario, timeout=1.0, queue=1)
+    assert refused.status == 503 and "busy" in refused.message
+    assert "Retry-After" in refused.headers
