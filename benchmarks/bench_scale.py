@@ -23,7 +23,11 @@ and reused.  For each size:
   that is not the bottleneck: ``apt-get install wrk``) on ``/sparql`` (ours, the per-client
   limit lifted, and Oxigraph's), a paragraph page, the search page and ``/api/search``
   (wrk takes 3,000 different 2- and 3-word queries in turn), with the server's CPU
-  milliseconds per request;
+  milliseconds per request (its process and its workers' or threads') and wrk's own; the
+  two ``/sparql`` are run in turn three times, each keeping its best run.  Both servers
+  share the machine's two cores, asked the same query by the same wrk; Oxigraph answers
+  each connection in a thread of its own, ours with its default public workers (as many
+  as cores, each sent up to two queries at once, at ``nice 10``);
 * **the index alone**: ``SearchIndex.search`` (20 hits with snippets and every facet) on the
   same words, without HTTP.
 
@@ -111,6 +115,7 @@ SEARCHES = {  # words of the synthetic corpus (benchmarks/synthetic_en.toml's to
 }
 # Over HTTP every query is asked once (the server answers a search asked again from memory,
 # api/search.py's RECENT): SEARCHES first, then others drawn from the same topic words.
+SPARQL_ROUNDS = 3  # wrk runs on each /sparql, ours and Oxigraph's taken in turn
 DISTINCT = 3000  # queries in the pool wrk draws from (more than it sends in a run)
 
 
@@ -287,7 +292,22 @@ def serve_and_measure(store: Path, work: Path, budget_s: float, runs: int,
                 ours, ours.base, "application/json", [f"/api/search?q={q}" for q in pool]),
         }
         result["throughput"] = {}
+        # ours and Oxigraph's /sparql in turn, several times: the load of a shared machine
+        # changes from one run to the next; each keeps its best run (all runs are recorded)
+        pair = [name for name in loads if name.startswith("/sparql")]
+        rounds: dict[str, list[dict]] = {name: [] for name in pair}
+        for _ in range(SPARQL_ROUNDS):
+            for name in pair:
+                server, url, accept, paths = loads[name]
+                rounds[name].append(measure.wrk(url, seconds, accept, CLIENTS, server.pid,
+                                              paths=paths))
+        for name, done in rounds.items():
+            best = max(done, key=lambda run: run["rps"])
+            result["throughput"][name] = {**best, "runs": done}
+            print(f"  {name}: {_rate(best)} req/s (best of {len(done)})", file=sys.stderr)
         for name, (server, url, accept, paths) in loads.items():
+            if name in pair:
+                continue
             result["throughput"][name] = measure.wrk(url, seconds, accept, CLIENTS,
                                                      server.pid, paths=paths)
             print(f"  {name}: {_rate(result['throughput'][name])} req/s", file=sys.stderr)
@@ -607,7 +627,11 @@ def markdown(report: dict) -> str:
         def cell(s: dict) -> str:
             result = serve(s, "throughput", name) or {}
             cpu = result.get("cpu_ms_per_request")
-            return _rate(result) + (f" ({cpu:.1f})" if cpu else "")
+            if not cpu:
+                return _rate(result)
+            client = result.get("client_cpu_ms_per_request")
+            return _rate(result) + (f" ({cpu:.2f}; wrk {client:.2f})" if cpu < 1 and client
+                                    else f" ({cpu:.1f})")
         row(label, cell, lambda s: (serve(s, "throughput", name) or {}).get("rps"))
 
     for name in ROUTES:

@@ -193,6 +193,7 @@ def wrk(url: str, seconds: float, accept: str, connections: int = 16,
     if binary is None:
         raise SystemExit("wrk is missing (requests/s at 16 connections): apt-get install wrk")
     before = cpu_seconds(pid) if pid else 0.0
+    client = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk's, once it has ended
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write(ROTATE % (", ".join(f'"{p}"' for p in paths), THREADS))
         script.flush()
@@ -217,4 +218,7 @@ def wrk(url: str, seconds: float, accept: str, connections: int = 16,
         result["distinct"] = len(paths)
     if pid:
         result["cpu_ms_per_request"] = 1000 * (cpu_seconds(pid) - before) / max(1, requests)
+    spent = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result["client_cpu_ms_per_request"] = 1000 * (
+        spent.ru_utime + spent.ru_stime - client.ru_utime - client.ru_stime) / max(1, requests)
     return result
