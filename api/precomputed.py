@@ -38,10 +38,15 @@ class _Reader:
         self.index = index
         self.base = base
         self._cache: dict[Hashable, Any] = {}
+        self._answers: dict[str, list[dict[str, dict]]] = {}
 
     async def select(self, query: str) -> list[dict[str, dict]]:
-        body = self.store.query(query).serialize("application/sparql-results+json")
-        return json.loads(body)["results"]["bindings"]
+        """The rows of ``query``, asked once: the store does not change while its numbers
+        are computed, and the list of graphs (a scan of every quad) is asked twice."""
+        if query not in self._answers:
+            body = self.store.query(query).serialize("application/sparql-results+json")
+            self._answers[query] = json.loads(body)["results"]["bindings"]
+        return self._answers[query]
 
     async def ask(self, query: str) -> bool:
         body = self.store.query(query).serialize("application/sparql-results+json")
