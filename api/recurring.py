@@ -112,7 +112,25 @@ class _Clusters:
 
 async def recurring(server: Server, alpha3: str, lang: str = "en",
                     include_inferred: bool = True) -> list[dict[str, Any]]:
-    """The clusters of recurring recommendations to State ``alpha3``, latest first."""
+    """The clusters of recurring recommendations to State ``alpha3``, latest first: from
+    what the build stored (:mod:`.recurring_stored`) when it is of the store's current
+    state, else read from the store (:func:`gather`)."""
+    found = await server.cached(("recurring", alpha3), lambda: _stored_or_gathered(
+        server, alpha3))
+    return arrange(found, lang, include_inferred)
+
+
+async def _stored_or_gathered(server: Server, alpha3: str) -> dict[str, Any]:
+    from rightsgraph.api import recurring_stored
+
+    stored = await recurring_stored.read(server, alpha3)
+    return stored if stored is not None else await gather(server, alpha3)
+
+
+async def gather(server: Server, alpha3: str) -> dict[str, Any]:
+    """What the clusters of State ``alpha3`` are made of, read from the store: ``links``,
+    the explicit ones and the inferred ones (each ``from``, ``to``, ``relation``, ``kind``,
+    ``score``), and ``members``, each linked paragraph's facts by URI (:func:`_members`)."""
     state = sp.iri(str(identifiers.state_uri(alpha3, base=server.base)))
     links: list[dict[str, Any]] = []
     explicit: dict[tuple[str, str], str] = {}
@@ -125,23 +143,29 @@ async def recurring(server: Server, alpha3: str, lang: str = "en",
     for (later, earlier), name in explicit.items():
         links.append({"from": later, "to": earlier, "relation": EXPLICIT[name],
                       "kind": "explicit", "score": None})
-    if include_inferred:
-        graph = sp.iri(f"{server.base}graph/inferred/similar/{alpha3}")
-        for row in await server.select(sp.bind(SIMILAR, graph=graph)):
-            pair = (_bound(row, "later"), _bound(row, "earlier"))
-            if pair in explicit or pair[::-1] in explicit:
-                continue  # what the text states is not repeated as an inference
-            links.append({"from": pair[0], "to": pair[1], "relation": "similar to",
-                          "kind": "inferred", "score": float(_value(row, "score") or 0),
-                          "language": _value(row, "lang")})
+    graph = sp.iri(f"{server.base}graph/inferred/similar/{alpha3}")
+    for row in await server.select(sp.bind(SIMILAR, graph=graph)):
+        pair = (_bound(row, "later"), _bound(row, "earlier"))
+        if pair in explicit or pair[::-1] in explicit:
+            continue  # what the text states is not repeated as an inference
+        links.append({"from": pair[0], "to": pair[1], "relation": "similar to",
+                      "kind": "inferred", "score": float(_value(row, "score") or 0),
+                      "language": _value(row, "lang")})
+    linked = sorted({p for link in links for p in (link["from"], link["to"])})
+    return {"links": links, "members": await _members(server, linked)}
+
+
+def arrange(found: dict[str, Any], lang: str = "en",
+            include_inferred: bool = True) -> list[dict[str, Any]]:
+    """The clusters of what :func:`gather` found, latest first, each text shown in
+    ``lang`` when held; without ``include_inferred``, of the explicit links only."""
+    links = [link for link in found["links"]
+             if include_inferred or link["kind"] == "explicit"]
+    members = found["members"]
     clusters = _Clusters()
     for link in links:
         clusters.join(link["from"], link["to"])
-    groups = clusters.groups()
-    members = await _members(server, [p for g in groups for p in g])
-    out = []
-    for group in groups:
-        out.append(_cluster(server, group, members, links, lang))
+    out = [_cluster(group, members, links, lang) for group in clusters.groups()]
     # the latest and largest first; among equals, by their first paragraph (not in the order
     # the store happened to return the links, which differs between stores)
     out.sort(key=lambda c: c["paragraphs"][0]["uri"])
@@ -197,7 +221,7 @@ def _procedural(texts: dict[str, str], headings: list[tuple[int, str, str]]) -> 
     return None
 
 
-def _cluster(server: Server, group: list[str], members: dict[str, dict[str, Any]],
+def _cluster(group: list[str], members: dict[str, dict[str, Any]],
              links: list[dict[str, Any]], lang: str) -> dict[str, Any]:
     paragraphs = sorted((members[p] for p in group),
                         key=lambda m: (m["date"] or "", m["document"] or "", m["number"] or 0))

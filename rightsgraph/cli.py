@@ -386,6 +386,7 @@ def _store_numbers(store, index) -> None:
     from rightsgraph.api.precomputed import store_numbers
     from rightsgraph.core.errors import RightsgraphError
 
+    _store_recurring(store)  # first: the numbers count its graph too
     start = time.monotonic()
     try:
         stored = store_numbers(store, index)
@@ -398,6 +399,30 @@ def _store_numbers(store, index) -> None:
               "stored; the server counts them on request", file=sys.stderr)
     else:
         print(f"  dataset numbers stored ({time.monotonic() - start:.1f} s)", file=sys.stderr)
+
+
+def _store_recurring(store) -> None:
+    """Every State's recurring recommendations, gathered once now for every reader
+    (``api/recurring_stored.py``); when they cannot be, the server gathers them."""
+    import time
+
+    from rightsgraph.api.recurring_stored import store_recurring
+    from rightsgraph.core.errors import RightsgraphError
+
+    start = time.monotonic()
+    try:
+        states = store_recurring(store)
+    except RightsgraphError as err:
+        print(f"rightsgraph: note: the recurring recommendations were not stored ({err}); "
+              "the server gathers them on request", file=sys.stderr)
+        return
+    if states is None:
+        print("rightsgraph: note: the store changed while the recurring recommendations "
+              "were gathered: not stored; the server gathers them on request",
+              file=sys.stderr)
+    else:
+        print(f"  recurring recommendations of {states} States stored "
+              f"({time.monotonic() - start:.1f} s)", file=sys.stderr)
 
 
 def _labels(args: argparse.Namespace) -> int:
