@@ -13,6 +13,7 @@ import rdflib
 from conftest import FIXTURES, SEED, run_cli, shared
 
 from rightsgraph import cli
+from rightsgraph.api.recurring_stored import recurring_graph
 from rightsgraph.cli import main
 from rightsgraph.extract import extract_file, to_graph
 from rightsgraph.extract.output import link_rows
@@ -57,9 +58,10 @@ def test_building_twice_adds_no_duplicates(capsys, tmp_path):
     support = support_graphs()
     with open_store(tmp_path / "store", read_only=True) as store:
         assert store.graphs() == sorted([SEED_GRAPH, SEED_GRAPH + "/inferred", *support,
-                                         dataset_graph()])  # + the dataset's numbers
+                                         dataset_graph(), recurring_graph()])
+        # + the dataset's numbers, the State's recurring recommendations and their mark
         assert len(store) == (len(asserted) + len(infer(asserted))
-                              + sum(map(len, support.values())) + WRITTEN)
+                              + sum(map(len, support.values())) + WRITTEN + 2)
 
 
 def test_an_unchanged_file_is_skipped_a_changed_one_extracted_again(capsys, tmp_path):
@@ -97,7 +99,8 @@ def test_a_failing_file_is_named_and_the_others_are_loaded(capsys, tmp_path):
     assert "1 documents, 66 paragraphs" in out and "failed: 1" in out
     with open_store(tmp_path / "store", read_only=True) as store:
         documents = [g for g in store.graphs()
-                     if g not in support_graphs() and g != dataset_graph()]
+                     if g not in support_graphs()
+                     and g not in (dataset_graph(), recurring_graph())]
         assert documents == [SEED_GRAPH, SEED_GRAPH + "/inferred"]
 
 
@@ -262,7 +265,8 @@ def _documents(location) -> list[str]:
     with open_store(location, read_only=True) as store:
         return [g.removeprefix("https://rightsgraph.org/graph/") for g in store.graphs()
                 if g not in support_graphs() and not g.endswith("/inferred")
-                and "/graph/inferred/" not in g and g != dataset_graph()]
+                and "/graph/inferred/" not in g
+                and g not in (dataset_graph(), recurring_graph())]
 
 
 def test_the_summary_says_what_the_store_holds_not_only_what_was_loaded(capsys, tmp_path):
