@@ -583,7 +583,11 @@ def _serve(args: argparse.Namespace) -> int:
           f"workers of at most {settings.memory_mb:,} MiB each: "
           f"{settings.memory_budget_mb():,} MiB with the main process on top",
           file=sys.stderr)
+    from rightsgraph.api.http import HttpProtocol
+
+    # access_log off: uvicorn formats each request's log line before the level filters it
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning",
+                http=HttpProtocol, access_log=False,
                 proxy_headers=bool(args.forwarded_allow_ips),
                 forwarded_allow_ips=args.forwarded_allow_ips or None)
     return 0
