@@ -355,7 +355,7 @@ def _compiled_once(steps: Sequence[Step]) -> dict:
         compiled["rules"] = reason.rules()
     if validation_step in steps:
         base = identifiers.base()
-        compiled["facts"] = (base, validate.registry_fact_lines(base))
+        compiled["facts"] = (base, validate.registry_fact_terms(base))
     return compiled
 
 
@@ -368,7 +368,7 @@ def _worker_start(parent: int, compiled: dict) -> None:
     if "rules" in compiled:
         reason.adopt_rules(compiled["rules"])
     if "facts" in compiled:
-        validate.adopt_registry_fact_lines(*compiled["facts"])
+        validate.adopt_registry_fact_terms(*compiled["facts"])
 
 
 KNOWN_QUERY = """

@@ -9,15 +9,14 @@ document plus a few hundred registry facts) instead of one document plus the reg
 """
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import pyshacl_turbo
 from pyshacl import validate as shacl_validate
-from pyshacl_turbo.rdf import Input
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 from rdflib.plugins.sparql import processor
@@ -25,8 +24,16 @@ from rdflib.plugins.sparql import processor
 from rightsgraph.core import identifiers
 from rightsgraph.core.namespaces import HRO
 from rightsgraph.core.resources import shapes_root
-from rightsgraph.extract.triples import Term, Triples, software_graph, term
+from rightsgraph.extract.triples import Term, Triple, Triples, software_graph, term
 from rightsgraph.graph.rdfio import ontology, union
+from rightsgraph.graph.shacl import (
+    CompiledShapes,
+    Data,
+    Found,
+    compile_shapes,
+    rdflib_term,
+    text_of,
+)
 from rightsgraph.graph.skos import registries_graph
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -125,8 +132,8 @@ def _facts_about(graphs: list[Graph]) -> Iterator[tuple]:
     """The registry facts about the IRIs ``graphs`` use, then the class hierarchy."""
     facts = _registry_facts()
     nodes = {n for graph in graphs for t in graph for n in (t[0], t[2]) if isinstance(n, URIRef)}
-    for node in nodes:
-        yield from facts.get(node, ())
+    for iri in nodes:
+        yield from facts.get(iri, ())
     yield from _class_hierarchy()
 
 
@@ -193,68 +200,87 @@ def validate(data: Graph) -> Report:
         graph, shacl_graph=_shapes_for_pyshacl(), inference="none", allow_warnings=True,
         inplace=True,
     )
-    return _report(report, text, data)
+    return _report(report, text, Data(Triples.of(data)))
 
 
 def validate_compiled(graphs: Iterable[Triples]) -> Report:
     """The same validation as :func:`validate`, for the build: the shapes compiled once
-    per process and evaluated in Rust by pyshacl-turbo (``docs/decisions``), on the
-    document's N-Triples and the registry facts about the IRIs they use, parsed by
-    pyshacl-turbo itself (no rdflib graph unless there is a result to place in its
-    document).  ``tests/test_validate_compiled.py`` checks that both give the same results."""
+    per process into Python checks (:mod:`.shacl`, ``docs/decisions/0015``), run on the
+    document's N-Triples terms and the registry facts about the IRIs they use.
+    ``tests/test_validate_compiled.py`` checks that both give the same results."""
     graphs = list(graphs)
-    facts = registry_fact_lines(identifiers.base())
-    nodes = {n for triples in graphs for t in triples for n in (t[0], t[2]) if n[0] == "<"}
-    text = "".join([*(triples.ntriples() for triples in graphs),
-                    *(facts[node] for node in nodes if node in facts), _hierarchy_text()])
-    _, report, message = _compiled_shapes().validate(Input(text, "nt", None, {}),
-                                                     allow_warnings=True)
-    data = Graph()
-    if isinstance(report, Graph) and (None, SH.result, None) in report:
-        data.parse(data=text, format="nt")  # to say which document and paragraph
-    return _report(report, message, data)
+    facts = registry_fact_terms(identifiers.base())
+    nodes: set[Term] = set()
+    for triples in graphs:
+        nodes.update([s for s, _, _ in triples])
+        nodes.update([o for _, _, o in triples])
+    data = Data(itertools.chain(*graphs, *(facts[node] for node in nodes & facts.keys()),
+                                _hierarchy_terms()))
+    return _sorted([_found_result(found, data) for found in _compiled_shapes().validate(data)])
 
 
-_fact_lines: dict[str, dict[Term, str]] = {}  # base -> registry_fact_lines(base)
+_fact_terms: dict[str, dict[Term, tuple[Triple, ...]]] = {}  # base -> registry_fact_terms
 
 
-def registry_fact_lines(base: str) -> dict[Term, str]:
-    """:func:`_registry_facts` as N-Triples, by IRI (written as a term); made once per
-    process, or taken from the build's main process (:func:`adopt_registry_fact_lines`)."""
-    if base not in _fact_lines:
-        _fact_lines[base] = {
-            term(node): "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in facts)
+def registry_fact_terms(base: str) -> dict[Term, tuple[Triple, ...]]:
+    """:func:`_registry_facts` as N-Triples terms, by IRI (written as a term); made once per
+    process, or taken from the build's main process (:func:`adopt_registry_fact_terms`)."""
+    if base not in _fact_terms:
+        _fact_terms[base] = {
+            term(node): tuple((term(s), term(p), term(o)) for s, p, o in facts)
             for node, facts in _registry_facts_for(base).items()}
-    return _fact_lines[base]
+    return _fact_terms[base]
 
 
-def adopt_registry_fact_lines(base: str, lines: dict[Term, str]) -> None:
-    """Use ``lines`` (:func:`registry_fact_lines` of another process): a build's workers
+def adopt_registry_fact_terms(base: str, facts: dict[Term, tuple[Triple, ...]]) -> None:
+    """Use ``facts`` (:func:`registry_fact_terms` of another process): a build's workers
     take them from the main process instead of each building the registries' graph
     (1.3 s of a worker's start)."""
-    _fact_lines[base] = lines
+    _fact_terms[base] = facts
 
 
 @cache
-def _hierarchy_text() -> str:
-    """:func:`_class_hierarchy` as N-Triples."""
-    return "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in _class_hierarchy())
+def _hierarchy_terms() -> tuple[Triple, ...]:
+    """:func:`_class_hierarchy` as N-Triples terms."""
+    return tuple((term(s), term(p), term(o)) for s, p, o in _class_hierarchy())
 
 
 @cache
-def _compiled_shapes() -> pyshacl_turbo.CompiledShapes:
-    return pyshacl_turbo.CompiledShapes(shapes())
+def _compiled_shapes() -> CompiledShapes:
+    return compile_shapes(shapes())
 
 
-def _report(report: object, text: str, data: Graph) -> Report:
-    if not isinstance(report, Graph):  # the validator could not apply the shapes at all
-        raise RuntimeError(f"the SHACL shapes in {shapes_dir()} cannot be applied: {text}")
-    results = [_result(report, node, data)
-               for top in report.subjects(RDF.type, SH.ValidationReport)
-               for node in report.objects(top, SH.result)]
+def _found_result(found: Found, data: Data) -> Result:
+    value = found.value
+    literal = rdflib_term(value) if value is not None else None
+    datatype = (str(literal.datatype) if isinstance(literal, Literal) and literal.datatype
+                else None)
+    document, paragraph = _whereabouts(data, found.focus)
+    return Result(
+        severity=SEVERITIES.get(found.severity, "Violation"),
+        focus=text_of(found.focus),
+        path=found.path,
+        value=text_of(value) if value is not None else None,
+        value_datatype=datatype,
+        message="; ".join(sorted(found.messages)) or "constraint not met",
+        shape=str(found.shape) if isinstance(found.shape, URIRef) else None,
+        document=document,
+        paragraph=paragraph,
+    )
+
+
+def _sorted(results: list[Result]) -> Report:
     results.sort(key=lambda r: (r.severity != "Violation", r.document or "", r.focus,
                                 r.shape or "", r.path or "", r.value or "", r.message))
     return Report(results)
+
+
+def _report(report: object, text: str, data: Data) -> Report:
+    if not isinstance(report, Graph):  # the validator could not apply the shapes at all
+        raise RuntimeError(f"the SHACL shapes in {shapes_dir()} cannot be applied: {text}")
+    return _sorted([_result(report, result, data)
+                    for top in report.subjects(RDF.type, SH.ValidationReport)
+                    for result in report.objects(top, SH.result)])
 
 
 @cache
@@ -268,14 +294,14 @@ def _names() -> Graph:
     return names
 
 
-def _result(report: Graph, node, data: Graph) -> Result:
+def _result(report: Graph, node, data: Data) -> Result:
     focus = report.value(node, SH.focusNode)
     path = report.value(node, SH.resultPath)
     value = report.value(node, SH.value)
     shape = report.value(node, SH.sourceShape)
     severity = SEVERITIES.get(report.value(node, SH.resultSeverity), "Violation")
     messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
-    document, paragraph = _whereabouts(data, focus)
+    document, paragraph = _whereabouts(data, term(focus))
     return Result(
         severity=severity,
         focus=str(focus),
@@ -310,30 +336,38 @@ def _short(iri: str) -> str:
     return URIRef(iri).n3(_names().namespace_manager)
 
 
-def _whereabouts(data: Graph, focus) -> tuple[str | None, str | None]:
+_TYPE, _PARAGRAPH, _NUMBER, _LABEL = (term(RDF.type), term(HRO.Paragraph), term(HRO.number),
+                                      term(HRO.label))
+_IDENTIFIER, _LANGUAGE_VERSION, _MENTION = (term(DCTERMS.identifier),
+                                            term(HRO.languageVersion), term(HRO.mention))
+_PARENTS = tuple(term(p) for p in (HRO.inContainer, HRO.footnoteOf, DCTERMS.isPartOf,
+                                   HRO.realizes))
+
+
+def _whereabouts(data: Data, focus: Term) -> tuple[str | None, str | None]:
     """The symbol of the document and the number of the paragraph ``focus`` is in, if any:
     followed up through mentions, footnotes, sub-items and isPartOf."""
     paragraph = None
     seen: set = set()
-    node = focus
+    node: Term | None = focus
     while node is not None and node not in seen:
         seen.add(node)
-        if paragraph is None and (node, RDF.type, HRO.Paragraph) in data:
-            numbers = sorted({str(n) for p in (HRO.number, HRO.label)
+        if paragraph is None and data.has(node, _TYPE, _PARAGRAPH):
+            numbers = sorted({text_of(n) for p in (_NUMBER, _LABEL)
                               for n in data.objects(node, p)}, key=lambda n: (len(n), n))
             paragraph = " or ".join(numbers) or None
-        symbol = min(data.objects(node, DCTERMS.identifier), key=str, default=None)
-        if symbol is not None and (node, HRO.languageVersion, None) in data:
-            return str(symbol), paragraph
+        symbol = min(data.objects(node, _IDENTIFIER), key=text_of, default=None)
+        if symbol is not None and any(True for _ in data.objects(node, _LANGUAGE_VERSION)):
+            return text_of(symbol), paragraph
         node = _up(data, node)
     return None, paragraph
 
 
-def _up(data: Graph, node):
+def _up(data: Data, node: Term) -> Term | None:
     """The node ``node`` is part of; of several (a broken document), the first in IRI order,
     so that the answer does not depend on the order the graph holds them in."""
-    for predicate in (HRO.inContainer, HRO.footnoteOf, DCTERMS.isPartOf, HRO.realizes):
-        parent = min(data.objects(node, predicate), key=str, default=None)
+    for predicate in _PARENTS:
+        parent = min(data.objects(node, predicate), key=text_of, default=None)
         if parent is not None:
             return parent
-    return min(data.subjects(HRO.mention, node), key=str, default=None)
+    return min(data.subjects(_MENTION, node), key=text_of, default=None)
