@@ -48,7 +48,7 @@ class Data:
     """The triples one validation reads, indexed by predicate both ways (terms as in
     N-Triples), and, when a SPARQL-based constraint needs it, an Oxigraph store of them."""
 
-    __slots__ = ("_forward", "_backward", "_supers", "_store", "cache")
+    __slots__ = ("_forward", "_backward", "_supers", "_classes", "_store", "cache")
 
     def __init__(self, triples: Iterable[Triple]) -> None:
         forward: dict[Term, dict[Term, dict[Term, None]]] = {}
@@ -65,6 +65,7 @@ class Data:
         self._forward = forward
         self._backward: dict[Term, dict[Term, dict[Term, None]]] = {}  # made when asked
         self._supers: dict[Term, set[Term]] = {}
+        self._classes: dict[Term, set[Term]] = {}  # node -> its classes, as is_instance reads
         self._store: ox.Store | None = None
         self.cache: dict[int, Any] = {}  # what checks ran once for all focus nodes
 
@@ -111,16 +112,28 @@ class Data:
 
     def is_instance(self, node: Term, cls: Term) -> bool:
         """A SHACL instance: ``node rdf:type/rdfs:subClassOf* cls``."""
-        return any(cls in self.superclasses(t) for t in self.objects(node, _TYPE))
+        classes = self._classes.get(node)
+        if classes is None:
+            classes = self._classes[node] = {
+                c for t in self.objects(node, _TYPE) for c in self.superclasses(t)}
+        return cls in classes
+
+    def index(self, predicate: Term) -> dict[Term, dict[Term, None]]:
+        """The objects of ``predicate`` by subject."""
+        return self._forward.get(predicate, {})
 
     def instances(self, cls: Term) -> set[Term]:
         subclasses = _closure(cls, lambda c: self.subjects(_SUBCLASS, c))
         return {s for c in subclasses for s in self.subjects(_TYPE, c)}
 
-    def store(self) -> ox.Store:
+    def store(self, predicates: frozenset[Term] | None = None) -> ox.Store:
+        """An Oxigraph store of the triples whose predicate is one of ``predicates`` (all if
+        ``None``): those the SPARQL-based constraints can read (:func:`_predicates_read`);
+        made on first use."""
         if self._store is None:
             self._store = ox.Store()
             text = "".join([f"{s} {p} {o} .\n" for p, by_subject in self._forward.items()
+                            if predicates is None or p in predicates
                             for s, objects in by_subject.items() for o in objects])
             self._store.load(text, format=ox.RdfFormat.N_TRIPLES, lenient=True)
         return self._store
@@ -182,12 +195,13 @@ class _Path:
     evaluate: PathFunction
     sparql: str  # for $PATH in SPARQL-based constraints
     text: str  # as a result names it: an IRI, ^IRI or "(path expression)"
+    predicate: Term | None = None  # the path is this one predicate
 
 
 def _compile_path(shapes: Graph, path: Node, shape: str) -> _Path:
     if isinstance(path, URIRef):
         p = term(path)
-        return _Path(lambda data, focus: data.objects(focus, p), p, str(path))
+        return _Path(lambda data, focus: data.objects(focus, p), p, str(path), p)
     if not isinstance(path, BNode):
         raise UnsupportedShapeError(f"{shape}: sh:path {path} is not a property path")
     if (path, RDF.first, None) in shapes:
@@ -300,8 +314,13 @@ class _Shape:
         """The results of validating each of ``focus_nodes``, added to ``out``: what
         :meth:`validate` finds, each check run once over all of them."""
         path = self.path
-        pairs: Pairs = ([(f, path.evaluate(data, f)) for f in focus_nodes] if path
-                        else [(f, (f,)) for f in focus_nodes])
+        if path is None:
+            pairs: Pairs = [(f, (f,)) for f in focus_nodes]
+        elif path.predicate is not None:  # the common case, read at once
+            index = data.index(path.predicate)
+            pairs = [(f, index.get(f, ())) for f in focus_nodes]
+        else:
+            pairs = [(f, path.evaluate(data, f)) for f in focus_nodes]
         for check in self.checks:
             out.extend(check(self, data, pairs))
         for shape in self.properties:
@@ -311,10 +330,16 @@ class _Shape:
 class CompiledShapes:
     """The shapes with targets, compiled, and what they target."""
 
-    def __init__(self, targeted: list[tuple[_Shape, list[Callable[[Data], Iterable[Term]]]]]):
+    def __init__(self, targeted: list[tuple[_Shape, list[Callable[[Data], Iterable[Term]]]]],
+                 sparql: list[_SparqlCheck]) -> None:
         self._targeted = targeted
+        read = [check.predicates for check in sparql]
+        self._predicates = None if None in read else frozenset(
+            p for predicates in read if predicates for p in predicates)
 
     def validate(self, data: Data) -> list[Found]:
+        if self._predicates is not None:  # the SPARQL constraints read only these
+            data.store(self._predicates)
         results: list[Found] = []
         for shape, targets in self._targeted:
             focus_nodes = dict.fromkeys(n for target in targets for n in target(data))
@@ -335,6 +360,7 @@ class _Compiler:
         self.shapes = shapes
         self.compiled: dict[Node, _Shape] = {}
         self.reported: set[Node] = set()  # shapes whose results a report shows
+        self.sparql: list[_SparqlCheck] = []
 
     def name(self, node: Node) -> str:
         if isinstance(node, URIRef):
@@ -357,7 +383,7 @@ class _Compiler:
             self.shape(shape, [])
         for root in roots:
             self.check_messages(root)
-        return CompiledShapes(targeted)
+        return CompiledShapes(targeted, self.sparql)
 
     def targets(self, shape: Node) -> list[Callable[[Data], Iterable[Term]]]:
         found: list[Callable[[Data], Iterable[Term]]] = []
@@ -498,17 +524,17 @@ def _per_term(test: Callable[[Term], bool]) -> Check:
 def _min_count(c: _Compiler, node: Node, shape: _Shape, _: list[Node]) -> list[Check]:
     least = c.integer(node, SH.minCount, shape)
 
-    def check(shape: _Shape, data: Data, focus: Term, values: Collection[Term]) -> list[Found]:
-        return [shape.result(focus)] if len(values) < least else []
-    return [_each_focus(check)]
+    def check(shape: _Shape, data: Data, pairs: Pairs) -> list[Found]:
+        return [shape.result(focus) for focus, values in pairs if len(values) < least]
+    return [check]
 
 
 def _max_count(c: _Compiler, node: Node, shape: _Shape, _: list[Node]) -> list[Check]:
     most = c.integer(node, SH.maxCount, shape)
 
-    def check(shape: _Shape, data: Data, focus: Term, values: Collection[Term]) -> list[Found]:
-        return [shape.result(focus)] if len(values) > most else []
-    return [_each_focus(check)]
+    def check(shape: _Shape, data: Data, pairs: Pairs) -> list[Found]:
+        return [shape.result(focus) for focus, values in pairs if len(values) > most]
+    return [check]
 
 
 def _instances(cls: Term, data: Data) -> Iterable[Term]:
@@ -536,7 +562,17 @@ def _matches(matcher: re.Pattern[str], v: Term) -> bool:
 
 
 def _conforms_to_one(shapes: list[_Shape], data: Data, v: Term) -> bool:
-    return any(shape.validate(data, v)[0] for shape in shapes)
+    return any(_conforms(shape, data, v) for shape in shapes)
+
+
+def _conforms(shape: _Shape, data: Data, v: Term) -> bool:
+    """Whether ``v`` conforms to ``shape``, found once per document (the same articles are
+    linked from many paragraphs)."""
+    known = data.cache.setdefault(id(shape), {})
+    ok = known.get(v)
+    if ok is None:
+        ok = known[v] = shape.validate(data, v)[0]
+    return ok
 
 
 def _class(c: _Compiler, node: Node, shape: _Shape, _: list[Node]) -> list[Check]:
@@ -690,16 +726,26 @@ def _compare_pair(strict: bool, parameter: URIRef) -> Maker:
                 return n.value, True
             return n, False
 
+        known: dict[tuple[Term, Term], bool] = {}  # the same pairs of numbers come back
+
+        def in_order(v: Term, o: Term) -> bool:
+            ok = known.get((v, o))
+            if ok is None:
+                if len(known) >= _MEMORY:
+                    known.clear()
+                left, left_string = comparable(v)
+                right, right_string = comparable(o)
+                ok = known[v, o] = left_string == right_string and bool(
+                    left < right if strict else left <= right)
+            return ok
+
         def check(shape: _Shape, data: Data, focus: Term, values: Collection[Term]) -> list[Found]:
             found = []
             for other in others:
                 compared = list(data.objects(focus, other))
                 for v in dict.fromkeys(values):
-                    left, left_string = comparable(v)
                     for o in compared:
-                        right, right_string = comparable(o)
-                        if left_string != right_string or not (
-                                left < right if strict else left <= right):
+                        if not in_order(v, o):
                             found.append(shape.result(focus, v))
             return found
         return [_each_focus(check)]
@@ -748,7 +794,7 @@ def _qualified(c: _Compiler, node: Node, shape: _Shape, within: list[Node]) -> l
             if (node, SH.qualifiedMaxCount, None) in c.shapes else None)
 
     def check(shape: _Shape, data: Data, focus: Term, values: Collection[Term]) -> list[Found]:
-        conforming = sum(1 for v in values if qualified.validate(data, v)[0])
+        conforming = sum(1 for v in values if _conforms(qualified, data, v))
         found = []
         if most is not None and conforming > most:
             found.append(shape.result(focus))
@@ -766,13 +812,15 @@ _THIS = ox.Variable("this")
 
 
 def _sparql(c: _Compiler, node: Node, shape: _Shape, _: list[Node]) -> list[Check]:
-    checks = []
+    checks: list[Check] = []
     for constraint in c.shapes.objects(node, SH.sparql):
-        checks.append(_sparql_constraint(c, constraint, shape))
+        check = _sparql_constraint(c, constraint, shape)
+        c.sparql.append(check)
+        checks.append(check)
     return checks
 
 
-def _sparql_constraint(c: _Compiler, constraint: Node, shape: _Shape) -> Check:
+def _sparql_constraint(c: _Compiler, constraint: Node, shape: _Shape) -> _SparqlCheck:
     g = c.shapes
     for parameter in g.predicates(constraint, None):
         if str(parameter).startswith(str(SH)) and parameter not in (
@@ -801,9 +849,13 @@ def _sparql_constraint(c: _Compiler, constraint: Node, shape: _Shape) -> Check:
     extra = tuple(m for m in g.objects(constraint, SH.message) if isinstance(m, Literal))
     batched = None
     if _batchable(query) and not _OWN_PROLOGUE.match(select):
-        batched = prologue + "SELECT * WHERE {{ VALUES ?this {{ {} }} {{ " + select.replace(
-            "{", "{{").replace("}", "}}") + "\n}} }}"
-    return _SparqlCheck(query, batched, extra, shape.path is None)
+        at = _where_group(select)
+        if at is not None:  # VALUES first in the WHERE clause: Oxigraph starts from them
+            batched = (prologue + select[:at + 1] + " VALUES ?this { ", " } " + select[at + 1:])
+        if batched is None or not _parses(*batched):
+            batched = (prologue + "SELECT * WHERE { VALUES ?this { ",
+                       " } { " + select + "\n} }")
+    return _SparqlCheck(query, batched, extra, shape.path is None, _predicates_read(query))
 
 
 _OWN_PROLOGUE = re.compile(r"\s*(PREFIX|BASE)\b", re.I)
@@ -817,9 +869,10 @@ class _SparqlCheck:
     (``VALUES ?this``): :meth:`prefetch` does that (one query per document instead of one
     per paragraph)."""
 
-    def __init__(self, query: str, batched: str | None, extra: tuple[Literal, ...],
-                 on_node: bool) -> None:
+    def __init__(self, query: str, batched: tuple[str, str] | None, extra: tuple[Literal, ...],
+                 on_node: bool, predicates: frozenset[Term] | None) -> None:
         self.query, self.batched, self.extra, self.on_node = query, batched, extra, on_node
+        self.predicates = predicates
 
     def prefetch(self, data: Data, focus_nodes: Iterable[Term]) -> None:
         """Run the query once for those of ``focus_nodes`` it has not run for yet."""
@@ -831,7 +884,7 @@ class _SparqlCheck:
             return
         rows: dict[Term, list[Row]] = {f: [] for f in asked}
         failed: set[Term] = set()
-        text = self.batched.format(" ".join(asked))
+        text = self.batched[0] + " ".join(asked) + self.batched[1]
         for t, p, v, bound, failure in self._rows(data, data.store().query(text)):
             if t is None or t not in rows:
                 raise RuntimeError(f"a batched SPARQL constraint returned a solution without "
@@ -878,6 +931,123 @@ class _SparqlCheck:
             p, v, t = bound.pop("path", None), bound.pop("value", None), bound.pop("this", None)
             if failure or (p, v, t) != (None, None, None):
                 yield t, p, v, bound, failure
+
+
+def _parses(head: str, tail: str) -> bool:
+    try:
+        ox.Store().query(head + "<urn:x:focus>" + tail)
+    except SyntaxError:
+        return False
+    return True
+
+
+_LEXEMES = re.compile(
+    r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|[(){]')
+
+
+def _where_group(select: str) -> int | None:
+    """Where the group of a SELECT query's WHERE clause opens: its first ``{`` outside
+    comments, strings, IRIs and parentheses (the projection's expressions)."""
+    depth = 0
+    for lexeme in _LEXEMES.finditer(select):
+        text = lexeme.group()
+        if text == "(":
+            depth += 1
+        elif text == ")":
+            depth -= 1
+        elif text == "{" and depth == 0:
+            return lexeme.start()
+    return None
+
+
+def _predicates_read(query: str) -> frozenset[Term] | None:
+    """The predicates of the triples ``query`` can match (``None``: any): those of its
+    triple patterns and property paths, and for a variable predicate, the IRIs a FILTER
+    over its pattern keeps it to (``FILTER (?p IN (…))`` or ``?p = <…>``), since a triple
+    with another predicate cannot give a solution.  Read on rdflib's algebra of the query;
+    anything else (a negated path, a variable predicate left free) is ``None``."""
+    from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        algebra = prepareQuery(query).algebra
+    except Exception:  # noqa: BLE001 - a query rdflib cannot read may read anything
+        return None
+    found: set[Term] = set()
+
+    def path_iris(path: object) -> bool:
+        if isinstance(path, URIRef):
+            found.add(term(path))
+            return True
+        if isinstance(path, InvPath):
+            return path_iris(path.arg)
+        if isinstance(path, MulPath):
+            return path_iris(path.path)
+        if isinstance(path, (SequencePath, AlternativePath)):
+            return bool(path.args) and all(path_iris(part) for part in path.args)
+        return False  # a negated property set: any predicate but some
+
+    def walk(part: object, kept: dict[Variable, set[Term]]) -> bool:
+        if isinstance(part, dict):
+            name = getattr(part, "name", None)
+            if name == "Project":  # a sub-select: its other variables are its own
+                kept = {v: iris for v, iris in kept.items() if v in part["PV"]}
+            if name == "Filter":
+                inner = {**kept, **_kept_to(part["expr"])}
+                return walk(part["expr"], kept) and walk(part.get("p"), inner)
+            if name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+                # rdflib keeps the translated pattern as an attribute, the parsed one as an item
+                return walk(vars(part).get("graph", part["graph"]), kept)
+            for key, value in part.items():
+                if key == "_vars":
+                    continue
+                if key == "triples":
+                    for triple in _triples_of(value):
+                        predicate = triple[1]
+                        if isinstance(predicate, Variable):
+                            if predicate not in kept:
+                                return False
+                            found.update(kept[predicate])
+                        elif not path_iris(predicate):
+                            return False
+                elif not walk(value, kept):
+                    return False
+            return True
+        if isinstance(part, (list, tuple)):
+            return all(walk(item, kept) for item in part)
+        return True
+
+    return frozenset(found) if walk(algebra, {}) else None
+
+
+def _triples_of(value: object) -> Iterator[tuple]:
+    """The triple patterns of a ``triples`` entry: 3-tuples (the algebra's BGP) or flat
+    lists of subject, predicate, object, … (a block as parsed)."""
+    for item in value if isinstance(value, (list, tuple)) else ():
+        if isinstance(item, tuple) and len(item) == 3:
+            yield item
+        elif isinstance(item, list):
+            for i in range(0, len(item) - 2, 3):
+                yield tuple(item[i:i + 3])
+
+
+def _kept_to(expr: Any) -> dict[Variable, set[Term]]:
+    """The variables a filter expression keeps to given IRIs: ``?p IN (<a>, <b>)`` or
+    ``?p = <a>``, alone or in a conjunction (``&&``)."""
+    name = getattr(expr, "name", None)
+    if name == "ConditionalAndExpression":
+        kept: dict[Variable, set[Term]] = {}
+        for part in [expr["expr"], *(expr.get("other") or [])]:
+            kept.update(_kept_to(part))
+        return kept
+    if name == "RelationalExpression" and isinstance(expr["expr"], Variable):
+        op, other = expr["op"], expr["other"]
+        if op == "IN" and other and all(isinstance(o, URIRef) for o in other):
+            return {expr["expr"]: {term(o) for o in other}}
+        if op == "=" and isinstance(other, URIRef):
+            return {expr["expr"]: {term(other)}}
+    return {}
 
 
 def _batchable(query: str) -> bool:

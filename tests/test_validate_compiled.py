@@ -271,3 +271,19 @@ def test_a_reported_shape_without_a_message_is_refused(shapes_copy):
     reload()
     with pytest.raises(shacl.UnsupportedShapeError, match="rgs:Document-sessionEnd.*sh:message"):
         validate_compiled([Triples.of(turtle(BASE_TTL))])
+
+
+@pytest.mark.parametrize(("query", "read"), [
+    ("SELECT * { ?s ex:a/^ex:b* ?o }", {"a", "b"}),
+    ("SELECT * { ?s ex:a ?o ; ?p ?x FILTER (?p IN (ex:c, ex:d)) }", {"a", "c", "d"}),
+    ("SELECT * { ?s ex:a ?o FILTER NOT EXISTS { ?o ex:b ?x FILTER NOT EXISTS { ?x a ex:C } } }",
+     {"a", "b", "type"}),
+    ("SELECT * { ?s ex:a ?o ; ?p ?x }", None),  # any predicate
+    ("SELECT * { ?s !ex:a ?o }", None),
+    # the sub-select's ?p is its own: the outer FILTER does not keep it to ex:c
+    ("SELECT * { ?s ex:a ?p { SELECT ?s WHERE { ?s ?p ?o } } FILTER (?p IN (ex:c)) }", None),
+])
+def test_the_store_of_a_document_holds_what_its_sparql_constraints_can_read(query, read):
+    found = shacl._predicates_read(PREFIX + query)
+    names = {t.rsplit("/", 1)[-1].rsplit("#", 1)[-1][:-1] for t in found} if found else None
+    assert names == read
