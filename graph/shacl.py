@@ -132,10 +132,18 @@ class Data:
         made on first use."""
         if self._store is None:
             self._store = ox.Store()
-            text = "".join([f"{s} {p} {o} .\n" for p, by_subject in self._forward.items()
-                            if predicates is None or p in predicates
-                            for s, objects in by_subject.items() for o in objects])
-            self._store.load(text, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+            lines, blank = [], []
+            for p, by_subject in self._forward.items():
+                if predicates is None or p in predicates:
+                    for s, objects in by_subject.items():
+                        for o in objects:
+                            if s[0] == "_" or o[0] == "_":
+                                blank.append(ox.Quad(_oxigraph(s), ox.NamedNode(p[1:-1]),  # type: ignore[arg-type]
+                                                     _oxigraph(o)))
+                            else:
+                                lines.append(f"{s} {p} {o} .\n")
+            self._store.load("".join(lines), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+            self._store.extend(blank)  # added as terms: a parser would rename blank nodes
         return self._store
 
 
