@@ -598,6 +598,9 @@ def _datatype(c: _Compiler, node: Node, shape: _Shape, _: list[Node]) -> list[Ch
     if rule == RDF.langString:  # a literal with a language tag, at once
         return [_per_term(lambda v: v[0] == '"' and (
             language(v) is not None or _has_datatype(node_literal(v), rule)))]
+    if rule == XSD.string:  # a plain literal, at once
+        return [_per_term(lambda v: v[0] == '"' and (
+            v[-1] == '"' or _has_datatype(node_literal(v), rule)))]
     return [_per_term(lambda v: v[0] == '"' and _has_datatype(node_literal(v), rule))]
 
 
@@ -675,6 +678,12 @@ def _range(operator: Callable[[int], bool], parameter: URIRef) -> Maker:
 
 
 def _string_of(v: Term) -> str:
+    """What pySHACL matches patterns and lengths against: ``str()`` of the term; read from
+    the term itself for an IRI and a string (no rdflib literal to make)."""
+    if v[0] == "<":
+        return v[1:-1]
+    if v[0] == '"' and (v[-1] == '"' or language(v) is not None):
+        return value(v)
     return text_of(v)
 
 
@@ -976,11 +985,9 @@ def _predicates_read(query: str) -> frozenset[Term] | None:
     with another predicate cannot give a solution.  Read on rdflib's algebra of the query;
     anything else (a negated path, a variable predicate left free) is ``None``."""
     from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
-    from rdflib.plugins.sparql import prepareQuery
 
-    try:
-        algebra = prepareQuery(query).algebra
-    except Exception:  # noqa: BLE001 - a query rdflib cannot read may read anything
+    algebra = _algebra(query)
+    if algebra is None:  # a query rdflib cannot read may read anything
         return None
     found: set[Term] = set()
 
@@ -1058,6 +1065,17 @@ def _kept_to(expr: Any) -> dict[Variable, set[Term]]:
     return {}
 
 
+@lru_cache(maxsize=64)
+def _algebra(query: str) -> Any:
+    """rdflib's algebra of ``query`` (``None`` if rdflib cannot read it): parsed once."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        return prepareQuery(query).algebra
+    except Exception:  # noqa: BLE001 - whatever rdflib's parser raises
+        return None
+
+
 def _batchable(query: str) -> bool:
     """Whether running ``query`` once with ``VALUES ?this`` around it gives, for each focus
     node, the solutions it gives with ``$this`` pre-bound to that node: true when every
@@ -1066,11 +1084,8 @@ def _batchable(query: str) -> bool:
     group by it), so that binding it first or picking the solutions with it afterwards is
     the same.  Read on rdflib's algebra of the query; anything else (MINUS, OPTIONAL on
     ``?this`` alone, LIMIT, VALUES, SERVICE, …) is run per focus node."""
-    from rdflib.plugins.sparql import prepareQuery
-
-    try:
-        algebra = prepareQuery(query).algebra
-    except Exception:  # noqa: BLE001 - a query rdflib cannot read is simply run per node
+    algebra = _algebra(query)
+    if algebra is None:  # a query rdflib cannot read is simply run per focus node
         return False
     top = algebra.get("p")
     return (getattr(top, "name", None) == "Project" and _THIS_VAR in top["PV"]
