@@ -170,10 +170,14 @@ async def _add_follow_up(server: Server, items: list[Item]) -> None:
     the adoption (``within one year``) rather than printed."""
     if not items:
         return
-    found = await _rows(server, f"""SELECT DISTINCT ?doc ?p ?o WHERE {{
-        {sp.values("doc", [item["uri"] for item in items])}
-        VALUES ?p {{ hro:followUpParagraph hro:followUpDeadline hro:derivedFollowUpDeadline }}
-        ?doc ?p ?o }}""")
+    # the documents bound in each branch: with the properties as values beside them,
+    # Oxigraph read every follow-up fact of the store (45 ms for 50 documents at 12.8M
+    # quads, 6 ms this way)
+    documents = sp.values("doc", [item["uri"] for item in items])
+    found = await _rows(server, "SELECT DISTINCT ?doc ?p ?o WHERE { " + " UNION ".join(
+        f"{{ {documents} ?doc {p} ?o BIND({p} AS ?p) }}"
+        for p in ("hro:followUpParagraph", "hro:followUpDeadline",
+                  "hro:derivedFollowUpDeadline")) + " }")
     facts: dict[tuple[str | None, str], list[str]] = {}
     for r in found:
         facts.setdefault((r["doc"], (r["p"] or "").rpartition("#")[2]), []).append(r["o"] or "")
