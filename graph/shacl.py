@@ -11,7 +11,7 @@ Oxigraph on an in-memory store of the same triples, ``$this`` pre-bound per focu
 
 A constraint component, target or path this module does not know raises
 :class:`UnsupportedShapeError` naming the shape when the shapes are compiled: a shape edit
-can never be silently skipped by the build.  ``docs/decisions/0015-own-shacl-checks.md``
+can never be silently skipped by the build.  ``docs/decisions/0016-own-shacl-checks.md``
 says why (and what it costs against pySHACL and pyshacl-turbo).
 """
 from __future__ import annotations

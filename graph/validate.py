@@ -205,7 +205,7 @@ def validate(data: Graph) -> Report:
 
 def validate_compiled(graphs: Iterable[Triples]) -> Report:
     """The same validation as :func:`validate`, for the build: the shapes compiled once
-    per process into Python checks (:mod:`.shacl`, ``docs/decisions/0015``), run on the
+    per process into Python checks (:mod:`.shacl`, ``docs/decisions/0016``), run on the
     document's N-Triples terms and the registry facts about the IRIs they use.
     ``tests/test_validate_compiled.py`` checks that both give the same results."""
     graphs = list(graphs)
