@@ -24,7 +24,7 @@ and reused.  For each size:
   limit lifted, and Oxigraph's), a paragraph page, the search page and ``/api/search``
   (wrk takes 3,000 different 2- and 3-word queries in turn), with the server's CPU
   milliseconds per request (its process and its workers' or threads') and wrk's own; the
-  two ``/sparql`` are run in turn three times, each keeping its best run.  Both servers
+  two ``/sparql`` are run in turn three times, each keeping its median run.  Both servers
   share the machine's two cores, asked the same query by the same wrk; Oxigraph answers
   each connection in a thread of its own, ours with its default public workers (as many
   as cores, each sent up to two queries at once, at ``nice 10``);
@@ -293,7 +293,8 @@ def serve_and_measure(store: Path, work: Path, budget_s: float, runs: int,
         }
         result["throughput"] = {}
         # ours and Oxigraph's /sparql in turn, several times: the load of a shared machine
-        # changes from one run to the next; each keeps its best run (all runs are recorded)
+        # changes from one run to the next; each keeps its median run (as bench_serving;
+        # all runs are recorded)
         pair = [name for name in loads if name.startswith("/sparql")]
         rounds: dict[str, list[dict]] = {name: [] for name in pair}
         for _ in range(SPARQL_ROUNDS):
@@ -302,9 +303,9 @@ def serve_and_measure(store: Path, work: Path, budget_s: float, runs: int,
                 rounds[name].append(measure.wrk(url, seconds, accept, CLIENTS, server.pid,
                                               paths=paths))
         for name, done in rounds.items():
-            best = max(done, key=lambda run: run["rps"])
-            result["throughput"][name] = {**best, "runs": done}
-            print(f"  {name}: {_rate(best)} req/s (best of {len(done)})", file=sys.stderr)
+            median = sorted(done, key=lambda run: run["rps"])[len(done) // 2]
+            result["throughput"][name] = {**median, "runs": done}
+            print(f"  {name}: {_rate(median)} req/s (median of {len(done)})", file=sys.stderr)
         for name, (server, url, accept, paths) in loads.items():
             if name in pair:
                 continue
