@@ -7,7 +7,9 @@ pySHACL's reading of SHACL Core (the reference, ``validate.validate``), literal 
 comparisons included (rdflib's literals, pySHACL's ``compare_literal``), so that both give
 the same results: ``tests/test_validate_compiled.py`` checks it on every shape test case and
 on mutated documents.  SPARQL-based constraints (``sh:sparql`` with ``sh:select``) run in
-Oxigraph on an in-memory store of the same triples, ``$this`` pre-bound per focus node.
+Oxigraph on an in-memory store of the triples they can read, ``$this`` pre-bound per focus
+node as pySHACL does, or once per document with ``VALUES ?this`` when the query's algebra
+shows that this gives the same solutions (:func:`_batchable`).
 
 A constraint component, target or path this module does not know raises
 :class:`UnsupportedShapeError` naming the shape when the shapes are compiled: a shape edit
@@ -31,6 +33,7 @@ from rdflib.collection import Collection as RDFList
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from rightsgraph.core.errors import RightsgraphError
 from rightsgraph.extract.triples import Term, Triple, language, literal_text, term, value
 
 ALLOWED = {SH.Warning, SH.Info}  # severities that do not make a graph non-conforming
@@ -38,7 +41,7 @@ _TYPE, _SUBCLASS = term(RDF.type), term(RDFS.subClassOf)
 _XSD_STRING = term(XSD.string)
 
 
-class UnsupportedShapeError(ValueError):
+class UnsupportedShapeError(RightsgraphError, ValueError):
     """The shapes use SHACL the build's validator does not implement."""
 
 
