@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import Any, cast
 
 from rightsgraph.core import identifiers
 from rightsgraph.core import sparql as sp
@@ -28,7 +28,7 @@ from rightsgraph.graph.store import Store
 
 RECURRING = str(HRO.recurringRecommendations)
 MARK = str(HRO.numbersOfState)
-BATCH = 50  # States per update
+UPDATE_CHARS = 4_000_000  # what one update writes at most, besides its last State's
 
 
 def recurring_graph(base: str | None = None) -> str:
@@ -74,6 +74,7 @@ def store_recurring(store: Store, base: str | None = None) -> int | None:
     current state token (given one first if it has none); the number of States, or
     ``None`` when the store changed meanwhile (then the mark is not written and readers
     gather from the store)."""
+    from rightsgraph.api import recurring
     from rightsgraph.api.precomputed import _Reader
 
     base = base or identifiers.base()
@@ -90,25 +91,19 @@ def store_recurring(store: Store, base: str | None = None) -> int | None:
                    if row["state"]["value"].startswith(prefix))
     graph = sp.iri(recurring_graph(base))
     store.record(f"DROP SILENT GRAPH {graph}")  # the mark first, so no reader mixes
-    for start in range(0, len(codes), BATCH):
-        batch = codes[start:start + BATCH]
-        found = asyncio.run(_gather_all(reader, batch))
-        body = " ".join(
-            f"{sp.iri(entry(base, code))} <{RECURRING}> "
-            f"{sp.literal(json.dumps(found[code], ensure_ascii=False))} ."
-            for code in batch)
-        store.record(f"INSERT DATA {{ GRAPH {graph} {{ {body} }} }}")
+    statements: list[str] = []
+    for n, code in enumerate(codes, 1):
+        found = asyncio.run(recurring.gather(cast(Any, reader), code))
+        statements.append(f"{sp.iri(entry(base, code))} <{RECURRING}> "
+                          f"{sp.literal(json.dumps(found, ensure_ascii=False))} .")
+        if n == len(codes) or sum(map(len, statements)) > UPDATE_CHARS:
+            store.record(f"INSERT DATA {{ GRAPH {graph} {{ {' '.join(statements)} }} }}")
+            statements = []
     token_graph = sp.iri(dataset.dataset_graph(base))
     mark = sp.literal(token)
     store.record(f"""INSERT {{ GRAPH {graph} {{ {graph} <{MARK}> {mark} }} }}
         WHERE {{ GRAPH {token_graph} {{ {token_graph} <{dataset.STATE}> {mark} }} }}""")
     return len(codes) if _token(store, base) == token else None
-
-
-async def _gather_all(reader: Any, codes: list[str]) -> dict[str, dict[str, Any]]:
-    from rightsgraph.api import recurring
-
-    return {code: await recurring.gather(reader, code) for code in codes}
 
 
 def _token(store: Store, base: str) -> str | None:
