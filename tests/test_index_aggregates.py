@@ -182,3 +182,12 @@ def test_documents_paged_from_the_index_are_the_store_s(api, params, tmp_path):
         expected, expected_pages = every_item(without, "/api/documents", **params)
     assert items == expected and pages == expected_pages
     assert len(expected) > 1 or params
+
+
+@pytest.mark.parametrize("symbol", ["CMW/C/AZE/CO/3", "CCPR/C/79/Add.1 (1996)",
+                                    "E/C.12/1/Add.87*"])
+def test_a_listed_paragraph_s_document_and_number_are_read_from_its_uri(symbol):
+    from rightsgraph.core import identifiers
+
+    uri = str(identifiers.paragraph_uri(symbol, 16))
+    assert aggregate.paragraph_of(uri) == (symbol, 16)

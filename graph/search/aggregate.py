@@ -140,7 +140,9 @@ def paragraph_of(uri: str) -> tuple[str, int]:
     """The document symbol and paragraph number a paragraph's URI names
     (``…/doc/CMW/C/AZE/CO/3/para/16`` -> ``("CMW/C/AZE/CO/3", 16)``)."""
     path, _, number = uri.partition("/doc/")[2].rpartition("/para/")
-    return unquote(path), int(unquote(number)) if unquote(number).isdigit() else 0
+    if "%" in uri:  # only then is there anything to decode (a listing reads thousands)
+        path, number = unquote(path), unquote(number)
+    return path, int(number) if number.isdigit() else 0
 
 
 def provisions(index: SearchIndex, article: str) -> list[str]:
