@@ -12,9 +12,9 @@ import pytest
 from conftest import FIXTURES, SEED
 
 from rightsgraph.graph import build as build_module
-from rightsgraph.graph.build import build, missing_support_graphs, support_graphs
+from rightsgraph.graph.build import build, support_graphs
 from rightsgraph.graph.local import LocalStore
-from rightsgraph.graph.store import StoreError, open_store
+from rightsgraph.graph.store import open_store
 
 FILES = [SEED, *sorted((FIXTURES / "en").glob("*_fixture.txt"))]
 TIMES = ("startedAtTime", "endedAtTime", "generatedAtTime")
@@ -78,32 +78,6 @@ def test_a_file_loaded_twice_in_a_fresh_build_replaces_the_first(tmp_path, bulk_
     with open_store(tmp_path / "once") as store:
         build([SEED], store)
         assert len(store) == twice
-
-
-def test_a_batch_that_fails_to_load_stops_the_build_with_its_error(tmp_path, monkeypatch):
-    """Batches load in a thread of their own while the next one is gathered: what fails
-    there stops the build with the store's error, and the store is then known to be
-    incomplete (no support graphs), so the next build loads every file again."""
-    monkeypatch.setattr(build_module, "BULK_QUADS", 3000)  # several batches
-    original, calls = LocalStore.add_new_graphs, []
-
-    def failing_second(self, batch):
-        calls.append(len(batch))
-        if len(calls) == 2:
-            raise StoreError(f"{self.path}: bulk loading failed: disk full")
-        return original(self, batch)
-
-    monkeypatch.setattr(LocalStore, "add_new_graphs", failing_second)
-    with open_store(tmp_path / "store") as store:
-        with pytest.raises(StoreError, match="disk full"):
-            build(FILES, store)
-        assert missing_support_graphs(store) and len(store) > 0
-    assert len(calls) == 2  # no batch was loaded after the one that failed
-    monkeypatch.setattr(LocalStore, "add_new_graphs", original)
-    with open_store(tmp_path / "store") as store:
-        report = build(FILES, store)
-        assert report.ok and report.unchanged == 0 and report.documents == len(FILES)
-        assert not missing_support_graphs(store)
 
 
 def test_a_first_build_that_did_not_finish_is_loaded_again_whole(tmp_path):
