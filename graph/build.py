@@ -15,7 +15,7 @@ import os
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -267,9 +267,11 @@ class Prepared:
     known: tuple[str, Known] | None = None  # what the document adds to the documents known
     unresolved: tuple[str, ...] = ()  # older symbols it cites whose State it could not tell
     search: list[GraphRows] = field(default_factory=list)  # its rows of the search index
+    names: tuple[str, ...] = ()  # its graphs' names, kept once it is loaded
 
     def release(self) -> None:
         """Forget the graphs and rows once loaded (megabytes per document); keep the rest."""
+        self.names = tuple(self.graphs)
         self.graphs = {}
         self.search = []
 
@@ -430,77 +432,56 @@ class _Loader:
     """Loads prepared files into the store, then their rows into the ``index``, and counts
     them in the report.  Into a store that was empty (``bulk``: a fresh build) documents
     are gathered and bulk-loaded :data:`BULK_QUADS` at a time
-    (:meth:`Store.add_new_graphs`) by the ``loading`` thread, while this one goes on
-    gathering the next batch (one batch loading, one filling: the workers are not kept
-    waiting by the load); otherwise, and for a graph loaded twice in one build, each
-    document is one atomic :meth:`Store.replace_graphs`, once the batch loading is done.
-    A loaded document keeps only what the report needs (its graphs and rows are released):
-    memory stays flat in the number of documents."""
+    (:meth:`Store.add_new_graphs`); otherwise, and for a graph loaded twice in one build,
+    each document is one atomic :meth:`Store.replace_graphs`.  A loaded document keeps only
+    what the report needs (its graphs and rows are released): memory stays flat in the
+    number of documents."""
 
     def __init__(self, store: Store, report: BuildReport, loaded_from: dict[str, Path],
-                 index: SearchIndex | None, bulk: bool, loading: ThreadPoolExecutor) -> None:
+                 index: SearchIndex | None, bulk: bool) -> None:
         self.store, self.report, self.loaded_from, self.index = store, report, loaded_from, index
         self.bulk = bulk
         self.batch: list[Prepared] = []
         self.batch_quads = 0
-        self.loading = loading
-        self._loaded: Future[None] | None = None  # the batch being loaded
 
     def load(self, item: Prepared) -> None:
         report = self.report
         if item.failure is not None:
             report.failures.append(item.failure)
             return
-        names = tuple(item.graphs)
-        for name in names:
-            if name in self.loaded_from and not name.endswith("/inferred"):
-                report.notes.append(
-                    f"{item.path} replaced {self.loaded_from[name]} in graph <{name}> (same "
-                    "symbol and language)")
-        report.documents += 1
-        report.paragraphs += item.paragraphs
-        report.links.update(item.links)
-        report.warnings.extend(item.warnings)
-        if self.bulk and not any(name in self.loaded_from for name in names):
+        if self.bulk and not any(name in self.loaded_from for name in item.graphs):
             self.batch.append(item)
             self.batch_quads += sum(len(graph) for graph in item.graphs.values())
             if self.batch_quads >= BULK_QUADS:
                 self.flush()
         else:
-            self.finish()
+            self.flush()
             self.store.replace_graphs(item.graphs)
             if self.index is not None:
                 self.index.replace(item.search, self.store, commit=False)
             item.release()
-        self.loaded_from.update(dict.fromkeys(names, item.path))
+        for name in item.graphs or item.names:
+            if name in self.loaded_from and not name.endswith("/inferred"):
+                report.notes.append(
+                    f"{item.path} replaced {self.loaded_from[name]} in graph <{name}> (same "
+                    "symbol and language)")
+            self.loaded_from[name] = item.path
+        report.documents += 1
+        report.paragraphs += item.paragraphs
+        report.links.update(item.links)
+        report.warnings.extend(item.warnings)
 
     def flush(self) -> None:
-        """Hand the documents gathered so far to the loading thread, once the batch before
-        them is loaded."""
-        self.wait()
-        if self.batch:
-            self._loaded = self.loading.submit(self._load_batch, self.batch)
-            self.batch, self.batch_quads = [], 0
-
-    def finish(self) -> None:
-        """Load the documents gathered so far, and wait until every batch is loaded."""
-        self.flush()
-        self.wait()
-
-    def wait(self) -> None:
-        """Wait for the batch being loaded; raises what its loading raised."""
-        loaded, self._loaded = self._loaded, None
-        if loaded is not None:
-            loaded.result()
-
-    def _load_batch(self, batch: list[Prepared]) -> None:
-        """Load a batch: the store first, then the index (in the loading thread)."""
-        self.store.add_new_graphs([item.graphs for item in batch])
+        """Load the documents gathered so far: the store first, then the index."""
+        if not self.batch:
+            return
+        self.store.add_new_graphs([item.graphs for item in self.batch])
         if self.index is not None:
-            self.index.replace([rows for item in batch for rows in item.search],
+            self.index.replace([rows for item in self.batch for rows in item.search],
                                self.store, commit=False)
-        for item in batch:
+        for item in self.batch:
             item.release()
+        self.batch, self.batch_quads = [], 0
 
 
 def _unload(item: Prepared, report: BuildReport) -> None:
@@ -565,15 +546,13 @@ def build(
     known = known_symbols(store, listed_symbols(paths, report))
     done: dict[Path, Prepared] = {}
     search = index is not None
-    # the loading thread: its exit waits for a batch still loading (after an error too)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-load") as loading:
-        loader = _Loader(store, report, loaded_from, index, len(store) == 0, loading)
-        for count, item in enumerate(_prepared(files, steps, workers, known, search), 1):
-            loader.load(item)
-            done[item.path] = item
-            if progress is not None:
-                progress(report, count, len(files))
-        loader.finish()
+    loader = _Loader(store, report, loaded_from, index, bulk=len(store) == 0)
+    for count, item in enumerate(_prepared(files, steps, workers, known, search), 1):
+        loader.load(item)
+        done[item.path] = item
+        if progress is not None:
+            progress(report, count, len(files))
+    loader.flush()
     loader.bulk = False
     # A document citing an older symbol (no State in it) of observations this build loaded
     # after it: extracted again now that they are known, and loaded in its place.
