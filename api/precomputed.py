@@ -29,7 +29,7 @@ from rightsgraph.graph.store import Store
 T = TypeVar("T")
 
 
-class _Reader:
+class StoreReader:
     """What the server's page functions ask of a server, answered by the store being
     written (synchronously) and its index."""
 
@@ -72,7 +72,7 @@ def compute(store: Store, index: SearchIndex | None, base: str) -> dict:
     as they are now, the dataset graph included)."""
     from rightsgraph.api import page_data, statistics
 
-    reader = _Reader(store, index, base)
+    reader = StoreReader(store, index, base)
 
     async def run() -> dict:
         description = await page_data.dataset_description(reader)

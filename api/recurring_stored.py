@@ -75,7 +75,7 @@ def store_recurring(store: Store, base: str | None = None) -> int | None:
     ``None`` when the store changed meanwhile (then the mark is not written and readers
     gather from the store)."""
     from rightsgraph.api import recurring
-    from rightsgraph.api.precomputed import _Reader
+    from rightsgraph.api.precomputed import StoreReader
 
     base = base or identifiers.base()
     token = _token(store, base)
@@ -86,7 +86,7 @@ def store_recurring(store: Store, base: str | None = None) -> int | None:
         return None
     prefix = f"{base}state/"
     codes = sorted(row["state"]["value"].removeprefix(prefix)
-                   for row in asyncio.run(_Reader(store, None, base).select(STATES))
+                   for row in asyncio.run(StoreReader(store, None, base).select(STATES))
                    if row["state"]["value"].startswith(prefix))
     graph = sp.iri(recurring_graph(base))
     store.record(f"DROP SILENT GRAPH {graph}")  # the mark first, so no reader mixes
@@ -95,7 +95,7 @@ def store_recurring(store: Store, base: str | None = None) -> int | None:
         # a reader per State: a reader keeps every answer it gave (the dataset's numbers
         # ask some twice), and one for all States kept the whole store's (memory grew with
         # the corpus: peak RSS of the build 1.26x at 4x the documents)
-        found = asyncio.run(recurring.gather(cast(Any, _Reader(store, None, base)), code))
+        found = asyncio.run(recurring.gather(cast(Any, StoreReader(store, None, base)), code))
         statements.append(f"{sp.iri(entry(base, code))} <{RECURRING}> "
                           f"{sp.literal(json.dumps(found, ensure_ascii=False))} .")
         if n == len(codes) or sum(map(len, statements)) > UPDATE_CHARS:

@@ -10,6 +10,7 @@ import argparse
 import errno
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from rightsgraph import __version__
@@ -287,7 +288,7 @@ def _build(args: argparse.Namespace) -> int:
                 print(f"rightsgraph: note: {message}", file=sys.stderr)
             if args.similar:
                 _similar(store, _vectors_folder(args))
-            _store_numbers(store, index)
+            _store_for_readers(store, index)
             if args.output:
                 if report.ok:
                     _write_atomically(Path(args.output), lambda out: store.dump(out, "trig"))
@@ -378,51 +379,38 @@ def _labels_parser(commands: argparse._SubParsersAction) -> None:
     _store_option(report, "store to read: a folder or a SPARQL endpoint URL")
 
 
-def _store_numbers(store, index) -> None:
-    """The dataset's numbers, computed once now for every reader (``api/precomputed.py``);
-    when they cannot be, the server counts them as before."""
-    import time
-
+def _store_for_readers(store, index) -> None:
+    """What every reader would otherwise gather or count on request, computed once now by
+    the writer: each State's recurring recommendations (``api/recurring_stored.py``), then
+    the dataset's numbers (``api/precomputed.py``; they count the recurring graph too).
+    When one cannot be stored, the server computes it on request, as before."""
     from rightsgraph.api.precomputed import store_numbers
-    from rightsgraph.core.errors import RightsgraphError
+    from rightsgraph.api.recurring_stored import store_recurring
 
-    _store_recurring(store)  # first: the numbers count its graph too
-    start = time.monotonic()
-    try:
-        stored = store_numbers(store, index)
-    except RightsgraphError as err:
-        print(f"rightsgraph: note: the dataset's numbers were not stored ({err}); the "
-              "server counts them on request", file=sys.stderr)
-        return
-    if stored is None:
-        print("rightsgraph: note: the store changed while its numbers were counted: not "
-              "stored; the server counts them on request", file=sys.stderr)
-    else:
-        print(f"  dataset numbers stored ({time.monotonic() - start:.1f} s)", file=sys.stderr)
+    _stored("the recurring recommendations", "gathered", lambda: store_recurring(store),
+            lambda states: f"recurring recommendations of {states} States stored")
+    _stored("the dataset's numbers", "counted", lambda: store_numbers(store, index),
+            lambda _: "dataset numbers stored")
 
 
-def _store_recurring(store) -> None:
-    """Every State's recurring recommendations, gathered once now for every reader
-    (``api/recurring_stored.py``); when they cannot be, the server gathers them."""
+def _stored(what: str, done: str, make: Callable[[], object | None],
+            said: Callable[[object], str]) -> None:
+    """Run ``make`` (``None``: the store changed meanwhile, nothing stored) and say how it
+    went; an error is a note, not a failure of the command."""
     import time
 
-    from rightsgraph.api.recurring_stored import store_recurring
-    from rightsgraph.core.errors import RightsgraphError
-
     start = time.monotonic()
     try:
-        states = store_recurring(store)
+        made = make()
     except RightsgraphError as err:
-        print(f"rightsgraph: note: the recurring recommendations were not stored ({err}); "
-              "the server gathers them on request", file=sys.stderr)
+        print(f"rightsgraph: note: {what} were not stored ({err}); the server computes "
+              "them on request", file=sys.stderr)
         return
-    if states is None:
-        print("rightsgraph: note: the store changed while the recurring recommendations "
-              "were gathered: not stored; the server gathers them on request",
-              file=sys.stderr)
+    if made is None:
+        print(f"rightsgraph: note: the store changed while {what} were {done}: not stored; "
+              "the server computes them on request", file=sys.stderr)
     else:
-        print(f"  recurring recommendations of {states} States stored "
-              f"({time.monotonic() - start:.1f} s)", file=sys.stderr)
+        print(f"  {said(made)} ({time.monotonic() - start:.1f} s)", file=sys.stderr)
 
 
 def _labels(args: argparse.Namespace) -> int:
@@ -483,9 +471,9 @@ def _labels_numbers(args: argparse.Namespace, store) -> None:
 
     try:
         with SearchIndex(args.index or default_path(args.store)) as index:
-            _store_numbers(store, index)
+            _store_for_readers(store, index)
     except SearchIndexError:  # counted by the store alone
-        _store_numbers(store, None)
+        _store_for_readers(store, None)
 
 
 def _search(args: argparse.Namespace) -> int:

