@@ -31,6 +31,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -389,6 +390,8 @@ def links_graph(folder: Path, state: str, *, threshold: float = THRESHOLD,
     name = URIRef(similar_graph_name(state, base=base))
     agent = identifiers.agent_uri(__version__, base=base)
     graph.add((name, PROV.wasAttributedTo, agent))
+    # when: what a State's stored recurring recommendations compare (api/recurring_stored)
+    graph.add((name, PROV.generatedAtTime, Literal(datetime.now(UTC))))
     graph.add((name, HRO.model, Literal(model_version())))
     graph.add((name, HRO.threshold, Literal(f"{threshold:.2f}", datatype=XSD.decimal)))
     for later, earlier in similar_links(folder, state, threshold=threshold):

@@ -387,8 +387,7 @@ def _store_for_readers(store, index) -> None:
     from rightsgraph.api.precomputed import store_numbers
     from rightsgraph.api.recurring_stored import store_recurring
 
-    _stored("the recurring recommendations", "gathered", lambda: store_recurring(store),
-            lambda states: f"recurring recommendations of {states} States stored")
+    _stored("the recurring recommendations", "gathered", lambda: store_recurring(store), str)
     _stored("the dataset's numbers", "counted", lambda: store_numbers(store, index),
             lambda _: "dataset numbers stored")
 

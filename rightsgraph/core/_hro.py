@@ -115,6 +115,7 @@ class HRO(DefinedNamespace):
     originalLanguage: URIRef  # original language
     otherSymbol: URIRef  # other symbol
     recordCount: URIRef  # record count
+    recurringInputs: URIRef  # recurring inputs
     recurringRecommendations: URIRef  # recurring recommendations
     reportNumber: URIRef  # report number
     score: URIRef  # score
