@@ -12,9 +12,10 @@ store's state token (``hro:numbersOfState``, :mod:`rightsgraph.graph.dataset`) o
 are written.  Each entry records what it was read from (``hro:recurringInputs``: the stamps
 of the documents and similarity graph it read, :class:`_Inputs`), so a later build gathers
 only the States whose inputs changed and keeps the others (decision 0015, "Incremental").
-The server reads a State's with one lookup (:func:`read`) and arranges the clusters from it (:func:`.recurring.arrange`: the reader's language, with or without
-inferred links), or gathers from the store as before when the mark is missing or not of
-the store's current state: never stale, since every write replaces the token first.
+The server reads a State's with one lookup (:func:`read`) and arranges the clusters from
+it (:func:`.recurring.arrange`: the reader's language, with or without inferred links), or
+gathers from the store as before when the mark is missing or not of the store's current
+state: never stale, since every write replaces the token first.
 """
 from __future__ import annotations
 
