@@ -22,11 +22,13 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar, cast
 
 from rightsgraph.core import identifiers
+from rightsgraph.core import sparql as sp
 from rightsgraph.graph import dataset
 from rightsgraph.graph.search import SearchIndex, SearchIndexError
 from rightsgraph.graph.store import Store
 
 T = TypeVar("T")
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
 class StoreReader:
@@ -44,9 +46,33 @@ class StoreReader:
         """The rows of ``query``, asked once: the store does not change while its numbers
         are computed, and the list of graphs (a scan of every quad) is asked twice."""
         if query not in self._answers:
-            body = self.store.query(query).serialize("application/sparql-results+json")
-            self._answers[query] = json.loads(body)["results"]["bindings"]
+            counted = self._counted(query)
+            if counted is None:
+                body = self.store.query(query).serialize("application/sparql-results+json")
+                counted = json.loads(body)["results"]["bindings"]
+            self._answers[query] = counted
         return self._answers[query]
+
+    def _counted(self, query: str) -> list[dict[str, dict]] | None:
+        """The rows of the two queries that read every quad (the quads of the named graphs,
+        the graphs that hold any), from what the embedded store keeps (its size, the names
+        of its graphs): the same rows in a fraction of the time (1.6 M quads: 0.4 s instead
+        of 1.0 s, and 0.06 s instead of 1.0 s); ``None`` for another query or store."""
+        from rightsgraph.api import page_data
+        from rightsgraph.graph.local import LocalStore
+
+        if not isinstance(self.store, LocalStore):
+            return None
+        if query == page_data.QUADS_QUERY:  # the default graph's quads are not counted
+            default = self.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                                       union_default_graph=False)
+            quads = len(self.store) - int(next(default.rows())["n"] or 0)
+            return [{"n": {"type": "literal", "datatype": XSD_INTEGER, "value": str(quads)}}]
+        if query == page_data.GRAPHS_QUERY:  # a graph emptied keeps its name: asked
+            return [{"g": {"type": "uri", "value": name}} for name in self.store.graphs()
+                    if self.store.query(f"ASK {{ GRAPH {sp.iri(name)} {{ ?s ?p ?o }} }}")
+                    .boolean]
+        return None
 
     async def ask(self, query: str) -> bool:
         body = self.store.query(query).serialize("application/sparql-results+json")

@@ -6,6 +6,7 @@ still equals what gathering from the store finds."""
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from pathlib import Path
 
@@ -114,6 +115,22 @@ def test_replace_that_drops_a_state_s_last_document_removes_its_entry(
     assert stored_and_gathered(store, "NPL") == ({"links": [], "members": {}},) * 2
 
 
+def test_many_states_are_gathered_in_two_processes_as_in_one(
+        corpus, tmp_path, capsys, gathered, monkeypatch):
+    """From PARALLEL_FROM States on, every other State is gathered in a second process
+    reading the store read-only: the entries are the same as gathering them here."""
+    monkeypatch.setattr(recurring_stored, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    store = tmp_path / "store"
+    code, _, err = run_cli(capsys, "build", corpus, "--store", store, "-j", "1")
+    assert code == 0 and "recurring recommendations of 4 States gathered, 0 kept" in err, err
+    assert sorted(gathered) == ["AZE", "NPL"]  # ECU and URY by the other process
+    for state in STATES:
+        stored, now = stored_and_gathered(store, state)
+        assert stored == now, state
+        assert stored["links"] or state != "AZE"  # type: ignore[index]
+
+
 def _version(doc: str, state: str, paragraphs: dict[str, str], links=()) -> Graph:
     """A language version's graph, as the build writes one (the parts gather reads)."""
     graph = Graph()
@@ -166,3 +183,19 @@ def test_a_link_across_states_makes_the_linking_state_gather_again(tmp_path):
             ghana, "GHA", {"1": "Ghana's, again"}, [(f"{ghana}/para/1", f"{ecuador}/para/2")])})
         last = recurring_stored.store_recurring(store, BASE)
         assert last and (last.gathered, last.kept) == (1, 1)  # Ecuador's does not read Ghana's
+
+
+def test_the_other_process_gathers_nothing_from_a_store_it_sees_otherwise(tmp_path, capsys):
+    """The second process checks it sees the store's current state token (what the writer
+    sees); otherwise it gathers nothing and the writer gathers those States itself."""
+    store = tmp_path / "store"
+    assert run_cli(capsys, "build", SEED, "--store", store, "-j", "1")[0] == 0
+    spool = tmp_path / "spool"
+    assert not recurring_stored._gather_apart(str(store), BASE, ["AZE"], "not-its-token",
+                                              str(spool))
+    assert not spool.exists()
+    with open_store(store, read_only=True) as opened:
+        token = recurring_stored._token(opened, BASE)
+    assert token and recurring_stored._gather_apart(str(store), BASE, ["AZE"], token,
+                                                    str(spool))
+    assert spool.read_text(encoding="utf-8").startswith('["AZE", {"links": [')
