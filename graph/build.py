@@ -424,16 +424,18 @@ def listed_symbols(paths: Iterable[str | Path], report: BuildReport,
     return listed
 
 
-BULK_QUADS = 1_000_000  # quads per bulk-loaded batch of a fresh build (~200 MB of N-Triples):
-# smaller batches are compacted into uncompressed files, 1.7 times larger (decision 0011)
+BULK_QUADS = 250_000  # quads of prepared documents a fresh build keeps before spooling them
+# (~50 MB of N-Triples): the store bulk-loads what it spooled in calls of up to two million
+# quads (decision 0011)
 
 
 class _Loader:
     """Loads prepared files into the store, then their rows into the ``index``, and counts
     them in the report.  Into a store that was empty (``bulk``: a fresh build) documents
-    are gathered and bulk-loaded :data:`BULK_QUADS` at a time
-    (:meth:`Store.add_new_graphs`); otherwise, and for a graph loaded twice in one build,
-    each document is one atomic :meth:`Store.replace_graphs`.  A loaded document keeps only
+    are gathered :data:`BULK_QUADS` at a time and added with :meth:`Store.add_new_graphs`
+    (the local store spools them and bulk-loads up to two million quads at once);
+    otherwise, and for a graph loaded twice in one build, each document is one atomic
+    :meth:`Store.replace_graphs`.  A loaded document keeps only
     what the report needs (its graphs and rows are released): memory stays flat in the
     number of documents."""
 
@@ -477,8 +479,10 @@ class _Loader:
             return
         self.store.add_new_graphs([item.graphs for item in self.batch])
         if self.index is not None:
+            # no store to look facets up in: the store was empty (it has no UHRI labels),
+            # and a query would make it load the spooled documents now, batch by batch
             self.index.replace([rows for item in self.batch for rows in item.search],
-                               self.store, commit=False)
+                               None, commit=False)
         for item in self.batch:
             item.release()
         self.batch, self.batch_quads = [], 0

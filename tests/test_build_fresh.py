@@ -12,6 +12,7 @@ import pytest
 from conftest import FIXTURES, SEED
 
 from rightsgraph.graph import build as build_module
+from rightsgraph.graph import local as local_module
 from rightsgraph.graph.build import build, support_graphs
 from rightsgraph.graph.local import LocalStore
 from rightsgraph.graph.store import open_store
@@ -50,6 +51,7 @@ def bulk_calls(monkeypatch):
 def test_a_fresh_build_holds_what_one_transaction_per_document_holds(tmp_path, bulk_calls,
                                                                      monkeypatch):
     monkeypatch.setattr(build_module, "BULK_QUADS", 3000)  # several batches
+    monkeypatch.setattr(local_module, "SPOOL_QUADS", 20000)  # several bulk loads
     with open_store(tmp_path / "fresh") as store:
         report = build(FILES, store)
         assert report.ok and report.documents == len(FILES)
@@ -135,3 +137,24 @@ def test_the_store_holds_what_the_reference_path_gives(tmp_path, path):
 
 def expected_inferred(graph) -> str:
     return str(graph.identifier) + "/inferred"
+
+
+def test_what_is_added_is_seen_by_every_later_read_and_an_error_forgets_it(tmp_path):
+    """The local store spools what ``add_new_graphs`` adds and bulk-loads it at the next
+    read or write (or closing); leaving the store after an error loads none of it, so a
+    fresh build that broke leaves an empty store (the next build starts again)."""
+    graphs = {name: triples for name, triples in support_graphs().items()
+              if name.endswith(("/ontology", "/shapes"))}
+    with open_store(tmp_path / "a") as store:
+        store.add_new_graphs([graphs])
+        assert sorted(store.graphs()) == sorted(graphs)
+        held = len(store)
+    with open_store(tmp_path / "b") as store:
+        store.add_new_graphs([graphs])
+    with open_store(tmp_path / "b", read_only=True) as store:
+        assert len(store) == held > 100
+    with pytest.raises(RuntimeError), open_store(tmp_path / "c") as store:
+        store.add_new_graphs([graphs])
+        raise RuntimeError("a file broke the build")
+    with open_store(tmp_path / "c", read_only=True) as store:
+        assert store.graphs() == [] and len(store) == 0

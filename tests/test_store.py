@@ -422,3 +422,51 @@ def test_opening_read_only_beside_a_busy_writer_fails_only_with_a_store_error(tm
     finally:
         writer.kill()
         writer.wait(timeout=30)
+
+
+
+class _CountingOptimize:
+    """An Oxigraph store that counts the compactions asked of it (and does them)."""
+
+    def __init__(self, store, calls: list) -> None:
+        self._inner, self._calls = store, calls
+
+    def optimize(self) -> None:
+        self._calls.append("optimize")
+        self._inner.optimize()
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+    def __getattr__(self, name: str):
+        return getattr(self._inner, name)
+
+
+def test_closing_compacts_only_once_much_of_the_store_was_removed(tmp_path, seed_graphs):
+    """Compaction costs as much as the whole store (5 s at 1.6M quads) and rewrites
+    bulk-loaded files larger, so closing after bookkeeping writes (the build's stored
+    numbers) and a few replaced or dropped graphs does not compact; dropping most of the
+    store does, and its files shrink."""
+    from rightsgraph.graph.local import LocalStore
+
+    path, calls = tmp_path / "store", []
+
+    def opened() -> LocalStore:
+        local = LocalStore(path)
+        local._store = _CountingOptimize(local._store, calls)
+        return local
+
+    with opened() as local:
+        local.add_new_graphs([seed_graphs])
+        for n in range(3):
+            local.replace_graphs({f"{EX}small/{n}": Graph().add((EX.s, EX.p, Literal(n)))})
+    with opened() as local:
+        local.record(f"INSERT DATA {{ GRAPH <{EX}book> {{ <{EX}a> <{EX}b> 1 }} }}")
+        local.replace_graphs({f"{EX}small/0": Graph().add((EX.s, EX.p, Literal("new")))})
+        local.drop_graphs([f"{EX}small/1", f"{EX}absent"])
+    assert calls == []
+    with opened() as local:
+        assert len(local) > 1000
+        local.drop_graphs(list(seed_graphs))
+        assert len(local) < 10
+    assert calls == ["optimize"]

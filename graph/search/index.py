@@ -10,7 +10,9 @@ extracted and from which file's SHA-256).
 
 Keeping index and store in step: a build writes a document's graphs to the store (one
 atomic update) and then its rows to the index (one Tantivy commit).  A kill between the two
-leaves the store one version ahead; so whoever opens the index for writing first
+leaves the store one version ahead (a fresh build, whose store bulk-loads every document
+at the end, leaves the index ahead instead: reconciling drops what the store lacks); so
+whoever opens the index for writing first
 :meth:`SearchIndex.reconcile` s it with the store: every language version whose stamp differs
 (or that is missing on either side) is read back from the store and re-indexed, or dropped.
 ``rightsgraph build`` does it before loading, ``rightsgraph serve`` and ``search`` before
