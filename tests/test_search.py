@@ -221,32 +221,52 @@ def test_a_repeated_search_is_answered_again_only_while_the_index_is_unchanged(t
 
 KILLED_BUILD = textwrap.dedent("""
     import os, signal, sys
+    from rightsgraph.graph.local import LocalStore
     from rightsgraph.graph.search import index as search_index
     from rightsgraph.cli import main
 
-    def killed(self, *args, **kwargs):  # the store holds the document; the index not yet
+    def killed(self, *args, **kwargs):
         os.kill(os.getpid(), signal.SIGKILL)
 
-    search_index.SearchIndex.replace = killed
+    if sys.argv[3] == "incremental":  # the store holds the document; the index not yet
+        search_index.SearchIndex.replace = killed
+    else:  # a fresh build: the index holds the document; the store has not loaded it yet
+        search_index.COMMIT_VERSIONS = 1
+        LocalStore.load_added = killed
     sys.exit(main(["build", sys.argv[1], "--store", sys.argv[2], "-j", "1"]))
 """)
 
 
-def test_a_build_killed_between_store_and_index_leaves_them_agreeing(tmp_path):
+@pytest.mark.parametrize("build", ["incremental", "fresh"])
+def test_a_build_killed_between_store_and_index_leaves_them_agreeing(tmp_path, build,
+                                                                      capsys):
     store_path = tmp_path / "store"
-    process = subprocess.run([sys.executable, "-c", KILLED_BUILD, str(SEED), str(store_path)],
-                             capture_output=True, text=True, timeout=600, cwd=tmp_path,
-                             env={**os.environ, "HOME": str(tmp_path)})
+    before = 0
+    if build == "incremental":
+        crc = FIXTURES / "en" / "crc_fixture.txt"
+        assert run_cli(capsys, "build", crc, "--store", store_path)[0] == 0
+        with SearchIndex(default_path(store_path), writable=False) as index:
+            before = len(index)
+    process = subprocess.run([sys.executable, "-c", KILLED_BUILD, str(SEED), str(store_path),
+                              build], capture_output=True, text=True, timeout=600,
+                             cwd=tmp_path, env={**os.environ, "HOME": str(tmp_path)})
     assert process.returncode == -signal.SIGKILL, process.stderr
     with open_store(store_path, read_only=True) as store:
-        assert len(store.graphs()) >= 2  # the document's graphs were loaded
+        seed_in_store = any("CMW/C/AZE/CO/3" in graph for graph in store.graphs())
     with SearchIndex(default_path(store_path), writable=False) as index:
-        assert index.stamps() == {} and len(index) == 0  # the index was not written
+        seed_in_index = any("CMW/C/AZE/CO/3" in graph for graph in index.stamps())
+        assert len(index) == before + (0 if build == "incremental" else 66)
+    assert (seed_in_store, seed_in_index) == ((True, False) if build == "incremental"
+                                              else (False, True))
     index = open_index(str(store_path))  # what serve, search and build do first
     with open_store(store_path, read_only=True) as store:
         in_store = store_stamps(store)
-    assert index.stamps() == in_store and len(index) == 66
-    assert found(index, "国家移民战略") == [AZE + "15", AZE + "16"]
+    assert index.stamps() == in_store
+    if build == "incremental":
+        assert len(index) == before + 66
+        assert found(index, "国家移民战略") == [AZE + "15", AZE + "16"]
+    else:
+        assert len(index) == 0 and found(index, "国家移民战略") == []
 
 
 def test_api_search_answers_ranked_items_with_snippets_and_facets(web_client):
