@@ -121,6 +121,68 @@ def choose_media_type(kind: str, accepted: Sequence[str]) -> str | None:
     return None
 
 
+def _frame(payload: bytes) -> list[bytes]:
+    """``payload`` framed as :mod:`multiprocessing.connection` frames it (a 4-byte
+    big-endian length, or -1 and an 8-byte length past 2 GiB), as the pieces to write."""
+    if len(payload) < 0x7FFFFFFF:
+        return [struct.pack("!i", len(payload)), payload]
+    return [struct.pack("!iQ", -1, len(payload)), payload]
+
+
+def _split_frames(buffer: bytearray) -> list[bytes]:
+    """The whole frames at the start of ``buffer`` (see :func:`_frame`), taken out of it;
+    a frame not yet whole stays for the next read."""
+    frames = []
+    while len(buffer) >= 4:
+        (size,) = struct.unpack_from("!i", buffer)
+        start = 4
+        if size == -1:
+            if len(buffer) < 12:
+                break
+            (size,) = struct.unpack_from("!Q", buffer, 4)
+            start = 12
+        if len(buffer) < start + size:
+            break
+        with memoryview(buffer) as view:
+            frames.append(bytes(view[start:start + size]))
+        del buffer[:start + size]
+    return frames
+
+
+class _WorkerPipe:
+    """A worker's end of its pipe, read as a raw socket: one ``recv`` takes every query
+    already waiting (a worker is sent the next query while it runs one, see
+    :data:`PIPELINE`), not two reads per query as :meth:`Connection.recv` makes; each
+    answer is one ``send`` of a plain pickle."""
+
+    READ = 256 * 1024
+
+    def __init__(self, conn: Connection) -> None:
+        self.sock = socket.socket(fileno=os.dup(conn.fileno()))
+        self.sock.setblocking(True)
+        conn.close()
+        self._buffer = bytearray()
+        self._frames: collections.deque[bytes] = collections.deque()
+
+    def recv(self) -> tuple:
+        """The next query; ``EOFError`` when the server closed the pipe."""
+        while not self._frames:
+            data = self.sock.recv(self.READ)
+            if not data:
+                raise EOFError
+            self._buffer += data
+            self._frames.extend(_split_frames(self._buffer))
+        return pickle.loads(self._frames.popleft())  # noqa: S301 - the server's own query
+
+    def send(self, message: tuple) -> None:
+        header, payload = _frame(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+        if len(payload) <= 64 * 1024:
+            self.sock.sendall(header + payload)
+        else:  # a large answer is not copied to join it to its header
+            self.sock.sendall(header)
+            self.sock.sendall(payload)
+
+
 def _serve(location: str, conn: Connection, lane: Lane, parent: int) -> None:
     """A worker: answer queries read from ``conn`` until it closes."""
     from rightsgraph.core.processes import die_with_parent, limit_memory
@@ -132,15 +194,16 @@ def _serve(location: str, conn: Connection, lane: Lane, parent: int) -> None:
     from rightsgraph.graph.query_guard import QueryRefusedError, check_federation
     from rightsgraph.graph.store import QuerySyntaxError, StoreError, open_store
 
+    pipe = _WorkerPipe(conn)
     try:
         store = open_store(location, read_only=True)
     except StoreError as err:
-        conn.send(("error", 503, str(err)))
+        pipe.send(("error", 503, str(err)))
         return
-    conn.send(("ready",))
+    pipe.send(("ready",))
     while True:
         try:
-            request = conn.recv()
+            request = pipe.recv()
         except EOFError:
             break
         sparql, accepted, default_graph, named_graphs, public = request
@@ -151,23 +214,24 @@ def _serve(location: str, conn: Connection, lane: Lane, parent: int) -> None:
             media = choose_media_type(result.kind, accepted)
             if media is None:
                 kinds = RESULT_TYPES if result.kind != "graph" else GRAPH_TYPES
-                conn.send(("error", 406, f"cannot give a {result.kind.upper()} result as "
+                pipe.send(("error", 406, f"cannot give a {result.kind.upper()} result as "
                            f"{', '.join(accepted)}; available: {', '.join(kinds)}"))
                 continue
             sink = _Capped(lane.max_bytes)
             result.serialize(media, out=sink)
-            conn.send(("ok", media, b"".join(sink.parts), result.kind))
+            body = sink.parts[0] if len(sink.parts) == 1 else b"".join(sink.parts)
+            pipe.send(("ok", media, body, result.kind))
         except QueryRefusedError as err:
-            conn.send(("error", 400, str(err)))
+            pipe.send(("error", 400, str(err)))
         except QuerySyntaxError as err:
-            conn.send(("error", 400, f"SPARQL syntax error: {err}"))
+            pipe.send(("error", 400, f"SPARQL syntax error: {err}"))
         except _TooLargeError:
-            conn.send(("error", 413, f"the result is larger than the limit of "
+            pipe.send(("error", 413, f"the result is larger than the limit of "
                        f"{lane.max_bytes:,} bytes; add a LIMIT or narrow the query"))
         except MemoryError:
-            conn.send(("error", 503, _memory_message(lane)))
+            pipe.send(("error", 503, _memory_message(lane)))
         except Exception as err:  # noqa: BLE001 - report, keep serving
-            conn.send(("error", 500, f"query failed: {err}"))
+            pipe.send(("error", 500, f"query failed: {err}"))
     store.close()
 
 
@@ -224,19 +288,7 @@ class _Answers(asyncio.Protocol):
                 self._answered(data[4:])
                 return
         self._buffer += data
-        buffer = self._buffer
-        while len(buffer) >= 4:
-            (size,) = struct.unpack_from("!i", buffer)
-            start = 4
-            if size == -1:
-                if len(buffer) < 12:
-                    return
-                (size,) = struct.unpack_from("!Q", buffer, 4)
-                start = 12
-            if len(buffer) < start + size:
-                return
-            frame = bytes(buffer[start:start + size])
-            del buffer[:start + size]
+        for frame in _split_frames(self._buffer):
             self._answered(frame)
 
     def _answered(self, frame: bytes) -> None:
@@ -290,7 +342,7 @@ class _Answers(asyncio.Protocol):
         self.sent.append(sent)
         if len(self.sent) == 1:
             self._start_clock(sent)
-        self.transport.write(struct.pack("!i", len(payload)) + payload)
+        self.transport.write(b"".join(_frame(payload)))
         return sent.answer
 
 

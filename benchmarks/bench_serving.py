@@ -1,7 +1,8 @@
 """Serving one store (issue 15): ``/sparql`` against ``oxigraph serve-read-only``, the
 full-text search page and API, and every page and API route, with the CPU each costs.
 
-    python -m benchmarks.bench_serving STORE [--rounds 3] [--seconds 5]
+    python -m benchmarks.bench_serving STORE [--rounds 3] [--seconds 5] [--sparql-only]
+        [--serve-option=--no-snapshot] [--output DIR/serving]
 
 ``STORE`` is a store that ``rightsgraph build`` made (its full-text index beside it), e.g.
 one of ``bench_scale``'s.  Both servers run on it at once (ours with the per-client limit
@@ -76,9 +77,10 @@ def searches(base: str, pid: int) -> dict:
     return out
 
 
-def run(store: Path, work: Path, rounds: int, seconds: float) -> dict:
+def run(store: Path, work: Path, rounds: int, seconds: float, sparql_only: bool = False,
+        options: tuple[str, ...] = ()) -> dict:
     work.mkdir(parents=True, exist_ok=True)
-    ours, oxigraph = engines.ours(str(store)), engines.oxigraph_read_only(store)
+    ours, oxigraph = engines.ours(str(store), *options), engines.oxigraph_read_only(store)
     report: dict = {"date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
                     "machine": machine(), "store": str(store), "load_before": load()}
     with engines.serving(work, ours, oxigraph):
@@ -93,6 +95,9 @@ def run(store: Path, work: Path, rounds: int, seconds: float) -> dict:
                 loaded = measure.wrk(url, seconds, JSON_RESULTS, CLIENTS, server.pid)
                 report["sparql"][server.name].append({"sequential": latency, "wrk": loaded})
                 print(f"  {server.name}: {latency} {loaded}", file=sys.stderr)
+        if sparql_only:
+            report["load_after"] = load()
+            return report
         base = ours.base
         report["search"] = searches(base, ours.pid)
         subjects = picks(ours.url)
@@ -133,6 +138,8 @@ def markdown(report: dict) -> str:
              "{:.2f}")):
         a, b = _median(ours, *keys), _median(oxi, *keys)
         lines.append(f"| {label} | {fmt.format(a)} | {fmt.format(b)} | {a / b:.2f} |")
+    if "search" not in report:  # --sparql-only
+        return "\n".join(lines) + "\n"
     lines += ["", "| full-text search | p50 ms | p99 ms | CPU ms per request | "
               "median paragraphs found |", "|---|---|---|---|---|"]
     for name, row in report["search"].items():
@@ -153,8 +160,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=5, help="seconds per wrk run")
     parser.add_argument("--output", type=Path, default=RESULTS / "serving")
+    parser.add_argument("--sparql-only", action="store_true",
+                        help="only /sparql against Oxigraph (about a minute)")
+    parser.add_argument("--serve-option", action="append", default=[], metavar="OPTION",
+                        help="an option of `rightsgraph serve` (e.g. --serve-option=--no-snapshot)")
     args = parser.parse_args(argv)
-    report = run(args.store, args.work, args.rounds, args.seconds)
+    report = run(args.store, args.work, args.rounds, args.seconds, args.sparql_only,
+                 tuple(args.serve_option))
     write_report(args.output, report, markdown(report))
     return 0
 

@@ -129,3 +129,58 @@ def test_a_full_queue_is_refused_at_once(store):
     refused = run(store, scenario, timeout=1.0, queue=1)
     assert refused.status == 503 and "busy" in refused.message
     assert "Retry-After" in refused.headers
+
+
+# -- the pipe between the server and a worker --------------------------------------------------
+
+def test_frames_split_anywhere_across_reads_come_out_whole_and_in_order():
+    payloads = [b"", b"a", bytes(range(256)) * 40, b"last"]
+    stream = b"".join(b"".join(pool_module._frame(p)) for p in payloads)
+    for cut in range(len(stream) + 1):  # every place a read may end
+        buffer, frames = bytearray(), []
+        for piece in (stream[:cut], stream[cut:]):
+            buffer += piece
+            frames += pool_module._split_frames(buffer)
+        assert frames == payloads and not buffer, cut
+
+
+def test_a_frame_past_2_gib_is_announced_with_an_8_byte_length():
+    assert pool_module._frame(b"x") == [b"\0\0\0\1", b"x"]
+    buffer = bytearray(b"\xff\xff\xff\xff" + (5).to_bytes(8, "big") + b"hello" + b"\0\0\0\1x")
+    assert pool_module._split_frames(buffer) == [b"hello", b"x"] and not buffer
+    partial = bytearray(b"\xff\xff\xff\xff" + (5).to_bytes(8, "big") + b"hel")
+    assert pool_module._split_frames(partial) == [] and len(partial) == 15
+
+
+def test_answers_larger_than_one_read_arrive_whole(store):
+    """A large answer is written as its header and its body and read in many pieces; the
+    queries behind it are answered after it, each with its own answer."""
+    big = ("SELECT ?s ?o ?k WHERE { ?s ?p ?o VALUES ?k { 1 2 3 4 } } ORDER BY ?s ?k", JSON)
+
+    async def scenario(pool):
+        return await asyncio.gather(pool.query(*big), pool.query(CHEAP, JSON),
+                                    pool.query(*big))
+
+    first, cheap, again = run(store, scenario)
+    rows = json.loads(first.body)["results"]["bindings"]
+    assert len(first.body) > 64 * 1024 and len(rows) == 4 * TRIPLES
+    assert first.body == again.body and count(cheap) == TRIPLES
+
+
+def test_a_worker_killed_while_it_answers_gives_503_and_is_replaced(store):
+    async def scenario(pool):
+        first = pool.pids
+        slow = asyncio.ensure_future(pool.query(SLOW, JSON))
+        await asyncio.sleep(0.5)  # it runs
+        pool._workers[0].process.kill()  # as the kernel does past the memory limit
+        with pytest.raises(QueryError) as failed:
+            await slow
+        for _ in range(200):  # the replacement starts in the background
+            if pool._workers:
+                break
+            await asyncio.sleep(0.05)
+        return failed.value, first, pool.pids, await pool.query(CHEAP, JSON)
+
+    failed, first, after, answer = run(store, scenario)
+    assert failed.status == 503 and "memory" in failed.message
+    assert len(after) == 1 and after != first and count(answer) == TRIPLES
