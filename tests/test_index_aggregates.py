@@ -191,3 +191,37 @@ def test_a_listed_paragraph_s_document_and_number_are_read_from_its_uri(symbol):
 
     uri = str(identifiers.paragraph_uri(symbol, 16))
     assert aggregate.paragraph_of(uri) == (symbol, 16)
+
+
+def test_counts_past_an_aggregation_s_buckets_are_counted_by_parts_of_documents(
+        api, monkeypatch):
+    """Articles with their documents at 12.8 M quads ask 125,000 buckets, past Tantivy's
+    65,000: the count is then made a few documents at a time (halved while a part is still
+    too large) and added up, to the same numbers."""
+    from rightsgraph.graph.search.index import DOCUMENT
+
+    index = api.app.state.server.search_index()
+    whole = aggregate.counts(index, "article", within=[DOCUMENT, "state"])
+    assert len(whole) > 5 and any(len(b.within[DOCUMENT]) > 1 for b in whole)
+    documents = sorted(b.value for b in aggregate.counts(index, DOCUMENT))
+    real_query, real_aggregate = aggregate.query, aggregate._aggregate
+    asked: list[dict] = []
+
+    def query(index, where):
+        asked.append({k: [v] if isinstance(v, str) else list(v) for k, v in where.items()})
+        return real_query(index, where)
+
+    def limited(index, selected, aggregation):  # "too many buckets" past two documents
+        where = asked[-1]
+        if aggregation["by"]["terms"]["field"] != "symbol" and len(where.get(DOCUMENT,
+                                                                             "all")) > 2:
+            raise aggregate.AggregateError("the index cannot count this exactly: bucket limit")
+        return real_aggregate(index, selected, aggregation)
+
+    monkeypatch.setattr(aggregate, "query", query)
+    monkeypatch.setattr(aggregate, "_aggregate", limited)
+    assert aggregate.counts(index, "article", within=[DOCUMENT, "state"]) == whole
+    parts = [where[DOCUMENT] for where in asked if DOCUMENT in where]
+    assert parts and all(len(part) <= 2 for part in parts[-2:])
+    # every document in one part that was counted
+    assert sorted(d for part in parts if len(part) <= 2 for d in part) == documents
