@@ -11,6 +11,7 @@ import contextlib
 import json
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Literal
 
@@ -87,6 +88,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
 
     app.include_router(sparql.router)
+    app.sparql_answer, app.server = sparql.answer, server
     app.include_router(researcher.router)
     app.include_router(statistics.router)
     app.include_router(web.router)
@@ -181,13 +183,16 @@ class App(FastAPI):
     many small queries).  Its answers are the same: errors as problem details
     (:mod:`.problems`), the security headers on every response."""
 
+    # set by create_app: sparql.answer and the server (read per request: no import, no
+    # State.__getattr__, which raises and catches an AttributeError each time)
+    sparql_answer: Callable[[Scope, Receive, Send, Server], Awaitable[None]]
+    server: Server
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == "/sparql" \
                 and scope["method"] in ("GET", "POST"):
-            from rightsgraph.api.sparql import answer
-
             scope["app"] = self
-            await answer(scope, receive, send, self.state.server)
+            await self.sparql_answer(scope, receive, send, self.server)
             return
         await super().__call__(scope, receive, send)
 

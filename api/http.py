@@ -54,6 +54,9 @@ class OneWrite:
         self.flush()
         self._transport.write_eof()
 
+    def is_closing(self) -> bool:  # asked after every response: not through __getattr__
+        return self._transport.is_closing()
+
     def get_write_buffer_size(self) -> int:
         return self._transport.get_write_buffer_size() + sum(map(len, self._held))
 

@@ -8,9 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from rightsgraph.api.app import API_HEADERS, with_security_headers
 from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.pool import GRAPH_TYPES, RESULT_TYPES, QueryError
 from rightsgraph.api.pool import Answer as QueryAnswer
+from rightsgraph.api.problems import problem
 from rightsgraph.api.protocol import (
     FORMAT_NAMES,
     RefusedError,
@@ -144,9 +146,6 @@ async def answer(scope: Scope, receive: Receive, send: Send, server: Server) -> 
     """``/sparql`` as an ASGI application (see :class:`~rightsgraph.api.app.App`): the route
     :func:`sparql`, its refusals answered as everywhere else (:func:`.problems.problem`),
     the security headers on every response."""
-    from rightsgraph.api.app import API_HEADERS, with_security_headers
-    from rightsgraph.api.problems import problem
-
     request = Request(scope, receive)
     response: Response
     try:

@@ -316,6 +316,7 @@ _STRINGS_AND_COMMENTS = re.compile(
     r"|#[^\n]*"
 )
 _DATASET_CLAUSE = re.compile(r"(?<![?$\w])FROM\b", re.IGNORECASE)
+_FROM_ANYWHERE = re.compile("from", re.IGNORECASE)
 
 
 _QUERY_FORM = re.compile(r"(?<![?$\w:])(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
@@ -331,6 +332,8 @@ def query_form(sparql: str) -> str | None:
 def declares_dataset(sparql: str) -> bool:
     """Whether the query has its own ``FROM`` or ``FROM NAMED`` clause (strings, IRIs and
     comments are skipped, so ``"from"`` in a literal does not count)."""
+    if not _FROM_ANYWHERE.search(sparql):  # most queries: no such word at all
+        return False
     return bool(_DATASET_CLAUSE.search(_STRINGS_AND_COMMENTS.sub(" ", sparql)))
 
 

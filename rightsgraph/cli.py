@@ -572,9 +572,10 @@ def _serve(args: argparse.Namespace) -> int:
           file=sys.stderr)
     from rightsgraph.api.http import HttpProtocol
 
-    # access_log off: uvicorn formats each request's log line before the level filters it
+    # access_log off: uvicorn formats each request's log line before the level filters it;
+    # no "server: uvicorn" header: one header fewer to check and write per response
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning",
-                http=HttpProtocol, access_log=False,
+                http=HttpProtocol, access_log=False, server_header=False,
                 proxy_headers=bool(args.forwarded_allow_ips),
                 forwarded_allow_ips=args.forwarded_allow_ips or None)
     return 0
