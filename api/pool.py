@@ -42,9 +42,15 @@ from typing import NamedTuple, cast
 from rightsgraph.core import formats
 from rightsgraph.core.errors import RightsgraphError
 
-INLINE_BYTES = 256 * 1024  # an answer unpickled on the event loop's thread (larger: in a thread)
+INLINE_BYTES = 256 * 1024  # an answer read on the event loop's thread (larger: in a thread)
 RESULT_TYPES = tuple(f.media_type for f in formats.RESULTS)  # SELECT and ASK
 GRAPH_TYPES = tuple(f.media_type for f in formats.RDF)  # CONSTRUCT and DESCRIBE
+# An answer's frame: ANSWERED, the index of its media type in MEDIA_TYPES and of its kind in
+# KINDS, then its body as it is (no pickle: no copy of the body into one and out of it).
+# Any other frame is a pickled message (a pickle starts with 0x80, never ANSWERED).
+ANSWERED = 0
+MEDIA_TYPES = (*RESULT_TYPES, *GRAPH_TYPES)
+KINDS = ("select", "ask", "graph")
 
 
 class QueryError(RightsgraphError):
@@ -121,12 +127,15 @@ def choose_media_type(kind: str, accepted: Sequence[str]) -> str | None:
     return None
 
 
+def _header(size: int) -> bytes:
+    """The header of a frame of ``size`` bytes, as :mod:`multiprocessing.connection` writes
+    it: a 4-byte big-endian length, or -1 and an 8-byte length past 2 GiB."""
+    return struct.pack("!i", size) if size < 0x7FFFFFFF else struct.pack("!iQ", -1, size)
+
+
 def _frame(payload: bytes) -> list[bytes]:
-    """``payload`` framed as :mod:`multiprocessing.connection` frames it (a 4-byte
-    big-endian length, or -1 and an 8-byte length past 2 GiB), as the pieces to write."""
-    if len(payload) < 0x7FFFFFFF:
-        return [struct.pack("!i", len(payload)), payload]
-    return [struct.pack("!iQ", -1, len(payload)), payload]
+    """``payload`` framed (:func:`_header`), as the pieces to write."""
+    return [_header(len(payload)), payload]
 
 
 def _split_frames(buffer: bytearray) -> list[bytes]:
@@ -175,12 +184,24 @@ class _WorkerPipe:
         return pickle.loads(self._frames.popleft())  # noqa: S301 - the server's own query
 
     def send(self, message: tuple) -> None:
-        header, payload = _frame(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
-        if len(payload) <= 64 * 1024:
-            self.sock.sendall(header + payload)
-        else:  # a large answer is not copied to join it to its header
-            self.sock.sendall(header)
-            self.sock.sendall(payload)
+        """A message (``("ready",)``, ``("error", status, text)``), pickled."""
+        self._write(_frame(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)))
+
+    def answer(self, media: str, body: bytes, kind: str) -> None:
+        """An answer: its frame without pickle (see :data:`ANSWERED`)."""
+        head = bytes((ANSWERED, MEDIA_TYPES.index(media), KINDS.index(kind)))
+        self._write([_header(len(head) + len(body)) + head, body])
+
+    def _write(self, pieces: list[bytes]) -> None:
+        """``pieces`` in one system call where the socket takes them all, not joined (no
+        copy of a large answer); the rest of them as the reader takes it."""
+        sent = self.sock.sendmsg(pieces)
+        for piece in pieces:
+            if sent >= len(piece):
+                sent -= len(piece)
+                continue
+            self.sock.sendall(memoryview(piece)[sent:])
+            sent = 0
 
 
 def _serve(location: str, conn: Connection, lane: Lane, parent: int) -> None:
@@ -219,8 +240,8 @@ def _serve(location: str, conn: Connection, lane: Lane, parent: int) -> None:
                 continue
             sink = _Capped(lane.max_bytes)
             result.serialize(media, out=sink)
-            body = sink.parts[0] if len(sink.parts) == 1 else b"".join(sink.parts)
-            pipe.send(("ok", media, body, result.kind))
+            pipe.answer(media, sink.parts[0] if len(sink.parts) == 1 else b"".join(sink.parts),
+                        result.kind)
         except QueryRefusedError as err:
             pipe.send(("error", 400, str(err)))
         except QuerySyntaxError as err:
@@ -646,10 +667,12 @@ class QueryPool:
                     self._retire(worker)
                 raise  # a query behind it: its answer is dropped when it comes
             else:
-                message = pickle.loads(frame) if len(frame) <= INLINE_BYTES else \
-                    await loop.run_in_executor(self._threads, pickle.loads, frame)  # noqa: S301 - our own worker's answer
-            if message[0] == "ok":
-                return Answer(media_type=message[1], body=message[2], kind=message[3])
+                if frame[0] == ANSWERED:  # its body copied out of the frame: a large one aside
+                    body = frame[3:] if len(frame) <= INLINE_BYTES else await \
+                        loop.run_in_executor(self._threads, frame.__getitem__, slice(3, None))
+                    return Answer(media_type=MEDIA_TYPES[frame[1]], body=body,
+                                  kind=KINDS[frame[2]])
+                message = pickle.loads(frame)  # noqa: S301 - our own worker's refusal
             raise QueryError(message[1], message[2])
         raise self._busy(f"the {self.name} query workers were stopped {REQUEUES} times "
                          "before this query ran; try again shortly")

@@ -155,7 +155,8 @@ def test_a_frame_past_2_gib_is_announced_with_an_8_byte_length():
 def test_answers_larger_than_one_read_arrive_whole(store):
     """A large answer is written as its header and its body and read in many pieces; the
     queries behind it are answered after it, each with its own answer."""
-    big = ("SELECT ?s ?o ?k WHERE { ?s ?p ?o VALUES ?k { 1 2 3 4 } } ORDER BY ?s ?k", JSON)
+    values = " ".join(map(str, range(20)))
+    big = (f"SELECT ?s ?o ?k WHERE {{ ?s ?p ?o VALUES ?k {{ {values} }} }} ORDER BY ?s ?k", JSON)
 
     async def scenario(pool):
         return await asyncio.gather(pool.query(*big), pool.query(CHEAP, JSON),
@@ -163,7 +164,7 @@ def test_answers_larger_than_one_read_arrive_whole(store):
 
     first, cheap, again = run(store, scenario)
     rows = json.loads(first.body)["results"]["bindings"]
-    assert len(first.body) > 64 * 1024 and len(rows) == 4 * TRIPLES
+    assert len(first.body) > pool_module.INLINE_BYTES and len(rows) == 20 * TRIPLES
     assert first.body == again.body and count(cheap) == TRIPLES
 
 
@@ -184,3 +185,27 @@ def test_a_worker_killed_while_it_answers_gives_503_and_is_replaced(store):
     failed, first, after, answer = run(store, scenario)
     assert failed.status == 503 and "memory" in failed.message
     assert len(after) == 1 and after != first and count(answer) == TRIPLES
+
+
+def test_each_kind_of_answer_comes_with_its_media_type_and_refusals_with_their_status(store):
+    construct = f"CONSTRUCT {{ ?s <{EX}q> ?o }} WHERE {{ ?s ?p ?o }}"
+
+    async def scenario(pool):
+        answers = await asyncio.gather(
+            pool.query(f"ASK {{ <{EX}s1> ?p ?o }}", ["text/csv"]),
+            pool.query(construct, ["application/n-triples"]),
+            pool.query(CHEAP, ["application/sparql-results+xml"]))
+        with pytest.raises(QueryError) as refused:
+            await pool.query(construct, ["text/csv"])
+        with pytest.raises(QueryError) as malformed:
+            await pool.query("SELECT WHERE {", JSON)
+        return answers, refused.value, malformed.value
+
+    (ask, graph, select), refused, malformed = run(store, scenario)
+    assert (ask.kind, ask.media_type, ask.body.strip()) == ("ask", "text/csv", b"true")
+    assert (graph.kind, graph.media_type) == ("graph", "application/n-triples")
+    assert graph.body.count(b"\n") == TRIPLES and f"<{EX}q>".encode() in graph.body
+    assert (select.kind, select.media_type) == ("select", "application/sparql-results+xml")
+    assert select.body.startswith(b"<?xml") and str(TRIPLES).encode() in select.body
+    assert refused.status == 406 and "text/turtle" in refused.message
+    assert malformed.status == 400 and "syntax" in malformed.message
