@@ -161,8 +161,9 @@ def _split_frames(buffer: bytearray) -> list[bytes]:
 class _WorkerPipe:
     """A worker's end of its pipe, read as a raw socket: one ``recv`` takes every query
     already waiting (a worker is sent the next query while it runs one, see
-    :data:`PIPELINE`), not two reads per query as :meth:`Connection.recv` makes; each
-    answer is one ``send`` of a plain pickle."""
+    :data:`PIPELINE`), not two reads per query as :meth:`Connection.recv` makes; an
+    answer is one ``sendmsg`` of its frame (:data:`ANSWERED`, no pickle), any other
+    message a plain pickle."""
 
     READ = 256 * 1024
 
@@ -281,8 +282,8 @@ class _Sent:
 
 class _Answers(asyncio.Protocol):
     """The server's end of a worker's pipe, read by the event loop as data arrives: the
-    frames :mod:`multiprocessing.connection` writes (a 4-byte big-endian length, or -1 and
-    an 8-byte length), each a pickled answer.  One reader for the worker's life: a query
+    frames :mod:`multiprocessing.connection` writes (:func:`_header`), each an answer
+    (:data:`ANSWERED`) or a pickled refusal.  One reader for the worker's life: a query
     costs a write and the reads of its answer, not registering and unregistering the pipe
     with the loop each time.
 
