@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from rightsgraph import __version__
 from rightsgraph.core import identifiers, processes
 from rightsgraph.core import sparql as sp
 from rightsgraph.core.errors import RightsgraphError
@@ -43,6 +44,7 @@ from rightsgraph.graph.store import Store, open_store
 RECURRING = str(HRO.recurringRecommendations)
 MARK = str(HRO.numbersOfState)
 INPUTS = str(HRO.recurringInputs)
+VERSION = "rightsgraph"  # the inputs' key of the version that gathered
 UPDATE_CHARS = 4_000_000  # what one update writes at most, besides its last State's
 
 
@@ -142,12 +144,14 @@ class _Inputs:
            before: dict[str, str] | None = None) -> dict[str, str | None]:
         """The stamps of what State ``code``'s entry depends on: its documents, its
         similarity graph, and the documents of the paragraphs its links reach (those of
-        ``found``, what gather found, or of ``before``, the entry's stored inputs)."""
-        names = set(self.documents.get(code, ())) | set(before or ())
+        ``found``, what gather found, or of ``before``, the entry's stored inputs); and
+        the version of rightsgraph that gathers (its code reads the procedural kinds)."""
+        names = set(self.documents.get(code, ())) | set(before or ()) - {VERSION}
         names.add(f"{self.base}graph/inferred/similar/{code}")
         for uri in (found or {}).get("members", {}):
             names.add(uri.rsplit("/para/", 1)[0])
-        return {name: self.stamps.get(name, "") for name in sorted(names)}
+        return {**{name: self.stamps.get(name, "") for name in sorted(names)},
+                VERSION: __version__}
 
 
 def _digest(lines: list[str]) -> str:

@@ -199,3 +199,17 @@ def test_the_other_process_gathers_nothing_from_a_store_it_sees_otherwise(tmp_pa
     assert token and recurring_stored._gather_apart(str(store), BASE, ["AZE"], token,
                                                     str(spool))
     assert spool.read_text(encoding="utf-8").startswith('["AZE", {"links": [')
+
+
+def test_another_version_of_rightsgraph_gathers_every_state_again(tmp_path, capsys,
+                                                                   monkeypatch):
+    """What an entry holds is also the code's (the procedural kinds are read by phrase
+    data): entries gathered by another version are gathered again."""
+    store = tmp_path / "store"
+    assert run_cli(capsys, "build", SEED, "--store", store, "-j", "1")[0] == 0
+    with open_store(store) as opened:
+        kept = recurring_stored.store_recurring(opened, BASE)
+        assert kept and (kept.gathered, kept.kept) == (0, 1)
+        monkeypatch.setattr(recurring_stored, "__version__", "0.0.0-other")
+        again = recurring_stored.store_recurring(opened, BASE)
+        assert again and (again.gathered, again.kept) == (1, 0)
