@@ -53,9 +53,10 @@ def is_store(path: Path) -> bool:
 
 READ_ONLY_ATTEMPTS = 5
 
-SPOOL_QUADS = 2_000_000  # add_new_graphs bulk-loads its spool once it holds this many quads:
+SPOOL_QUADS = 1_000_000  # add_new_graphs bulk-loads its spool once it holds this many quads:
 # Oxigraph's bulk loader needs memory that grows with what one call loads (peak RSS 1.43 GB
-# for 1.6M quads, 1.80 GB for 6.4M), so a build's memory stays flat in the corpus
+# for 1.6M quads, 1.80 GB for 6.4M; a build at 4x the 1M corpus loading two million quads
+# per call peaked at 1.34x the 1x build), so a build's memory stays flat in the corpus
 COMPACT_SHARE = 10  # closing compacts once the quads replaced or dropped reach 1/10 of the store
 
 
@@ -159,15 +160,13 @@ class LocalStore(Store):
         """Add the graphs of several documents that the store does not hold yet, by
         pyoxigraph's bulk loader (sorted files ingested without a transaction: 2.6 times
         less work per quad than :meth:`replace_graphs`).  Their N-Quads are spooled to an
-        unnamed file in the store's folder, and the whole spool is bulk-loaded in one call
-        by :meth:`load_added`, which every other read or write of this store (and closing
-        it) makes first, so none sees the store without them, or once it holds
-        :data:`SPOOL_QUADS`: a fresh build of up to two million quads is one bulk load,
-        with 25 % less work per quad than batches of a million and no wait for each
-        (decision 0011).  Not atomic per document: ``build`` uses it
-        only while filling an empty store, which gets its support graphs last, so a store
-        whose first build was killed is known to be incomplete and the next build loads
-        every file again, one transaction each."""
+        unnamed file in the store's folder and bulk-loaded in one call by
+        :meth:`load_added` once the spool holds :data:`SPOOL_QUADS`, or at the next read or
+        write of this store (and closing it), so none sees the store without them: the
+        documents wait on disk, not in memory (decision 0011).  Not atomic per document:
+        ``build`` uses it only while filling an empty store, which gets its support
+        graphs last, so a store whose first build was killed is known to be incomplete
+        and the next build loads every file again, one transaction each."""
         if self.read_only:
             raise ReadOnlyStoreError(f"{self.path}: the store is open read-only")
         if self._added is None:
