@@ -435,9 +435,8 @@ class _Loader:
     are gathered :data:`BULK_QUADS` at a time and added with :meth:`Store.add_new_graphs`
     (the local store spools them and bulk-loads up to a million quads at once);
     otherwise, and for a graph loaded twice in one build, each document is one atomic
-    :meth:`Store.replace_graphs`.  A loaded document keeps only
-    what the report needs (its graphs and rows are released): memory stays flat in the
-    number of documents."""
+    :meth:`Store.replace_graphs`.  A loaded document keeps only what the report needs (its
+    graphs and rows are released): memory stays flat in the number of documents."""
 
     def __init__(self, store: Store, report: BuildReport, loaded_from: dict[str, Path],
                  index: SearchIndex | None, bulk: bool) -> None:

@@ -110,9 +110,12 @@ class LocalStore(Store):
             self.load_added()
         return self._store
 
-    def _writable(self) -> ox.Store:
+    def _refuse_read_only(self) -> None:
         if self.read_only:
             raise ReadOnlyStoreError(f"{self.path}: the store is open read-only")
+
+    def _writable(self) -> ox.Store:
+        self._refuse_read_only()
         return self._ready()
 
     def _update(self, update: str) -> None:
@@ -127,8 +130,7 @@ class LocalStore(Store):
     def mark_changed(self) -> None:
         """As :meth:`Store.mark_changed`, a transaction of its own (one quad replaced: no
         compaction needed for it)."""
-        if self.read_only:
-            raise ReadOnlyStoreError(f"{self.path}: the store is open read-only")
+        self._refuse_read_only()
         try:  # not _writable(): what add_new_graphs spooled stays spooled
             self._store.update(dataset.state_update())
         except (OSError, RuntimeError) as err:
@@ -167,8 +169,7 @@ class LocalStore(Store):
         ``build`` uses it only while filling an empty store, which gets its support
         graphs last, so a store whose first build was killed is known to be incomplete
         and the next build loads every file again, one transaction each."""
-        if self.read_only:
-            raise ReadOnlyStoreError(f"{self.path}: the store is open read-only")
+        self._refuse_read_only()
         if self._added is None:
             # N-Quads, not in memory; closed by load_added (or __exit__ after an error)
             self._added = tempfile.TemporaryFile(dir=self.path)  # noqa: SIM115
