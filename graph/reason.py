@@ -129,7 +129,8 @@ def infer(data: Iterable[Triple], rule_set: Rules | None = None) -> set[Triple]:
     property triples once they are closed.  Each node's classes are gathered in one pass
     (its asserted types, the domains of what it is the subject of and the ranges of what it
     is the object of) and closed under superclasses, instead of one derivation per triple
-    and class (four times fewer steps on a document's graph)."""
+    and class (four times fewer steps on a document's graph).  Only triples whose property
+    some rule reads are worked on (most of a document's are of no such property)."""
     r = rule_set or rules()
     asserted = set(data)
     known = set(asserted)
@@ -137,25 +138,27 @@ def infer(data: Iterable[Triple], rule_set: Rules | None = None) -> set[Triple]:
     transitive, chains = r.transitive, r.chains
     chained = {p for chain in chains for p in chain[:2]}
     indexed = transitive | chained  # the predicates rules look up by subject or object
+    active = superproperties.keys() | inverses.keys() | symmetric | indexed
     # p -> s -> {o}, and p -> o -> {s}, for the indexed predicates
     by_subject: dict[Term, dict[Term, set[Term]]] = {p: defaultdict(set) for p in indexed}
     by_object: dict[Term, dict[Term, set[Term]]] = {p: defaultdict(set) for p in indexed}
     todo = []
-    for s, p, o in asserted:
-        if p == _TYPE:
-            continue
-        todo.append((s, p, o))
-        if p in indexed:
-            by_subject[p][s].add(o)
-            by_object[p][o].add(s)
+    for triple in asserted:
+        p = triple[1]
+        if p in active:
+            todo.append(triple)
+            if p in indexed:
+                by_subject[p][triple[0]].add(triple[2])
+                by_object[p][triple[2]].add(triple[0])
 
     def derive(triple: Triple) -> None:
         if triple not in known:
             known.add(triple)
-            todo.append(triple)
-            if triple[1] in indexed:
-                by_subject[triple[1]][triple[0]].add(triple[2])
-                by_object[triple[1]][triple[2]].add(triple[0])
+            if triple[1] in active:
+                todo.append(triple)
+                if triple[1] in indexed:
+                    by_subject[triple[1]][triple[0]].add(triple[2])
+                    by_object[triple[1]][triple[2]].add(triple[0])
 
     while todo:
         s, p, o = todo.pop()
@@ -182,9 +185,14 @@ def infer(data: Iterable[Triple], rule_set: Rules | None = None) -> set[Triple]:
                 for prev in list(by_object[first].get(s, ())):
                     derive((prev, implied, o))
     new = {triple for triple in known - asserted if _kept(triple, r)}
+    tbox = r.tbox_terms
     for node, classes in _classes(known, r).items():
-        new.update(triple for cls in classes
-                   if (triple := (node, _TYPE, cls)) not in asserted and _kept(triple, r))
+        if node[0] not in "<_" or node in tbox:
+            continue  # not kept (_kept): a literal, or a term of the ontology
+        for cls in classes:
+            # not kept either: membership of an anonymous class expression, or of everything
+            if cls[0] != "_" and cls != _THING and (node, _TYPE, cls) not in asserted:
+                new.add((node, _TYPE, cls))
     return new
 
 
@@ -202,13 +210,20 @@ def _classes(triples: Iterable[Triple], r: Rules) -> dict[Term, set[Term]]:
         if p in ranges and o[0] != '"':
             classes[o] |= ranges[p]
     superclasses = r.superclasses
-    for found in classes.values():
-        todo = list(found)
-        while todo:
-            for cls in superclasses.get(todo.pop(), ()):
-                if cls not in found:
-                    found.add(cls)
-                    todo.append(cls)
+    closed: dict[frozenset[Term], set[Term]] = {}  # most nodes share their classes
+    for node, found in classes.items():
+        key = frozenset(found)
+        done = closed.get(key)
+        if done is None:
+            todo = list(found)
+            while todo:
+                for cls in superclasses.get(todo.pop(), ()):
+                    if cls not in found:
+                        found.add(cls)
+                        todo.append(cls)
+            closed[key] = found
+        else:
+            classes[node] = done
     return classes
 
 

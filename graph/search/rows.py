@@ -106,11 +106,15 @@ _TYPE, _PARAGRAPH, _IS_PART_OF, _IDENTIFIER, _NUMBER, _TEXT, _GENERATED_BY, _STA
 
 
 @cache
-def _read() -> frozenset[Term]:
-    """The predicates the rows read: the facets' paths and what places a paragraph."""
-    return frozenset({step.term for facet in facets.facets() for path in facet.paths
-                      for step in path} | {_TYPE, _IS_PART_OF, _IDENTIFIER, _NUMBER, _TEXT,
-                                          _GENERATED_BY, _STARTED, _SHA256})
+def _read() -> dict[Term, bool]:
+    """The predicates the rows read (the facets' paths and what places a paragraph), each
+    with whether it is also read backwards (from object to subject)."""
+    read = dict.fromkeys([step.term for facet in facets.facets() for path in facet.paths
+                          for step in path] + [_IS_PART_OF, _IDENTIFIER, _NUMBER, _TEXT,
+                                               _GENERATED_BY, _STARTED, _SHA256], False)
+    read.update(dict.fromkeys([step.term for facet in facets.facets() for path in facet.paths
+                               for step in path if step.backwards] + [_TYPE], True))
+    return read
 
 
 class _Lookup:
@@ -123,9 +127,11 @@ class _Lookup:
         self.backward: dict[tuple[Term, Term], list[Term]] = defaultdict(list)
         for part in parts:
             for s, p, o in part:
-                if p in wanted:
+                backwards = wanted.get(p)
+                if backwards is not None:
                     self.forward[s, p].append(o)
-                    self.backward[p, o].append(s)
+                    if backwards:
+                        self.backward[p, o].append(s)
 
     def objects(self, subject: Term, predicate: Term) -> list[Term]:
         return self.forward.get((subject, predicate), [])
