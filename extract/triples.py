@@ -240,6 +240,12 @@ class _Writer:
         self._paragraphs: dict[int, Term] = {}
         self._footnotes: dict[str, Term] = {}
         self._texts: dict[str, Term] = {}
+        self._sections: dict[tuple[str, int | None], Term] = {}
+        self._items: dict[tuple[int, str], Term] = {}
+        # the node of each target (a kind and notation) and cited document (a symbol and
+        # class) already written: what they add again is in the graph already
+        self._targets: dict[tuple[str, str], Term | None] = {}
+        self._cited: dict[tuple[str, Term | None], Term] = {}
 
     def text(self, value: str) -> Term:
         return f"{literal_text(value)}@{self.language}"
@@ -252,7 +258,18 @@ class _Writer:
         return node
 
     def section(self, section: str, subheading: int | None = None) -> Term:
-        return _iri(identifiers.section_uri(self.symbol, section, subheading, base=self.base))
+        node = self._sections.get((section, subheading))
+        if node is None:
+            node = self._sections[section, subheading] = _iri(
+                identifiers.section_uri(self.symbol, section, subheading, base=self.base))
+        return node
+
+    def item(self, number: int, label: str) -> Term:
+        node = self._items.get((number, label))
+        if node is None:
+            node = self._items[number, label] = _iri(
+                identifiers.item_uri(self.symbol, number, label, base=self.base))
+        return node
 
     def footnote(self, footnote: str) -> Term:
         node = self._footnotes.get(footnote)
@@ -401,8 +418,7 @@ class _Writer:
             if paragraph.section:
                 add((node, _HRO.inSection, self.section(paragraph.section)))
             for item in paragraph.items:
-                sub = _iri(identifiers.item_uri(self.symbol, paragraph.number, item.label,
-                                                base=self.base))
+                sub = self.item(paragraph.number, item.label)
                 add((sub, _RDF.type, _HRO.SubItem))
                 add((sub, _HRO.label, literal_text(item.label)))
                 add((sub, _HRO.text, self.text(paragraph.text[item.start : item.end])))
@@ -441,8 +457,7 @@ class _Writer:
             if ref.target:
                 add((mention, _HRO.notation, literal_text(ref.target)))
             if ref.item and paragraph is not None:
-                item = identifiers.item_uri(self.symbol, paragraph.number, ref.item, base=self.base)
-                add((mention, _HRO.inSubItem, _iri(item)))
+                add((mention, _HRO.inSubItem, self.item(paragraph.number, ref.item)))
             add((mention, _HRO.matchedText, self.text(ref.text)))
             add((mention, _HRO.spanStart, _int(ref.start)))
             add((mention, _HRO.spanEnd, _int(ref.end)))
@@ -459,6 +474,12 @@ class _Writer:
         general comments) are described by the registry graph, not repeated in every
         document graph; what no registry holds is described here: a provision below an
         article, a cited UN document or paragraph."""
+        key = (ref.kind, ref.target)
+        if key not in self._targets:
+            self._targets[key] = self._target(ref)
+        return self._targets[key]
+
+    def _target(self, ref: Reference) -> Term | None:
         kind = links.KINDS[ref.kind]
         if kind.target is None:
             return None
@@ -493,8 +514,11 @@ class _Writer:
     def cited_document(self, symbol: str, cls: Term | None = None) -> Term:
         """Another document; a concluding-observations symbol also gives its committee,
         State and report numbers, so the node joins up with that document once loaded."""
+        node = self._cited.get((symbol, cls))
+        if node is not None:
+            return node
         add = self.add
-        node = _iri(identifiers.document_uri(symbol, base=self.base))
+        node = self._cited[symbol, cls] = _iri(identifiers.document_uri(symbol, base=self.base))
         self.identify(node, symbol)
         if cls is not None:
             add((node, _RDF.type, cls))

@@ -51,7 +51,7 @@ class Data:
     """The triples one validation reads, indexed by predicate both ways (terms as in
     N-Triples), and, when a SPARQL-based constraint needs it, an Oxigraph store of them."""
 
-    __slots__ = ("_forward", "_backward", "_supers", "_classes", "_store", "cache")
+    __slots__ = ("_forward", "_backward", "_supers", "_classes", "_store", "_stored", "cache")
 
     def __init__(self, triples: Iterable[Triple]) -> None:
         forward: dict[Term, dict[Term, dict[Term, None]]] = {}
@@ -70,6 +70,7 @@ class Data:
         self._supers: dict[Term, set[Term]] = {}
         self._classes: dict[Term, set[Term]] = {}  # node -> its classes, as is_instance reads
         self._store: ox.Store | None = None
+        self._stored: set[Term] = set()  # the predicates whose triples the store holds
         self.cache: dict[int, Any] = {}  # what checks ran once for all focus nodes
 
     def _by_object(self, predicate: Term) -> dict[Term, dict[Term, None]]:
@@ -130,21 +131,26 @@ class Data:
         return {s for c in subclasses for s in self.subjects(_TYPE, c)}
 
     def store(self, predicates: frozenset[Term] | None = None) -> ox.Store:
-        """An Oxigraph store of the triples whose predicate is one of ``predicates`` (all if
-        ``None``): those the SPARQL-based constraints can read (:func:`_predicates_read`);
-        made on first use."""
+        """An Oxigraph store holding at least the triples whose predicate is one of
+        ``predicates`` (all if ``None``): those a SPARQL-based constraint can read
+        (:func:`_predicates_read`).  Made on first use, and given the triples of other
+        predicates when a later constraint reads them: a document's store holds only what
+        the constraints that ran on it read (most run on no focus node)."""
         if self._store is None:
             self._store = ox.Store()
+        missing = [p for p in (self._forward if predicates is None else predicates)
+                   if p not in self._stored and p in self._forward]
+        if missing:
+            self._stored.update(missing)
             lines, blank = [], []
-            for p, by_subject in self._forward.items():
-                if predicates is None or p in predicates:
-                    for s, objects in by_subject.items():
-                        for o in objects:
-                            if s[0] == "_" or o[0] == "_":
-                                blank.append(ox.Quad(_oxigraph(s), ox.NamedNode(p[1:-1]),  # type: ignore[arg-type]
-                                                     _oxigraph(o)))
-                            else:
-                                lines.append(f"{s} {p} {o} .\n")
+            for p in missing:
+                for s, objects in self._forward[p].items():
+                    for o in objects:
+                        if s[0] == "_" or o[0] == "_":
+                            blank.append(ox.Quad(_oxigraph(s), ox.NamedNode(p[1:-1]),  # type: ignore[arg-type]
+                                                 _oxigraph(o)))
+                        else:
+                            lines.append(f"{s} {p} {o} .\n")
             self._store.load("".join(lines), format=ox.RdfFormat.N_TRIPLES, lenient=True)
             self._store.extend(blank)  # added as terms: a parser would rename blank nodes
         return self._store
@@ -341,16 +347,11 @@ class _Shape:
 class CompiledShapes:
     """The shapes with targets, compiled, and what they target."""
 
-    def __init__(self, targeted: list[tuple[_Shape, list[Callable[[Data], Iterable[Term]]]]],
-                 sparql: list[_SparqlCheck]) -> None:
+    def __init__(self, targeted: list[tuple[_Shape, list[Callable[[Data], Iterable[Term]]]]]
+                 ) -> None:
         self._targeted = targeted
-        read = [check.predicates for check in sparql]
-        self._predicates = None if None in read else frozenset(
-            p for predicates in read if predicates for p in predicates)
 
     def validate(self, data: Data) -> list[Found]:
-        if self._predicates is not None:  # the SPARQL constraints read only these
-            data.store(self._predicates)
         results: list[Found] = []
         for shape, targets in self._targeted:
             focus_nodes = dict.fromkeys(n for target in targets for n in target(data))
@@ -371,7 +372,6 @@ class _Compiler:
         self.shapes = shapes
         self.compiled: dict[Node, _Shape] = {}
         self.reported: set[Node] = set()  # shapes whose results a report shows
-        self.sparql: list[_SparqlCheck] = []
 
     def name(self, node: Node) -> str:
         if isinstance(node, URIRef):
@@ -394,7 +394,7 @@ class _Compiler:
             self.shape(shape, [])
         for root in roots:
             self.check_messages(root)
-        return CompiledShapes(targeted, self.sparql)
+        return CompiledShapes(targeted)
 
     def targets(self, shape: Node) -> list[Callable[[Data], Iterable[Term]]]:
         found: list[Callable[[Data], Iterable[Term]]] = []
@@ -832,12 +832,8 @@ _THIS = ox.Variable("this")
 
 
 def _sparql(c: _Compiler, node: Node, shape: _Shape, _: list[Node]) -> list[Check]:
-    checks: list[Check] = []
-    for constraint in c.shapes.objects(node, SH.sparql):
-        check = _sparql_constraint(c, constraint, shape)
-        c.sparql.append(check)
-        checks.append(check)
-    return checks
+    return [_sparql_constraint(c, constraint, shape)
+            for constraint in c.shapes.objects(node, SH.sparql)]
 
 
 def _sparql_constraint(c: _Compiler, constraint: Node, shape: _Shape) -> _SparqlCheck:
@@ -905,7 +901,7 @@ class _SparqlCheck:
         rows: dict[Term, list[Row]] = {f: [] for f in asked}
         failed: set[Term] = set()
         text = self.batched[0] + " ".join(asked) + self.batched[1]
-        for t, p, v, bound, failure in self._rows(data, data.store().query(text)):
+        for t, p, v, bound, failure in self._rows(data, data.store(self.predicates).query(text)):
             if t is None or t not in rows:
                 raise RuntimeError(f"a batched SPARQL constraint returned a solution without "
                                    f"a focus node: {self.query}")
@@ -922,7 +918,8 @@ class _SparqlCheck:
     def one(self, shape: _Shape, data: Data, focus: Term) -> list[Found]:
         known = data.cache.get(id(self), {}).get(focus)
         if known is None:
-            solutions = data.store().query(self.query, substitutions={_THIS: _oxigraph(focus)})
+            solutions = data.store(self.predicates).query(
+                self.query, substitutions={_THIS: _oxigraph(focus)})
             rows = list(self._rows(data, solutions))
             known = ([(t, p, v, b) for t, p, v, b, failure in rows if not failure],
                      any(failure for *_, failure in rows))
