@@ -22,24 +22,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import multiprocessing
-import os
-import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, cast
 
 from rightsgraph import __version__
-from rightsgraph.core import identifiers, processes
+from rightsgraph.core import identifiers
 from rightsgraph.core import sparql as sp
-from rightsgraph.core.errors import RightsgraphError
 from rightsgraph.core.namespaces import HRO
 from rightsgraph.graph import dataset
-from rightsgraph.graph.store import Store, open_store
+from rightsgraph.graph.store import Store
 
 RECURRING = str(HRO.recurringRecommendations)
 MARK = str(HRO.numbersOfState)
@@ -193,20 +185,7 @@ def store_recurring(store: Store, base: str | None = None) -> Stored | None:
             done.kept += 1
         else:
             todo.append(code)
-    statements: list[str] = []
-    replaced: list[str] = []
-    for n, (code, found) in enumerate(_gathered(store, base, todo, token), 1):
-        replaced += [entry(base, code)] if code in stored else []
-        statements.append(
-            f"{sp.iri(entry(base, code))} <{RECURRING}> "
-            f"{sp.literal(json.dumps(found, ensure_ascii=False))} ; <{INPUTS}> "
-            f"{sp.literal(json.dumps(inputs.of(code, found), sort_keys=True))} .")
-        if n == len(todo) or sum(map(len, statements)) > UPDATE_CHARS:
-            if replaced:
-                store.record(_delete(graph, replaced))
-            store.record(f"INSERT DATA {{ GRAPH {graph} {{ {' '.join(statements)} }} }}")
-            statements, replaced = [], []
-        done.gathered += 1
+    asyncio.run(_write(store, base, todo, inputs, set(stored), done))
     token_graph = sp.iri(dataset.dataset_graph(base))
     mark = sp.literal(token)
     store.record(f"""INSERT {{ GRAPH {graph} {{ {graph} <{MARK}> {mark} }} }}
@@ -214,78 +193,34 @@ def store_recurring(store: Store, base: str | None = None) -> Stored | None:
     return done if _token(store, base) == token else None
 
 
-def _gathered(store: Store, base: str, codes: list[str],
-              token: str) -> Iterator[tuple[str, dict]]:
-    """Each State's :func:`.recurring.gather`: in this process, or, for many States of an
-    embedded store on a machine with two cores or more, half of them in a second process
-    that opens the store read-only (:func:`_gather_apart`).  Both halves are spooled to
-    files and yielded once both are done, since reading an Oxigraph store beside a
-    process that writes it is undefined behaviour: nothing is written meanwhile."""
-    from rightsgraph.graph.local import LocalStore
-
-    if (not isinstance(store, LocalStore) or len(codes) < PARALLEL_FROM
-            or len(os.sched_getaffinity(0)) < 2):
-        for code in codes:
-            yield code, _gather(store, base, code)
-        return
-    theirs, mine = codes[1::2], codes[0::2]  # sorted codes: both halves mix sizes
-    context = multiprocessing.get_context("spawn")
-    with tempfile.TemporaryDirectory(prefix="rightsgraph-recurring-") as folder:
-        spool = Path(folder)
-        with ProcessPoolExecutor(max_workers=1, mp_context=context,
-                                 initializer=processes.die_with_parent,
-                                 initargs=(os.getpid(),)) as pool:
-            apart = pool.submit(_gather_apart, str(store.path), base, theirs, token,
-                                str(spool / "theirs"))
-            _spool(((code, _gather(store, base, code)) for code in mine), spool / "mine")
-            try:
-                done = apart.result()
-            except (RightsgraphError, OSError, RuntimeError, BrokenProcessPool):
-                done = False
-        yield from _unspooled(spool / "mine")
-        if done:
-            yield from _unspooled(spool / "theirs")
-        else:  # the other process did not see the store as this one does: gathered here
-            for code in theirs:
-                yield code, _gather(store, base, code)
-
-
-PARALLEL_FROM = 24  # States, before a second process repays its start (~1-2 s of CPU)
-
-
-def _gather(store: Store, base: str, code: str) -> dict[str, Any]:
+async def _write(store: Store, base: str, codes: list[str], inputs: _Inputs,
+                 stored: set[str], done: Stored) -> None:
+    """Gather ``codes`` (:func:`.recurring.gather_all`, one State's answer in memory at a
+    time) and write their entries, in updates of about :data:`UPDATE_CHARS`, replacing
+    those of ``stored``."""
     from rightsgraph.api import recurring
     from rightsgraph.api.precomputed import StoreReader
 
-    # a reader per State: a reader keeps every answer it gave (the dataset's numbers ask
-    # some twice), and one for all States kept the whole store's (memory grew with the
-    # corpus: peak RSS of the build 1.26x at 4x the documents)
-    return asyncio.run(recurring.gather(cast(Any, StoreReader(store, None, base)), code))
-
-
-def _gather_apart(location: str, base: str, codes: list[str], token: str,
-                  spool: str) -> bool:
-    """In a worker process: gather ``codes`` from a read-only opening of the store into
-    ``spool``; ``False`` when the store it sees is not at ``token`` (not what the writer
-    sees)."""
-    with open_store(location, read_only=True) as store:
-        if _token(store, base) != token:
-            return False
-        _spool(((code, _gather(store, base, code)) for code in codes), Path(spool))
-    return True
-
-
-def _spool(found: Iterable[tuple[str, dict]], path: Path) -> None:
-    with path.open("w", encoding="utf-8") as out:
-        for code, answer in found:
-            out.write(json.dumps([code, answer], ensure_ascii=False) + "\n")
-
-
-def _unspooled(path: Path) -> Iterator[tuple[str, dict]]:
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            code, answer = json.loads(line)
-            yield code, answer
+    graph = sp.iri(recurring_graph(base))
+    # a reader that keeps no answer: one that kept them all held the whole store's
+    # (the build's peak RSS grew to 1.26x at 4x the documents)
+    reader = cast(Any, StoreReader(store, None, base, keep=False))
+    statements: list[str] = []
+    replaced: list[str] = []
+    n = 0
+    async for code, found in recurring.gather_all(reader, codes):
+        n += 1
+        replaced += [entry(base, code)] if code in stored else []
+        statements.append(
+            f"{sp.iri(entry(base, code))} <{RECURRING}> "
+            f"{sp.literal(json.dumps(found, ensure_ascii=False))} ; <{INPUTS}> "
+            f"{sp.literal(json.dumps(inputs.of(code, found), sort_keys=True))} .")
+        if n == len(codes) or sum(map(len, statements)) > UPDATE_CHARS:
+            if replaced:
+                store.record(_delete(graph, replaced))
+            store.record(f"INSERT DATA {{ GRAPH {graph} {{ {' '.join(statements)} }} }}")
+            statements, replaced = [], []
+        done.gathered += 1
 
 
 def _stored_inputs(store: Store, base: str) -> dict[str, dict[str, str] | None]:

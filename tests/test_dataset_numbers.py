@@ -181,3 +181,28 @@ def _counted(store) -> dict:
     from rightsgraph.api.precomputed import compute
 
     return compute(store, None, BASE)
+
+
+def test_the_writers_reader_answers_rows_as_the_sparql_json_results_state_them(tmp_path):
+    """The writer's reader builds the rows the server's functions read from the store's
+    terms instead of serialising each answer and parsing it again: the same rows (IRIs,
+    blank nodes, plain, language-tagged and typed literals, unbound variables)."""
+    import asyncio
+    import json
+
+    from rightsgraph.api.precomputed import StoreReader
+
+    with open_store(tmp_path / "store") as store:
+        store.record("""INSERT DATA { GRAPH <http://example.org/g> {
+            <http://example.org/a> <http://example.org/p> "plain", "text"@en, 3,
+                "2020-01-01"^^<http://www.w3.org/2001/XMLSchema#date>, _:b,
+                <http://example.org/b> } }""")
+        query = """SELECT ?o ?unbound WHERE { <http://example.org/a> ?p ?o
+                   OPTIONAL { ?o <http://example.org/q> ?unbound } }"""
+        serialised = json.loads(store.query(query).serialize(
+            "application/sparql-results+json"))["results"]["bindings"]
+        rows = asyncio.run(StoreReader(store, None, "http://example.org/").select(query))
+        assert len(rows) == 6
+        assert sorted(rows, key=repr) == sorted(serialised, key=repr)
+        assert {"type": "literal", "value": "text", "xml:lang": "en"} in [
+            row["o"] for row in rows]

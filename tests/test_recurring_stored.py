@@ -79,6 +79,27 @@ def test_the_build_stores_each_state_s_clusters_as_gathering_finds_them(recurrin
     assert len(read["en false"]["clusters"]) < len(clusters)  # type: ignore[index]
 
 
+def test_gathering_every_state_at_once_finds_what_gathering_each_finds(
+        recurring_store, monkeypatch):
+    """The build reads every State's links with one query (``recurring.gather_all``, from
+    ``ALL_EDGES_FROM`` States on): each State's answer equals gathering it alone, as the
+    server does."""
+    monkeypatch.setattr(recurring, "ALL_EDGES_FROM", 1)
+    with open_store(recurring_store, read_only=True) as store:
+        reader = StoreReader(store, None, BASE)
+
+        async def both() -> list[tuple[str, dict, dict]]:
+            return [(code, found, await recurring.gather(reader, code))  # type: ignore[arg-type]
+                    async for code, found in recurring.gather_all(  # type: ignore[arg-type]
+                        reader, ["FRA", "GHA"])]
+
+        answers = asyncio.run(both())
+    assert [code for code, _, _ in answers] == ["FRA", "GHA"]
+    for code, together, alone in answers:
+        assert together == alone, code
+    assert {link["kind"] for link in answers[1][1]["links"]} == {"explicit", "inferred"}
+
+
 def test_a_state_without_documents_has_no_clusters_either_way(recurring_store, tmp_path):
     stored, gathered = read_and_gathered(recurring_store, "FRA")
     assert stored == gathered == {"links": [], "members": {}}
