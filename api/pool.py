@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import multiprocessing
 import os
 import pickle
@@ -51,6 +52,8 @@ GRAPH_TYPES = tuple(f.media_type for f in formats.RDF)  # CONSTRUCT and DESCRIBE
 ANSWERED = 0
 MEDIA_TYPES = (*RESULT_TYPES, *GRAPH_TYPES)
 KINDS = ("select", "ask", "graph")
+_HEADS = {(media, kind): bytes((ANSWERED, m, k)) for m, media in enumerate(MEDIA_TYPES)
+          for k, kind in enumerate(KINDS)}  # the first bytes of each answer's frame
 
 
 class QueryError(RightsgraphError):
@@ -110,9 +113,11 @@ class _Capped:
         pass
 
 
-def choose_media_type(kind: str, accepted: Sequence[str]) -> str | None:
+@functools.lru_cache(maxsize=256)
+def choose_media_type(kind: str, accepted: tuple[str, ...]) -> str | None:
     """The first acceptable media type for a result kind; ``None`` when nothing fits.
-    ``accepted`` is the client's list, best first (``*/*`` and ``type/*`` allowed)."""
+    ``accepted`` is the client's list, best first (``*/*`` and ``type/*`` allowed).  Kept
+    per list: clients send a few distinct ``Accept`` headers, each many times."""
     offered = list(RESULT_TYPES) if kind in ("select", "ask") else list(GRAPH_TYPES)
     for wanted in accepted or ["*/*"]:
         wanted = formats.MEDIA_ALIASES.get(wanted, wanted)
@@ -158,6 +163,11 @@ def _split_frames(buffer: bytearray) -> list[bytes]:
     return frames
 
 
+def _whole(data: bytes) -> bool:
+    """Whether ``data`` is exactly one frame (with a 4-byte header)."""
+    return len(data) >= 4 and int.from_bytes(data[:4], "big", signed=True) == len(data) - 4
+
+
 class _WorkerPipe:
     """A worker's end of its pipe, read as a raw socket: one ``recv`` takes every query
     already waiting (a worker is sent the next query while it runs one, see
@@ -180,6 +190,8 @@ class _WorkerPipe:
             data = self.sock.recv(self.READ)
             if not data:
                 raise EOFError
+            if not self._buffer and _whole(data):  # most reads: one query, whole
+                return pickle.loads(memoryview(data)[4:])  # noqa: S301 - the server's own
             self._buffer += data
             self._frames.extend(_split_frames(self._buffer))
         return pickle.loads(self._frames.popleft())  # noqa: S301 - the server's own query
@@ -190,7 +202,7 @@ class _WorkerPipe:
 
     def answer(self, media: str, body: bytes, kind: str) -> None:
         """An answer: its frame without pickle (see :data:`ANSWERED`)."""
-        head = bytes((ANSWERED, MEDIA_TYPES.index(media), KINDS.index(kind)))
+        head = _HEADS[media, kind]
         self._write([_header(len(head) + len(body)) + head, body])
 
     def _write(self, pieces: list[bytes]) -> None:
@@ -304,11 +316,9 @@ class _Answers(asyncio.Protocol):
         self.transport = cast(asyncio.WriteTransport, transport)
 
     def data_received(self, data: bytes) -> None:
-        if not self._buffer and len(data) >= 4:  # most answers: one whole frame at once
-            (size,) = struct.unpack_from("!i", data)
-            if size >= 0 and len(data) == 4 + size:
-                self._answered(data[4:])
-                return
+        if not self._buffer and _whole(data):  # most answers: one frame, whole
+            self._answered(data[4:])
+            return
         self._buffer += data
         for frame in _split_frames(self._buffer):
             self._answered(frame)
@@ -364,7 +374,7 @@ class _Answers(asyncio.Protocol):
         self.sent.append(sent)
         if len(self.sent) == 1:
             self._start_clock(sent)
-        self.transport.write(b"".join(_frame(payload)))
+        self.transport.write(_header(len(payload)) + payload)
         return sent.answer
 
 
@@ -453,6 +463,7 @@ class QueryPool:
         self._waiting = 0
         self._clients: Counter[str] = Counter()
         self._replacing: set[asyncio.Task] = set()
+        self._loop: asyncio.AbstractEventLoop  # the server's, from start()
         self.generation = 0
 
     @property
@@ -501,6 +512,7 @@ class QueryPool:
             raise
 
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()  # read per query: asking costs a getpid()
         self._workers = await self._start_workers(self.location, self.generation)
 
     async def stage(self, location: str) -> list[_Worker]:
@@ -534,7 +546,7 @@ class QueryPool:
         """The serving worker with the fewest queries, if it can take one more."""
         assert self._workers is not None
         best = None
-        now = asyncio.get_running_loop().time()
+        now = self._loop.time()
         for worker in self._workers:
             if worker.room(now) and (best is None or worker.load < best.load):
                 best = worker
@@ -585,13 +597,11 @@ class QueryPool:
         self._workers.append(worker)
         self._hand_out()
 
-    async def _take(self) -> _Worker:
-        """A worker with room for one more query (reserved for the caller)."""
-        worker = None if self._waiters else self._free()
-        if worker is not None:
-            worker.reserved += 1
-            return worker
-        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+    async def _wait(self) -> _Worker:
+        """The first worker with room for one more query, once the requests that waited
+        before have theirs (reserved for the caller: it is handed out before the caller
+        runs again)."""
+        waiter: asyncio.Future[_Worker] = self._loop.create_future()
         self._waiters.append(waiter)
         self._waiting += 1
         try:
@@ -630,21 +640,25 @@ class QueryPool:
         if counted is not None:
             self._clients[counted] += 1
         try:
-            return await self._query(sparql, accepted, default_graph, named_graphs, public)
+            return await self._answer((sparql, tuple(accepted), list(default_graph),
+                                       list(named_graphs), public))
         finally:
             if counted is not None:
                 self._clients[counted] -= 1
                 if not self._clients[counted]:
                     del self._clients[counted]
 
-    async def _query(self, sparql, accepted, default_graph, named_graphs, public) -> Answer:
-        request = (sparql, list(accepted), list(default_graph), list(named_graphs), public)
-        loop = asyncio.get_running_loop()
+    async def _answer(self, request: tuple) -> Answer:
+        """The answer to ``request`` (the message a worker reads), from the first worker
+        with room for it: at once when one has room and no request waits before it."""
+        loop = self._loop
         for _ in range(REQUEUES):
-            worker = await self._take()
+            worker = None if self._waiters else self._free()
+            if worker is None:
+                worker = await self._wait()
+                worker.reserved -= 1
             answers = worker.answers
             assert answers is not None  # attached when started
-            worker.reserved -= 1
             try:
                 answer = answers.send(request, loop)
             except (OSError, EOFError):

@@ -82,10 +82,12 @@ async def sparql(request: Request, server: ServerDep) -> Response:
         else:
             raise RefusedError(415, f"POST a query as application/sparql-query or "
                                f"application/x-www-form-urlencoded, not {content_type}")
-    names = [name for name, _ in params]
-    if "update" in names or "using-graph-uri" in names or "using-named-graph-uri" in names:
+    given: dict[str, list[str]] = {}  # the values of each parameter, in order
+    for name, value in params:
+        given.setdefault(name, []).append(value)
+    if "update" in given or "using-graph-uri" in given or "using-named-graph-uri" in given:
         raise RefusedError(403, "this endpoint is read-only: SPARQL Update is not accepted")
-    queries = [value for name, value in params if name == "query"]
+    queries = given.get("query", ())
     if query is None:
         if len(queries) > 1:
             raise RefusedError(400, "give exactly one query parameter")
@@ -93,8 +95,8 @@ async def sparql(request: Request, server: ServerDep) -> Response:
     elif queries:
         raise RefusedError(400, "a query in the body and in the URL: give one")
     accept = accepted_types(_header(scope, b"accept"))
-    fmt = next((value for name, value in params if name == "format"), None)
-    if fmt is not None:
+    if "format" in given:
+        fmt = given["format"][0]
         if fmt not in FORMAT_NAMES:
             raise RefusedError(400, f"unknown format {fmt!r}; use one of {', '.join(FORMAT_NAMES)}")
         accept = [FORMAT_NAMES[fmt]]
@@ -106,14 +108,14 @@ async def sparql(request: Request, server: ServerDep) -> Response:
 
             return editor_page(request, server)
         return await service_description(request, server, accept)
-    if not query.strip():
+    if not query or query.isspace():
         raise RefusedError(400, "the query is empty")
     check_query(query)
     client = scope.get("client")
     answer = await server.sparql(
         query, accept, public=True, client=client[0] if client else None,
-        default_graph=[value for name, value in params if name == "default-graph-uri"],
-        named_graphs=[value for name, value in params if name == "named-graph-uri"],
+        default_graph=given.get("default-graph-uri", ()),
+        named_graphs=given.get("named-graph-uri", ()),
     )
     return Answered(answer)
 

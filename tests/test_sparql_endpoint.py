@@ -123,6 +123,8 @@ def test_unacceptable_media_type_is_406(client):
      "headers": {"Content-Type": "application/sparql-update"}},
     {"method": "GET", "params": {"query": "INSERT DATA { <a:b> <a:c> <a:d> }"}},
     {"method": "GET", "params": {"query": "PREFIX x: <http://x/> LOAD <http://example.org/x>"}},
+    {"method": "GET", "params": {"query": "\n BASE <http://x/>\n\tprefix y:<http://y/>\n"
+                                          "  delete WHERE { ?s ?p ?o }"}},
     {"method": "GET", "params": {"query": "CLEAR ALL"}},
 ])
 def test_updates_are_refused_with_403(client, store_dir, request_kwargs):
