@@ -22,7 +22,7 @@ from urllib.parse import unquote
 import tantivy
 
 from rightsgraph.graph.search import facets
-from rightsgraph.graph.search.index import DOCUMENT, SearchIndex, SearchIndexError
+from rightsgraph.graph.search.index import DOCUMENT, SearchIndex, SearchIndexError, stored_parts
 
 # Tantivy refuses an aggregation of more than 65,000 buckets (AggregationLimits); a terms
 # aggregation asked for at most this many is exact (no per-segment cut-off).
@@ -193,8 +193,6 @@ def provisions(index: SearchIndex, article: str) -> list[str]:
 def stored(index: SearchIndex, uris: Iterable[str]) -> dict[str, dict]:
     """The stored language versions of the paragraphs ``uris``, each as its graph ->
     ``{"lang", "text", "number", "symbol", "facets", …}``."""
-    import json
-
     wanted = sorted(set(uris))
     if not wanted:
         return {}
@@ -203,5 +201,5 @@ def stored(index: SearchIndex, uris: Iterable[str]) -> dict[str, dict]:
     out = {}
     for _, address in searcher.search(selected, len(wanted), count=False).hits:
         doc = searcher.doc(address)
-        out[str(doc.get_first("uri"))] = json.loads(str(doc.get_first("parts")))
+        out[str(doc.get_first("uri"))] = stored_parts(doc)
     return out

@@ -61,7 +61,7 @@ from rightsgraph.graph.search.rows import (
 )
 from rightsgraph.graph.search.snippets import query_terms, snippet
 
-FORMAT = 1  # bump when the schema or what is stored changes
+FORMAT = 2  # bump when the schema or what is stored changes
 PREFIX_EXPANSIONS = 64
 FACET_SIZE = 100
 MAX_PAGE = 1000
@@ -128,7 +128,10 @@ def schema() -> tantivy.Schema:
     builder.add_text_field("uri", stored=True, tokenizer_name="raw", fast=True)
     builder.add_text_field("graph", stored=True, tokenizer_name="raw")
     builder.add_text_field("stamp", stored=True, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("parts", stored=True, tokenizer_name="raw", index_option="basic")
+    # a paragraph's versions as JSON, read back and never searched: stored only (as a raw
+    # text term, each document's kilobyte of JSON went into the term dictionary, which was
+    # nine tenths of the index's writing)
+    builder.add_bytes_field("parts", stored=True, indexed=False)
     builder.add_text_field("symbol", tokenizer_name="raw", fast=True)  # documents per facet
     builder.add_integer_field("number", stored=True, fast=True)
     for lang in _text_fields():
@@ -323,7 +326,7 @@ class SearchIndex:
         hits = searcher.search(query, 1, count=False).hits
         if not hits:
             return {}
-        return json.loads(_stored(searcher.doc(hits[0][1]), "parts"))
+        return stored_parts(searcher.doc(hits[0][1]))
 
     def __len__(self) -> int:
         """The number of paragraphs indexed."""
@@ -444,7 +447,7 @@ def _paragraph_document(uri: str, parts: Mapping[str, dict]) -> tantivy.Document
     first = next(iter(parts.values()))
     doc.add_text("symbol", first["symbol"])
     doc.add_integer("number", int(first["number"]))
-    doc.add_text("parts", json.dumps(parts, ensure_ascii=False, sort_keys=True))
+    doc.add_bytes("parts", json.dumps(parts, ensure_ascii=False, sort_keys=True).encode())
     values: dict[str, set[str]] = {}
     for graph, part in parts.items():
         doc.add_text("graph", graph)
@@ -460,7 +463,7 @@ def _paragraph_document(uri: str, parts: Mapping[str, dict]) -> tantivy.Document
 def _hit(doc: tantivy.Document, score: float, wanted, preferred: str | None) -> Hit:
     """A found paragraph, shown in ``preferred`` when held, else in the language version
     whose terms hold most of the query's."""
-    parts = json.loads(_stored(doc, "parts"))
+    parts = stored_parts(doc)
     by_lang = {p["lang"]: p for p in parts.values()}
     if preferred is not None and preferred in by_lang:
         lang = preferred
@@ -484,8 +487,16 @@ def _phrase(words: list[str]) -> list[str | tuple[int, str]]:
     return list(words)
 
 
+def stored_parts(doc: tantivy.Document) -> dict:
+    """A paragraph's versions as its document stores them, graph -> part (:func:`_part`)."""
+    value = doc.get_first("parts")
+    if not isinstance(value, bytes):
+        raise SearchIndexError("the search index holds a paragraph without its versions")
+    return json.loads(value)
+
+
 def _stored(doc: tantivy.Document, name: str) -> str:
-    """A text field that every document of its kind stores (``uri``, ``parts``, ``graph``)."""
+    """A text field that every document of its kind stores (``uri``, ``graph``)."""
     value = doc.get_first(name)
     if not isinstance(value, str):
         raise SearchIndexError(f"the search index holds a document without its {name}")
