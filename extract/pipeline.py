@@ -116,11 +116,14 @@ def _previous_observations(doc: Document, known: KnownSymbols) -> None:
     documents of its earlier recommendations, and the observations whose symbol (or the
     documents known) name this State."""
     seen: list[str] = []
+    looked_up: dict[str, Known | None] = {}  # a symbol is cited again and again
     for _, _, ref in doc.references():
         symbol = ref.target.split("#")[0]
         if ref.kind not in (Kind.PRIOR, Kind.DOCUMENT) or symbol == doc.symbol or symbol in seen:
             continue
-        cited = known.lookup(symbol)
+        if symbol not in looked_up:
+            looked_up[symbol] = known.lookup(symbol)
+        cited = looked_up[symbol]
         if doc.state and (ref.kind == Kind.PRIOR or cited and cited.state == doc.state
                           and cited.committee == doc.committee):
             seen.append(symbol)

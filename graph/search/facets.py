@@ -68,7 +68,10 @@ class Facet:
         found: set[str] = set()
         base = base or identifiers.base()
         for path in self.paths:
-            for end in _follow(graph, node, path):
+            # one step forwards (most facets): the objects as they are, repeats included
+            ends = (graph.objects(node, path[0].term) if len(path) == 1 and not path[0].backwards
+                    else _follow(graph, node, path))
+            for end in ends:
                 shown = self._value(end, base)
                 if shown:
                     found.add(shown)
