@@ -51,7 +51,8 @@ class Data:
     """The triples one validation reads, indexed by predicate both ways (terms as in
     N-Triples), and, when a SPARQL-based constraint needs it, an Oxigraph store of them."""
 
-    __slots__ = ("_forward", "_backward", "_supers", "_classes", "_store", "_stored", "cache")
+    __slots__ = ("_forward", "_backward", "_supers", "_classes", "_store", "_stored",
+                 "_stored_types", "cache")
 
     def __init__(self, triples: Iterable[Triple]) -> None:
         forward: dict[Term, dict[Term, dict[Term, None]]] = {}
@@ -71,6 +72,7 @@ class Data:
         self._classes: dict[Term, set[Term]] = {}  # node -> its classes, as is_instance reads
         self._store: ox.Store | None = None
         self._stored: set[Term] = set()  # the predicates whose triples the store holds
+        self._stored_types: set[Term] = set()  # the classes whose rdf:type triples it holds
         self.cache: dict[int, Any] = {}  # what checks ran once for all focus nodes
 
     def _by_object(self, predicate: Term) -> dict[Term, dict[Term, None]]:
@@ -130,27 +132,36 @@ class Data:
         subclasses = _closure(cls, lambda c: self.subjects(_SUBCLASS, c))
         return {s for c in subclasses for s in self.subjects(_TYPE, c)}
 
-    def store(self, predicates: frozenset[Term] | None = None) -> ox.Store:
+    def store(self, predicates: frozenset[Term] | None = None,
+              types: frozenset[Term] | None = None) -> ox.Store:
         """An Oxigraph store holding at least the triples whose predicate is one of
-        ``predicates`` (all if ``None``): those a SPARQL-based constraint can read
-        (:func:`_predicates_read`).  Made on first use, and given the triples of other
-        predicates when a later constraint reads them: a document's store holds only what
+        ``predicates`` (all if ``None``), and of the ``rdf:type`` triples those whose
+        class is one of ``types`` (all if ``None``): what a SPARQL-based constraint can
+        read (:func:`_predicates_read`, :func:`_types_read`).  Made on first use, and given
+        more triples when a later constraint reads more: a document's store holds only what
         the constraints that ran on it read (most run on no focus node)."""
         if self._store is None:
             self._store = ox.Store()
-        missing = [p for p in (self._forward if predicates is None else predicates)
-                   if p not in self._stored and p in self._forward]
-        if missing:
-            self._stored.update(missing)
+        triples: list[Triple] = []
+        for p in (self._forward if predicates is None else predicates):
+            if p in self._stored or p not in self._forward:
+                continue
+            if p == _TYPE and types is not None:  # only the classes asked, the rest if asked
+                for cls in types - self._stored_types:
+                    triples.extend((s, p, cls) for s in self.subjects(p, cls))
+                self._stored_types.update(types)
+                continue
+            self._stored.add(p)
+            triples.extend((s, p, o) for s, objects in self._forward[p].items()
+                           for o in objects if p != _TYPE or o not in self._stored_types)
+        if triples:
             lines, blank = [], []
-            for p in missing:
-                for s, objects in self._forward[p].items():
-                    for o in objects:
-                        if s[0] == "_" or o[0] == "_":
-                            blank.append(ox.Quad(_oxigraph(s), ox.NamedNode(p[1:-1]),  # type: ignore[arg-type]
-                                                 _oxigraph(o)))
-                        else:
-                            lines.append(f"{s} {p} {o} .\n")
+            for s, p, o in triples:
+                if s[0] == "_" or o[0] == "_":
+                    blank.append(ox.Quad(_oxigraph(s), ox.NamedNode(p[1:-1]),  # type: ignore[arg-type]
+                                         _oxigraph(o)))
+                else:
+                    lines.append(f"{s} {p} {o} .\n")
             self._store.load("".join(lines), format=ox.RdfFormat.N_TRIPLES, lenient=True)
             self._store.extend(blank)  # added as terms: a parser would rename blank nodes
         return self._store
@@ -871,7 +882,8 @@ def _sparql_constraint(c: _Compiler, constraint: Node, shape: _Shape) -> _Sparql
         if batched is None or not _parses(*batched):
             batched = (prologue + "SELECT * WHERE { VALUES ?this { ",
                        " } { " + select + "\n} }")
-    return _SparqlCheck(query, batched, extra, shape.path is None, _predicates_read(query))
+    return _SparqlCheck(query, batched, extra, shape.path is None, _predicates_read(query),
+                        _types_read(query))
 
 
 _OWN_PROLOGUE = re.compile(r"\s*(PREFIX|BASE)\b", re.I)
@@ -886,9 +898,10 @@ class _SparqlCheck:
     per paragraph)."""
 
     def __init__(self, query: str, batched: tuple[str, str] | None, extra: tuple[Literal, ...],
-                 on_node: bool, predicates: frozenset[Term] | None) -> None:
+                 on_node: bool, predicates: frozenset[Term] | None,
+                 types: frozenset[Term] | None) -> None:
         self.query, self.batched, self.extra, self.on_node = query, batched, extra, on_node
-        self.predicates = predicates
+        self.predicates, self.types = predicates, types
 
     def prefetch(self, data: Data, focus_nodes: Iterable[Term]) -> None:
         """Run the query once for those of ``focus_nodes`` it has not run for yet."""
@@ -901,7 +914,8 @@ class _SparqlCheck:
         rows: dict[Term, list[Row]] = {f: [] for f in asked}
         failed: set[Term] = set()
         text = self.batched[0] + " ".join(asked) + self.batched[1]
-        for t, p, v, bound, failure in self._rows(data, data.store(self.predicates).query(text)):
+        solutions = data.store(self.predicates, self.types).query(text)
+        for t, p, v, bound, failure in self._rows(data, solutions):
             if t is None or t not in rows:
                 raise RuntimeError(f"a batched SPARQL constraint returned a solution without "
                                    f"a focus node: {self.query}")
@@ -918,7 +932,7 @@ class _SparqlCheck:
     def one(self, shape: _Shape, data: Data, focus: Term) -> list[Found]:
         known = data.cache.get(id(self), {}).get(focus)
         if known is None:
-            solutions = data.store(self.predicates).query(
+            solutions = data.store(self.predicates, self.types).query(
                 self.query, substitutions={_THIS: _oxigraph(focus)})
             rows = list(self._rows(data, solutions))
             known = ([(t, p, v, b) for t, p, v, b, failure in rows if not failure],
@@ -984,16 +998,35 @@ def _predicates_read(query: str) -> frozenset[Term] | None:
     over its pattern keeps it to (``FILTER (?p IN (…))`` or ``?p = <…>``), since a triple
     with another predicate cannot give a solution.  Read on rdflib's algebra of the query;
     anything else (a negated path, a variable predicate left free) is ``None``."""
+    read = _read(query)
+    return read[0] if read is not None else None
+
+
+def _types_read(query: str) -> frozenset[Term] | None:
+    """The classes of the ``rdf:type`` triples ``query`` can match (``None``: any): the
+    IRIs its ``?x a <Class>`` patterns name, unless ``rdf:type`` is also read otherwise (an
+    object not an IRI, within a property path, a variable predicate that may be it)."""
+    read = _read(query)
+    return read[1] if read is not None else None
+
+
+@lru_cache(maxsize=64)
+def _read(query: str) -> tuple[frozenset[Term], frozenset[Term] | None] | None:
+    """:func:`_predicates_read` and :func:`_types_read` of ``query``, read in one walk."""
     from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
 
     algebra = _algebra(query)
     if algebra is None:  # a query rdflib cannot read may read anything
         return None
     found: set[Term] = set()
+    types: set[Term] | None = set()
 
     def path_iris(path: object) -> bool:
+        nonlocal types
         if isinstance(path, URIRef):
             found.add(term(path))
+            if path == RDF.type:
+                types = None  # rdf:type within a path: any class
             return True
         if isinstance(path, InvPath):
             return path_iris(path.arg)
@@ -1004,6 +1037,7 @@ def _predicates_read(query: str) -> frozenset[Term] | None:
         return False  # a negated property set: any predicate but some
 
     def walk(part: object, kept: dict[Variable, set[Term]]) -> bool:
+        nonlocal types
         if isinstance(part, dict):
             name = getattr(part, "name", None)
             if name == "Project":  # a sub-select: its other variables are its own
@@ -1024,6 +1058,14 @@ def _predicates_read(query: str) -> frozenset[Term] | None:
                             if predicate not in kept:
                                 return False
                             found.update(kept[predicate])
+                            if _TYPE in kept[predicate]:
+                                types = None
+                        elif predicate == RDF.type:
+                            found.add(_TYPE)
+                            if types is not None and isinstance(triple[2], URIRef):
+                                types.add(term(triple[2]))
+                            else:
+                                types = None
                         elif not path_iris(predicate):
                             return False
                 elif not walk(value, kept):
@@ -1033,7 +1075,9 @@ def _predicates_read(query: str) -> frozenset[Term] | None:
             return all(walk(item, kept) for item in part)
         return True
 
-    return frozenset(found) if walk(algebra, {}) else None
+    if not walk(algebra, {}):
+        return None
+    return frozenset(found), frozenset(types) if types is not None else None
 
 
 def _triples_of(value: object) -> Iterator[tuple]:

@@ -289,6 +289,21 @@ def test_the_store_of_a_document_holds_what_its_sparql_constraints_can_read(quer
     assert names == read
 
 
+@pytest.mark.parametrize(("query", "classes"), [
+    ("SELECT * { ?s a ex:C ; ex:a ?o }", {"C"}),
+    ("SELECT * { ?s ex:a ?o FILTER NOT EXISTS { ?o a ex:D } }", {"D"}),
+    ("SELECT * { ?s ex:a ?o }", set()),
+    ("SELECT * { ?s a ?c }", None),  # any class
+    ("SELECT * { ?s ex:a/a ex:C }", None),  # rdf:type within a path
+    ("SELECT * { ?s a ex:C ; ?p ex:D FILTER (?p IN (ex:a, <http://www.w3.org/1999/02/22-rdf-"
+     "syntax-ns#type>)) }", None),  # a variable predicate that may be rdf:type
+])
+def test_the_store_of_a_document_holds_the_types_its_sparql_constraints_can_read(query, classes):
+    found = shacl._types_read(PREFIX + query)
+    names = {t.rsplit("/", 1)[-1][:-1] for t in found} if found is not None else None
+    assert names == classes
+
+
 def test_blank_nodes_are_the_same_nodes_for_the_sparql_constraints():
     """A paragraph written as a blank node, numbered like another: its SPARQL constraint
     names the blank node (Oxigraph would rename it if it parsed it)."""
