@@ -470,3 +470,38 @@ def test_closing_compacts_only_once_much_of_the_store_was_removed(tmp_path, seed
         local.drop_graphs(list(seed_graphs))
         assert len(local) < 10
     assert calls == ["optimize"]
+
+
+def test_a_spool_loaded_meanwhile_is_in_before_any_read(tmp_path, seed_graphs, monkeypatch):
+    """A full spool is bulk-loaded in a thread while the build spools the next documents;
+    a read waits for it, so no reader sees the store without what was added."""
+    from rightsgraph.graph import local as local_module
+
+    monkeypatch.setattr(local_module, "SPOOL_QUADS", 1)  # each addition loads meanwhile
+    expected = sum(len(graph) for graph in seed_graphs.values())
+    with local_module.LocalStore(tmp_path / "store") as local:
+        local.add_new_graphs([seed_graphs])
+        assert local._loading is not None  # loading in its thread
+        more = {f"{EX}more": Graph().add((EX.s, EX.p, Literal(1)))}
+        local.add_new_graphs([more])  # waits for the first load, then starts its own
+        assert len(local) == expected + 1
+        assert local._loading is None
+
+
+def test_a_bulk_load_that_fails_meanwhile_is_reported_at_the_next_read(tmp_path, seed_graphs,
+                                                                       monkeypatch):
+    from rightsgraph.graph import local as local_module
+
+    path = tmp_path / "store"
+
+    def failing(store, spool, where):  # as the loader fails (a full disk, say)
+        spool.close()
+        raise StoreError(f"{where}: bulk loading failed: No space left on device")
+
+    monkeypatch.setattr(local_module, "SPOOL_QUADS", 1)
+    monkeypatch.setattr(local_module, "_bulk_load", failing)
+    local = local_module.LocalStore(path)
+    local.add_new_graphs([seed_graphs])
+    with pytest.raises(StoreError, match=f"{path}: bulk loading failed: No space"):
+        len(local)
+    local.close()
