@@ -40,13 +40,14 @@ EXPLICIT = {"reiterates": "reiterates", "recalls": "recalls",
             "notesNonImplementationOf": "notes non-implementation of",
             "citesRecommendation": "cites"}
 
-EDGES = """
-SELECT DISTINCT ?later ?relation ?earlier WHERE {
+_RELATIONS = [f"hro:{name}" for name in EXPLICIT]  # the links the text states
+
+EDGES = f"""
+SELECT DISTINCT ?later ?relation ?earlier WHERE {{
   ?doc hro:stateParty ?state ; hro:hasParagraph ?later .
   ?later ?relation ?earlier .
-  FILTER (?relation IN (hro:reiterates, hro:recalls, hro:notesNonImplementationOf,
-                        hro:citesRecommendation))
-}"""
+  FILTER (?relation IN ({", ".join(_RELATIONS)}))
+}}"""
 
 SIMILAR = """
 SELECT DISTINCT ?later ?earlier ?score ?lang WHERE {
@@ -57,13 +58,12 @@ SELECT DISTINCT ?later ?earlier ?score ?lang WHERE {
 # Every State's links at once, for the build (:func:`gather_all`): from the links, which are
 # few, to their paragraphs' documents (0.4 s at 1.6 M quads, against 1.6-1.9 s for EDGES
 # asked for each of the 119 States: it is not bound to one State)
-ALL_EDGES = """
-SELECT DISTINCT ?state ?later ?relation ?earlier WHERE {
-  VALUES ?relation { hro:reiterates hro:recalls hro:notesNonImplementationOf
-                     hro:citesRecommendation }
+ALL_EDGES = f"""
+SELECT DISTINCT ?state ?later ?relation ?earlier WHERE {{
+  VALUES ?relation {{ {" ".join(_RELATIONS)} }}
   ?later ?relation ?earlier .
   ?doc hro:hasParagraph ?later ; hro:stateParty ?state .
-}"""
+}}"""
 
 # A linked paragraph's facts, each read by a query of its own and joined here: one query
 # with them all as OPTIONALs cost 3 times as much (0.55 ms per paragraph)

@@ -436,15 +436,15 @@ def listed_symbols(paths: Iterable[str | Path], report: BuildReport,
 
 
 BULK_QUADS = 250_000  # quads of prepared documents a fresh build keeps before spooling them
-# (~50 MB of N-Triples): the store bulk-loads what it spooled in calls of up to a million
-# quads (decision 0011)
+# (~50 MB of N-Triples): the local store bulk-loads what it spooled in calls of its
+# SPOOL_QUADS (decision 0011)
 
 
 class _Loader:
     """Loads prepared files into the store, then their rows into the ``index``, and counts
     them in the report.  Into a store that was empty (``bulk``: a fresh build) documents
     are gathered :data:`BULK_QUADS` at a time and added with :meth:`Store.add_new_graphs`
-    (the local store spools them and bulk-loads up to a million quads at once);
+    (the local store spools them and bulk-loads them in calls of its ``SPOOL_QUADS``);
     otherwise, and for a graph loaded twice in one build, each document is one atomic
     :meth:`Store.replace_graphs`.  A loaded document keeps only what the report needs (its
     graphs and rows are released): memory stays flat in the number of documents."""
