@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import functools
 import multiprocessing
 import os
@@ -87,6 +88,7 @@ class Lane:
     per_client: int = 0  # requests of one client at once (running or waiting); 0: no limit
     check_federation: bool = False  # public queries: refuse SERVICE not in service_allow
     nice: int = 0  # lower CPU priority of the workers (the public lane's yield to the site's)
+    spread: bool = False  # each worker kept on a core of its own (see QueryPool)
     service_allow: tuple[str, ...] = ()
 
 
@@ -217,14 +219,19 @@ class _WorkerPipe:
             sent = 0
 
 
-def _serve(location: str, conn: Connection, lane: Lane, parent: int) -> None:
-    """A worker: answer queries read from ``conn`` until it closes."""
+def _serve(location: str, conn: Connection, lane: Lane, parent: int,
+           cpu: int | None = None) -> None:
+    """A worker: answer queries read from ``conn`` until it closes (on core ``cpu`` alone,
+    when given)."""
     from rightsgraph.core.processes import die_with_parent, limit_memory
 
     die_with_parent(parent)
     limit_memory(lane.memory_mb)
     if lane.nice:
         os.nice(lane.nice)
+    if cpu is not None:
+        with contextlib.suppress(OSError):  # a core taken away meanwhile: anywhere, as before
+            os.sched_setaffinity(0, {cpu})
     from rightsgraph.graph.query_guard import QueryRefusedError, check_federation
     from rightsgraph.graph.store import QuerySyntaxError, StoreError, open_store
 
@@ -385,11 +392,13 @@ PIPELINE_WITHIN = 0.02
 
 
 class _Worker:
-    def __init__(self, context, location: str, lane: Lane, generation: int) -> None:
+    def __init__(self, context, location: str, lane: Lane, generation: int, slot: int,
+                 cpu: int | None) -> None:
         self.generation = generation
+        self.slot = slot  # its place in the lane (a worker started in its place takes it)
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(location, child, lane, os.getpid()),
-                                       daemon=True, name="rightsgraph-sparql")
+        self.process = context.Process(target=_serve, daemon=True, name="rightsgraph-sparql",
+                                       args=(location, child, lane, os.getpid(), cpu))
         self.process.start()
         child.close()
         self.answers: _Answers | None = None
@@ -432,7 +441,10 @@ class QueryPool:
     ``memory_mb`` is each worker's memory limit; with ``service_allow`` given (even empty),
     queries marked public are checked for federation and may only call those services;
     ``nice`` lowers the workers' CPU priority (a slow public query then takes the CPU the
-    site's workers leave, not the other way round).
+    site's workers leave, not the other way round); ``spread`` keeps each worker on a core
+    of its own when they are at least as many as the server's cores (the scheduler balances
+    cores by weight, and two workers at a low priority weigh less than one process at the
+    normal one: it put both on one core while another ran the server).
 
     Each worker is sent up to :data:`PIPELINE` queries at once, the next one waiting in its
     pipe while it runs one, so that it never idles between an answer and the next query
@@ -443,12 +455,12 @@ class QueryPool:
     def __init__(self, location: str, *, workers: int = 2, timeout: float = 30.0,
                  max_bytes: int = 50_000_000, memory_mb: int = 1024, queue: int = 32,
                  per_client: int = 0, service_allow: Sequence[str] | None = None,
-                 nice: int = 0, name: str = "sparql") -> None:
+                 nice: int = 0, spread: bool = False, name: str = "sparql") -> None:
         self.location = str(location)
         lane = Lane(workers=workers, timeout=timeout, max_bytes=max_bytes, memory_mb=memory_mb,
                     queue=queue, per_client=per_client,
                     check_federation=service_allow is not None,
-                    service_allow=tuple(service_allow or ()), nice=nice)
+                    service_allow=tuple(service_allow or ()), nice=nice, spread=spread)
         self.lane = lane
         self.name = name
         self.timeout = lane.timeout
@@ -472,10 +484,20 @@ class QueryPool:
         with self._lock:
             return [w.process.pid for w in self._all if w.process.pid]
 
-    def _spawn(self, location: str, generation: int) -> _Worker:
+    def _cpu(self, slot: int) -> int | None:
+        """The core of the worker in ``slot`` when the lane spreads its workers and they
+        are at least as many as the cores the server may run on (else the scheduler's
+        choice: there are cores to spare)."""
+        cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+        if not self.lane.spread or len(cpus) < 2 or self.size < len(cpus):
+            return None
+        return cpus[slot % len(cpus)]
+
+    def _spawn(self, location: str, generation: int, slot: int) -> _Worker:
         # Started from the event loop's thread, which lives as long as the server: the
         # worker's PR_SET_PDEATHSIG fires when the thread that started it ends.
-        worker = _Worker(self._context, location, self.lane, generation)
+        worker = _Worker(self._context, location, self.lane, generation, slot,
+                         self._cpu(slot))
         with self._lock:
             self._all.append(worker)
         return worker
@@ -497,9 +519,10 @@ class QueryPool:
         worker.kill()
 
     async def _start_workers(self, location: str, generation: int,
-                             count: int | None = None) -> list[_Worker]:
+                             slots: Sequence[int] | None = None) -> list[_Worker]:
         loop = asyncio.get_running_loop()
-        workers = [self._spawn(location, generation) for _ in range(count or self.size)]
+        workers = [self._spawn(location, generation, slot)
+                   for slot in (range(self.size) if slots is None else slots)]
         try:
             ready = list(await asyncio.gather(*(loop.run_in_executor(self._threads, self._ready,
                                                                      w) for w in workers)))
@@ -582,13 +605,14 @@ class QueryPool:
             return  # stopped already
         self._forget(worker)
         if worker.generation == self.generation:
-            task = asyncio.get_running_loop().create_task(self._replace(worker.generation))
+            task = asyncio.get_running_loop().create_task(
+                self._replace(worker.generation, worker.slot))
             self._replacing.add(task)
             task.add_done_callback(self._replacing.discard)
 
-    async def _replace(self, generation: int) -> None:
+    async def _replace(self, generation: int, slot: int) -> None:
         try:
-            (worker,) = await self._start_workers(self.location, generation, 1)
+            (worker,) = await self._start_workers(self.location, generation, [slot])
         except QueryError:
             return  # the lane has one worker fewer until the next reload
         if worker.generation != self.generation or self._workers is None:  # reloaded

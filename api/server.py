@@ -82,6 +82,7 @@ class Server:
         self.public = QueryPool(settings.store, workers=settings.workers, queue=settings.queue,
                                 per_client=settings.per_client,
                                 service_allow=settings.service_allow, nice=PUBLIC_NICE,
+                                spread=True,
                                 name="public", **common)
         self.site = QueryPool(settings.store, workers=settings.site_workers,
                               queue=settings.site_queue, name="site", **common)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 
 import pyoxigraph as ox
 import pytest
@@ -185,6 +186,38 @@ def test_a_worker_killed_while_it_answers_gives_503_and_is_replaced(store):
     failed, first, after, answer = run(store, scenario)
     assert failed.status == 503 and "memory" in failed.message
     assert len(after) == 1 and after != first and count(answer) == TRIPLES
+
+
+CPUS = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+
+
+@pytest.mark.skipif(len(CPUS) < 2, reason="needs two cores the tests may use")
+def test_spread_workers_run_each_on_a_core_of_its_own_and_a_replacement_takes_its_core(store):
+    async def scenario(pool):
+        first = {worker.slot: worker.process.pid for worker in pool._workers}
+        cores = {slot: os.sched_getaffinity(pid) for slot, pid in first.items()}
+        with pytest.raises(QueryError):
+            await pool.query(SLOW, JSON)  # stopped at the time limit: its worker replaced
+        for _ in range(200):  # the replacement starts in the background
+            if len(pool._workers) == len(CPUS):
+                break
+            await asyncio.sleep(0.05)
+        now = {worker.slot: worker.process.pid for worker in pool._workers}
+        return cores, first, now, {slot: os.sched_getaffinity(pid) for slot, pid in now.items()}
+
+    cores, first, now, after = run(store, scenario, workers=len(CPUS), spread=True, timeout=1.0)
+    assert cores == after == {n: {cpu} for n, cpu in enumerate(CPUS)}
+    assert len([slot for slot in now if now[slot] != first[slot]]) == 1  # one replaced
+
+
+@pytest.mark.skipif(len(CPUS) < 2, reason="needs two cores the tests may use")
+def test_fewer_workers_than_cores_or_a_lane_that_does_not_spread_are_left_to_the_scheduler(store):
+    async def scenario(pool):
+        return [os.sched_getaffinity(pid) for pid in pool.pids]
+
+    assert run(store, scenario, workers=len(CPUS) - 1 or 1, spread=True) == \
+        [set(CPUS)] * (len(CPUS) - 1 or 1)
+    assert run(store, scenario, workers=len(CPUS)) == [set(CPUS)] * len(CPUS)
 
 
 def test_each_kind_of_answer_comes_with_its_media_type_and_refusals_with_their_status(store):
