@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import signal
 import sys
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
@@ -22,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rightsgraph import __version__
 from rightsgraph.api.jsonld import context
-from rightsgraph.api.protocol import RefusedError
+from rightsgraph.api.protocol import RefusedError, form_pairs
 from rightsgraph.api.server import Server, Settings
 from rightsgraph.core import formats
 from rightsgraph.core import sparql as sp
@@ -181,7 +182,10 @@ class App(FastAPI):
     directly, without FastAPI's routing, dependency injection and middleware stack, which
     cost more of the server's CPU than a point query itself (a public endpoint is asked
     many small queries).  Its answers are the same: errors as problem details
-    (:mod:`.problems`), the security headers on every response."""
+    (:mod:`.problems`), the security headers on every response.  So are the search page
+    (``/?q=…``) and ``/api/search?q=…`` when their query string holds only parameters
+    :data:`LEAN` reads (a fifth of a search page's CPU in the server went to FastAPI's
+    layers); any other request to them takes the routed path, which validates the rest."""
 
     # set by create_app: sparql.answer and the server (read per request: no import, no
     # State.__getattr__, which raises and catches an AttributeError each time)
@@ -189,12 +193,102 @@ class App(FastAPI):
     server: Server
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == "/sparql" \
-                and scope["method"] in ("GET", "POST"):
-            scope["app"] = self
-            await self.sparql_answer(scope, receive, send, self.server)
-            return
+        if scope["type"] == "http":
+            path = scope["path"]
+            if path == "/sparql" and scope["method"] in ("GET", "POST"):
+                scope["app"] = self
+                await self.sparql_answer(scope, receive, send, self.server)
+                return
+            lean = LEAN.get(path)
+            if lean is not None and scope["method"] == "GET":
+                arguments = lean_arguments(scope["query_string"], lean[1])
+                if arguments is not None:
+                    scope["app"] = self
+                    await _answer_lean(scope, receive, send, self.server, lean[0], arguments)
+                    return
         await super().__call__(scope, receive, send)
+
+
+async def _home(request: Request, server: Server, arguments: dict[str, Any]) -> Response:
+    from rightsgraph.api.web import home
+
+    return await home(request, server, {}, **arguments)  # no link filters
+
+
+async def _search(request: Request, server: Server, arguments: dict[str, Any]) -> Response:
+    from rightsgraph.api.researcher import search
+
+    return await search(request, server, **arguments)
+
+
+_PAGE = re.compile(r"[1-9][0-9]{0,3}")
+_LIMIT = re.compile(r"[1-9][0-9]{0,2}")
+_OFFSET = re.compile(r"0|[1-9][0-9]{0,4}")
+
+
+def _number(pattern: re.Pattern[str], low: int, high: int) -> Callable[[str], int | None]:
+    def read(value: str) -> int | None:
+        return int(value) if pattern.fullmatch(value) and low <= int(value) <= high else None
+
+    return read
+
+
+def _language(value: str) -> str | None:
+    return value if value in ("en", "fr", "es", "ru", "zh", "ar") else None
+
+
+# The routes answered without FastAPI's layers when their query string holds only these
+# parameters, each once, with values the routed path would accept as they are (a number
+# written plainly, within the route's bounds): what calls the route function, and
+# parameter -> how its value is read (None: refused, so the routed path answers with its
+# own error).  The route's other parameters keep their defaults; the search
+# page's link filters are then none.  Anything else (another parameter, a repeated one, a
+# value to validate) goes the routed way.
+LEAN: dict[str, tuple[Callable[[Request, Server, dict[str, Any]], Awaitable[Response]],
+                      dict[str, Callable[[str], Any]]]] = {
+    "/": (_home, {"q": str, "page": _number(_PAGE, 1, 500)}),
+    "/api/search": (_search, {"q": str, "lang": _language, "limit": _number(_LIMIT, 1, 100),
+                              "offset": _number(_OFFSET, 0, 10_000)}),
+}
+
+
+def lean_arguments(query_string: bytes, readers: dict[str, Callable[[str], Any]],
+                   ) -> dict[str, Any] | None:
+    """The arguments of a lean route from its query string, or None when the routed path
+    must answer (see :data:`LEAN`)."""
+    arguments: dict[str, Any] = {}
+    for name, value in form_pairs(query_string):
+        read = readers.get(name)
+        if read is None or name in arguments:
+            return None
+        found = read(value)
+        if found is None:
+            return None
+        arguments[name] = found
+    if "q" not in arguments:
+        return None
+    return arguments
+
+
+async def _answer_lean(scope: Scope, receive: Receive, send: Send, server: Server,
+                       route: Callable[[Request, Server, dict[str, Any]], Awaitable[Response]],
+                       arguments: dict[str, Any]) -> None:
+    """A lean route's answer: the route function's response, or its refusal as a problem
+    (:func:`.problems.problem`, as the routed path's handlers give it), with the security
+    headers."""
+    from rightsgraph.api.pool import QueryError
+    from rightsgraph.api.problems import problem
+
+    request = Request(scope, receive)
+    try:
+        response = await route(request, server, arguments)
+    except RefusedError as err:
+        response = problem(request, err.status, err.message, err.hint, err.headers)
+    except QueryError as err:
+        response = problem(request, err.status, err.message, headers=err.headers)
+    except sp.UnsafeIriError as err:
+        response = problem(request, 404, f"no resource at {err.value!r}")
+    await response(scope, receive, with_security_headers(send))
 
 
 def _reload_on_sighup(server: Server) -> None:

@@ -216,7 +216,8 @@ async def search(
                                  openapi_examples={"0": {"value": 0}})] = 0,
     format: Format = None,
 ) -> Response:
-    results = await search_api.run_search(server, q, limit=limit, offset=offset, lang=lang)
+    results = await search_api.run_search(server, q, limit=limit, offset=offset, lang=lang,
+                                          snippets=True)
     items = search_api.items_of(server, results)
     extra = {} if output_format(request, format) == "csv" else {
         "query": q, "facets": await search_api.facets_of(server, results, lang)}

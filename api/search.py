@@ -75,10 +75,7 @@ async def run_search(server: Server, text: str, *, limit: int, offset: int,
         held = RECENT.get(key)
         if held is None:
             held = index.search(text, limit=limit, offset=offset, lang=lang,
-                                facet_size=facet_size)
-            if snippets:
-                for hit in held.items:
-                    hit.highlights  # noqa: B018 - made once, here, not on the event loop
+                                facet_size=facet_size, snippets=snippets)
             RECENT.put(key, held, len(held.items))
         elif snippets:
             for hit in held.items:

@@ -281,7 +281,8 @@ def test_a_carriage_return_in_an_api_parameter_is_escaped(site):
 def test_security_headers_on_every_response(site):
     url, _ = site
     for path, html in (("/", True), (PARAGRAPH, True), ("/no/such/<script>", False),
-                       ("/sparql?query=ASK%7B%7D", False), ("/api/paragraphs?state=AZE", False)):
+                       ("/sparql?query=ASK%7B%7D", False), ("/api/paragraphs?state=AZE", False),
+                       ("/?q=migration", True), ("/api/search?q=migration", False)):
         response = httpx.get(url + path, timeout=30, headers={"Accept": "text/html"}
                              if html else {})
         assert response.headers["X-Content-Type-Options"] == "nosniff", path

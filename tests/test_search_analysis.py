@@ -72,6 +72,24 @@ def test_spans_point_at_the_words_in_the_original_text():
         "Les", "travailleurs", "migrants", "équatoriens"]
 
 
+def test_the_simpler_patterns_cut_texts_as_the_token_pattern_does():
+    """A text without Han characters or combining marks is cut by a simpler pattern
+    (``term_spans``): the same terms and spans as ``TOKEN`` on 20,000 generated texts."""
+    import random
+
+    pick = random.Random(15)
+    letters = "abcé ñ_-'’.,ß ИЖйё ع ٍ 国家 \u0301\u064b1٢ ǅ\u2000\t"
+    texts = ["Hello wörld, naïve café 12 años", "Права ребёнка", "حقوق الطفل",
+             "国家移民战略 and migration", "l'adoption d'enfants — été", "a_b c__d e1_2"]
+    texts += ["".join(pick.choice(letters) for _ in range(pick.randint(0, 40)))
+              for _ in range(20_000)]
+    for text in texts:
+        for code in ("en", "fr", "ru", "ar", "zh", "und"):
+            for stem in (True, False):
+                assert analysis.terms(text, code, stem=stem) == \
+                    analysis._terms(text, code, stem), (text, code, stem)
+
+
 def test_every_language_rule_names_a_stemmer_that_exists():
     rules = analysis.languages()
     assert set(rules) == {"en", "fr", "es", "ru", "ar", "zh"}

@@ -86,6 +86,42 @@ def test_search_by_state_and_kind_pages_through_results(web):
     assert len(numbers[0]) == 20 and not set(numbers[0]) & set(numbers[1])
 
 
+def test_search_page_and_api_answer_alike_by_the_lean_and_the_routed_path(web):
+    """``/?q=`` and ``/api/search?q=`` skip FastAPI's layers when their query string holds
+    only plain parameters (``api.app.LEAN``); anything else is routed and validated there.
+    Both paths give the same answers, errors and headers."""
+    from rightsgraph.api.app import LEAN, lean_arguments
+
+    home, api = LEAN["/"][1], LEAN["/api/search"][1]
+    assert lean_arguments(b"q=migra%C3%A7%C3%A3o+x&page=2", home) == {
+        "q": "migração x", "page": 2}
+    assert lean_arguments(b"q=a&lang=fr&limit=100&offset=0", api) == {
+        "q": "a", "lang": "fr", "limit": 100, "offset": 0}
+    for routed in (b"page=1", b"q=a&q=b", b"q=a&page=0", b"q=a&page=501", b"q=a&page=02",
+                   b"q=a&page=+2", b"q=a&state=", b"q=a&article=76"):
+        assert lean_arguments(routed, home) is None, routed
+    for routed in (b"lang=fr", b"q=a&lang=de", b"q=a&limit=101", b"q=a&offset=10001",
+                   b"q=a&format=csv"):
+        assert lean_arguments(routed, api) is None, routed
+    for lean, routed in ((("/", {"q": "移民战略"}), ("/", {"q": "移民战略", "state": ""})),
+                         (("/", {"q": '"unclosed'}), ("/", {"q": '"unclosed', "flag": ""})),
+                         (("/api/search", {"q": "移民战略"}),
+                          ("/api/search", {"q": "移民战略", "format": "json"})),
+                         (("/api/search", {"q": '"unclosed'}),
+                          ("/api/search", {"q": '"unclosed', "format": "json"}))):
+        for accept in (HTML, {}):
+            one = web.get(lean[0], params=lean[1], headers=accept)
+            other = web.get(routed[0], params=routed[1], headers=accept)
+            assert one.status_code == other.status_code, (lean, accept)
+            assert one.headers == other.headers, (lean, accept)
+            if one.headers["content-type"].startswith("text/html"):
+                assert one.text == other.text
+            else:
+                assert {k: v for k, v in one.json().items() if k != "instance"} == \
+                    {k: v for k, v in other.json().items() if k != "instance"}
+    assert page(web, "/", 400, q="x", page="501")  # out of bounds: routed, refused there
+
+
 def test_search_with_a_bad_article_explains_the_problem(web):
     html = page(web, "/", 400, article="<script>")
     assert "is not a article notation" in html or "not an article" in html

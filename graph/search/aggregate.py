@@ -22,11 +22,13 @@ from urllib.parse import unquote
 import tantivy
 
 from rightsgraph.graph.search import facets
-from rightsgraph.graph.search.index import DOCUMENT, SearchIndex, SearchIndexError, stored_parts
-
-# Tantivy refuses an aggregation of more than 65,000 buckets (AggregationLimits); a terms
-# aggregation asked for at most this many is exact (no per-segment cut-off).
-BUCKETS = 60_000
+from rightsgraph.graph.search.index import (
+    BUCKETS,
+    DOCUMENT,
+    SearchIndex,
+    SearchIndexError,
+    stored_parts,
+)
 
 Where = Mapping[str, str | Iterable[str]]
 

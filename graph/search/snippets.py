@@ -17,17 +17,17 @@ def snippet(text: str, lang: str, wanted: Sequence[Words | Prefix], width: int =
     """About ``width`` characters of ``text`` (whitespace collapsed) around the most
     matches of ``wanted``, and the ``[start, end)`` spans of those matches in it."""
     text = " ".join(text.split())
-    found = analysis.terms(text, lang)
-    words = [t.text for t in found]
+    words, starts, ends = analysis.term_spans(text, lang)
     spans = []
     for want in wanted:
         if isinstance(want, Prefix):
             prefix = analysis.normalise(want.text, lang, stem=False)
-            spans += [(t.start, t.end) for t in found if prefix and t.text.startswith(prefix)]
+            spans += [(starts[i], ends[i]) for i, word in enumerate(words)
+                      if prefix and word.startswith(prefix)]
             continue
         sequence = query_terms(want.text, lang)
         n = len(sequence)
-        spans += [(found[i].start, found[i + n - 1].end) for i in _starts(words, sequence)
+        spans += [(starts[i], ends[i + n - 1]) for i in _starts(words, sequence)
                   if _same(words[i:i + n], sequence)]
     spans = _merged(spans)
     if analysis.han_share(text) > 0.5:
