@@ -238,21 +238,26 @@ def _iri_of(facet: str, value: str, base: str) -> str | None:
     return facets.iri_of(facet, value)
 
 
-_OPTIONS: dict[int, tuple[object, list[tuple[str, str, str]]]] = {}
+_OPTIONS: dict[int, tuple[object, list[tuple[str, str, str]], Markup]] = {}
 
 
 def options(choices: list[dict], selected: str) -> Markup:
     """The ``<option>`` elements of a filter's choices (every State held: hundreds), made
-    once per list of choices (the list is made once per snapshot), ``selected`` marked."""
+    once per list of choices (the list is made once per snapshot), ``selected`` marked;
+    with none selected (most pages), the same elements each time."""
     held = _OPTIONS.get(id(choices))
     if held is None or held[0] is not choices:
         made = [(c["value"], str(Markup('<option value="{}"').format(c["value"])),
                  str(Markup(">{}</option>").format(c["label"]))) for c in choices]
         if len(_OPTIONS) > 16:
             _OPTIONS.clear()
-        _OPTIONS[id(choices)] = held = (choices, made)
+        _OPTIONS[id(choices)] = held = (choices, made, _marked_options(made, ""))
+    return held[2] if not selected else _marked_options(held[1], selected)
+
+
+def _marked_options(made: list[tuple[str, str, str]], selected: str) -> Markup:
     return Markup("".join(head + (" selected" if value == selected else "") + tail
-                          for value, head, tail in held[1]))
+                          for value, head, tail in made))
 
 
 templates.env.globals["options"] = options

@@ -119,6 +119,40 @@ def test_facet_counts_are_the_counts_sparql_gives(index, web_store, query):
     assert results.facets["article"], "articles counted, inherited ones included"
 
 
+def test_facet_counts_are_exact_across_segments(tmp_path):
+    """Each segment counts all its values: a value below the per-segment cut of Tantivy's
+    default (10 x the values asked for) in one segment is still counted there."""
+    import tantivy
+
+    from rightsgraph.graph.search import index as index_module
+
+    made = tantivy.Index(index_module.schema(), path=str(tmp_path))
+    writer = made.writer(heap_size=15_000_000, num_threads=1)
+    number = 0
+
+    def paragraph(state: str) -> None:
+        nonlocal number
+        number += 1
+        doc = tantivy.Document(uri=f"https://example.org/p/{number}")
+        doc.add_text("f_state", state)
+        writer.add_document(doc)
+
+    for k in range(11):  # one segment: eleven values held twice, X once
+        paragraph(f"S{k:02d}")
+        paragraph(f"S{k:02d}")
+    paragraph("X")
+    writer.commit()
+    for _ in range(3):  # another: X three times
+        paragraph("X")
+    writer.commit()
+    writer.wait_merging_threads()
+    made.reload()
+    searcher = made.searcher()
+    assert searcher.num_segments == 2
+    counted = index_module._facet_counts(searcher, tantivy.Query.exists_query("uri"), 1)
+    assert counted["state"] == [("X", 4)]
+
+
 def test_articles_inherited_from_section_headings_are_counted(index):
     # ¶12-¶16 of the seed sit under "一般执行措施(第73和第84条)"
     inherited = dict(index.search("国家移民战略", limit=5).facets["article"])
