@@ -280,19 +280,21 @@ class Prepared:
 @dataclass(frozen=True)
 class NTriples:
     """A graph already serialised as N-Triples; :meth:`Store.replace_graphs` takes it as it
-    takes an rdflib graph (it only asks for its size and its N-Triples)."""
+    takes an rdflib graph (it only asks for its size and its N-Triples).  Kept as UTF-8
+    bytes (``utf8``): they cross the pipe from a worker and go to the store's spool as they
+    are, where text would be decoded by the pipe and encoded again for the spool."""
 
-    text: str
+    utf8: bytes
     count: int
 
     @classmethod
     def of(cls, triples: Triples) -> NTriples:
-        return cls(triples.ntriples(), len(triples))
+        return cls(triples.ntriples().encode(), len(triples))
 
     def serialize(self, format: str = "nt", **_: object) -> str:  # noqa: A002 - rdflib's name
         if format not in ("nt", "ntriples"):
             raise ValueError(f"an N-Triples graph cannot be written as {format}")
-        return self.text
+        return self.utf8.decode()
 
     def __len__(self) -> int:
         return self.count

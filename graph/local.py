@@ -43,6 +43,7 @@ from rightsgraph.graph.store import (
     checked_iri,
     declares_dataset,
     dump_format,
+    ntriples_utf8,
     oxigraph_output,
 )
 
@@ -159,10 +160,10 @@ class LocalStore(Store):
             self._count_removed(names.values())
             super().replace_graphs(graphs)
             return
-        quads = "".join(_as_quads(graph.serialize(format="nt"), names[name])
-                        for name, graph in graphs.items())
+        quads = b"".join(_as_quads(ntriples_utf8(graph), names[name])
+                         for name, graph in graphs.items())
         try:
-            store.load(quads.encode(), format=ox.RdfFormat.N_QUADS)
+            store.load(quads, format=ox.RdfFormat.N_QUADS)
         except SyntaxError as err:
             raise StoreError(f"{self.path}: the graphs do not parse: {err}") from err
         except (OSError, RuntimeError) as err:
@@ -188,8 +189,7 @@ class LocalStore(Store):
         try:
             for graphs in batch:
                 for name, graph in graphs.items():
-                    self._added.write(_as_quads(graph.serialize(format="nt"),
-                                                checked_iri(name)).encode())
+                    self._added.write(_as_quads(ntriples_utf8(graph), checked_iri(name)))
                     self._added_quads += len(graph)
         except OSError as err:
             raise StoreError(f"{self.path}: cannot spool the graphs to add: {err}") from err
@@ -374,10 +374,10 @@ class _Loading:
             raise self.error
 
 
-def _as_quads(ntriples: str, graph: str) -> str:
+def _as_quads(ntriples: bytes, graph: str) -> bytes:
     """N-Triples lines (each ending `` .``, as rdflib and :class:`.triples.Triples` write
     them) as N-Quads lines in ``graph`` (``<IRI>``).  A line break inside a literal is
     escaped in N-Triples, so `` .`` and a line break only meet at the end of a line."""
-    if ntriples and not ntriples.endswith("\n"):
-        ntriples += "\n"
-    return ntriples.replace(" .\n", f" {graph} .\n")
+    if ntriples and not ntriples.endswith(b"\n"):
+        ntriples += b"\n"
+    return ntriples.replace(b" .\n", f" {graph} .\n".encode())

@@ -49,6 +49,7 @@ from rightsgraph.graph.store import (
     checked_iri,
     declares_dataset,
     dump_format,
+    ntriples_utf8,
     oxigraph_output,
     query_form,
 )
@@ -120,7 +121,7 @@ class RemoteStore(Store):
             if len(graph):
                 response = self._request(
                     "PUT", url, "graph store PUT",
-                    content=graph.serialize(format="nt").encode("utf-8"),
+                    content=ntriples_utf8(graph),
                     headers={"Content-Type": "application/n-triples"})
             else:
                 response = self._request("DELETE", url, "graph store DELETE")

@@ -50,6 +50,13 @@ class GraphContent(Protocol):
     def __len__(self) -> int: ...
 
 
+def ntriples_utf8(graph: GraphContent) -> bytes:
+    """The N-Triples of ``graph`` in UTF-8: as they are when the build's workers made them
+    (``build.NTriples.utf8``: no decoding and encoding again), else serialised."""
+    utf8 = getattr(graph, "utf8", None)
+    return utf8 if isinstance(utf8, bytes) else graph.serialize(format="nt").encode()
+
+
 def bound(row: Mapping[str, str | None], name: str) -> str:
     """The value of ``?name`` in a row of :meth:`QueryResult.rows` where the query always
     binds it (outside ``OPTIONAL``)."""
