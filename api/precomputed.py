@@ -38,13 +38,14 @@ class StoreReader:
     written (synchronously) and its index."""
 
     def __init__(self, store: Store, index: SearchIndex | None, base: str, *,
-                 keep: bool = True) -> None:
+                 keep: bool = True, before_whole: Callable[[], None] | None = None) -> None:
         self.store = store
         self.keep = keep
         self.index = index
         self.base = base
         self._cache: dict[Hashable, Any] = {}
         self._answers: dict[str, list[dict[str, dict]]] = {}
+        self._before_whole = before_whole  # called once, before the whole store is counted
 
     async def select(self, query: str) -> list[dict[str, dict]]:
         """The rows of ``query``, asked once unless the reader keeps nothing (``keep``):
@@ -52,6 +53,9 @@ class StoreReader:
         (a scan of every quad) is asked twice."""
         if query in self._answers:
             return self._answers[query]
+        if self._before_whole is not None and _counts_whole_store(query):
+            before, self._before_whole = self._before_whole, None
+            before()
         counted = self._counted(query)
         if counted is None:
             counted = _bindings(self.store.query(query))
@@ -98,6 +102,13 @@ class StoreReader:
         return "/" + iri[len(self.base):] if iri.startswith(self.base) else None
 
 
+def _counts_whole_store(query: str) -> bool:
+    """Whether ``query`` counts every graph (the recurring recommendations' included)."""
+    from rightsgraph.api import page_data
+
+    return query in (page_data.QUADS_QUERY, page_data.GRAPHS_QUERY)
+
+
 def _bindings(result: QueryResult) -> list[dict[str, dict]]:
     """The rows of a SELECT result as the SPARQL results JSON format's ``bindings`` (what
     the server's functions read), built from the store's terms: serialising the result and
@@ -124,16 +135,18 @@ def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict:
                                         "object": _term(term.object)}}
 
 
-def compute(store: Store, index: SearchIndex | None, base: str) -> dict:
+def compute(store: Store, index: SearchIndex | None, base: str,
+            before_whole: Callable[[], None] | None = None) -> dict:
     """What :func:`store_numbers` stores, computed as the server does (the quads and graphs
-    as they are now, the dataset graph included)."""
+    as they are now, the dataset graph included); ``before_whole`` is called once before
+    the quads and graphs of the whole store are counted, which is done last."""
     from rightsgraph.api import page_data, statistics
 
-    reader = StoreReader(store, index, base)
+    reader = StoreReader(store, index, base, before_whole=before_whole)
 
     async def run() -> dict:
-        description = await page_data.dataset_description(reader)
         articles = await statistics.per_article(cast(Any, reader), "", None, None)
+        description = await page_data.dataset_description(reader)
         graphs = await reader.select(page_data.GRAPHS_QUERY)
         return {"description": page_data.storable(description), "articles": articles,
                 "graphs": sorted(row["g"]["value"] for row in graphs if "g" in row)}
@@ -142,18 +155,34 @@ def compute(store: Store, index: SearchIndex | None, base: str) -> dict:
 
 
 def store_numbers(store: Store, index: SearchIndex | None = None,
-                  base: str | None = None) -> dict | None:
+                  base: str | None = None, *, wait: Callable[[], object] | None = None,
+                  ) -> dict | None:
     """Compute the dataset's numbers and store them with the current state token; the
     numbers, or ``None`` when the store changed meanwhile (then nothing is stored and
-    readers count)."""
+    readers count).
+
+    With ``wait``, the numbers that do not count the whole store are computed while
+    another thread of this writer writes the recurring recommendations (their own graph,
+    which only the quads and graphs of the whole store count): ``wait()`` returns once
+    it is written, then the state token is read and the whole store counted."""
     base = base or identifiers.base()
-    state, before = _state(store, base)
-    if state is None:
-        store.record(dataset.first_state_update(base))
+    held: list[tuple[str | None, int]] = []
+
+    def token() -> None:  # the state the numbers are of: read before the whole store
+        if wait is not None:
+            wait()
         state, before = _state(store, base)
+        if state is None:
+            store.record(dataset.first_state_update(base))
+            state, before = _state(store, base)
+        held.append((state, before))
+
+    numbers = compute(store, index, base, token)
+    if not held:
+        token()
+    state, before = held[0]
     if state is None:  # the store lost the token: leave the readers counting
         return None
-    numbers = compute(store, index, base)
     described = numbers["description"]
     described["quads"] += dataset.WRITTEN - before
     store.record(dataset.numbers_update(base, state, numbers, quads=described["quads"],

@@ -322,10 +322,14 @@ def prepare(path: Path, steps: Sequence[Step] = STANDARD_STEPS,
 
 
 def _prepared(files: list[Path], steps: Sequence[Step], workers: int,
-              known: KnownSymbols, search: bool = False) -> Iterator[Prepared]:
+              known: KnownSymbols, search: bool = False,
+              meanwhile: Callable[[], object] | None = None) -> Iterator[Prepared]:
     """Prepared files in order: in this process, or in ``workers`` processes (extraction,
-    validation and reasoning are CPU-bound and independent per document)."""
+    validation and reasoning are CPU-bound and independent per document).  ``meanwhile``
+    is called once, while the workers start (in this process: first)."""
     if workers <= 1 or len(files) < 2 * workers:
+        if meanwhile is not None:
+            meanwhile()
         yield from (prepare(path, steps, known, search) for path in files)
         return
     context = multiprocessing.get_context("spawn")
@@ -341,6 +345,8 @@ def _prepared(files: list[Path], steps: Sequence[Step], workers: int,
         queued = iter(files)
         pending = deque(pool.submit(prepare, path, steps, known, search)
                         for path in itertools.islice(queued, 2 * workers))
+        if meanwhile is not None:
+            meanwhile()  # this process would only wait for the first document
         while pending:
             item = pending.popleft().result()
             following = next(queued, None)
@@ -563,7 +569,9 @@ def build(
     done: dict[Path, Prepared] = {}
     search = index is not None
     loader = _Loader(store, report, loaded_from, index, bulk=len(store) == 0)
-    for count, item in enumerate(_prepared(files, steps, workers, known, search), 1):
+    support: dict[str, Graph] = {}  # made while the workers start, written last
+    for count, item in enumerate(_prepared(files, steps, workers, known, search,
+                                           lambda: support.update(support_graphs())), 1):
         loader.load(item)
         done[item.path] = item
         if progress is not None:
@@ -587,7 +595,7 @@ def build(
                             "was dropped from the store; fix them and build again")
     elif replace:
         report.dropped = drop_others(store, set(loaded_from))
-    store.replace_graphs(support_graphs())
+    store.replace_graphs(support)
     store.replace_graphs(reiteration_chains_graph(store))
     if index is not None:
         index.commit()

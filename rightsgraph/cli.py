@@ -381,15 +381,24 @@ def _labels_parser(commands: argparse._SubParsersAction) -> None:
 
 def _store_for_readers(store, index) -> None:
     """What every reader would otherwise gather or count on request, computed once now by
-    the writer: each State's recurring recommendations (``api/recurring_stored.py``), then
-    the dataset's numbers (``api/precomputed.py``; they count the recurring graph too).
-    When one cannot be stored, the server computes it on request, as before."""
+    the writer: each State's recurring recommendations (``api/recurring_stored.py``, in a
+    thread) and the dataset's numbers (``api/precomputed.py``), at once: the numbers count
+    the recurring graph only in the quads and graphs of the whole store, which they count
+    once it is written (most of both is the store's query work, done without the
+    interpreter's lock).  When one cannot be stored, the server computes it on request,
+    as before."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from rightsgraph.api.precomputed import store_numbers
     from rightsgraph.api.recurring_stored import store_recurring
 
-    _stored("the recurring recommendations", "gathered", lambda: store_recurring(store), str)
-    _stored("the dataset's numbers", "counted", lambda: store_numbers(store, index),
-            lambda _: "dataset numbers stored")
+    with ThreadPoolExecutor(1, thread_name_prefix="rightsgraph-recurring") as thread:
+        recurring = thread.submit(_stored, "the recurring recommendations", "gathered",
+                                  lambda: store_recurring(store), str)
+        _stored("the dataset's numbers", "counted",
+                lambda: store_numbers(store, index, wait=recurring.result),
+                lambda _: "dataset numbers stored")
+        recurring.result()  # its error, if it met one that is not a note
 
 
 def _stored(what: str, done: str, make: Callable[[], object | None],

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from conftest import FIXTURES, SEED, WEB_SOURCES, run_cli
-from rdflib import Graph
+from rdflib import RDFS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from rightsgraph.graph import dataset
@@ -154,6 +154,33 @@ def test_numbers_counted_at_an_older_state_are_not_written(tmp_path, capsys):
         opened.record(dataset.numbers_update(BASE, str(row["state"]), numbers, quads=1,
                                              entities=1))
     assert not stored(store)
+
+
+def test_numbers_counted_beside_another_write_count_it_once_it_is_done(tmp_path, capsys):
+    """``build`` counts the numbers while a thread of its own writes the recurring
+    recommendations: the whole store (quads, graphs) is counted and the state token read
+    once that write is done (``wait``), so the numbers are stored, count its graph, and
+    answer as counting does."""
+    from rightsgraph.api.precomputed import store_numbers
+
+    store = tmp_path / "store"
+    assert run_cli(capsys, "build", SEED, "--store", store, "-j", "1")[0] == 0
+    written = Graph()
+    written.add((URIRef(f"{BASE}meanwhile"), RDFS.label, Literal("written meanwhile")))
+    with open_store(store) as opened:
+        waited = []
+
+        def meanwhile() -> None:
+            waited.append(True)
+            opened.replace_graphs({f"{BASE}graph/meanwhile": written})
+
+        numbers = store_numbers(opened, wait=meanwhile)
+        quads = len(opened)
+    assert waited == [True]
+    assert numbers is not None and stored(store)
+    assert numbers["description"]["quads"] == quads
+    assert f"{BASE}graph/meanwhile" in numbers["graphs"]
+    assert_same_as_counted(store, tmp_path)
 
 
 def test_the_numbers_are_stored_in_a_remote_store(tmp_path, capsys):
