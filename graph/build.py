@@ -8,7 +8,6 @@ not loaded; the others are.
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import itertools
 import multiprocessing
@@ -34,7 +33,7 @@ from rightsgraph.core.known_symbols import (
     read_table,
 )
 from rightsgraph.core.namespaces import HRO
-from rightsgraph.core.processes import die_with_parent
+from rightsgraph.core.processes import die_with_parent, settle_garbage_collector
 from rightsgraph.extract import ExtractionError, extract_file
 from rightsgraph.extract.model import Document
 from rightsgraph.extract.output import link_rows
@@ -380,16 +379,7 @@ def _worker_start(parent: int, compiled: dict) -> None:
         reason.adopt_rules(compiled["rules"])
     if "facts" in compiled:
         validate.adopt_registry_fact_terms(*compiled["facts"])
-    # What a worker makes per document is freed by reference counting, not by the cyclic
-    # collector, which cost ~4 ms of CPU per document of the benchmark corpus: a pass every
-    # 700 net allocations and full passes over the ~100,000 objects a worker holds from its
-    # start (modules, registries, rules).  Those are left out of it, and it runs less often.
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(_GC_THRESHOLD, *gc.get_threshold()[1:])
-
-
-_GC_THRESHOLD = 10_000  # net allocations between a worker's young-object collections (700)
+    settle_garbage_collector()
 
 
 KNOWN_QUERY = """

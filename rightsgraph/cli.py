@@ -580,9 +580,10 @@ def _serve(args: argparse.Namespace) -> int:
           f"{settings.memory_budget_mb():,} MiB with the main process on top",
           file=sys.stderr)
     from rightsgraph.api.http import HttpProtocol
+    from rightsgraph.core.processes import settle_garbage_collector
 
     app = create_app(settings)
-    _tune_gc()
+    settle_garbage_collector()
     # access_log off: uvicorn formats each request's log line before the level filters it;
     # no "server: uvicorn" header: one header fewer to check and write per response
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
@@ -590,23 +591,6 @@ def _serve(args: argparse.Namespace) -> int:
                 proxy_headers=bool(args.forwarded_allow_ips),
                 forwarded_allow_ips=args.forwarded_allow_ips or None)
     return 0
-
-
-def _tune_gc() -> None:
-    """The cyclic garbage collector, set for a server: what a request makes is freed by
-    reference counting, yet a young-object pass ran every 700 net allocations (a search
-    page makes thousands of objects) and full passes went over the ~70,000 objects held
-    from the start (modules, the app, registries): 14.5 % of the server's samples under a
-    stream of searches (py-spy, 1.6M quads).  Those are left out of it (``gc.freeze``),
-    and it runs less often (as a build's workers, ``graph.build._worker_start``)."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
-
-
-GC_THRESHOLD = 10_000  # net allocations between the server's young-object collections (700)
 
 
 def _unavailable(host: str, port: int) -> str | None:

@@ -150,33 +150,38 @@ def term_spans(text: str, code: str, *, stem: bool = True,
                ) -> tuple[list[str], list[int], list[int]]:
     """:func:`terms` as three lists: the terms, where each starts and where it ends (a
     snippet reads the spans of the few terms that match its query).  A text without Han
-    characters or combining marks is cut by a simpler pattern (the same words, as in
-    :func:`tokens`): :data:`TOKEN`'s classes cost two thirds of a snippet."""
-    if text.isascii():
-        pattern = _ASCII_WORD
-    elif _HAN_OR_MARK.search(text) is None:
-        pattern = _WORD
-    else:
+    characters or combining marks is cut by a simpler pattern (:func:`_plain_words`):
+    :data:`TOKEN`'s classes cost two thirds of a snippet."""
+    pattern = _plain_words(text)
+    if pattern is None:
         found = _terms(text, code, stem)
         return [t.text for t in found], [t.start for t in found], [t.end for t in found]
     words: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    known = _stemmed(code) if stem else {}
+    stemmed = _stemmed(code)
     for match in pattern.finditer(text):
         token = match.group()
-        word = known.get(token)
-        if word is None:
-            word = _normalise(token, code, stem)
-            if stem:
-                if len(known) >= _STEMMED:
-                    known.clear()
-                known[token] = word
+        if stem:
+            held = stemmed.get(token)  # "" for a word without a term: remembered too
+            word = held if held is not None else _remember(token, code, stemmed)
+        else:
+            word = _normalise(token, code, False)
         if word:
             words.append(word)
             starts.append(match.start())
             ends.append(match.end())
     return words, starts, ends
+
+
+def _plain_words(text: str) -> re.Pattern[str] | None:
+    """A simpler pattern than :data:`TOKEN` that cuts ``text`` into the same words, when
+    ``text`` holds no Han character or combining mark (else ``None``)."""
+    if text.isascii():
+        return _ASCII_WORD
+    if _HAN_OR_MARK.search(text) is None:
+        return _WORD
+    return None
 
 
 def _terms(text: str, code: str, stem: bool) -> list[Term]:
@@ -211,12 +216,7 @@ def han_share(text: str) -> float:
 def tokens(text: str, code: str) -> str:
     """The terms of ``text`` joined by spaces, as they are indexed (:func:`terms` without
     their spans: the build makes one per paragraph version)."""
-    if text.isascii():
-        found = _ASCII_WORD.findall(text)
-    elif _HAN_OR_MARK.search(text) is None:
-        found = _WORD.findall(text)
-    else:
-        found = TOKEN.findall(text)
+    found = (_plain_words(text) or TOKEN).findall(text)
     stemmed = _stemmed(code)
     out: list[str] = []
     for token in found:
@@ -226,15 +226,22 @@ def tokens(text: str, code: str) -> str:
                 out.extend([token] if len(token) == 1
                            else [token[i:i + 2] for i in range(len(token) - 1)])
                 continue
-            if len(stemmed) >= _STEMMED:
-                stemmed.clear()
-            word = stemmed[token] = _normalise(token, code, True)
+            word = _remember(token, code, stemmed)
         if word:
             out.append(word)
     return " ".join(out)
 
 
-_STEMMED = 100_000  # words whose term each language remembers for :func:`tokens`
+def _remember(token: str, code: str, stemmed: dict[str, str]) -> str:
+    """The term of ``token`` in language ``code``, remembered in ``stemmed``
+    (:func:`_stemmed`: at most :data:`_STEMMED` words, forgotten all at once)."""
+    if len(stemmed) >= _STEMMED:
+        stemmed.clear()
+    word = stemmed[token] = _normalise(token, code, True)
+    return word
+
+
+_STEMMED = 100_000  # words whose term each language remembers (:func:`_remember`)
 
 
 @cache

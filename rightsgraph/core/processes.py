@@ -12,11 +12,15 @@ the process once its parent is gone.
 :func:`limit_memory` caps the worker's address space (``RLIMIT_AS``): an allocation past it
 fails, which stops a Rust engine (pyoxigraph aborts the process) or raises ``MemoryError``
 in Python, instead of exhausting the host's memory.
+
+:func:`settle_garbage_collector` sets the cyclic garbage collector for a long-lived process
+that makes and frees many objects per unit of work (a build's worker, a server).
 """
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import os
 import resource
 import signal
@@ -61,3 +65,18 @@ def limit_memory(megabytes: int) -> None:
 def peak_memory_mb() -> float:
     """The largest resident size this process has had, in MiB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def settle_garbage_collector() -> None:
+    """Leave what this process holds now (modules, registries, rules, the app) out of the
+    cyclic garbage collector, and run its young-object passes less often: what a document
+    or a request makes is freed by reference counting, yet a pass ran every 700 net
+    allocations and full passes went over the ~70,000-100,000 objects held from the start
+    (~4 ms of CPU per document in a build's worker; 14.5 % of a server's samples under a
+    stream of searches)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
+GC_THRESHOLD = 10_000  # net allocations between young-object collections (Python's: 700)
