@@ -8,6 +8,7 @@ import asyncio
 import gzip
 import json
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -86,7 +87,10 @@ class Server:
                                 name="public", **common)
         self.site = QueryPool(settings.store, workers=settings.site_workers,
                               queue=settings.site_queue, name="site", **common)
-        self.dump_dir = Path(settings.dumps or tempfile.mkdtemp(prefix="rightsgraph-dumps-"))
+        # generated dumps: in the configured folder, or in a temporary one made on the first
+        # dump and removed by close (a server asked for none leaves nothing behind)
+        self._dump_dir = Path(settings.dumps) if settings.dumps else None
+        self._own_dump_dir: Path | None = None
         self._dump_lock = asyncio.Lock()
         self._reload_lock = asyncio.Lock()
         self._index: SearchIndex | None = None
@@ -146,7 +150,8 @@ class Server:
             self.location = location
             with self._index_lock:  # reopened on first use, in step with the new snapshot
                 self._index = None
-            (self.dump_dir / "rightsgraph.nq.gz").unlink(missing_ok=True)
+            if self._dump_dir is not None:
+                (self._dump_dir / "rightsgraph.nq.gz").unlink(missing_ok=True)
             self.snapshots.discard(old)
             return location
 
@@ -155,6 +160,9 @@ class Server:
         self.site.close()
         if self.snapshots is not None:
             self.snapshots.close()
+        if self._own_dump_dir is not None:
+            shutil.rmtree(self._own_dump_dir, ignore_errors=True)
+            self._own_dump_dir = self._dump_dir = None
 
     def sparql(self, query: str, accept: list[str], *, client: str | None = None,
                public: bool = False, **dataset) -> Coroutine[Any, Any, Answer]:
@@ -181,8 +189,11 @@ class Server:
 
     async def dump_file(self) -> Path:
         """The whole dataset as gzipped N-Quads, written once per server run."""
-        target = self.dump_dir / "rightsgraph.nq.gz"
         async with self._dump_lock:
+            if self._dump_dir is None:
+                self._dump_dir = self._own_dump_dir = Path(
+                    tempfile.mkdtemp(prefix="rightsgraph-dumps-"))
+            target = self._dump_dir / "rightsgraph.nq.gz"
             if not target.exists():
                 loop = asyncio.get_running_loop()
                 await loop.run_in_executor(None, _write_dump, self.location, target)

@@ -257,3 +257,25 @@ def test_dumps(client, store_dir):
     quads = rdflib.Dataset().parse(data=trig.content, format="trig")
     assert sum(map(len, quads.graphs())) == sum(map(len, graphs.graphs()))
     assert client.get("/dumps/document", params={"symbol": "X/Y"}).status_code == 404
+
+
+def test_a_server_leaves_no_dump_folder_behind(store_dir, tmp_path, monkeypatch):
+    """Without ``--dumps`` the whole-dataset dump goes to a temporary folder made on the
+    first request for it and removed when the server stops; a server asked for no dump
+    makes none.  A folder the user names is theirs: its dump stays."""
+    import tempfile as tempfile_module
+
+    monkeypatch.setattr(tempfile_module, "tempdir", str(tmp_path))
+    with TestClient(create_app(Settings(store=str(store_dir), workers=1))) as quiet:
+        assert quiet.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+    assert list(tmp_path.iterdir()) == []
+    with TestClient(create_app(Settings(store=str(store_dir), workers=1))) as dumping:
+        assert dumping.get("/dumps/rightsgraph.nq.gz").status_code == 200
+        [made] = tmp_path.iterdir()
+        assert (made / "rightsgraph.nq.gz").stat().st_size > 0
+    assert list(tmp_path.iterdir()) == []
+    kept = tmp_path / "dumps"
+    kept.mkdir()
+    with TestClient(create_app(Settings(store=str(store_dir), workers=1, dumps=str(kept)))) as own:
+        assert own.get("/dumps/rightsgraph.nq.gz").status_code == 200
+    assert (kept / "rightsgraph.nq.gz").is_file()
