@@ -115,23 +115,26 @@ def article_notation(value: str) -> str:
 def article_pattern(value: str, *, via_heading: bool = True,
                     provisions: Iterable[str] = ()) -> str:
     """Paragraphs ``?para`` that concern an article or provision: cited in their text, or
-    (unless ``via_heading`` is false) inherited from a section heading that cites it
-    (``hro:concernsArticleViaSection``); ``?via`` says which ("text" wins).  ``provisions``
-    are the IRIs of the provisions below it that count too (:func:`provisions_below`:
-    CRC/3 matches CRC/3(1)).
+    (unless ``via_heading`` is false) inherited from a section heading that cites it (the
+    chain ``hro:concernsArticleViaSection``, not materialised: a ``?citing_section`` that
+    concerns it, then what is ``hro:withinSection`` it); ``?via`` says which ("text"
+    wins).  A paragraph under two sections that both cite it comes once per section: the
+    readers group or count distinct paragraphs.  ``provisions`` are the IRIs of the
+    provisions below it that count too (:func:`provisions_below`: CRC/3 matches CRC/3(1)).
 
-    The article and its provisions are bound first (``VALUES``) and the paragraphs looked
-    up from them, so the query costs what its answer costs.  Matched by a filter on every
-    linked IRI instead, it read every article link of the store, and Oxigraph's planner
-    only starts from the article when the IRIs are given as values
+    The article and its provisions are bound first (``VALUES``), then the sections, then
+    the paragraphs looked up from them, so the query costs what its answer costs.  Matched
+    by a filter on every linked IRI instead, it read every article link of the store, and
+    Oxigraph's planner only starts from the article when the IRIs are given as values
     (``tests/test_lookup_cost.py``)."""
     target = str(identifiers.provision_uri(article_notation(value)))
     iris = " ".join(sp.iri(iri) for iri in dict.fromkeys([target, *provisions]))
     text = '{ ?para hro:concernsArticle ?concerned . BIND("text" AS ?via) }'
     if not via_heading:
         return f"VALUES ?concerned {{ {iris} }} {text}"
-    return (f"VALUES ?concerned {{ {iris} }} {{ {text} UNION {{ ?para "
-            f'hro:concernsArticleViaSection ?concerned . BIND("heading" AS ?via) }} }}')
+    return (f"VALUES ?concerned {{ {iris} }} {{ {text} UNION {{ ?citing_section "
+            "hro:concernsArticle ?concerned . ?para hro:withinSection ?citing_section . "
+            'BIND("heading" AS ?via) } }')
 
 
 async def provisions_below(server, value: str) -> list[str]:

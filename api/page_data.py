@@ -227,10 +227,15 @@ DOCUMENT_FIELDS = (
 
 async def _values(server, iri: str, fields) -> dict[str, list[str]]:
     """``{name: values}`` of ``iri``'s properties; ``fields`` are ``(name, prefixed
-    property)`` pairs written in this module."""
-    values = " ".join(f"({sp.literal(name)} {prop})" for name, prop in fields)
+    property)`` pairs written in this module.  A property path (``a/b``: a chain the store
+    does not materialise) is followed from ``iri`` in a branch of its own, as ``VALUES``
+    only holds properties."""
+    values = " ".join(f"({sp.literal(name)} {prop})" for name, prop in fields
+                      if "/" not in prop)
+    paths = "".join(f" UNION {{ ?this {prop} ?o . BIND({sp.literal(name)} AS ?name) }}"
+                    for name, prop in fields if "/" in prop)
     rows = await server.select(sp.bind(f"""SELECT DISTINCT ?name ?o WHERE {{
-        VALUES (?name ?p) {{ {values} }} ?this ?p ?o }}""", this=sp.iri(iri)))
+        {{ VALUES (?name ?p) {{ {values} }} ?this ?p ?o }}{paths} }}""", this=sp.iri(iri)))
     found: dict[str, list[str]] = defaultdict(list)
     for r in rows:
         found[_bound(r, "name")].append(_bound(r, "o"))
@@ -323,7 +328,7 @@ LISTED = tuple(k for k in LINK_KINDS.values() if k.property is not None and not 
 """The link kinds a paragraph's page lists by target, one section each (earlier
 recommendations, the kind with sub-relations, have sections of their own)."""
 PARAGRAPH_LINKS = tuple((str(k.name), sp.iri(str(k.property))) for k in LISTED) + (
-    ("inherited", "hro:concernsArticleViaSection"), ("section", "hro:inSection"),
+    ("inherited", "hro:withinSection/hro:concernsArticle"), ("section", "hro:inSection"),
     ("part_of", "dcterms:isPartOf"), ("number", "hro:number"),
     ("transitive", "hro:reiteratesTransitively"),
     ("transitive_later", "hro:isReiteratedTransitivelyBy"),
@@ -568,12 +573,20 @@ async def mentions(server, iri: str, versions: list[Version]) -> list[dict]:
 
 # --- articles, SDG targets, registry entries ----------------------------------------------
 
+VIA_SECTION = "?section hro:concernsArticle ?target . ?para hro:withinSection ?section ."
+"""Paragraphs that inherit an article ``?target`` from a section heading: the chain
+``hro:concernsArticleViaSection``, not materialised, looked up from the article (the
+sections that state it, then what is within them)."""
+
+
 async def citing_paragraphs(server, iri: str, prop: str) -> list[dict]:
-    """Paragraphs linked to ``iri`` by ``prop`` (a prefixed property written in this
-    module), across documents and States."""
+    """Paragraphs linked to ``iri`` by ``prop`` (a prefixed property or path written in
+    this module, or a graph pattern from ``?target`` to ``?para`` such as
+    :data:`VIA_SECTION`), across documents and States."""
+    link = prop if prop.endswith(" .") else f"?para {prop} ?target ."
     rows = await server.select(sp.bind(f"""SELECT DISTINCT ?para ?symbol ?number ?state ?text
         WHERE {{
-        ?para {prop} ?target ; hro:number ?number ; dcterms:isPartOf ?doc .
+        {link} ?para hro:number ?number ; dcterms:isPartOf ?doc .
         ?doc dcterms:identifier ?symbol .
         OPTIONAL {{ ?doc hro:stateParty ?state }}
         OPTIONAL {{ ?para hro:text ?text }} }} ORDER BY ?symbol ?number""", target=sp.iri(iri)))
@@ -607,7 +620,7 @@ async def registry_entry(server, iri: str) -> dict:
         ?doc hro:languageVersion ?v ; dcterms:identifier ?symbol . } ORDER BY ?symbol""",
         entry=sp.iri(iri)))
     direct = await citing_paragraphs(server, iri, "hro:refersTo")
-    via_section = await citing_paragraphs(server, iri, "hro:concernsArticleViaSection")
+    via_section = await citing_paragraphs(server, iri, VIA_SECTION)
     uhri = await citing_paragraphs(
         server, iri, "^hro:annotates/(hro:uhriSdg|hro:uhriTheme|hro:uhriAffectedPersons)")
     linked = [x for name in ("scheme", "top", "broader", "related", "treaty")
@@ -908,15 +921,18 @@ async def _articles_only_via_heading(server, cited: int) -> int:
 
 
 async def articles_only_via_heading_in_store(server) -> int:
-    """What :func:`_articles_only_via_heading` counts, asked of the store: inherited -
-    inherited and cited (a negation per inherited link costs seconds: a heading citing
-    "arts. 8-35" gives each paragraph under it 28); sections inherit their parents'
-    articles too: a paragraph's URI has /para/."""
+    """What :func:`_articles_only_via_heading` counts, asked of the store: inherited (a
+    section that concerns the article, and what is ``hro:withinSection`` it: the chain
+    ``hro:concernsArticleViaSection``, not materialised; distinct pairs, as a paragraph may
+    sit in two sections that both cite it) - inherited and cited (a negation per inherited
+    link costs seconds: a heading citing "arts. 8-35" gives each paragraph under it 28);
+    sections inherit their parents' articles too: a paragraph's URI has /para/."""
     inherited, both = [(await server.select(f"""SELECT (COUNT(*) AS ?n) WHERE {{
         SELECT DISTINCT ?para ?article WHERE {{ {pattern}
           FILTER (CONTAINS(STR(?para), "/para/")) }} }}"""))[0] for pattern in (
-        "?para hro:concernsArticleViaSection ?article .",
-        "?para hro:concernsArticle ?article ; hro:concernsArticleViaSection ?article .")]
+        "?section hro:concernsArticle ?article . ?para hro:withinSection ?section .",
+        "?section hro:concernsArticle ?article . ?para hro:withinSection ?section ; "
+        "hro:concernsArticle ?article .")]
     return _int(inherited, "n") - _int(both, "n")
 
 

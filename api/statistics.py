@@ -231,9 +231,12 @@ async def article_counts_in_store(server: Server, prefix: str, committee: str | 
     """What :func:`per_article` counts, asked of the store.  Three grouped queries,
     none with a negation or a join over the inherited links (there are many: a heading
     citing "arts. 8-35" gives each paragraph under it 28): the paragraphs citing each
-    article, those inheriting it, those doing both (heading = inheriting - both); a
-    paragraph's document is the start of its URI (``…/doc/SYMBOL/para/N``), and a URI
-    without ``/para/`` is a section's (sections inherit their parents' articles too)."""
+    article, those inheriting it (``hro:withinSection`` a section that concerns it: the
+    chain ``hro:concernsArticleViaSection``, not materialised; counted distinct, as a
+    paragraph may sit in two sections that both cite it), those doing both (heading =
+    inheriting - both); a paragraph's document is the start of its URI
+    (``…/doc/SYMBOL/para/N``), and a URI without ``/para/`` is a section's (sections
+    inherit their parents' articles too)."""
     only = await _documents_selected(server, committee, state)
     restrict = _starts_with(prefix)
 
@@ -243,9 +246,9 @@ async def article_counts_in_store(server: Server, prefix: str, committee: str | 
             FILTER (?d != "") {only} }} GROUP BY ?article ?d""")
 
     text = await grouped("?p hro:concernsArticle ?article . ?p a hro:Paragraph .")
-    inherited = await grouped("?p hro:concernsArticleViaSection ?article .")
-    both = await grouped("?p hro:concernsArticle ?article ; "
-                         "hro:concernsArticleViaSection ?article .")
+    inherited = await grouped("?s hro:concernsArticle ?article . ?p hro:withinSection ?s .")
+    both = await grouped("?s hro:concernsArticle ?article . ?p hro:withinSection ?s ; "
+                         "hro:concernsArticle ?article .")
     counted: dict[str, dict[str, int]] = {}
     documents: dict[str, set[str]] = {}
     for found, key, sign in ((text, "text", 1), (inherited, "heading", 1),

@@ -111,7 +111,7 @@ def test_the_facet_table_has_the_facets_the_search_counts():
         "committee", "state", "year", "article", "sdg", "ilo", "gc", "kind", "lang", "theme",
         "affected"]
     article = facets.by_name()["article"]
-    assert article.path_text == ("hro:concernsArticle", "hro:concernsArticleViaSection")
+    assert article.path_text == ("hro:concernsArticle", "hro:withinSection/hro:concernsArticle")
     # OHCHR's labels, looked up in their own graphs and marked as UHRI's
     theme = facets.by_name()["theme"]
     assert (theme.store, theme.source, article.source) == (True, "UHRI", None)

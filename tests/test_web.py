@@ -194,6 +194,16 @@ def test_article_page_lists_paragraphs_across_states(web):
     assert "Azerbaijan" in html and "Ecuador" in html
 
 
+def test_article_page_lists_the_paragraphs_that_inherit_it_from_a_heading(web):
+    """ICRMW/73 is named by the heading of section C.1 ("arts. 73 and 84"), never in a
+    paragraph's text: the store does not materialise hro:concernsArticleViaSection, and the
+    page still lists the paragraphs under that heading (through hro:withinSection)."""
+    html = page(web, "/treaty/ICRMW/article/73")
+    listed = html.split("Paragraphs under a heading that names it", 1)
+    assert len(listed) == 2, "no paragraph listed as inheriting the article"
+    assert f'href="{PARA16}"' in listed[1] and 'href="/doc/CMW/C/AZE/CO/3/para/14"' in listed[1]
+
+
 def test_sdg_page_is_local_with_the_un_labels(web):
     html = page(web, "/sdg/10.7")
     assert 'href="http://metadata.un.org/sdg/10.7"' in html
