@@ -1,72 +1,171 @@
 """The HTTP protocol ``rightsgraph serve`` runs under uvicorn: uvicorn's httptools protocol,
-its writes made in one step of the event loop sent in one system call.
+a response's start and its first piece of body sent in one system call, each header line
+checked once, one keep-alive timer per connection.
 
 uvicorn writes a response's status line and headers when the application sends
 ``http.response.start``, and its body at ``http.response.body``: two ``send`` calls on the
 socket, two TCP segments, two wake-ups of the client, for every response.  On the
 ``/sparql`` point queries of the scale benchmark (a 4-10 kB answer) the first of them was
-a fifth of the server process's time (py-spy, GIL samples; decision 0013).
-:class:`OneWrite` holds what is written during one step of the event loop and writes it
-at the end of the step, so a response sent in one step (as ``/sparql`` answers are) goes
-out in one ``send``; a response streamed over several steps (a dump) goes out as before,
-piece by piece.  Nothing is held longer than the step: the loop runs the flush next.
+a fifth of the server process's time (py-spy, GIL samples; decision 0013).  Here the
+status line and headers are held until the first ``http.response.body`` and written with
+it, so a whole response (as ``/sparql`` answers are) goes out in one ``send``; a response
+streamed in pieces (a dump) goes out as before, piece by piece.
+
+uvicorn also checks every header line of every response with two regular expressions, and
+arms a keep-alive timer after each response that the next request cancels: the same few
+header lines are checked once here (:data:`_CHECKED`), and a connection keeps one timer
+(:class:`HttpProtocol`).  Decision 0013, sixth amendment.
 """
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import (
+    HEADER_RE,
+    HEADER_VALUE_RE,
+    STATUS_LINE,
+    HttpToolsProtocol,
+    RequestResponseCycle,
+)
+
+# Header lines already checked (a response's headers are the same few constants, request
+# after request): checked once, not with two regular expressions each per response.  Bounded
+# (short values only; emptied when full: the Date header changes every second).
+_CHECKED: set[tuple[bytes, bytes]] = set()
+CHECKED_MAX = 1024
 
 
-class OneWrite:
-    """``transport`` with its writes of one step of the event loop joined into one.
-    Everything else is the transport's own; closing it sends what is held first."""
+class _Cycle(RequestResponseCycle):
+    """uvicorn's request-response cycle with its response's start held (``_head``) until
+    the first piece of body and written with it, and each header line checked once.  What
+    it does not take over (a HEAD request, chunked encoding, a paused or lost connection)
+    is uvicorn's own ``send``, after the held start is written."""
 
-    def __init__(self, transport: asyncio.Transport,
-                 loop: asyncio.AbstractEventLoop | None = None) -> None:
-        self._transport = transport
-        self._loop = loop or asyncio.get_running_loop()
-        self._held: list[bytes] = []
+    _head: bytes | None = None  # the response's start, not yet written
 
-    def write(self, data: bytes | bytearray | memoryview) -> None:
-        if not self._held:
-            self._loop.call_soon(self.flush)
-        self._held.append(bytes(data))
-
-    def writelines(self, lines) -> None:
-        for data in lines:
-            self.write(data)
-
-    def flush(self) -> None:
-        """Send what is held (at the end of the step, or before closing)."""
-        if not self._held:
+    async def send(self, message: Any) -> None:
+        if (message["type"] == "http.response.start" and not self.response_started
+                and not self.disconnected and not self.flow.write_paused
+                and not self.access_log):
+            self._head = self._start(message)
             return
-        held, self._held = self._held, []
-        if not self._transport.is_closing():
-            self._transport.write(held[0] if len(held) == 1 else b"".join(held))
+        head = self._head
+        if head is None:
+            await super().send(message)
+            return
+        self._head = None
+        if (message["type"] != "http.response.body" or self.disconnected
+                or self.chunked_encoding or self.flow.write_paused
+                or self.scope["method"] == "HEAD"):
+            if not self.disconnected:
+                self.transport.write(head)
+            await super().send(message)
+            return
+        body = message.get("body", b"")
+        if len(body) > self.expected_content_length:
+            raise RuntimeError("Response content longer than Content-Length")
+        self.expected_content_length -= len(body)
+        self.transport.write(head + body if body else head)
+        if not message.get("more_body", False):
+            if self.expected_content_length != 0:
+                raise RuntimeError("Response content shorter than Content-Length")
+            self.response_complete = True
+            self.message_event.set()
+            if not self.keep_alive:
+                self.transport.close()
+            self.on_response()
 
-    def close(self) -> None:
-        self.flush()
-        self._transport.close()
-
-    def write_eof(self) -> None:
-        self.flush()
-        self._transport.write_eof()
-
-    def is_closing(self) -> bool:  # asked after every response: not through __getattr__
-        return self._transport.is_closing()
-
-    def get_write_buffer_size(self) -> int:
-        return self._transport.get_write_buffer_size() + sum(map(len, self._held))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
+    def _start(self, message: Any) -> bytes:
+        """The status line and headers of the response ``message`` starts, as uvicorn
+        writes them (its default headers first, ``connection: close`` and chunked encoding
+        added as it adds them)."""
+        self.response_started = True
+        self.waiting_for_100_continue = False
+        status_code = message["status"]
+        content = [STATUS_LINE[status_code]]
+        has_connection_close = False
+        for headers in (self.default_headers, message.get("headers", ())):
+            for name, value in headers:
+                if (name, value) not in _CHECKED:
+                    if HEADER_RE.search(name):
+                        raise RuntimeError("Invalid HTTP header name.")
+                    if HEADER_VALUE_RE.search(value):
+                        raise RuntimeError("Invalid HTTP header value.")
+                    if len(value) <= 256:
+                        if len(_CHECKED) >= CHECKED_MAX:
+                            _CHECKED.clear()
+                        _CHECKED.add((name, value))
+                name = name.lower()
+                if name == b"content-length" and self.chunked_encoding is None:
+                    self.expected_content_length = int(value.decode())
+                    self.chunked_encoding = False
+                elif name == b"transfer-encoding" and value.lower() == b"chunked":
+                    self.expected_content_length = 0
+                    self.chunked_encoding = True
+                elif name == b"connection":
+                    if b"close" in [token.lower().strip() for token in value.split(b",")]:
+                        self.keep_alive = False
+                        has_connection_close = True
+                content.extend((name, b": ", value, b"\r\n"))
+        if not self.keep_alive and not has_connection_close:
+            content.append(b"connection: close\r\n")
+        if (self.chunked_encoding is None and self.scope["method"] != "HEAD"
+                and status_code not in (204, 304)):
+            self.chunked_encoding = True
+            content.append(b"transfer-encoding: chunked\r\n")
+        content.append(b"\r\n")
+        return b"".join(content)
 
 
 class HttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol writing through :class:`OneWrite`
-    (``uvicorn.run(..., http=HttpProtocol)``)."""
+    """uvicorn's httptools protocol answering through :class:`_Cycle`
+    (``uvicorn.run(..., http=HttpProtocol)``), with one keep-alive timer per connection:
+    uvicorn arms a timer after each response and cancels it when the next request arrives;
+    here the timer, once armed, stays, and when it fires closes the connection if it has
+    been idle since a response for the keep-alive time, else is armed again at that time
+    (or, when a request is being answered, once its response is complete)."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(OneWrite(transport))  # type: ignore[arg-type]
+        super().connection_made(transport)
+        self._idle_since: float | None = None  # the loop's time of the last response
+        self._keep_alive: asyncio.TimerHandle | None = None
+
+    def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
+        if type(cycle) is RequestResponseCycle:
+            cycle.__class__ = _Cycle  # the cycle uvicorn made, with _Cycle's send
+        super()._start_asgi_task(cycle, app)
+
+    def data_received(self, data: bytes) -> None:
+        self._idle_since = None
+        super().data_received(data)
+
+    def on_response_complete(self) -> None:  # uvicorn's, but for the keep-alive timer
+        self.server_state.total_requests += 1
+        if self.transport.is_closing():
+            return
+        self.flow.resume_reading()
+        if self.pipeline:
+            cycle, app = self.pipeline.pop()
+            self._start_asgi_task(cycle, app)
+            return
+        self._idle_since = self.loop.time()
+        if self._keep_alive is None:
+            self._keep_alive = self.loop.call_at(self._idle_since + self.timeout_keep_alive,
+                                                 self._check_keep_alive)
+
+    def _check_keep_alive(self) -> None:
+        self._keep_alive = None
+        if self._idle_since is None or self.transport.is_closing():
+            return  # a request arrived since: armed again once its response is complete
+        deadline = self._idle_since + self.timeout_keep_alive
+        if self.loop.time() >= deadline:
+            self.timeout_keep_alive_handler()
+        else:
+            self._keep_alive = self.loop.call_at(deadline, self._check_keep_alive)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._keep_alive is not None:
+            self._keep_alive.cancel()
+            self._keep_alive = None
+        super().connection_lost(exc)

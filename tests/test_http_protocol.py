@@ -1,6 +1,6 @@
-"""The HTTP protocol of ``rightsgraph serve`` (api/http.py): a response written in one
-step of the event loop leaves in one write, a streamed one piece by piece, and the
-answers are uvicorn's own."""
+"""The HTTP protocol of ``rightsgraph serve`` (api/http.py): a response's start and body
+leave in one write, a streamed one piece by piece, header lines are checked as uvicorn
+checks them, an idle kept-alive connection is closed, and the answers are uvicorn's own."""
 from __future__ import annotations
 
 import asyncio
@@ -11,8 +11,10 @@ import time
 import httpx
 import pytest
 import uvicorn
+from uvicorn.server import ServerState
 
-from rightsgraph.api.http import HttpProtocol, OneWrite
+from rightsgraph.api import http
+from rightsgraph.api.http import HttpProtocol
 
 
 class Recording:
@@ -23,7 +25,7 @@ class Recording:
         self.closed = False
 
     def write(self, data: bytes) -> None:
-        self.writes.append(data)
+        self.writes.append(bytes(data))
 
     def close(self) -> None:
         self.closed = True
@@ -35,31 +37,91 @@ class Recording:
         return 0
 
     def get_extra_info(self, name: str, default=None):
-        return {"peername": ("127.0.0.1", 5)}.get(name, default)
+        return {"peername": ("127.0.0.1", 5), "sockname": ("127.0.0.1", 80)}.get(name, default)
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
 
 
-def test_writes_of_one_step_leave_together_and_closing_sends_what_is_held():
-    async def main():
+def _exchange(application, *requests: bytes) -> Recording:
+    """``requests`` given to the protocol on one connection, each once the response before
+    it is complete; what it wrote."""
+    async def main() -> Recording:
+        config = uvicorn.Config(application, http=HttpProtocol, log_level="critical",
+                                access_log=False)
+        config.load()
+        protocol = HttpProtocol(config=config, server_state=ServerState(), app_state={})
         raw = Recording()
-        transport = OneWrite(raw)  # type: ignore[arg-type]
-        transport.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n")
-        transport.write(memoryview(b"ok"))
-        assert raw.writes == [] and transport.get_write_buffer_size() == 40
-        await asyncio.sleep(0)  # the end of the step
-        first = list(raw.writes)
-        transport.write(b"one")
-        await asyncio.sleep(0)
-        transport.write(b"two")
-        transport.close()  # sent before the transport closes
-        held_after_close = list(raw.writes)
-        await asyncio.sleep(0)
-        return first, held_after_close, raw, transport.get_extra_info("peername")
+        protocol.connection_made(raw)  # type: ignore[arg-type]
+        for request in requests:
+            protocol.data_received(request)
+            deadline = time.monotonic() + 30
+            while not (protocol.cycle.response_complete or raw.closed):
+                assert time.monotonic() < deadline, "no response"
+                await asyncio.sleep(0.001)
+        protocol.connection_lost(None)
+        return raw
 
-    first, after_close, raw, peer = asyncio.run(main())
-    assert first == [b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"]
-    assert after_close == [*first, b"one", b"two"] and raw.closed
-    assert raw.writes == after_close  # nothing written after closing
-    assert peer == ("127.0.0.1", 5)  # everything else is the transport's
+    return asyncio.run(main())
+
+
+def test_a_response_leaves_in_one_write_a_streamed_one_piece_by_piece():
+    raw = _exchange(app, b"GET /sparql HTTP/1.1\r\nHost: x\r\n\r\n",
+                    b"GET /sparql HTTP/1.1\r\nHost: x\r\n\r\n",
+                    b"HEAD /sparql HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert len(raw.writes) == 3
+    for write in raw.writes[:2]:
+        head, body = write.split(b"\r\n\r\n", 1)
+        assert head.startswith(b"HTTP/1.1 200 OK\r\n") and b"content-length: 9925" in head
+        assert body == b"x" * 9_925
+    assert raw.writes[2].endswith(b"\r\n\r\n")  # HEAD: the start alone
+    streamed = _exchange(app, b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert len(streamed.writes) == 7  # the start, five pieces, the end of the chunks
+    assert streamed.writes[0].endswith(b"transfer-encoding: chunked\r\n\r\n")
+    assert streamed.writes[1] == b"2710\r\n" + b"0" * 10_000 + b"\r\n"
+    assert streamed.writes[-1] == b"0\r\n\r\n"
+
+
+def test_header_lines_are_checked_every_time():
+    async def bad(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        value = b"ok" if scope["path"] == "/good" else b"split\r\nset-cookie: x=1"
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"x-test", value), (b"content-length", b"0")]})
+        await send({"type": "http.response.body", "body": b""})
+
+    good = _exchange(bad, b"GET /good HTTP/1.1\r\nHost: x\r\n\r\n",
+                     b"GET /good HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert [w.count(b"x-test: ok") for w in good.writes] == [1, 1]
+    assert (b"x-test", b"ok") in http._CHECKED
+    refused = _exchange(bad, b"GET /good HTTP/1.1\r\nHost: x\r\n\r\n",
+                        b"GET /bad HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert len(refused.writes) == 1 and refused.closed  # the bad header never written
+    assert not any(b"set-cookie" in w for w in refused.writes)
+
+
+def test_checked_header_lines_are_bounded():
+    before = set(http._CHECKED)
+    try:
+        async def many(scope, receive, send):
+            if scope["type"] != "http":
+                return
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"x-n", scope["path"].encode()),
+                                    (b"x-long", b"y" * 300), (b"content-length", b"0")]})
+            await send({"type": "http.response.body", "body": b""})
+
+        _exchange(many, *(b"GET /%d HTTP/1.1\r\nHost: x\r\n\r\n" % n
+                          for n in range(http.CHECKED_MAX + 10)))
+        assert len(http._CHECKED) <= http.CHECKED_MAX
+        assert (b"x-long", b"y" * 300) not in http._CHECKED
+    finally:
+        http._CHECKED.clear()
+        http._CHECKED.update(before)
 
 
 async def app(scope, receive, send):
@@ -81,13 +143,17 @@ async def app(scope, receive, send):
     await send({"type": "http.response.body", "body": body})
 
 
+KEEP_ALIVE = 1.0  # seconds an idle kept-alive connection stays open
+
+
 @pytest.fixture(scope="module")
 def served():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, http=HttpProtocol,
-                                           log_level="warning", access_log=False))
+                                           log_level="warning", access_log=False,
+                                           timeout_keep_alive=KEEP_ALIVE))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -109,3 +175,28 @@ def test_responses_whole_or_streamed_on_kept_and_closed_connections(served):
     closed = httpx.get(served + "/sparql", headers={"Connection": "close"})
     assert closed.status_code == 200 and len(closed.content) == 9_925
     assert closed.headers["connection"] == "close"
+
+
+def _ask(connection: socket.socket) -> bytes:
+    connection.sendall(b"GET /sparql HTTP/1.1\r\nHost: x\r\n\r\n")
+    answer = b""
+    while not answer.endswith(b"x" * 9_925):
+        piece = connection.recv(65536)
+        assert piece, "closed while answering"
+        answer += piece
+    return answer
+
+
+def test_an_idle_connection_is_closed_a_busy_one_kept(served):
+    host, port = served.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as busy:
+        started = time.monotonic()
+        while time.monotonic() - started < 3 * KEEP_ALIVE:  # never idle for the timeout
+            assert _ask(busy).startswith(b"HTTP/1.1 200")
+            time.sleep(KEEP_ALIVE / 3)
+        assert _ask(busy).startswith(b"HTTP/1.1 200")
+    with socket.create_connection((host, int(port)), timeout=10) as idle:
+        _ask(idle)
+        started = time.monotonic()
+        assert idle.recv(1) == b""  # closed by the server
+        assert KEEP_ALIVE * 0.8 < time.monotonic() - started < KEEP_ALIVE + 3
