@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import re
 import signal
@@ -90,6 +91,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(sparql.router)
     app.sparql_answer, app.server = sparql.answer, server
+    app.sparql_plain = functools.partial(sparql.plain, server=server)
     app.include_router(researcher.router)
     app.include_router(statistics.router)
     app.include_router(web.router)
@@ -191,6 +193,8 @@ class App(FastAPI):
     # State.__getattr__, which raises and catches an AttributeError each time)
     sparql_answer: Callable[[Scope, Receive, Send, Server], Awaitable[None]]
     server: Server
+    # a plain GET /sparql?query=…, answered by the HTTP protocol (api/http.py) without ASGI
+    sparql_plain: Callable[[Scope], Awaitable[Any] | None]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

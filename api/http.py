@@ -19,7 +19,8 @@ header lines are checked once here (:data:`_CHECKED`), and a connection keeps on
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
 from uvicorn.protocols.http.httptools_impl import (
     HEADER_RE,
@@ -76,6 +77,27 @@ class _Cycle(RequestResponseCycle):
                 self.transport.close()
             self.on_response()
 
+    async def answer_plain(self, outcome: Awaitable[Any]) -> None:
+        """Answer a plain ``GET /sparql?query=…`` (``App.sparql_plain``) as :meth:`run_asgi`
+        runs the application: its answer sent as the route sends it, a refusal rendered by
+        the ASGI application the outcome gives, an error logged and answered with a 500."""
+        try:
+            found = await outcome
+            if callable(found):
+                await self.run_asgi(found)
+                return
+            headers, body = found
+            await self.send({"type": "http.response.start", "status": 200, "headers": headers})
+            await self.send({"type": "http.response.body", "body": body})
+        except BaseException as exc:
+            self.logger.error("Exception in ASGI application\n", exc_info=exc)
+            if not self.response_started:
+                await self.send_500_response()
+            else:
+                self.transport.close()
+        finally:
+            self.on_response = lambda: None
+
     def _start(self, message: Any) -> bytes:
         """The status line and headers of the response ``message`` starts, as uvicorn
         writes them (its default headers first, ``connection: close`` and chunked encoding
@@ -103,10 +125,10 @@ class _Cycle(RequestResponseCycle):
                 elif name == b"transfer-encoding" and value.lower() == b"chunked":
                     self.expected_content_length = 0
                     self.chunked_encoding = True
-                elif name == b"connection":
-                    if b"close" in [token.lower().strip() for token in value.split(b",")]:
-                        self.keep_alive = False
-                        has_connection_close = True
+                elif name == b"connection" and b"close" in [
+                        token.lower().strip() for token in value.split(b",")]:
+                    self.keep_alive = False
+                    has_connection_close = True
                 content.extend((name, b": ", value, b"\r\n"))
         if not self.keep_alive and not has_connection_close:
             content.append(b"connection: close\r\n")
@@ -128,12 +150,26 @@ class HttpProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        # the application's answer to a plain GET /sparql?query=… (App.sparql_plain), when
+        # the application is ours as it is (not inside uvicorn's proxy-headers middleware,
+        # which names the client)
+        self._plain: Callable[[Any], Awaitable[Any] | None] | None = getattr(
+            self.app, "sparql_plain", None)
         self._idle_since: float | None = None  # the loop's time of the last response
         self._keep_alive: asyncio.TimerHandle | None = None
 
     def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
         if type(cycle) is RequestResponseCycle:
             cycle.__class__ = _Cycle  # the cycle uvicorn made, with _Cycle's send
+        plain = self._plain
+        if (plain is not None and app is self.app and cycle.scope["path"] == "/sparql"
+                and cycle.scope["method"] == "GET"):
+            outcome = plain(cycle.scope)
+            if outcome is not None:
+                task = self.loop.create_task(cast(_Cycle, cycle).answer_plain(outcome))
+                task.add_done_callback(self.tasks.discard)
+                self.tasks.add(task)
+                return
         super()._start_asgi_task(cycle, app)
 
     def data_received(self, data: bytes) -> None:

@@ -2,11 +2,13 @@
 the VoID description of the dataset."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Coroutine
+from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rightsgraph.api.app import API_HEADERS, with_security_headers
 from rightsgraph.api.deps import ServerDep
@@ -142,6 +144,49 @@ def _answer_headers(media: str) -> list[tuple[bytes, bytes]]:
 
 # the headers of an answer in each media type a worker gives (pool.RESULT_TYPES, GRAPH_TYPES)
 _ANSWER_HEADERS = {media: _answer_headers(media) for media in (*RESULT_TYPES, *GRAPH_TYPES)}
+
+
+def plain(scope: Scope, server: Server) -> Coroutine[Any, Any, PlainOutcome] | None:
+    """A plain ``GET /sparql?query=…`` (the query its only parameter, passing
+    :func:`check_query`), answered by the HTTP protocol without ASGI (``api/http.py``): its
+    outcome to come, the answer's headers and body or an ASGI application that renders the
+    lane's refusal as :func:`answer` does.  ``None`` when the route must answer (any other
+    parameter, no query, a refusal of the route's own): it then answers as always.  The
+    route's checks, in the route's order, on the same values."""
+    pairs = form_pairs(scope["query_string"])
+    if len(pairs) != 1 or pairs[0][0] != "query":
+        return None
+    query = pairs[0][1]
+    if not query or query.isspace():
+        return None
+    try:
+        check_query(query)
+    except RefusedError:
+        return None
+    client = scope.get("client")
+    return _plain(server.sparql(query, accepted_types(_header(scope, b"accept")), public=True,
+                                client=client[0] if client else None))
+
+
+PlainOutcome = tuple[list[tuple[bytes, bytes]], bytes] | ASGIApp
+
+
+async def _plain(asked: Awaitable[QueryAnswer]) -> PlainOutcome:
+    try:
+        found = await asked
+    except QueryError as err:
+        return _refused(err)
+    return Answered(found).raw_headers + API_HEADERS, found.body
+
+
+def _refused(err: QueryError) -> ASGIApp:
+    """The lane's refusal as an ASGI application: a problem, as :func:`answer` gives it."""
+    async def refuse(scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(Request(scope, receive), err.status, err.message,
+                           headers=err.headers)
+        await response(scope, receive, with_security_headers(send))
+
+    return refuse
 
 
 async def answer(scope: Scope, receive: Receive, send: Send, server: Server) -> None:
