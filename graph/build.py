@@ -8,6 +8,7 @@ not loaded; the others are.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import multiprocessing
@@ -17,6 +18,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.queues import Queue
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -338,12 +340,23 @@ def _prepared(files: list[Path], steps: Sequence[Step], workers: int,
     # At most two documents per worker wait to be loaded: ``pool.map`` would submit every
     # file at once and keep each prepared document (megabytes of N-Triples) until this
     # process loads it, so memory grew with the corpus whenever loading was the slower side.
+    # What the standard steps compile once (the rules, the registry facts: ~0.85 s) is
+    # compiled here while the workers start (~1 s: a process and its imports), and handed
+    # to them through ``handoff`` once made (_worker_start waits for it).
+    handoff = context.Queue()
+    handoff.cancel_join_thread()  # a worker that never read it must not hold this process
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              initializer=_worker_start,
-                             initargs=(os.getpid(), _compiled_once(steps))) as pool:
+                             initargs=(os.getpid(), handoff)) as pool:
         queued = iter(files)
         pending = deque(pool.submit(prepare, path, steps, known, search)
                         for path in itertools.islice(queued, 2 * workers))
+        compiled: dict | None = None
+        try:
+            compiled = _compiled_once(steps)
+        finally:  # None: the workers stop (the error is this process's to raise)
+            for _ in range(workers):
+                handoff.put(compiled)
         if meanwhile is not None:
             meanwhile()  # this process would only wait for the first document
         while pending:
@@ -369,17 +382,27 @@ def _compiled_once(steps: Sequence[Step]) -> dict:
     return compiled
 
 
-def _worker_start(parent: int, compiled: dict) -> None:
-    """A worker's start: it dies with ``parent`` (the build), and takes what the build
-    compiled once (:func:`_compiled_once`)."""
+def _worker_start(parent: int, handoff: Queue) -> None:
+    """A worker's start: it dies with ``parent`` (the build), runs below the build's own
+    threads (:data:`WORKER_NICE`), and takes what the build compiled once
+    (:func:`_compiled_once`) from ``handoff``, once the build has made it."""
     from rightsgraph.graph import reason, validate
 
     die_with_parent(parent)
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICE)
+    compiled = handoff.get()
+    if compiled is None:
+        raise RightsgraphError("the build could not compile its steps")
     if "rules" in compiled:
         reason.adopt_rules(compiled["rules"])
     if "facts" in compiled:
         validate.adopt_registry_fact_terms(*compiled["facts"])
     settle_garbage_collector()
+
+
+WORKER_NICE = 10  # the workers yield to the build's bulk loads (niceness 0): the loads keep
+# pace with the documents, and little is left to load after the last one (decision 0011)
 
 
 KNOWN_QUERY = """
@@ -433,9 +456,9 @@ def listed_symbols(paths: Iterable[str | Path], report: BuildReport,
     return listed
 
 
-BULK_QUADS = 250_000  # quads of prepared documents a fresh build keeps before spooling them
-# (~50 MB of N-Triples): the local store bulk-loads what it spooled in calls of its
-# SPOOL_QUADS (decision 0011)
+BULK_QUADS = 50_000  # quads of prepared documents a fresh build keeps before spooling them
+# (~10 MB of N-Triples): the local store bulk-loads what it spooled in calls of its
+# spool_quads, smaller toward the end, which this granularity allows (decision 0011)
 
 
 class _Loader:
@@ -453,6 +476,8 @@ class _Loader:
         self.bulk = bulk
         self.batch: list[Prepared] = []
         self.batch_quads = 0
+        self.to_come = 0  # files still to come after the one loaded (``build`` says)
+        self.quads, self.documents = 0, 0  # added in bulk so far: quads per document
 
     def load(self, item: Prepared) -> None:
         report = self.report
@@ -485,7 +510,11 @@ class _Loader:
         """Load the documents gathered so far: the store first, then the index."""
         if not self.batch:
             return
-        self.store.add_new_graphs([item.graphs for item in self.batch])
+        self.quads += self.batch_quads
+        self.documents += len(self.batch)
+        # about how many quads will follow (the store makes its last loads small)
+        self.store.add_new_graphs([item.graphs for item in self.batch],
+                                  to_come=self.quads * self.to_come // self.documents)
         if self.index is not None:
             # no store to look facets up in: the store was empty (it has no UHRI labels),
             # and a query would make it load the spooled documents now, batch by batch
@@ -562,6 +591,7 @@ def build(
     support: dict[str, Graph] = {}  # made while the workers start, written last
     for count, item in enumerate(_prepared(files, steps, workers, known, search,
                                            lambda: support.update(support_graphs())), 1):
+        loader.to_come = len(files) - count
         loader.load(item)
         done[item.path] = item
         if progress is not None:

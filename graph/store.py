@@ -216,11 +216,13 @@ class Store(abc.ABC):
             self._update(replacement_update(graphs))
 
     @changes
-    def add_new_graphs(self, batch: Sequence[Mapping[str, GraphContent]]) -> None:
+    def add_new_graphs(self, batch: Sequence[Mapping[str, GraphContent]], *,
+                       to_come: int | None = None) -> None:
         """Add the graphs of several documents, none of which the store holds yet (a fresh
         build).  By default one :meth:`replace_graphs` per document; the local store
         bulk-loads the whole batch instead, which is atomic only for the batch as a whole
-        (see :meth:`.local.LocalStore.add_new_graphs`)."""
+        (see :meth:`.local.LocalStore.add_new_graphs`; ``to_come``, about how many quads
+        the caller will add after these, paces its loads)."""
         for graphs in batch:
             self.replace_graphs(graphs)
 

@@ -40,9 +40,9 @@ def bulk_calls(monkeypatch):
     calls = []
     original = LocalStore.add_new_graphs
 
-    def spy(self, batch):
+    def spy(self, batch, **kwargs):
         calls.append(len(batch))
-        return original(self, batch)
+        return original(self, batch, **kwargs)
 
     monkeypatch.setattr(LocalStore, "add_new_graphs", spy)
     return calls
@@ -159,3 +159,41 @@ def test_what_is_added_is_seen_by_every_later_read_and_an_error_forgets_it(tmp_p
         raise RuntimeError("a file broke the build")
     with open_store(tmp_path / "c", read_only=True) as store:
         assert store.graphs() == [] and len(store) == 0
+
+
+def niceness_step(doc, graphs):
+    """A build step that says, in the document's warnings, how nice its process runs."""
+    import os
+
+    doc.warnings.append(f"niceness {os.nice(0)}")
+    return graphs
+
+
+def test_the_workers_yield_to_the_build_and_take_what_it_compiled(tmp_path):
+    """The workers run below the build's own threads (its bulk loads), and start while
+    the build compiles what they take from it: the documents are built all the same."""
+    import os
+
+    with open_store(tmp_path / "store") as store:
+        report = build(FILES, store, steps=(niceness_step,), workers=2)
+    assert report.ok and report.documents == len(FILES)
+    expected = min(19, os.nice(0) + build_module.WORKER_NICE)
+    assert {w.rsplit(" ", 1)[-1] for w in report.warnings if "niceness" in w} == {str(expected)}
+    with open_store(tmp_path / "parallel") as store:
+        report = build(FILES, store, workers=2)  # the rules and facts handed to the workers
+    assert report.ok and report.documents == len(FILES)
+    with open_store(tmp_path / "serial") as store:
+        build(FILES, store)
+    assert _quads(tmp_path / "parallel") == _quads(tmp_path / "serial")
+
+
+def test_a_compilation_that_fails_stops_the_workers_and_is_raised(tmp_path, monkeypatch):
+    """The workers wait for what the build compiles; when compiling fails they stop, and
+    the build raises the error instead of waiting for them."""
+    def broken(steps):
+        raise RuntimeError("the rules do not compile")
+
+    monkeypatch.setattr(build_module, "_compiled_once", broken)
+    with open_store(tmp_path / "store") as store, \
+            pytest.raises(RuntimeError, match="the rules do not compile"):
+        build(FILES, store, workers=2)

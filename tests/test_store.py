@@ -477,15 +477,168 @@ def test_a_spool_loaded_meanwhile_is_in_before_any_read(tmp_path, seed_graphs, m
     a read waits for it, so no reader sees the store without what was added."""
     from rightsgraph.graph import local as local_module
 
-    monkeypatch.setattr(local_module, "SPOOL_QUADS", 1)  # each addition loads meanwhile
+    monkeypatch.setattr(local_module, "SPOOL_FIRST", 1)  # each addition loads meanwhile
+    monkeypatch.setattr(local_module, "SPOOL_QUADS", 1)
     expected = sum(len(graph) for graph in seed_graphs.values())
     with local_module.LocalStore(tmp_path / "store") as local:
         local.add_new_graphs([seed_graphs])
-        assert local._loading is not None  # loading in its thread
+        assert local._loading is not None  # loading in its threads
         more = {f"{EX}more": Graph().add((EX.s, EX.p, Literal(1)))}
-        local.add_new_graphs([more])  # waits for the first load, then starts its own
+        local.add_new_graphs([more])  # does not wait: queued behind the first
+        assert local._added is None
         assert len(local) == expected + 1
         assert local._loading is None
+
+
+def _graph(n: int, size: int) -> dict[str, Graph]:
+    graph = Graph()
+    for i in range(size):
+        graph.add((EX[f"s{n}"], EX.p, Literal(i)))
+    return {f"{EX}g{n}": graph}
+
+
+def test_the_first_spool_is_small_and_the_last_ones_get_smaller(tmp_path, monkeypatch):
+    """The loads start early (a small first spool) and end early: once less is to come
+    than a full spool, a spool loads at half of what is still to come, and the last
+    addition (``to_come=0``) waits for :meth:`load_added`, which loads it beside the
+    others; the store then holds everything."""
+    from rightsgraph.graph import local as local_module
+
+    assert local_module.spool_quads(None, first=True) == local_module.SPOOL_FIRST
+    assert local_module.SPOOL_FIRST < local_module.SPOOL_QUADS
+    assert local_module.spool_quads(None, first=False) == local_module.SPOOL_QUADS
+    assert local_module.spool_quads(10 * local_module.SPOOL_QUADS, first=False) \
+        == local_module.SPOOL_QUADS
+    assert local_module.spool_quads(300_000, first=False) == 150_000
+    assert local_module.spool_quads(1_000, first=False) == local_module.SPOOL_LEAST
+
+    loads: list[int] = []
+    original = local_module._bulk_load
+
+    def counted(store, spool, path):
+        spool.flush()
+        spool.seek(0)
+        loads.append(spool.read().count(b"\n"))
+        original(store, spool, path)
+
+    monkeypatch.setattr(local_module, "_bulk_load", counted)
+    monkeypatch.setattr(local_module, "SPOOL_FIRST", 10)
+    monkeypatch.setattr(local_module, "SPOOL_QUADS", 40)
+    monkeypatch.setattr(local_module, "SPOOL_LEAST", 5)
+    with local_module.LocalStore(tmp_path / "store") as local:
+        local.add_new_graphs([_graph(0, 10)], to_come=100)  # the first: 10 quads, loaded
+        local.add_new_graphs([_graph(1, 30)], to_come=70)  # 30 < 40: waits
+        local.add_new_graphs([_graph(2, 10)], to_come=60)  # 40: loaded
+        local.add_new_graphs([_graph(3, 20)], to_come=40)  # 20 >= 40 // 2: loaded
+        local.add_new_graphs([_graph(4, 8)], to_come=10)  # 8 >= 5: loaded
+        local.add_new_graphs([_graph(5, 10)], to_come=0)  # the last: left for load_added
+        assert local._added_quads == 10
+        local.load_added()
+        assert sorted(loads) == sorted([10, 40, 20, 8, 10])
+        assert len(local) == 88
+
+
+def test_small_spools_load_side_by_side_and_a_full_one_alone(tmp_path, monkeypatch):
+    """Up to LOADERS spools load at once while the quads being loaded stay within
+    LOAD_BUDGET (the loaders' memory): two small ones overlap, a full one does not."""
+    import threading
+
+    from rightsgraph.graph import local as local_module
+
+    running, most, lock = [0], [0], threading.Lock()
+    released = []
+
+    def slow(store, spool, path):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.3)
+        spool.close()
+        with lock:
+            running[0] -= 1
+
+    monkeypatch.setattr(local_module, "_bulk_load", slow)
+    monkeypatch.setattr(local_module, "release_freed_memory", lambda: released.append(1))
+    monkeypatch.setattr(local_module, "LOAD_BUDGET", 100)
+    monkeypatch.setattr(local_module, "SPOOL_BACKLOG", 4)
+    loading = local_module._Loading(None, tmp_path)
+    for quads in (100, 100):  # each a full budget: one after the other
+        loading.add(tempfile_in(tmp_path), quads)
+    loading.wait()
+    assert most[0] == 1
+    loading = local_module._Loading(None, tmp_path)
+    for quads in (50, 50):  # together within the budget: side by side
+        loading.add(tempfile_in(tmp_path), quads)
+    loading.wait()
+    assert most[0] == local_module.LOADERS == 2
+    assert len(released) == 4  # the memory each load freed is given back
+
+
+def tempfile_in(folder):
+    import tempfile
+
+    return tempfile.TemporaryFile(dir=folder)
+
+
+def test_a_failed_final_load_is_reported_naming_the_store_and_the_rest_is_not_loaded(
+        tmp_path, seed_graphs, monkeypatch):
+    """A bulk load that fails (a full disk, say) is raised by the next read, or by
+    closing, naming the store; the spools after it are not loaded, and the store is left
+    without its support graphs, so the next build loads every file again."""
+    from rightsgraph.graph import local as local_module
+
+    path, calls = tmp_path / "store", []
+
+    def failing(store, spool, where):
+        calls.append(where)
+        spool.close()
+        raise StoreError(f"{where}: bulk loading failed: No space left on device")
+
+    monkeypatch.setattr(local_module, "_bulk_load", failing)
+    monkeypatch.setattr(local_module, "LOADERS", 1)
+    monkeypatch.setattr(local_module, "SPOOL_BACKLOG", 4)
+    monkeypatch.setattr(local_module, "SPOOL_FIRST", 1)
+    monkeypatch.setattr(local_module, "SPOOL_QUADS", 1)
+    local = local_module.LocalStore(path)
+    local.add_new_graphs([seed_graphs], to_come=10)
+    local._loading.threads[0].join(0.5)  # the first load has failed by now
+    with pytest.raises(StoreError, match=f"{path}: bulk loading failed: No space"):
+        local.add_new_graphs([seed_graphs], to_come=0)  # no more spooling for it
+    with pytest.raises(StoreError, match=f"{path}: bulk loading failed: No space"):
+        local.close()  # the final load: the failure named, not hidden
+    assert calls == [path]  # nothing loaded after the failure
+    with local_module.LocalStore(path, read_only=True) as store:
+        assert len(store) == 0
+
+
+def test_leaving_after_an_error_forgets_the_spools_waiting(tmp_path, seed_graphs, monkeypatch):
+    """A build that breaks while spools wait their turn leaves them unloaded (only the one
+    loading cannot be stopped)."""
+    import threading
+
+    from rightsgraph.graph import local as local_module
+
+    started, go, loaded = threading.Event(), threading.Event(), []
+
+    def held(store, spool, where):
+        started.set()
+        go.wait(5)
+        loaded.append(spool)
+        spool.close()
+
+    monkeypatch.setattr(local_module, "_bulk_load", held)
+    monkeypatch.setattr(local_module, "LOADERS", 1)
+    monkeypatch.setattr(local_module, "SPOOL_BACKLOG", 4)
+    monkeypatch.setattr(local_module, "SPOOL_FIRST", 1)
+    monkeypatch.setattr(local_module, "SPOOL_QUADS", 1)
+    with pytest.raises(RuntimeError), local_module.LocalStore(tmp_path / "store") as local:
+        local.add_new_graphs([seed_graphs], to_come=10)
+        started.wait(5)
+        local.add_new_graphs([{f"{EX}more": Graph().add((EX.s, EX.p, Literal(1)))}],
+                             to_come=10)  # waits its turn
+        go.set()
+        raise RuntimeError("a file broke the build")
+    assert len(loaded) == 1
 
 
 def test_a_bulk_load_that_fails_meanwhile_is_reported_at_the_next_read(tmp_path, seed_graphs,
@@ -498,7 +651,7 @@ def test_a_bulk_load_that_fails_meanwhile_is_reported_at_the_next_read(tmp_path,
         spool.close()
         raise StoreError(f"{where}: bulk loading failed: No space left on device")
 
-    monkeypatch.setattr(local_module, "SPOOL_QUADS", 1)
+    monkeypatch.setattr(local_module, "SPOOL_FIRST", 1)
     monkeypatch.setattr(local_module, "_bulk_load", failing)
     local = local_module.LocalStore(path)
     local.add_new_graphs([seed_graphs])
