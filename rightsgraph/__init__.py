@@ -1,3 +1,3 @@
 """rightsgraph: UN treaty-body concluding observations as a validated linked-data graph."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0.dev0"
