@@ -51,11 +51,11 @@ clean:
 
 ## Benchmarks (benchmarks/README.md).  `make bench` is issue 15's measurement: the build's
 ## documents/s on the 1M-triple corpus, then the scale table at BENCH_SIZES (synthetic corpora
-## of 1M, 4M and 8M triples as extracted: 1.6M, 6.4M and 12.8M quads once built), about an
-## hour on 2 cores; needs wrk (apt-get install wrk).  Corpora (made once, kept), stores and
+## of 1M, 4M and 10M triples as extracted: 1.3M, 5.0M and 12.5M quads once built), about
+## 35 minutes on 2 cores; needs wrk (apt-get install wrk).  Corpora (made once, kept), stores and
 ## logs go to BENCH_WORK, the results to benchmarks/results/.
 BENCH_WORK ?= out/bench
-BENCH_SIZES ?= 1000000 4000000 8000000
+BENCH_SIZES ?= 1000000 4000000 10000000
 BENCH_CORPUS := $(BENCH_WORK)/corpus-1000000
 
 $(BIN)/oxigraph: pyproject.toml install
