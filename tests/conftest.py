@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -182,3 +184,27 @@ def run_cli(capsys, *argv) -> tuple[int, str, str]:
     code = main([str(arg) for arg in argv])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+@contextmanager
+def serving(app, *, start_within: float = 20, **config) -> Iterator[str]:
+    """``app`` served on a free loopback port by uvicorn with the project's HTTP protocol
+    (as ``rightsgraph serve`` runs it), in a thread, for the block; its URL."""
+    import uvicorn
+
+    from rightsgraph.api.http import HttpProtocol
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, http=HttpProtocol,
+                                           log_level="warning", access_log=False, **config))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_within
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 import time
 
 import httpx
 import pytest
 import uvicorn
+from conftest import serving
 from uvicorn.server import ServerState
 
 from rightsgraph.api import http
@@ -148,21 +148,8 @@ KEEP_ALIVE = 1.0  # seconds an idle kept-alive connection stays open
 
 @pytest.fixture(scope="module")
 def served():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, http=HttpProtocol,
-                                           log_level="warning", access_log=False,
-                                           timeout_keep_alive=KEEP_ALIVE))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app, timeout_keep_alive=KEEP_ALIVE) as url:
+        yield url
 
 
 def test_responses_whole_or_streamed_on_kept_and_closed_connections(served):

@@ -4,17 +4,15 @@ path, byte for byte but the date, and the limits of decision 0004 (queue 503 wit
 Retry-After, per-client 429, time limit 503, refusals) answered the same way."""
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
+from conftest import serving
 
 from rightsgraph.api.app import Settings, create_app
-from rightsgraph.api.http import HttpProtocol
 
 SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
         "FILTER (STR(?c) = STR(?f) && STR(?f) = STR(?i)) }")
@@ -39,21 +37,8 @@ def served(web_store) -> Iterator[tuple[str, object, list[str]]]:
         return outcome
 
     app.sparql_plain = counted
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, http=HttpProtocol,
-                                           log_level="warning", access_log=False,
-                                           server_header=False, proxy_headers=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app, answered
-    server.should_exit = True
-    thread.join(timeout=30)
+    with serving(app, start_within=120, server_header=False, proxy_headers=False) as url:
+        yield url, app, answered
 
 
 def _routed(app, counted, ask):
