@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from functools import cache
+from functools import lru_cache
 from pathlib import PurePath
 
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
@@ -195,7 +195,7 @@ _HRO, _RDF, _RDFS, _DCTERMS, _PROV = map(_Names, (HRO, RDF, RDFS, DCTERMS, PROV)
 _INTEGER = f"<{XSD.integer}>"
 
 
-@cache
+@lru_cache(maxsize=4096)  # not @cache: each document brings its own timestamp and dates
 def _typed(value: str, datatype: URIRef) -> Term:
     """A literal of ``datatype`` with the lexical form rdflib gives it (which normalises
     some: ``P18M`` is written ``P1Y6M``)."""

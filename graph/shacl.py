@@ -178,7 +178,7 @@ def _closure(start: Term, step: Callable[[Term], Iterable[Term]]) -> set[Term]:
     return found
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)  # bounded as :data:`_MEMORY` is: the same terms come back
 def rdflib_term(t: Term) -> Node:
     """The rdflib term an N-Triples term stands for (literals as rdflib reads them: their
     value, ill-typed or not), made once per distinct term."""
@@ -519,13 +519,19 @@ def _each_focus(check: Callable[[_Shape, Data, Term, Collection[Term]], list[Fou
     return each
 
 
-_MEMORY = 1 << 15  # terms a check of a term alone remembers the answer for
+_MEMORY = 1 << 12  # terms (or pairs) a check remembers the answer for, then forgets them all
+_REMEMBERED = 100  # characters of the longest term remembered
+# A build's worker validates every document with the same checks, so what they remember
+# must not grow with the documents: a paragraph's text, an IRI minted for one document, a
+# timestamp never come back, yet with 32,768 terms per check and texts remembered the
+# worker grew by ~5 MB per 100 documents up to ~1,000 documents (decision 0011, 2026-12-06)
 
 
 def _per_term(test: Callable[[Term], bool]) -> Check:
     """:func:`_per_value` for a test of the term alone (its datatype, its form, whether it
     is in a list), answered once per distinct term: the same numbers, dates and codes come
-    back in every document."""
+    back in every document.  Only short terms are remembered (:data:`_REMEMBERED`): a long
+    one is a text, which comes once."""
     known: dict[Term, bool] = {}
 
     def check(shape: _Shape, data: Data, pairs: Pairs) -> list[Found]:
@@ -534,9 +540,11 @@ def _per_term(test: Callable[[Term], bool]) -> Check:
             for v in values:
                 ok = known.get(v)
                 if ok is None:
-                    if len(known) >= _MEMORY:
-                        known.clear()
-                    ok = known[v] = test(v)
+                    ok = test(v)
+                    if len(v) <= _REMEMBERED:
+                        if len(known) >= _MEMORY:
+                            known.clear()
+                        known[v] = ok
                 if not ok:
                     found.append(shape.result(focus, v))
         return found

@@ -314,3 +314,29 @@ def test_blank_nodes_are_the_same_nodes_for_the_sparql_constraints():
     results = same_results(graph)
     assert any(r.shape.endswith("ParagraphNumbersShape") and r.value not in (None, "")
                and not r.value.startswith("http") for r in results)
+
+
+def test_a_check_of_a_term_remembers_few_and_short_terms_only(monkeypatch):
+    """What the checks remember does not grow with the documents a build's worker
+    validates: a text (long) is tested each time it comes, and a check forgets all it
+    remembered once it holds ``_MEMORY`` terms."""
+    monkeypatch.setattr(shacl, "_MEMORY", 4)
+    tested: list[str] = []
+
+    def test(v: str) -> bool:
+        tested.append(v)
+        return True
+
+    check = shacl._per_term(test)
+    remembered = next(cell.cell_contents for cell in check.__closure__
+                      if isinstance(cell.cell_contents, dict))
+    text = '"' + "a paragraph's text " * 10 + '"@en'
+    assert len(text) > shacl._REMEMBERED
+    for _ in range(2):
+        assert check(None, None, [("<f>", ['"12"', text])]) == []
+    assert tested == ['"12"', text, text]  # the short term once, the text each time
+    assert list(remembered) == ['"12"']
+    for n in range(10):
+        check(None, None, [("<f>", [f'"{n}"'])])
+        assert len(remembered) <= 4
+    assert all(len(v) <= shacl._REMEMBERED for v in remembered)
