@@ -173,3 +173,33 @@ def test_percentile_is_the_nearest_rank():
     assert measure.percentile(values, 0.5) == 50
     assert measure.percentile(values, 0.99) == 99
     assert measure.percentile([3.0], 0.99) == 3
+
+
+def test_the_sizes_the_memory_target_compares_are_built_several_times(monkeypatch, tmp_path):
+    assert bench_scale.rss_sizes([1_000_000, 4_000_000, 10_000_000]) == {1_000_000, 4_000_000}
+    assert bench_scale.rss_sizes([8_000_000, 1_000_000]) == {1_000_000, 8_000_000}
+    assert bench_scale.rss_sizes([1_000_000, 2_000_000]) == {1_000_000}
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(4):
+        (corpus / f"{n}.txt").write_text("x")
+    peaks = iter([700.0, 900.0, 650.0])
+    made = []
+
+    def run(command, cores):
+        store = tmp_path / "store"
+        assert not store.exists()  # each build into a new store
+        store.mkdir()
+        made.append(command)
+        return measure.Run(command, 0, "store now holds 4 documents, 120 quads", "", 2.0,
+                           3.0, next(peaks), [1.0, 1.0, 1.0], [2.0, 2.0, 2.0])
+
+    monkeypatch.setattr(measure, "run", run)
+    monkeypatch.setattr(shutil, "rmtree", lambda path, ignore_errors=False: (
+        path.rmdir() if path.exists() else None))
+    built = bench_scale.build(corpus, tmp_path / "store", 2, builds=3)
+    assert len(made) == 3 and built["builds"] == 3
+    assert built["peak_rss_mb"] == 700.0  # the median, not the last build's 650
+    assert [r["peak_rss_mb"] for r in built["runs"]] == [700.0, 900.0, 650.0]
+    assert built["quads"] == 120 and built["documents_per_s"] == 2.0
+    assert bench_scale.peak_range(built) == "650-900 MB, median of 3 builds"
