@@ -57,7 +57,11 @@ def is_store(path: Path) -> bool:
 
 READ_ONLY_ATTEMPTS = 5
 
-SPOOL_QUADS = 500_000  # add_new_graphs bulk-loads its spool once it holds this many quads:
+SPOOL_QUADS = 400_000  # add_new_graphs bulk-loads its spool once it holds this many quads:
+# no more than the 1M corpus's spools reach before they taper (412,000: half of what is still
+# to come), so that the largest load, whose memory grows with its quads (~0.8 KB each at its
+# peak), is the same at every size (500,000 made the 4x build's loads ~20 % larger than the
+# 1x build's; decision 0011, 2026-12-06, third session).
 # Oxigraph's bulk loader needs memory that grows with what one call loads (peak RSS 1.43 GB
 # for 1.6M quads, 1.80 GB for 6.4M; a build at 4x the 1M corpus loading two million quads
 # per call peaked at 1.34x the 1x build), so a build's memory stays flat in the corpus; each
@@ -69,7 +73,9 @@ SPOOL_LEAST = 50_000  # toward the end a spool loads once it holds half what is 
 # come (:func:`spool_quads`), but not less than this: the load after the last document is small
 SPOOL_BACKLOG = 1  # full spools waiting their turn (on disk) before add_new_graphs waits
 LOADERS = 2  # spools loading at once, within LOAD_BUDGET quads (the loaders' memory):
-LOAD_BUDGET = 750_000  # a full spool loads alone or beside a small one (the end's)
+LOAD_BUDGET = 500_000  # a full spool loads alone or beside a small one (the end's); at
+# 750,000 the 1M build's 412,000 and 255,000 could load at once: its peak swung between
+# 700 and 870 MB with whether they did
 
 
 def spool_quads(to_come: int | None, first: bool) -> int:

@@ -538,6 +538,53 @@ def test_the_first_spool_is_small_and_the_last_ones_get_smaller(tmp_path, monkey
         assert len(local) == 88
 
 
+@pytest.mark.parametrize("documents", [444, 1_775, 4_436])  # the 1M, 4M and 10M corpora
+def test_the_largest_load_is_the_same_whatever_the_corpus(tmp_path, monkeypatch, documents):
+    """A bulk load's memory grows with the quads it loads (~0.8 KB each at its peak), so
+    the largest call must not grow with the corpus: at 1x the spools taper (half of what
+    is still to come) before they reach the cap, so the cap is what the 1M corpus reaches
+    too, and within LOAD_BUDGET a full spool never loads beside another one of its size
+    (decision 0011, 2026-12-06, third session)."""
+    from collections import Counter
+
+    from rightsgraph.graph import build as build_module
+    from rightsgraph.graph import local as local_module
+
+    calls: list[int] = []
+
+    class Recorded:  # the loaders, recording each call's quads instead of loading
+        def __init__(self, store, path) -> None:
+            pass
+
+        def add(self, spool, quads) -> None:
+            spool.close()
+            calls.append(quads)
+
+        def check(self) -> None:
+            pass
+
+        def wait(self) -> None:
+            pass
+
+    monkeypatch.setattr(local_module, "_Loading", Recorded)
+    per_document = 2_860  # quads per document in the synthetic corpora
+    with local_module.LocalStore(tmp_path / "store") as local:
+        loader = build_module._Loader(local, build_module.BuildReport(), {}, None, bulk=True)
+        for n in range(documents):
+            loader.to_come = documents - n - 1
+            loader.load(build_module.Prepared(
+                tmp_path / f"{n}.txt", graphs={f"{EX}g{n}": build_module.NTriples(b"",
+                                                                               per_document)}))
+        loader.flush()
+        local.load_added()
+    assert sum(calls) == documents * per_document
+    cap = local_module.SPOOL_QUADS
+    assert cap <= max(calls) < cap + build_module.BULK_QUADS + per_document
+    assert 2 * cap > local_module.LOAD_BUDGET >= cap + build_module.BULK_QUADS + per_document
+    full = Counter(quads >= cap for quads in calls)[True]
+    assert full >= 1 and (full > 3) == (documents > 1_000)
+
+
 def test_small_spools_load_side_by_side_and_a_full_one_alone(tmp_path, monkeypatch):
     """Up to LOADERS spools load at once while the quads being loaded stay within
     LOAD_BUDGET (the loaders' memory): two small ones overlap, a full one does not."""
