@@ -225,3 +225,27 @@ def test_counts_past_an_aggregation_s_buckets_are_counted_by_parts_of_documents(
     assert parts and all(len(part) <= 2 for part in parts[-2:])
     # every document in one part that was counted
     assert sorted(d for part in parts if len(part) <= 2 for d in part) == documents
+
+
+@pytest.mark.parametrize("params", [
+    {"follow_up": True}, {"follow_up": False, "committee": "CMW"},
+    {"follow_up": True, "state": "AZE", "flag": "recommendation"},
+    {"follow_up": True, "article": "ICRMW/73"}, {"follow_up": False, "article": "ICRMW/73"},
+    {"follow_up": False, "article": "ICRMW/73", "language": "fr"},
+    {"follow_up": False, "article": "CRC/3"}])
+def test_follow_up_listings_from_the_index_are_the_store_s(api, params):
+    """With follow_up the index lists the paragraphs and the store says which its documents
+    select for the follow-up procedure: the store's own listing, page by page."""
+    server = api.app.state.server
+    article = params.get("article")
+    provisions = api.portal.call(provisions_below, server, article) if article else []
+    filters = paragraph_filters(
+        state=params.get("state"), committee=params.get("committee"),
+        links={"article": article} if article else {}, flag=params.get("flag"),
+        language=params.get("language"), follow_up=params["follow_up"],
+        provisions=provisions)
+    expected = api.portal.call(researcher.paragraphs_in_store, server, filters, 10_000, 0)
+    items, pages = every_item(api, "/api/paragraphs", **params)
+    assert expected and items == expected, params
+    assert all(p["total"] == len(expected) for p in pages)
+    assert len(pages) == max(1, -(-len(expected) // 7))
