@@ -450,10 +450,12 @@ async def _index_page(server: Server, where: dict[str, str], limit: int, offset:
     shown, total, parts = answer
     cited = set()
     if shown and name:
+        # from the page's paragraphs to their articles: with the article given as values
+        # too, Oxigraph read every paragraph citing it (1,373 for CAT/23 at 12.5 M quads)
+        provisions = ", ".join(sp.iri(str(identifiers.provision_uri(n))) for n in concerned)
         rows = await _rows(server, f"""SELECT DISTINCT ?para WHERE {{
             {sp.values("para", sorted({item.uri for item in shown}))}
-            {sp.values("concerned", [str(identifiers.provision_uri(n)) for n in concerned])}
-            ?para hro:concernsArticle ?concerned }}""")
+            ?para hro:concernsArticle ?concerned FILTER (?concerned IN ({provisions})) }}""")
         cited = {row["para"] for row in rows}
     items = []
     for item in shown:
