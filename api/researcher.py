@@ -305,12 +305,13 @@ async def paragraphs(
             affected=affected and slug(affected), **search_api.link_filters(links)),
             language, limit, offset, labels)
         return await page(request, items, limit, offset, format, PARAGRAPH_COLUMNS, total)
-    if (via_heading or not links.get("article")) and not theme and not affected:
-        # every filter is a facet of the index, or the follow-up procedure's paragraphs
+    if not theme and not affected:
+        # every filter is a facet of the index, or paragraphs the store names (those
+        # selected for the follow-up procedure, those citing the article in their text)
         where = _facet_filters(links, state=state, committee=committee, flag=flag,
                                language=language, document=document)
         found = await _index_page(server, where, limit, offset, links.get("article"),
-                                  follow_up)
+                                  follow_up, via_heading)
         if found is not None:
             return await page(request, found[0], limit, offset, format, PARAGRAPH_COLUMNS,
                               found[1])
@@ -393,7 +394,7 @@ def _facet_filters(links: dict[str, str], *, state: str | None, committee: str |
 
 async def _index_page(server: Server, where: dict[str, str], limit: int, offset: int,
                       article: str | None = None, follow_up: bool | None = None,
-                      ) -> tuple[list[Item], int] | None:
+                      via_heading: bool = True) -> tuple[list[Item], int] | None:
     """A page of the paragraphs that match ``where`` (:func:`_facet_filters`) and, with
     ``article``, concern it (or a provision below it) in their text or through a section
     heading, with their total: the same items as :func:`paragraphs_in_store`, found by the
@@ -403,22 +404,27 @@ async def _index_page(server: Server, where: dict[str, str], limit: int, offset:
     paragraph's own text cites it (``via``) from the store, for this page's paragraphs only
     (without, ``via`` is ``None``, as the store's listing says).  With ``follow_up``, only
     the paragraphs a document selects for the follow-up procedure (true) or the others
-    (false), as the store says (:func:`_follow_up_paragraphs`).
+    (false), as the store says (:func:`_follow_up_paragraphs`); with ``article`` and not
+    ``via_heading``, only the paragraphs whose own text cites it (:func:`_citing`).
 
     The documents of the listing's items are counted once per snapshot
     (:func:`_listed_documents`); a page lists only the documents its items are in."""
     name = article_notation(article) if article else None
     languages = [where["lang"]] if "lang" in where else None
-    keep: Callable[[str], bool] | None = None
+    kept: list[Callable[[str], bool]] = []
     if follow_up is not None:
         selected_for = await server.cached(("follow-up paragraphs",),
                                            lambda: _follow_up_paragraphs(server))
-
-        def keep(uri: str) -> bool:
-            return (uri in selected_for) == follow_up
-
+        kept.append(lambda uri: (uri in selected_for) == follow_up)
+    if name and not via_heading:
+        citing = await server.cached(("citing", name), lambda: _citing(server, name))
+        if citing is None:
+            return None
+        kept.append(citing.__contains__)
+    keep = (lambda uri: all(k(uri) for k in kept)) if kept else None
     documents = await server.cached(
-        ("listed documents", name, follow_up, tuple(sorted(where.items()))),
+        ("listed documents", name, follow_up, via_heading or not name,
+         tuple(sorted(where.items()))),
         lambda: from_index(server, lambda index: _listed_documents(index, where, name, keep)))
     if documents is None:
         return None
@@ -466,6 +472,21 @@ async def _index_page(server: Server, where: dict[str, str], limit: int, offset:
             "page": _local(server, item.uri), "kinds": version["facets"].get("kind", []),
             "language": item.lang, "via": via, "text": version["text"]})
     return items, total
+
+
+async def _citing(server: Server, article: str) -> frozenset[str] | None:
+    """The paragraphs whose own text cites ``article`` or a provision below it (the
+    provisions the index holds, as its listing reads them), read once per snapshot: the
+    index's ``article`` facet holds the headings' articles too.  ``None`` when the index is
+    not available."""
+    concerned = await from_index(
+        server, lambda index: [article, *aggregate.provisions(index, article)])
+    if concerned is None:
+        return None
+    rows = await _rows(server, f"""SELECT DISTINCT ?para WHERE {{
+        {sp.values("concerned", [str(identifiers.provision_uri(n)) for n in concerned])}
+        ?para hro:concernsArticle ?concerned }}""")
+    return frozenset(r["para"] for r in rows if r["para"])
 
 
 async def _follow_up_paragraphs(server: Server) -> frozenset[str]:
@@ -541,11 +562,10 @@ async def article_page(request: Request, server: ServerDep,
         raise RefusedError(404, f"{name} is not an article in the registry")
     about = {"article": {"notation": name, "uri": iri, "label": label,
                          "treaty": treaty_of(name)}}
-    if via_heading:
-        found = await _index_page(server, {}, limit, offset, name)
-        if found is not None:
-            return await page(request, found[0], limit, offset, format, PARAGRAPH_COLUMNS,
-                              found[1], **about)
+    found = await _index_page(server, {}, limit, offset, name, via_heading=via_heading)
+    if found is not None:
+        return await page(request, found[0], limit, offset, format, PARAGRAPH_COLUMNS,
+                          found[1], **about)
     pattern = article_pattern(name, via_heading=via_heading,
                               provisions=await provisions_below(server, name))
     return await _paragraph_page(request, server, [pattern], limit, offset, format, **about)

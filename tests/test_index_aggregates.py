@@ -249,3 +249,28 @@ def test_follow_up_listings_from_the_index_are_the_store_s(api, params):
     assert expected and items == expected, params
     assert all(p["total"] == len(expected) for p in pages)
     assert len(pages) == max(1, -(-len(expected) // 7))
+
+
+@pytest.mark.parametrize("params", [
+    {"article": "ICRMW/76"}, {"article": "CRC/3"}, {"article": "ICERD/5"},
+    {"article": "ICRMW/76", "language": "fr"}, {"article": "ICRMW/76", "state": "ECU"},
+    {"article": "ICRMW/76", "follow_up": False}])
+def test_article_listings_without_headings_from_the_index_are_the_store_s(api, params):
+    """``via_heading=false``: the index lists the article's paragraphs and keeps those the
+    store says cite it in their own text, as the store lists them."""
+    server = api.app.state.server
+    article = params["article"]
+    provisions = api.portal.call(provisions_below, server, article)
+    filters = paragraph_filters(
+        state=params.get("state"), links={"article": article},
+        language=params.get("language"), follow_up=params.get("follow_up"),
+        via_heading=False, provisions=provisions)
+    expected = api.portal.call(researcher.paragraphs_in_store, server, filters, 10_000, 0)
+    paths = ["/api/paragraphs"] + ([f"/api/articles/{article}"] if len(params) == 1 else [])
+    for path in paths:
+        query = {**params, "via_heading": False} if path == "/api/paragraphs" \
+            else {"via_heading": False}
+        items, pages = every_item(api, path, **query)
+        assert expected and items == expected, (path, params)
+        assert all(p["via"] == "text" for p in items)
+        assert all(p["total"] == len(expected) for p in pages)

@@ -111,7 +111,7 @@ LISTINGS = [
     "/api/recommendations?article={article}",
     "/api/sdg/{sdg}",
     "/api/paragraphs?article={article}&state={state}",
-    # the store's listing (the index's article facet holds both ways), then its kinds
+    # the index's listing, kept to the paragraphs the store says cite the article in their text
     "/api/paragraphs?article={article}&via_heading=false",
     # the index's listing, kept to the paragraphs the store does not select for the
     # follow-up procedure (with follow_up=true, not here: its few items are found among the
