@@ -198,6 +198,17 @@ async def _filter_choices(server) -> dict[str, list[dict]]:
     return choices
 
 
+async def states_of(server, paragraphs: list[str]) -> dict[str, str]:
+    """The State party of each paragraph's document (paragraph -> State), where it has
+    one."""
+    if not paragraphs:
+        return {}
+    rows = await server.select(f"""SELECT DISTINCT ?para ?state WHERE {{
+        {sp.values('para', sorted(set(paragraphs)))}
+        ?para dcterms:isPartOf ?doc . ?doc hro:stateParty ?state }}""")
+    return {_bound(r, "para"): _bound(r, "state") for r in rows}
+
+
 async def _types_of_many(server, iris: list[str]) -> dict[str, set[str]]:
     if not iris:
         return {}
@@ -609,20 +620,23 @@ ENTRY_FIELDS = (("notation", "skos:notation"), ("scheme", "skos:inScheme"),
                 ("date", "dcterms:dateAccepted"), ("treaty", "hro:treaty"))
 
 
-async def registry_entry(server, iri: str) -> dict:
+async def registry_entry(server, iri: str, paragraphs: bool = True) -> dict:
     """A registry entry (article, SDG target, committee, State, treaty, ILO instrument,
     general comment): its labels in every language, its place in the registry, the
-    documents that name it and the paragraphs that link to it."""
+    documents that name it and (with ``paragraphs``) the paragraphs that link to it; an
+    article's page lists them a page at a time, apart (``/api/articles``' listing)."""
     fields = await _values(server, iri, ENTRY_FIELDS)
     docs = await server.select(sp.bind("""SELECT DISTINCT ?doc ?symbol WHERE {
         { ?doc hro:committee ?entry } UNION { ?doc hro:stateParty ?entry }
         UNION { ?doc hro:treaty ?entry }
         ?doc hro:languageVersion ?v ; dcterms:identifier ?symbol . } ORDER BY ?symbol""",
         entry=sp.iri(iri)))
-    direct = await citing_paragraphs(server, iri, "hro:refersTo")
-    via_section = await citing_paragraphs(server, iri, VIA_SECTION)
-    uhri = await citing_paragraphs(
-        server, iri, "^hro:annotates/(hro:uhriSdg|hro:uhriTheme|hro:uhriAffectedPersons)")
+    direct, via_section, uhri = [], [], []
+    if paragraphs:
+        direct = await citing_paragraphs(server, iri, "hro:refersTo")
+        via_section = await citing_paragraphs(server, iri, VIA_SECTION)
+        uhri = await citing_paragraphs(
+            server, iri, "^hro:annotates/(hro:uhriSdg|hro:uhriTheme|hro:uhriAffectedPersons)")
     linked = [x for name in ("scheme", "top", "broader", "related", "treaty")
               for x in fields.get(name, [])]
     states = {p["state"] for p in direct + via_section + uhri if p["state"]}

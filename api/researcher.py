@@ -562,13 +562,24 @@ async def article_page(request: Request, server: ServerDep,
         raise RefusedError(404, f"{name} is not an article in the registry")
     about = {"article": {"notation": name, "uri": iri, "label": label,
                          "treaty": treaty_of(name)}}
+    items, total = await article_listing(server, name, limit, offset, via_heading)
+    return await page(request, items, limit, offset, format, PARAGRAPH_COLUMNS, total,
+                      **about)
+
+
+async def article_listing(server: Server, name: str, limit: int, offset: int,
+                          via_heading: bool = True) -> tuple[list[Item], int | Counter]:
+    """A page of the paragraphs that concern the article ``name`` (``CAT/23``), one more
+    than ``limit`` (as :func:`~rightsgraph.api.listing.page` reads it), with their total or
+    what counts them: by the full-text index (:func:`_index_page`), else by the store.  The
+    listing of ``/api/articles/...`` and of the article's HTML page."""
     found = await _index_page(server, {}, limit, offset, name, via_heading=via_heading)
     if found is not None:
-        return await page(request, found[0], limit, offset, format, PARAGRAPH_COLUMNS,
-                          found[1], **about)
+        return found
     pattern = article_pattern(name, via_heading=via_heading,
                               provisions=await provisions_below(server, name))
-    return await _paragraph_page(request, server, [pattern], limit, offset, format, **about)
+    return (await paragraphs_in_store(server, [pattern], limit, offset),
+            lambda: _count_paragraphs(server, [pattern]))
 
 
 def treaty_of(notation: str) -> dict[str, str | None]:

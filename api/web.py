@@ -20,11 +20,11 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
-from rightsgraph.api import page_data
+from rightsgraph.api import page_data, researcher
 from rightsgraph.api import search as search_api
 from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.examples import example_queries
-from rightsgraph.api.filters import Flag, LinkFilters
+from rightsgraph.api.filters import Flag, LinkFilters, article_notation
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.recurring import paragraph_neighbours
 from rightsgraph.api.server import Server
@@ -40,6 +40,7 @@ from rightsgraph.graph.search import Results, facets
 TEMPLATES = package_path("rightsgraph.api", "templates")
 STATIC = package_path("rightsgraph.api", "static")
 PAGE_SIZE = 20
+ARTICLE_PAGE = 100  # an article page's paragraphs: /api/articles/...' default limit
 MAX_PAGES = 500  # the index pages through its first 10,000 results
 FACET_VALUES = 12
 SNIPPET = 240
@@ -320,14 +321,50 @@ async def _resource_page(request: Request, server: Server, iri: str) -> HTMLResp
 
 async def _entry_page(request: Request, server: Server, iri: str, *,
                       title: str | None = None, external: str | None = None) -> HTMLResponse:
-    data = await page_data.registry_entry(server, iri)
     kind = next((t.rsplit("#", 1)[-1] for t in await page_data.types_of(server, iri)
                  if t.startswith(HRO_IRI)), "entry")
+    data = await page_data.registry_entry(server, iri, paragraphs=kind != "Article")
     concept = uhri.concept_of(iri, server.base)
     if concept is not None:  # OHCHR's label: no text refers to it, UHRI labels with it
         kind = {"theme": "UHRI theme", "affected": "UHRI affected persons"}[concept[0]]
+    listed = await _article_listing(request, server, iri) if kind == "Article" else None
     return render(request, server, "entry.html", title=title or data["labels"](iri), e=data,
-                  kind=kind, external=external, uhri_only=concept is not None)
+                  kind=kind, external=external, uhri_only=concept is not None, listed=listed)
+
+
+def _paged(offset: int, limit: int) -> str:
+    return f"?offset={offset}" + (f"&limit={limit}" if limit != ARTICLE_PAGE else "")
+
+
+async def _article_listing(request: Request, server: Server, iri: str) -> dict[str, Any]:
+    """A page of the paragraphs that concern an article, as ``/api/articles/...`` lists
+    them (one item per paragraph and language held, :func:`researcher.article_listing`,
+    its default page size; ``?offset=``, ``?limit=``), with their States, the total and the links to
+    the pages before and after and to the whole list (the API, CSV)."""
+    path = iri.removeprefix(server.base + "treaty/")
+    name = article_notation(path.replace("/article/", "/", 1))
+    try:
+        offset = max(0, int(request.query_params.get("offset", 0)))
+        limit = min(1000, max(1, int(request.query_params.get("limit", ARTICLE_PAGE))))
+    except ValueError as err:
+        raise RefusedError(400, "offset and limit must be whole numbers") from err
+    items, counted = await researcher.article_listing(server, name, limit, offset)
+    more, items = len(items) > limit, items[:limit]
+    if isinstance(counted, int):
+        total = counted
+    elif not more and (items or offset == 0):
+        total = offset + len(items)
+    else:
+        total = await counted()
+    states = await page_data.states_of(server, [item["uri"] for item in items])
+    found = await page_data.labels(server, sorted(set(states.values())))
+    for item in items:
+        item["state"] = found(states[item["uri"]]) if item["uri"] in states else None
+    api = f"/api/articles/{path.replace('/article/', '/', 1)}"
+    return {"rows": items, "total": total, "offset": offset, "limit": limit,
+            "previous": _paged(max(0, offset - limit), limit) if offset > 0 else None,
+            "next": _paged(offset + limit, limit) if offset + limit < total else None,
+            "api": api, "csv": f"{api}?format=csv&limit=1000"}
 
 
 @router.get("/sdg/{target}")

@@ -104,6 +104,7 @@ ROUTES = {
     "paragraph page": "/{paragraph}",
     "document page": "/{document}",
     "SDG target page": "/sdg/{sdg}",
+    "article page": "/{article_page}",
     "a State's recurring recommendations page": "/state/{state}/recurring",
     "/void": "/void",
 }
@@ -257,7 +258,8 @@ def picks(url: str) -> dict:
     subjects = {"paragraph": row["para"].removeprefix(base),
                 "paragraph_iri": quote(row["para"], safe=""),
                 "document": row["doc"].removeprefix(base), "symbol": quote(row["symbol"]),
-                "article": row["article"], "state": row["state"]}
+                "article": row["article"], "state": row["state"],
+                "article_page": "treaty/" + row["article"].replace("/", "/article/", 1)}
     for name, prop in (("sdg", "refersToSdgTarget"), ("ilo", "citesIloInstrument")):
         found = rows(PICK_NOTATION.format(property=prop))
         subjects[name] = found[0]["notation"] if found else "none"

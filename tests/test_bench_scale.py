@@ -19,7 +19,7 @@ from rightsgraph.api import recurring, researcher, statistics, web
 SUBJECTS = {"paragraph": "doc/CAT/C/AZE/CO/2/para/7", "document": "doc/CAT/C/AZE/CO/2",
             "paragraph_iri": "https%3A%2F%2Frightsgraph.org%2Fdoc%2FCAT%2FC%2FAZE%2FCO%2F2",
             "symbol": "CAT/C/AZE/CO/2", "article": "CAT/15", "state": "AZE", "sdg": "16.9",
-            "ilo": "C097"}
+            "ilo": "C097", "article_page": "treaty/CAT/article/15"}
 
 
 def _pattern(path: str) -> re.Pattern[str]:

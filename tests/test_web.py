@@ -199,9 +199,37 @@ def test_article_page_lists_the_paragraphs_that_inherit_it_from_a_heading(web):
     paragraph's text: the store does not materialise hro:concernsArticleViaSection, and the
     page still lists the paragraphs under that heading (through hro:withinSection)."""
     html = page(web, "/treaty/ICRMW/article/73")
-    listed = html.split("Paragraphs under a heading that names it", 1)
-    assert len(listed) == 2, "no paragraph listed as inheriting the article"
-    assert f'href="{PARA16}"' in listed[1] and 'href="/doc/CMW/C/AZE/CO/3/para/14"' in listed[1]
+    rows = re.findall(r'<tr><td>[^<]*</td><td><a href="([^"]+)">.*?</tr>', html, re.S)
+    assert PARA16 in rows and "/doc/CMW/C/AZE/CO/3/para/14" in rows
+    row = html.split(f'<a href="{PARA16}">', 1)[1].split("</tr>", 1)[0]
+    assert "under a heading" in row
+
+
+def test_article_page_lists_a_page_of_the_api_listing_with_its_total_and_links(web):
+    """The article page lists its paragraphs as /api/articles/... does (the same items, in
+    the same order), a page at a time, with the total and links to the next and previous
+    pages and to the whole list; past the end, no rows and the total, as the API."""
+    path, api = "/treaty/ICRMW/article/76", "/api/articles/ICRMW/76"
+    listed = web.get(api).json()
+    assert listed["total"] >= 3
+    links = re.compile(r'<tr><td>[^<]*</td><td><a href="([^"]+)">')
+    first = page(web, path)
+    assert links.findall(first) == [item["page"] for item in listed["items"]][:100]
+    assert f'{listed["total"]:,} paragraphs (one per language held)' in first
+    assert f'href="{api}"' in first and f'href="{api}?format=csv&amp;limit=1000"' in first
+    one, two = page(web, path, limit=1), page(web, path, limit=1, offset=1)
+    assert links.findall(one) == [listed["items"][0]["page"]]
+    assert links.findall(two) == [listed["items"][1]["page"]]
+    assert 'rel="next" href="?offset=1&amp;limit=1"' in one and 'rel="prev"' not in one
+    assert 'rel="prev" href="?offset=0&amp;limit=1"' in two
+    assert 'rel="next" href="?offset=2&amp;limit=1"' in two
+    assert "<h1>ICRMW article 76</h1>" in two
+    beyond = page(web, path, offset=listed["total"] + 5)
+    assert web.get(api, params={"offset": listed["total"] + 5}).json()["items"] == []
+    assert not links.findall(beyond) and "No paragraph at this offset" in beyond
+    assert f'{listed["total"]:,} paragraphs' in beyond and 'rel="prev"' in beyond
+    assert 'rel="next"' not in beyond
+    page(web, path, status=400, offset="x")
 
 
 def test_sdg_page_is_local_with_the_un_labels(web):
