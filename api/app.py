@@ -92,6 +92,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(sparql.router)
     app.sparql_answer, app.server = sparql.answer, server
     app.sparql_plain = functools.partial(sparql.plain, server=server)
+    # the public lane, when its workers take /sparql connections (api/handover.py)
+    app.sparql_handover = server.public if settings.handover else None
     app.include_router(researcher.router)
     app.include_router(statistics.router)
     app.include_router(web.router)
@@ -195,6 +197,7 @@ class App(FastAPI):
     server: Server
     # a plain GET /sparql?query=…, answered by the HTTP protocol (api/http.py) without ASGI
     sparql_plain: Callable[[Scope], Awaitable[Any] | None]
+    sparql_handover: Any = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

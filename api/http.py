@@ -140,6 +140,19 @@ class _Cycle(RequestResponseCycle):
         return b"".join(content)
 
 
+_TAKING: set[asyncio.Task] = set()  # connections being taken back from workers
+
+
+async def _take_back(loop: asyncio.AbstractEventLoop, make: Callable[[], HttpProtocol],
+                     sock: Any, data: bytes, refusal: tuple | None) -> None:
+    try:
+        _, protocol = await loop.connect_accepted_socket(make, sock)
+    except OSError:
+        sock.close()
+        return
+    protocol._feed(data, refusal)
+
+
 class HttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol answering through :class:`_Cycle`
     (``uvicorn.run(..., http=HttpProtocol)``), with one keep-alive timer per connection:
@@ -157,6 +170,19 @@ class HttpProtocol(HttpToolsProtocol):
             self.app, "sparql_plain", None)
         self._idle_since: float | None = None  # the loop's time of the last response
         self._keep_alive: asyncio.TimerHandle | None = None
+        # the public lane, when it takes /sparql connections (api/handover.py)
+        self._handover: Any = getattr(self.app, "sparql_handover", None) if self._plain \
+            is not None else None
+        self._in_message = False  # a request begun and not yet whole
+        self._refusal: tuple | None = None  # the first request's, given back by a worker
+
+    def on_message_begin(self) -> None:
+        self._in_message = True
+        super().on_message_begin()
+
+    def on_message_complete(self) -> None:
+        self._in_message = False
+        super().on_message_complete()
 
     def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
         if type(cycle) is RequestResponseCycle:
@@ -164,7 +190,13 @@ class HttpProtocol(HttpToolsProtocol):
         plain = self._plain
         if (plain is not None and app is self.app and cycle.scope["path"] == "/sparql"
                 and cycle.scope["method"] == "GET"):
-            outcome = plain(cycle.scope)
+            refusal, self._refusal = self._refusal, None
+            if refusal is not None:  # a worker's refusal of this request: not run again
+                from rightsgraph.api.sparql import refused
+
+                outcome: Any = refused(*refusal)
+            else:
+                outcome = plain(cycle.scope)
             if outcome is not None:
                 task = self.loop.create_task(cast(_Cycle, cycle).answer_plain(outcome))
                 task.add_done_callback(self.tasks.discard)
@@ -174,7 +206,57 @@ class HttpProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         self._idle_since = None
+        if (self._handover is not None and data.startswith(b"GET /sparql?query=")
+                and data.endswith(b"\r\n\r\n") and not self._in_message
+                and (self.cycle is None or self.cycle.response_complete)
+                and not self.pipeline and not self.flow.read_paused
+                and b"&" not in data[:data.find(b"\r\n")] and self._hand_over(data)):
+            return
         super().data_received(data)
+
+    def _hand_over(self, data: bytes) -> bool:
+        """The connection handed to a public worker, with ``data`` (a whole request), when
+        the lane admits it: the worker answers its requests from now on (``api/handover.py``).
+        Our transport is closed without shutting the socket down: the worker holds one
+        duplicate of it and the lane another, to answer for a worker that dies."""
+        sock = self.transport.get_extra_info("socket")
+        if sock is None:
+            return False
+        defaults = self.server_state.default_headers
+        dated = bool(defaults) and defaults[0][0] == b"date"
+        from rightsgraph.api.handover import answer_lines
+
+        if not self._handover.hand_over(
+                sock.fileno(), self.client[0] if self.client else None, data, dated,
+                answer_lines(defaults[1:] if dated else defaults), self.timeout_keep_alive,
+                self._taker()):
+            return False
+        self._handover = None  # this protocol is done
+        self.transport.close()
+        return True
+
+    def _taker(self) -> Callable[[Any, bytes, tuple | None], None]:
+        """How the server takes a connection back from a worker: a new protocol on its
+        socket, fed the bytes the worker read and did not answer."""
+        config, server_state, app_state, loop = (self.config, self.server_state,
+                                                 self.app_state, self.loop)
+
+        def make() -> HttpProtocol:
+            return HttpProtocol(config=config, server_state=server_state, app_state=app_state,
+                                _loop=loop)
+
+        def take(sock: Any, data: bytes, refusal: tuple | None) -> None:
+            task = loop.create_task(_take_back(loop, make, sock, data, refusal))
+            _TAKING.add(task)
+            task.add_done_callback(_TAKING.discard)
+
+        return take
+
+    def _feed(self, data: bytes, refusal: tuple | None) -> None:
+        self._refusal = refusal
+        if data:
+            self._idle_since = None
+            super().data_received(data)
 
     def on_response_complete(self) -> None:  # uvicorn's, but for the keep-alive timer
         self.server_state.total_requests += 1

@@ -27,6 +27,8 @@ import asyncio
 import collections
 import contextlib
 import functools
+import itertools
+import mmap
 import multiprocessing
 import os
 import pickle
@@ -34,12 +36,13 @@ import signal
 import socket
 import struct
 import threading
+import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 from rightsgraph.core import formats
 from rightsgraph.core.errors import RightsgraphError
@@ -51,6 +54,7 @@ GRAPH_TYPES = tuple(f.media_type for f in formats.RDF)  # CONSTRUCT and DESCRIBE
 # KINDS, then its body as it is (no pickle: no copy of the body into one and out of it).
 # Any other frame is a pickled message (a pickle starts with 0x80, never ANSWERED).
 ANSWERED = 0
+_NOTICE = 1  # a worker's notice about a connection handed to it (api/handover.py)
 MEDIA_TYPES = (*RESULT_TYPES, *GRAPH_TYPES)
 KINDS = ("select", "ask", "graph")
 _HEADS = {(media, kind): bytes((ANSWERED, m, k)) for m, media in enumerate(MEDIA_TYPES)
@@ -90,6 +94,9 @@ class Lane:
     nice: int = 0  # lower CPU priority of the workers (the public lane's yield to the site's)
     spread: bool = False  # each worker kept on a core of its own (see QueryPool)
     service_allow: tuple[str, ...] = ()
+    # workers answer /sparql connections handed to them (api/handover.py): the header lines
+    # of an answer in each media type, but its length and uvicorn's defaults
+    handover: tuple[tuple[str, bytes], ...] | None = None
 
 
 class _TooLargeError(Exception):
@@ -198,6 +205,22 @@ class _WorkerPipe:
             self._frames.extend(_split_frames(self._buffer))
         return pickle.loads(self._frames.popleft())  # noqa: S301 - the server's own query
 
+    def take(self) -> list[tuple | None]:
+        """The queries one read brings (the socket is readable); ``None`` last when the
+        server closed the pipe."""
+        data = self.sock.recv(self.READ)
+        if not data:
+            return [None]
+        self._buffer += data
+        self._frames.extend(_split_frames(self._buffer))
+        taken = [pickle.loads(frame) for frame in self._frames]  # noqa: S301 - the server's
+        self._frames.clear()
+        return taken
+
+    def send_raw(self, payload: bytes) -> None:
+        """A frame as it is (a worker's notice, see :mod:`.handover`)."""
+        self._write(_frame(payload))
+
     def send(self, message: tuple) -> None:
         """A message (``("ready",)``, ``("error", status, text)``), pickled."""
         self._write(_frame(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)))
@@ -220,9 +243,10 @@ class _WorkerPipe:
 
 
 def _serve(location: str, conn: Connection, lane: Lane, parent: int,
-           cpu: int | None = None) -> None:
+           cpu: int | None = None, hand: socket.socket | None = None,
+           slot_fd: int | None = None) -> None:
     """A worker: answer queries read from ``conn`` until it closes (on core ``cpu`` alone,
-    when given)."""
+    when given), and with ``hand`` the connections handed to it (:mod:`.handover`)."""
     from rightsgraph.core.processes import die_with_parent, limit_memory
 
     die_with_parent(parent)
@@ -232,8 +256,7 @@ def _serve(location: str, conn: Connection, lane: Lane, parent: int,
     if cpu is not None:
         with contextlib.suppress(OSError):  # a core taken away meanwhile: anywhere, as before
             os.sched_setaffinity(0, {cpu})
-    from rightsgraph.graph.query_guard import QueryRefusedError, check_federation
-    from rightsgraph.graph.store import QuerySyntaxError, StoreError, open_store
+    from rightsgraph.graph.store import StoreError, open_store
 
     pipe = _WorkerPipe(conn)
     try:
@@ -241,39 +264,62 @@ def _serve(location: str, conn: Connection, lane: Lane, parent: int,
     except StoreError as err:
         pipe.send(("error", 503, str(err)))
         return
+    run = functools.partial(_run, store, lane)
     pipe.send(("ready",))
+    if hand is not None and slot_fd is not None and lane.handover is not None:
+        import mmap
+
+        from rightsgraph.api.handover import SLOT_SIZE, ConnectionWorker
+
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the kernel ends a query too long
+        ConnectionWorker(pipe, hand, mmap.mmap(slot_fd, SLOT_SIZE), lane.timeout, run,
+                         dict(lane.handover)).serve()
+        store.close()
+        return
     while True:
         try:
             request = pipe.recv()
         except EOFError:
             break
-        sparql, accepted, default_graph, named_graphs, public = request
-        try:
-            if public and lane.check_federation:
-                check_federation(sparql, lane.service_allow)
-            result = store.query(sparql, default_graph=default_graph, named_graphs=named_graphs)
-            media = choose_media_type(result.kind, accepted)
-            if media is None:
-                kinds = RESULT_TYPES if result.kind != "graph" else GRAPH_TYPES
-                pipe.send(("error", 406, f"cannot give a {result.kind.upper()} result as "
-                           f"{', '.join(accepted)}; available: {', '.join(kinds)}"))
-                continue
-            sink = _Capped(lane.max_bytes)
-            result.serialize(media, out=sink)
-            pipe.answer(media, sink.parts[0] if len(sink.parts) == 1 else b"".join(sink.parts),
-                        result.kind)
-        except QueryRefusedError as err:
-            pipe.send(("error", 400, str(err)))
-        except QuerySyntaxError as err:
-            pipe.send(("error", 400, f"SPARQL syntax error: {err}"))
-        except _TooLargeError:
-            pipe.send(("error", 413, f"the result is larger than the limit of "
-                       f"{lane.max_bytes:,} bytes; add a LIMIT or narrow the query"))
-        except MemoryError:
-            pipe.send(("error", 503, _memory_message(lane)))
-        except Exception as err:  # noqa: BLE001 - report, keep serving
-            pipe.send(("error", 500, f"query failed: {err}"))
+        result = run(*request)
+        if result[0] == "answer":
+            pipe.answer(result[1], result[2], result[3])
+        else:
+            pipe.send(result)
     store.close()
+
+
+def _run(store, lane: Lane, sparql: str, accepted: tuple[str, ...], default_graph: list,
+         named_graphs: list, public: bool) -> tuple:
+    """One query in a worker: ``("answer", media, body, kind)`` or ``("error", status,
+    message)``."""
+    from rightsgraph.graph.query_guard import QueryRefusedError, check_federation
+    from rightsgraph.graph.store import QuerySyntaxError
+
+    try:
+        if public and lane.check_federation:
+            check_federation(sparql, lane.service_allow)
+        result = store.query(sparql, default_graph=default_graph, named_graphs=named_graphs)
+        media = choose_media_type(result.kind, accepted)
+        if media is None:
+            kinds = RESULT_TYPES if result.kind != "graph" else GRAPH_TYPES
+            return ("error", 406, f"cannot give a {result.kind.upper()} result as "
+                    f"{', '.join(accepted)}; available: {', '.join(kinds)}")
+        sink = _Capped(lane.max_bytes)
+        result.serialize(media, out=sink)
+        return ("answer", media, sink.parts[0] if len(sink.parts) == 1 else
+                b"".join(sink.parts), result.kind)
+    except QueryRefusedError as err:
+        return ("error", 400, str(err))
+    except QuerySyntaxError as err:
+        return ("error", 400, f"SPARQL syntax error: {err}")
+    except _TooLargeError:
+        return ("error", 413, f"the result is larger than the limit of "
+                f"{lane.max_bytes:,} bytes; add a LIMIT or narrow the query")
+    except MemoryError:
+        return ("error", 503, _memory_message(lane))
+    except Exception as err:  # noqa: BLE001 - report, keep serving
+        return ("error", 500, f"query failed: {err}")
 
 
 def _memory_message(lane: Lane) -> str:
@@ -336,6 +382,9 @@ class _Answers(asyncio.Protocol):
             self._answered(frame)
 
     def _answered(self, frame: bytes) -> None:
+        if frame[0] == _NOTICE:  # a connection handed over closed or given back
+            self.pool._notice(self.worker, pickle.loads(frame[1:]))  # noqa: S301 - our worker
+            return
         if not self.sent:
             return  # the answer of a query already failed (the worker is being stopped)
         done = self.sent.popleft()
@@ -349,7 +398,7 @@ class _Answers(asyncio.Protocol):
         loop = running.answer.get_loop()
         running.started = loop.time()
         if self._watch is None:
-            self._watch = loop.call_at(running.started + self.pool.timeout, self._check)
+            self._watch = loop.call_at(running.started + self.pool.watch_after, self._check)
 
     def _check(self) -> None:
         """The watch fired: stop the worker if the query it runs is past its time limit,
@@ -359,7 +408,7 @@ class _Answers(asyncio.Protocol):
             return
         running = self.sent[0]
         loop = running.answer.get_loop()
-        deadline = running.started + self.pool.timeout
+        deadline = running.started + self.pool.watch_after
         if loop.time() >= deadline:
             self.fail(TimeoutError())
             self.pool._retire(self.worker)
@@ -381,8 +430,13 @@ class _Answers(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._lost = exc or EOFError("the query worker closed its pipe")
+        handing = self.worker.hand is not None
+        if handing:  # the connections it answered: the server answers for it
+            self.pool._orphaned(self.worker)
         if self.sent:  # the worker died (a memory limit) or was stopped
             self.fail(self._lost)
+            self.pool._retire(self.worker)
+        elif handing:  # it may have died answering a connection: replaced
             self.pool._retire(self.worker)
 
     def send(self, request: tuple, loop: asyncio.AbstractEventLoop) -> asyncio.Future[bytes]:
@@ -412,10 +466,28 @@ class _Worker:
         self.generation = generation
         self.slot = slot  # its place in the lane (a worker started in its place takes it)
         self.conn, child = context.Pipe()
+        # with handovers (api/handover.py): a socket that carries connections to it, its
+        # slot, the connections it holds (numbers) and whether it gave them all back
+        self.hand: socket.socket | None = None
+        self.shared: mmap.mmap | None = None  # its slot (api/handover.py)
+        self.handed: set[int] = set()
+        self.retired = False
+        extra: tuple = ()
+        if lane.handover is not None:
+            from rightsgraph.api.handover import new_slot
+
+            self.hand, hand_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            slot_fd, self.shared = new_slot()
+            extra = (hand_child, _Fd(slot_fd))
         self.process = context.Process(target=_serve, daemon=True, name="rightsgraph-sparql",
-                                       args=(location, child, lane, os.getpid(), cpu))
+                                       args=(location, child, lane, os.getpid(), cpu, *extra))
         self.process.start()
         child.close()
+        if extra:
+            extra[0].close()
+            os.close(slot_fd)
+            assert self.hand is not None
+            self.hand.setblocking(False)
         self.answers: _Answers | None = None
         self.reserved = 0  # handed to a request that has not sent its query yet
 
@@ -446,6 +518,41 @@ class _Worker:
         if self.answers is not None and self.answers.transport is not None:
             self.answers.transport.close()
         self.conn.close()
+        if self.hand is not None:
+            self.hand.close()
+
+
+class _Fd:
+    """A descriptor given to a worker as it starts (as :mod:`multiprocessing` gives a
+    socket: duplicated into the child)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def __reduce__(self) -> tuple:
+        from multiprocessing import reduction
+
+        return _detach, (reduction.DupFd(self.fd),)
+
+
+def _detach(dup: Any) -> int:
+    return dup.detach()
+
+
+class _Handed:
+    """A connection handed over to a worker: the server's duplicate of its socket, the
+    worker, the client (counted against the per-client limit) and how the server takes it
+    back (``attach(sock, data, refusal)``: a new HTTP protocol on the socket, fed ``data``,
+    its first request refused with ``refusal`` when given)."""
+
+    __slots__ = ("sock", "worker", "client", "attach")
+
+    def __init__(self, sock: socket.socket, worker: _Worker, client: str | None,
+                 attach: Callable[[socket.socket, bytes, tuple | None], None]) -> None:
+        self.sock = sock
+        self.worker = worker
+        self.client = client
+        self.attach = attach
 
 
 class QueryPool:
@@ -470,12 +577,14 @@ class QueryPool:
     def __init__(self, location: str, *, workers: int = 2, timeout: float = 30.0,
                  max_bytes: int = 50_000_000, memory_mb: int = 1024, queue: int = 32,
                  per_client: int = 0, service_allow: Sequence[str] | None = None,
-                 nice: int = 0, spread: bool = False, name: str = "sparql") -> None:
+                 nice: int = 0, spread: bool = False, name: str = "sparql",
+                 handover: dict[str, bytes] | None = None) -> None:
         self.location = str(location)
         lane = Lane(workers=workers, timeout=timeout, max_bytes=max_bytes, memory_mb=memory_mb,
                     queue=queue, per_client=per_client,
                     check_federation=service_allow is not None,
-                    service_allow=tuple(service_allow or ()), nice=nice, spread=spread)
+                    service_allow=tuple(service_allow or ()), nice=nice, spread=spread,
+                    handover=tuple(handover.items()) if handover is not None else None)
         self.lane = lane
         self.name = name
         self.timeout = lane.timeout
@@ -492,6 +601,14 @@ class QueryPool:
         self._replacing: set[asyncio.Task] = set()
         self._loop: asyncio.AbstractEventLoop  # the server's, from start()
         self.generation = 0
+        # connections handed over to the workers (api/handover.py), by number
+        self._handed: dict[int, _Handed] = {}
+        self._numbers = itertools.count(1)
+        self.handovers = 0  # connections handed over since the start (for tests)
+        # the server's watch of a pipe query: with handovers the worker's own kernel timer
+        # ends a query at the limit; a pipe query may wait behind a connection's, so the
+        # server's timer is a backstop (each of the two bounded by the limit)
+        self.watch_after = self.timeout * 2 + 1 if lane.handover is not None else self.timeout
 
     @property
     def pids(self) -> list[int]:
@@ -567,7 +684,9 @@ class QueryPool:
         self.location, self.generation = str(location), self.generation + 1
         old, self._workers = self._workers, list(fresh)
         for worker in old:
-            if not worker.load:
+            if worker.handed:  # its connections come back at their next request
+                self._retire_connections(worker)
+            elif not worker.load:
                 self._forget(worker)
         self._hand_out()
 
@@ -576,7 +695,128 @@ class QueryPool:
             workers, self._all = self._all, []
         for worker in workers:
             worker.kill()
+        handed, self._handed = self._handed, {}
+        for connection in handed.values():
+            connection.sock.close()
         self._threads.shutdown(wait=False, cancel_futures=True)
+
+    # -- connections handed over (api/handover.py) -------------------------------------------
+
+    def hand_over(self, fd: int, client: str | None, data: bytes, dated: bool, defaults: bytes,
+                  keep_alive_s: float,
+                  attach: Callable[[socket.socket, bytes, tuple | None], None]) -> bool:
+        """Hand the connection on ``fd`` (with ``data``, the bytes read: a whole request) to
+        the worker with the fewest connections, when the lane admits it: at most ``workers
+        + queue`` connections handed over at once, and with a per-client limit, at most
+        ``per_client`` of one client's handed-over connections and routed queries.  The
+        server keeps a duplicate of ``fd`` (the caller closes its own); ``attach`` takes the
+        connection back.  ``False``: not handed over (the caller answers as before)."""
+        lane = self.lane
+        if lane.handover is None or self._workers is None:
+            return False
+        if len(self._handed) >= self.size + lane.queue:
+            return False
+        counted = client if lane.per_client > 0 else None
+        if counted is not None and self._clients[counted] >= lane.per_client:
+            return False
+        # the worker with the fewest connections among those not running a query older
+        # than PIPELINE_WITHIN (read from their slots), else among all
+        from rightsgraph.api.handover import busy
+
+        best, best_key = None, None
+        now = time.time()
+        for worker in self._workers:
+            if worker.hand is None or worker.answers is None or worker.shared is None:
+                continue
+            key = (busy(worker.shared, now, PIPELINE_WITHIN), len(worker.handed))
+            if best_key is None or key < best_key:
+                best, best_key = worker, key
+        if best is None or best.hand is None:
+            return False
+        number = next(self._numbers)
+        payload = pickle.dumps((number, data, dated, defaults, keep_alive_s),
+                               protocol=pickle.HIGHEST_PROTOCOL)
+        keep = os.dup(fd)
+        try:
+            socket.send_fds(best.hand, [payload], [fd])
+        except OSError:  # its socket full (or the worker gone): answered as before
+            os.close(keep)
+            return False
+        self._handed[number] = _Handed(socket.socket(fileno=keep), best, counted, attach)
+        self.handovers += 1
+        best.handed.add(number)
+        if counted is not None:
+            self._clients[counted] += 1
+        return True
+
+    @property
+    def handed(self) -> int:
+        """Connections handed over to the workers now."""
+        return len(self._handed)
+
+    def _release(self, number: int) -> _Handed | None:
+        """A connection no longer a worker's: uncounted."""
+        connection = self._handed.pop(number, None)
+        if connection is None:
+            return None
+        connection.worker.handed.discard(number)
+        counted = connection.client
+        if counted is not None:
+            self._clients[counted] -= 1
+            if not self._clients[counted]:
+                del self._clients[counted]
+        return connection
+
+    def _notice(self, worker: _Worker, message: tuple) -> None:
+        """A worker's notice: a connection closed (``closed``), given back (``back``, with
+        the bytes read and not answered and a refusal to render), or all of them given back
+        for a new snapshot (``retired``)."""
+        if message[0] == "retired":
+            worker.retired = True
+            if worker.generation != self.generation and not worker.load and not worker.handed:
+                self._forget(worker)
+            return
+        connection = self._release(message[1])
+        if connection is None:
+            return
+        if message[0] == "back":
+            connection.attach(connection.sock, message[2], message[3])
+        else:
+            connection.sock.close()
+        if (not worker.handed and worker.retired and worker.generation != self.generation
+                and not worker.load):
+            self._forget(worker)
+
+    def _retire_connections(self, worker: _Worker) -> None:
+        """An old worker (a new snapshot): it gives its connections back at their next
+        request (its slot says so before any request it reads) and then ends."""
+        from rightsgraph.api.handover import RETIRE, set_retire
+
+        if worker.shared is not None:
+            set_retire(worker.shared)
+        if worker.hand is not None:
+            with contextlib.suppress(OSError):
+                worker.hand.send(RETIRE)
+
+    def _orphaned(self, worker: _Worker) -> None:
+        """A worker holding connections died (its time limit, its memory limit, killed):
+        the connection it was answering gets the routed path's 503 (or 500), with
+        ``Connection: close``, from the server's duplicate, unless the worker had begun
+        writing the answer (then it is closed); its other connections are closed."""
+        from rightsgraph.api.handover import RUNNING, read_slot
+
+        state, running, _, request = (read_slot(worker.shared) if worker.shared is not None
+                                      else (0, 0, 0.0, b""))
+        status, message = self._death(worker)
+        for number in list(worker.handed):
+            connection = self._release(number)
+            if connection is None:
+                continue
+            if number == running and state == RUNNING and request:
+                connection.attach(connection.sock, request,
+                                  (status, message, {"Connection": "close"}))
+            else:
+                connection.sock.close()
 
     # -- handing out workers ----------------------------------------------------------------
 
@@ -605,7 +845,7 @@ class QueryPool:
         """A worker answered a query: a request waiting may have it; an old one (before
         :meth:`switch`) is stopped once it has answered all it was sent."""
         if worker.generation != self.generation:
-            if not worker.load:
+            if not worker.load and not worker.handed:
                 self._forget(worker)
             return
         self._hand_out()
@@ -734,6 +974,9 @@ class QueryPool:
     def _death(self, worker: _Worker) -> tuple[int, str]:
         worker.process.join(timeout=2)
         code = worker.process.exitcode
+        if code == -signal.SIGALRM:  # its kernel timer (api/handover.py)
+            return 503, (f"the query took longer than the time limit of {self.timeout:g} s "
+                         "and was stopped")
         if code == -signal.SIGABRT or code == -signal.SIGKILL:
             return 503, _memory_message(self.lane)
         return 500, f"the query worker died (exit code {code}); the query was not answered"

@@ -40,6 +40,7 @@ class Settings:
     per_client: int = 2  # public queries of one client at once; one more gets a 429
     service_allow: tuple[str, ...] = ()
     snapshot: bool = True  # serve a snapshot of a local store (reloaded on SIGHUP)
+    handover: bool = False  # public workers answer /sparql connections (api/handover.py)
     dumps: str | None = None  # folder for generated dumps; default: a temporary folder
     vectors: str | None = None  # paragraph vectors (graph/similar.py); None: no neighbours
     index: str | None = None  # full-text index; default: beside the store (see graph.search)
@@ -64,6 +65,12 @@ class _Limits(TypedDict):
     memory_mb: int
 
 
+def _handover_headers() -> dict[str, bytes]:
+    from rightsgraph.api.sparql import handover_headers
+
+    return handover_headers()
+
+
 class Server:
     """State shared by the routes: the settings and the query pools (lanes).
 
@@ -83,8 +90,9 @@ class Server:
         self.public = QueryPool(settings.store, workers=settings.workers, queue=settings.queue,
                                 per_client=settings.per_client,
                                 service_allow=settings.service_allow, nice=PUBLIC_NICE,
-                                spread=True,
-                                name="public", **common)
+                                spread=True, name="public",
+                                handover=_handover_headers() if settings.handover else None,
+                                **common)
         self.site = QueryPool(settings.store, workers=settings.site_workers,
                               queue=settings.site_queue, name="site", **common)
         # generated dumps: in the configured folder, or in a temporary one made on the first

@@ -179,6 +179,23 @@ async def _plain(asked: Awaitable[QueryAnswer]) -> PlainOutcome:
     return Answered(found).raw_headers + API_HEADERS, found.body
 
 
+async def refused(status: int, message: str,
+                  headers: dict[str, str] | None = None) -> PlainOutcome:
+    """A refusal a public worker gave back with its connection (``api/handover.py``),
+    rendered as the plain path renders the lane's refusals."""
+    return _refused(QueryError(status, message, headers))
+
+
+def handover_headers() -> dict[str, bytes]:
+    """An answer's header lines in each media type a worker gives, but its length (the
+    lines the plain path writes after ``content-length``), for the workers that answer
+    connections themselves (``api/handover.py``)."""
+    from rightsgraph.api.handover import answer_lines
+
+    return {media: answer_lines(headers + API_HEADERS)
+            for media, headers in _ANSWER_HEADERS.items()}
+
+
 def _refused(err: QueryError) -> ASGIApp:
     """The lane's refusal as an ASGI application: a problem, as :func:`answer` gives it."""
     async def refuse(scope: Scope, receive: Receive, send: Send) -> None:

@@ -137,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--forwarded-allow-ips", metavar="IPS",
                        help="addresses of reverse proxies whose X-Forwarded-For names the "
                        "client (comma-separated, e.g. 127.0.0.1; default: none)")
+    serve.add_argument("--handover", action=argparse.BooleanOptionalAction, default=False,
+                       help="public SPARQL workers answer /sparql connections themselves "
+                       "(the server hands them over; default: %(default)s)")
     serve.add_argument("--no-snapshot", action="store_true",
                        help="serve a local store directly instead of a snapshot taken at "
                        "start (no build may write it meanwhile)")
@@ -555,7 +558,7 @@ def _serve(args: argparse.Namespace) -> int:
                         service_allow=tuple(args.service_allow), memory_mb=args.memory_limit,
                         site_workers=args.site_workers, queue=args.queue,
                         per_client=args.per_client, snapshot=not args.no_snapshot,
-                        index=str(index.path))
+                        index=str(index.path), handover=args.handover)
     if args.base:
         settings.base = args.base
     if args.workers:
