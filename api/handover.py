@@ -339,7 +339,12 @@ class ConnectionWorker:
     def _watch(self) -> None:
         """Head-of-line blocking: while a query runs longer than :data:`PIPELINE_WITHIN`,
         the worker's other connections go back to the server (under the loop's lock, which
-        the loop releases only around a query), for another worker."""
+        the loop releases only around a query), for another worker.  Longer in time alone
+        is not enough on a busy machine (a worker at a low priority is preempted for tens
+        of milliseconds): the query must also have used CPU for half of that since the
+        watch saw it, or have run five times as long."""
+        clock = time.pthread_getcpuclockid(threading.main_thread().ident or 0)
+        seen, spent = 0.0, 0.0  # the start of the query last seen, its thread's CPU then
         while True:
             time.sleep(PIPELINE_WITHIN)
             started = self.started
@@ -347,8 +352,14 @@ class ConnectionWorker:
                 continue
             if len(self.conns) <= (1 if self.running else 0):
                 continue
+            if started != seen:
+                seen, spent = started, time.clock_gettime(clock)
+                continue
+            if (time.clock_gettime(clock) - spent < PIPELINE_WITHIN / 2
+                    and time.monotonic() - started < 5 * PIPELINE_WITHIN):
+                continue
             with self.lock:
-                if not self.started or time.monotonic() - self.started < PIPELINE_WITHIN:
+                if self.started != started:
                     continue
                 for conn in list(self.conns.values()):
                     if conn.number != self.running:

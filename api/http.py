@@ -140,6 +140,7 @@ class _Cycle(RequestResponseCycle):
         return b"".join(content)
 
 
+_HANDED_MAX = 16 * 1024  # a larger request stays here (api/handover.py's REQUEST_MAX)
 _TAKING: set[asyncio.Task] = set()  # connections being taken back from workers
 
 
@@ -210,7 +211,8 @@ class HttpProtocol(HttpToolsProtocol):
                 and data.endswith(b"\r\n\r\n") and not self._in_message
                 and (self.cycle is None or self.cycle.response_complete)
                 and not self.pipeline and not self.flow.read_paused
-                and b"&" not in data[:data.find(b"\r\n")] and self._hand_over(data)):
+                and len(data) <= _HANDED_MAX and b"&" not in data[:data.find(b"\r\n")]
+                and self._hand_over(data)):
             return
         super().data_received(data)
 

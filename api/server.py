@@ -40,7 +40,7 @@ class Settings:
     per_client: int = 2  # public queries of one client at once; one more gets a 429
     service_allow: tuple[str, ...] = ()
     snapshot: bool = True  # serve a snapshot of a local store (reloaded on SIGHUP)
-    handover: bool = False  # public workers answer /sparql connections (api/handover.py)
+    handover: bool = True  # public workers answer /sparql connections (api/handover.py)
     dumps: str | None = None  # folder for generated dumps; default: a temporary folder
     vectors: str | None = None  # paragraph vectors (graph/similar.py); None: no neighbours
     index: str | None = None  # full-text index; default: beside the store (see graph.search)

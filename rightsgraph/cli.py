@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--forwarded-allow-ips", metavar="IPS",
                        help="addresses of reverse proxies whose X-Forwarded-For names the "
                        "client (comma-separated, e.g. 127.0.0.1; default: none)")
-    serve.add_argument("--handover", action=argparse.BooleanOptionalAction, default=False,
+    serve.add_argument("--handover", action=argparse.BooleanOptionalAction, default=True,
                        help="public SPARQL workers answer /sparql connections themselves "
                        "(the server hands them over; default: %(default)s)")
     serve.add_argument("--no-snapshot", action="store_true",

@@ -26,7 +26,8 @@ def served(web_store) -> Iterator[tuple[str, object, list[str]]]:
     ``rightsgraph serve`` runs it): one public worker, a queue of one, one query per client;
     its URL, its application and the query strings its protocol answered itself."""
     app = create_app(Settings(store=str(web_store), workers=1, site_workers=1, queue=1,
-                              per_client=1, timeout=TIMEOUT, snapshot=False))
+                              per_client=1, timeout=TIMEOUT, snapshot=False,
+                              handover=False))  # the plain path: no connection handed over
     plain = app.sparql_plain
     answered: list[str] = []
 
