@@ -38,18 +38,26 @@ import struct
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import httptools
 
-# a slot: the state, the connection running, its start (time.time()), the request's length,
-# then the request's bytes (at most REQUEST_MAX)
+# a worker's slot, shared with the server: a retirement (written by the server), the last
+# connection number the worker received, the state, the connection running, its start
+# (time.time()) and its request's length, the connections holding part of a request read
+# (at most PARTIAL_MAX; -1: more), then the request's bytes (at most REQUEST_MAX)
 IDLE, RUNNING, WRITING = 0, 1, 2
-SLOT_HEAD = struct.Struct("=qqdqq")  # state, connection, start, length, retire
+RETIRE_AT, RECEIVED_AT = 0, 8
+SLOT_HEAD = struct.Struct("=qqdq")  # state, connection, start, length
+HEAD_AT = 16
+PARTIAL_AT = HEAD_AT + SLOT_HEAD.size
+PARTIAL_MAX = 64
+REQUEST_AT = PARTIAL_AT + 8 * (PARTIAL_MAX + 1)
 REQUEST_MAX = 16 * 1024  # a request larger than this is given back to the server
-SLOT_SIZE = SLOT_HEAD.size + REQUEST_MAX
+SLOT_SIZE = REQUEST_AT + REQUEST_MAX
 NOTICE = 1  # the first byte of a worker's notice on its pipe (an answer's is 0, a pickle's 0x80)
 RETIRE = b"retire"
+GIVE_BACK = b"give back"  # and a connection's number: back to the server after its request
 PIPELINE_WITHIN = 0.02  # a query older than this: the worker's other connections go back
 
 
@@ -61,20 +69,34 @@ def new_slot() -> tuple[int, mmap.mmap]:
     return fd, mmap.mmap(fd, SLOT_SIZE)
 
 
-def read_slot(slot: mmap.mmap) -> tuple[int, int, float, bytes]:
-    """The state, the connection, its start and the request a worker's slot holds."""
-    state, number, started, length, _ = SLOT_HEAD.unpack_from(slot)
-    return state, number, started, bytes(slot[SLOT_HEAD.size:SLOT_HEAD.size + length])
+class Slot(NamedTuple):
+    """What a dead worker's slot says (see :func:`read_slot`)."""
+
+    state: int
+    running: int  # the connection of the query running (0: a pipe query or none)
+    request: bytes
+    received: int  # the last connection number the worker received
+    partial: frozenset[int] | None  # connections with part of a request read (None: many)
+
+
+def read_slot(slot: mmap.mmap) -> Slot:
+    state, number, _, length = SLOT_HEAD.unpack_from(slot, HEAD_AT)
+    (received,) = struct.unpack_from("=q", slot, RECEIVED_AT)
+    (count,) = struct.unpack_from("=q", slot, PARTIAL_AT)
+    partial = None if count < 0 else frozenset(
+        struct.unpack_from(f"={count}q", slot, PARTIAL_AT + 8))
+    return Slot(state, number, bytes(slot[REQUEST_AT:REQUEST_AT + length]), received,
+                partial)
 
 
 def busy(slot: mmap.mmap, now: float, within: float) -> bool:
     """Whether a worker runs a query started more than ``within`` seconds before ``now``."""
-    state, _, started, _, _ = SLOT_HEAD.unpack_from(slot)
+    state, _, started, _ = SLOT_HEAD.unpack_from(slot, HEAD_AT)
     return state != IDLE and now - started > within
 
 
 def set_retire(slot: mmap.mmap) -> None:
-    struct.pack_into("=q", slot, SLOT_HEAD.size - 8, 1)
+    struct.pack_into("=q", slot, RETIRE_AT, 1)
 
 
 _FORBIDDEN = frozenset((b"content-length", b"transfer-encoding", b"expect", b"upgrade"))
@@ -155,24 +177,35 @@ class ConnectionWorker:
         self.running = 0  # the connection of the query running (0: none or a pipe query)
         self.started = 0.0  # time.monotonic() of the query running, 0 when none
         self.retired = False
+        self.partial: set[int] = set()  # connections holding part of a request
 
     # -- the slot and the kernel's timer ---------------------------------------------------
 
     def _begin(self, number: int, request: bytes) -> None:
-        SLOT_HEAD.pack_into(self.slot, 0, RUNNING, number, time.time(), len(request), 0)
+        slot = self.slot
+        SLOT_HEAD.pack_into(slot, HEAD_AT, RUNNING, number, time.time(), len(request))
         if request:
-            self.slot[SLOT_HEAD.size:SLOT_HEAD.size + len(request)] = request
+            slot[REQUEST_AT:REQUEST_AT + len(request)] = request
+        partial = self.partial
+        if partial and (len(partial) > 1 or number not in partial):
+            others = [n for n in partial if n != number]
+            if len(others) > PARTIAL_MAX:
+                struct.pack_into("=q", slot, PARTIAL_AT, -1)
+            else:
+                struct.pack_into(f"=q{len(others)}q", slot, PARTIAL_AT, len(others), *others)
+        else:
+            struct.pack_into("=q", slot, PARTIAL_AT, 0)
         signal.setitimer(signal.ITIMER_REAL, self.timeout)
 
     def _writing(self) -> None:
-        struct.pack_into("=q", self.slot, 0, WRITING)
+        struct.pack_into("=q", self.slot, HEAD_AT, WRITING)
 
     def _end(self) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        struct.pack_into("=q", self.slot, 0, IDLE)
+        struct.pack_into("=q", self.slot, HEAD_AT, IDLE)
 
     def _retiring(self) -> bool:
-        return struct.unpack_from("=q", self.slot, SLOT_HEAD.size - 8)[0] != 0
+        return struct.unpack_from("=q", self.slot, RETIRE_AT)[0] != 0
 
     def _query(self, number: int, request: bytes, args: tuple) -> tuple:
         self._begin(number, request)
@@ -191,6 +224,7 @@ class ConnectionWorker:
                                                             protocol=pickle.HIGHEST_PROTOCOL))
 
     def _drop(self, conn: _Conn) -> None:
+        self.partial.discard(conn.number)
         with contextlib.suppress(KeyError, ValueError):
             self.selector.unregister(conn.sock)
         self.conns.pop(conn.number, None)
@@ -257,7 +291,13 @@ class ConnectionWorker:
         if not message or message == RETIRE:
             self._retire()
             return
+        if message.startswith(GIVE_BACK):
+            conn = self.conns.get(int.from_bytes(message[len(GIVE_BACK):], "big"))
+            if conn is not None:  # not running: the loop runs nothing now
+                self.give_back(conn)
+            return
         number, data, dated, defaults, keep_alive_s = pickle.loads(message)  # noqa: S301
+        struct.pack_into("=q", self.slot, RECEIVED_AT, number)
         sock = socket.socket(fileno=fds[0])
         sock.setblocking(True)
         conn = _Conn(number, sock, data, dated, defaults, keep_alive_s)
@@ -299,7 +339,10 @@ class ConnectionWorker:
         if end < 0:
             if len(buffer) > REQUEST_MAX:
                 self.give_back(conn)
+            else:
+                self.partial.add(conn.number)  # what a dead worker's slot must say
             return
+        self.partial.discard(conn.number)
         if end + 4 != len(buffer) or len(buffer) > REQUEST_MAX or self.retired \
                 or self._retiring():
             self.give_back(conn)  # pipelined, a body, too large, or a new snapshot

@@ -432,12 +432,15 @@ class _Answers(asyncio.Protocol):
         self._lost = exc or EOFError("the query worker closed its pipe")
         handing = self.worker.hand is not None
         if handing:  # the connections it answered: the server answers for it
+            self.worker.exit = self.pool._death(self.worker)
             self.pool._orphaned(self.worker)
         if self.sent:  # the worker died (a memory limit) or was stopped
             self.fail(self._lost)
             self.pool._retire(self.worker)
         elif handing:  # it may have died answering a connection: replaced
             self.pool._retire(self.worker)
+        if handing and self.worker not in self.pool._all:  # stopped: its descriptors now
+            self.worker.release()
 
     def send(self, request: tuple, loop: asyncio.AbstractEventLoop) -> asyncio.Future[bytes]:
         """Send a query; its answer, as a future (an ``EOFError`` when the worker is gone
@@ -472,6 +475,7 @@ class _Worker:
         self.shared: mmap.mmap | None = None  # its slot (api/handover.py)
         self.handed: set[int] = set()
         self.retired = False
+        self.exit: tuple[int, str] | None = None  # the status and message of its death
         extra: tuple = ()
         if lane.handover is not None:
             from rightsgraph.api.handover import new_slot
@@ -521,6 +525,15 @@ class _Worker:
         if self.hand is not None:
             self.hand.close()
 
+    def release(self) -> None:
+        """Close what a stopped worker's handovers held: its slot and its process's own
+        descriptors (not left to the garbage collector)."""
+        if self.shared is not None and not self.shared.closed:
+            self.shared.close()
+        if self.process.exitcode is not None:
+            with contextlib.suppress(ValueError):
+                self.process.close()
+
 
 class _Fd:
     """A descriptor given to a worker as it starts (as :mod:`multiprocessing` gives a
@@ -545,10 +558,12 @@ class _Handed:
     back (``attach(sock, data, refusal)``: a new HTTP protocol on the socket, fed ``data``,
     its first request refused with ``refusal`` when given)."""
 
-    __slots__ = ("sock", "worker", "client", "attach")
+    __slots__ = ("sock", "worker", "client", "attach", "data")
 
     def __init__(self, sock: socket.socket, worker: _Worker, client: str | None,
-                 attach: Callable[[socket.socket, bytes, tuple | None], None]) -> None:
+                 attach: Callable[[socket.socket, bytes, tuple | None], None],
+                 data: bytes) -> None:
+        self.data = data  # the bytes sent with it (taken back if the worker never got them)
         self.sock = sock
         self.worker = worker
         self.client = client
@@ -597,7 +612,8 @@ class QueryPool:
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
         self._waiting = 0
-        self._clients: Counter[str] = Counter()
+        self._clients: Counter[str] = Counter()  # routed queries in flight, per client
+        self._handed_by: dict[str, set[int]] = {}  # handed-over connections, per client
         self._replacing: set[asyncio.Task] = set()
         self._loop: asyncio.AbstractEventLoop  # the server's, from start()
         self.generation = 0
@@ -717,7 +733,12 @@ class QueryPool:
         if len(self._handed) >= self.size + lane.queue:
             return False
         counted = client if lane.per_client > 0 else None
-        if counted is not None and self._clients[counted] >= lane.per_client:
+        # a client's handed-over connections each run one query at a time: at most
+        # per_client of them, none while it has routed queries in flight (those are counted
+        # with its connections running or holding a request, see _in_flight)
+        if counted is not None and (self._clients[counted] or (
+                counted in self._handed_by and self._in_flight(counted) is not None
+                and len(self._handed_by.get(counted, ())) >= lane.per_client)):
             return False
         # the worker with the fewest connections among those not running a query older
         # than PIPELINE_WITHIN (read from their slots), else among all
@@ -742,11 +763,12 @@ class QueryPool:
         except OSError:  # its socket full (or the worker gone): answered as before
             os.close(keep)
             return False
-        self._handed[number] = _Handed(socket.socket(fileno=keep), best, counted, attach)
+        self._handed[number] = _Handed(socket.socket(fileno=keep), best, counted, attach,
+                                       data)
         self.handovers += 1
         best.handed.add(number)
         if counted is not None:
-            self._clients[counted] += 1
+            self._handed_by.setdefault(counted, set()).add(number)
         return True
 
     @property
@@ -762,9 +784,11 @@ class QueryPool:
         connection.worker.handed.discard(number)
         counted = connection.client
         if counted is not None:
-            self._clients[counted] -= 1
-            if not self._clients[counted]:
-                del self._clients[counted]
+            numbers = self._handed_by.get(counted)
+            if numbers is not None:
+                numbers.discard(number)
+                if not numbers:
+                    del self._handed_by[counted]
         return connection
 
     def _notice(self, worker: _Worker, message: tuple) -> None:
@@ -800,25 +824,78 @@ class QueryPool:
 
     def _orphaned(self, worker: _Worker) -> None:
         """A worker holding connections died (its time limit, its memory limit, killed):
-        the connection it was answering gets the routed path's 503 (or 500), with
-        ``Connection: close``, from the server's duplicate, unless the worker had begun
-        writing the answer (then it is closed); its other connections are closed."""
+        the connection it was answering gets the routed path's 503 (or 500) from the
+        server's duplicate and goes on with the server, unless the worker had begun writing
+        the answer (then it is closed).  Its other connections come back to the
+        server with what it sent along (a handover the worker never received) or with
+        nothing (the worker reads a connection only between queries: what the client sent
+        since waits in the socket), but for those the worker held part of a request of
+        (closed: that part is lost)."""
         from rightsgraph.api.handover import RUNNING, read_slot
 
-        state, running, _, request = (read_slot(worker.shared) if worker.shared is not None
-                                      else (0, 0, 0.0, b""))
+        if worker.shared is None:
+            return
+        slot = read_slot(worker.shared)
         status, message = self._death(worker)
-        for number in list(worker.handed):
+        for number in sorted(worker.handed):
             connection = self._release(number)
             if connection is None:
                 continue
-            if number == running and state == RUNNING and request:
-                connection.attach(connection.sock, request,
-                                  (status, message, {"Connection": "close"}))
+            if number == slot.running:
+                if slot.state == RUNNING and slot.request:
+                    # the worker read that request and nothing after it: the connection
+                    # goes on with the server, as after the routed path's 503
+                    connection.attach(connection.sock, slot.request, (status, message, None))
+                else:
+                    connection.sock.close()
+            elif number > slot.received:  # still in the handover socket: as it was sent
+                connection.attach(connection.sock, connection.data, None)
+            elif slot.partial is not None and number not in slot.partial:
+                connection.attach(connection.sock, b"", None)
             else:
                 connection.sock.close()
 
-    # -- handing out workers ----------------------------------------------------------------
+    def _in_flight(self, client: str) -> int:
+        """The queries of ``client`` running or waiting: its routed ones, and its handed-over
+        connections that a worker runs (their worker's slot says so) or that hold bytes not
+        yet read (seen on the server's duplicate, without reading).  A handed-over
+        connection the client has closed is uncounted here, not when its worker says so
+        (a client that closes a connection and opens another at once)."""
+        from rightsgraph.api.handover import HEAD_AT, RUNNING, SLOT_HEAD
+
+        count = self._clients[client]
+        for number in list(self._handed_by.get(client, ())):
+            connection = self._handed[number]
+            shared = connection.worker.shared
+            if shared is not None and not shared.closed:
+                state, running, _, _ = SLOT_HEAD.unpack_from(shared, HEAD_AT)
+                if state == RUNNING and running == number:  # (writing: its query done)
+                    count += 1
+                    continue
+            try:
+                peeked = connection.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                continue  # idle
+            except OSError:
+                peeked = b""
+            if peeked:
+                count += 1
+            else:  # closed by the client
+                self._release(number)
+                connection.sock.close()
+        return count
+
+    def _hold(self, client: str) -> None:
+        """A routed query of ``client`` starts: its handed-over connections come back to
+        the server at their next request (their worker is told), so that their queries
+        are counted with the routed ones."""
+        from rightsgraph.api.handover import GIVE_BACK
+
+        for number in self._handed_by.get(client, ()):
+            hand = self._handed[number].worker.hand
+            if hand is not None:
+                with contextlib.suppress(OSError):
+                    hand.send(GIVE_BACK + number.to_bytes(8, "big"))
 
     def _free(self) -> _Worker | None:
         """The serving worker with the fewest queries, if it can take one more."""
@@ -828,6 +905,17 @@ class QueryPool:
         for worker in self._workers:
             if worker.room(now) and (best is None or worker.load < best.load):
                 best = worker
+        if best is not None and best.shared is not None:
+            # with handovers: not one running a connection's query that has run long
+            from rightsgraph.api.handover import busy
+
+            wall = time.time()
+            best = None
+            for worker in self._workers:
+                if (worker.room(now) and (worker.shared is None
+                                          or not busy(worker.shared, wall, PIPELINE_WITHIN))
+                        and (best is None or worker.load < best.load)):
+                    best = worker
         return best
 
     def _hand_out(self) -> None:
@@ -909,15 +997,21 @@ class QueryPool:
         if self._workers is None:
             raise RuntimeError("QueryPool.start() was not awaited")
         counted = client if self.lane.per_client > 0 else None  # the client, when limited
-        if counted is not None and self._clients[counted] >= self.lane.per_client:
+        if counted is not None and (self._in_flight(counted) if self._handed
+                                    else self._clients[counted]) >= self.lane.per_client:
             retry = max(1, round(self.timeout / 2))
             raise QueryError(429, f"at most {self.lane.per_client} queries of one client at "
                              "a time; wait for one to finish", {"Retry-After": str(retry)})
-        if self._waiting >= self.lane.queue and self._free() is None:
+        # with handovers, the connections past one per worker may each hold a request
+        # waiting in a worker (the server is not told per request): counted as waiting
+        waiting = self._waiting + max(0, len(self._handed) - self.size)
+        if waiting >= self.lane.queue and self._free() is None:
             raise self._busy(f"the server is busy ({self._waiting} {self.name} requests are "
                              "waiting); try again shortly")
         if counted is not None:
             self._clients[counted] += 1
+            if counted in self._handed_by:
+                self._hold(counted)
         try:
             return await self._answer((sparql, tuple(accepted), list(default_graph),
                                        list(named_graphs), public))
@@ -972,6 +1066,8 @@ class QueryPool:
                          "before this query ran; try again shortly")
 
     def _death(self, worker: _Worker) -> tuple[int, str]:
+        if worker.exit is not None:  # told when its pipe closed (its process released)
+            return worker.exit
         worker.process.join(timeout=2)
         code = worker.process.exitcode
         if code == -signal.SIGALRM:  # its kernel timer (api/handover.py)
