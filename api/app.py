@@ -93,7 +93,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.sparql_answer, app.server = sparql.answer, server
     app.sparql_plain = functools.partial(sparql.plain, server=server)
     # the public lane, when its workers take /sparql connections (api/handover.py)
-    app.sparql_handover = server.public if settings.handover else None
+    app.sparql_handover = server.public if server.public.lane.handover is not None else None
     app.include_router(researcher.router)
     app.include_router(statistics.router)
     app.include_router(web.router)

@@ -91,7 +91,9 @@ class Server:
                                 per_client=settings.per_client,
                                 service_allow=settings.service_allow, nice=PUBLIC_NICE,
                                 spread=True, name="public",
-                                handover=_handover_headers() if settings.handover else None,
+                                # (Linux: memfd_create, SCM_RIGHTS)
+                                handover=_handover_headers() if settings.handover
+                                and hasattr(os, "memfd_create") else None,
                                 **common)
         self.site = QueryPool(settings.store, workers=settings.site_workers,
                               queue=settings.site_queue, name="site", **common)
