@@ -620,30 +620,36 @@ ENTRY_FIELDS = (("notation", "skos:notation"), ("scheme", "skos:inScheme"),
                 ("date", "dcterms:dateAccepted"), ("treaty", "hro:treaty"))
 
 
-async def registry_entry(server, iri: str, paragraphs: bool = True) -> dict:
+async def registry_entry(server, iri: str, paragraphs: bool = True,
+                         uhri: bool | None = None) -> dict:
     """A registry entry (article, SDG target, committee, State, treaty, ILO instrument,
     general comment): its labels in every language, its place in the registry, the
     documents that name it and (with ``paragraphs``) the paragraphs that link to it; an
-    article's page lists them a page at a time, apart (``/api/articles``' listing)."""
+    article's, an SDG target's and an ILO instrument's page list them a page at a time,
+    apart (the researcher API's listing). ``uhri`` (by default as ``paragraphs``): the
+    paragraphs OHCHR's UHRI labels with it."""
     fields = await _values(server, iri, ENTRY_FIELDS)
     docs = await server.select(sp.bind("""SELECT DISTINCT ?doc ?symbol WHERE {
         { ?doc hro:committee ?entry } UNION { ?doc hro:stateParty ?entry }
         UNION { ?doc hro:treaty ?entry }
         ?doc hro:languageVersion ?v ; dcterms:identifier ?symbol . } ORDER BY ?symbol""",
         entry=sp.iri(iri)))
-    direct, via_section, uhri = [], [], []
+    direct: list[dict] = []
+    via_section: list[dict] = []
+    tagged: list[dict] = []
     if paragraphs:
         direct = await citing_paragraphs(server, iri, "hro:refersTo")
         via_section = await citing_paragraphs(server, iri, VIA_SECTION)
-        uhri = await citing_paragraphs(
+    if paragraphs if uhri is None else uhri:
+        tagged = await citing_paragraphs(
             server, iri, "^hro:annotates/(hro:uhriSdg|hro:uhriTheme|hro:uhriAffectedPersons)")
     linked = [x for name in ("scheme", "top", "broader", "related", "treaty")
               for x in fields.get(name, [])]
-    states = {p["state"] for p in direct + via_section + uhri if p["state"]}
+    states = {p["state"] for p in direct + via_section + tagged if p["state"]}
     found = await labels(server, [iri, *linked, *states])
     return {"iri": iri, "fields": fields, "labels": found,
             "documents": [{"iri": _v(r, "doc"), "symbol": _v(r, "symbol")} for r in docs],
-            "paragraphs": direct, "via_section": via_section, "uhri": uhri}
+            "paragraphs": direct, "via_section": via_section, "uhri": tagged}
 
 
 def sdg_iri(target: str) -> str:

@@ -324,6 +324,23 @@ async def paragraphs(
     return await _paragraph_page(request, server, filters, limit, offset, format)
 
 
+async def link_listing(server: Server, name: str, value: str, limit: int, offset: int,
+                       ) -> tuple[list[Item], int | Counter]:
+    """A page of the paragraphs whose text links to ``value`` by the link filter ``name``
+    (``sdg`` 4.1, ``ilo`` C097), one more than ``limit``, with their total or what counts
+    them: ``/api/paragraphs?{name}={value}``'s listing (the full-text index's facets, else
+    the store), that of ``/api/sdg/...`` and of the target's HTML page."""
+    links = {name: value}
+    where = _facet_filters(links, state=None, committee=None, flag=None, language=None,
+                           document=None)
+    found = await _index_page(server, where, limit, offset)
+    if found is not None:
+        return found
+    filters = paragraph_filters(links=links)
+    return (await paragraphs_in_store(server, filters, limit, offset),
+            lambda: _count_paragraphs(server, filters))
+
+
 async def _paragraph_page(request: Request, server: Server, filters: list[str], limit: int,
                           offset: int, fmt: str | None, **extra: object) -> Response:
     """A page of the paragraphs ``filters`` select, with their total (one item per
@@ -614,14 +631,10 @@ async def sdg_page(request: Request, server: ServerDep,
         server, [f"?para ^hro:annotates/hro:uhriSdg {sp.iri(iri)} ."], limit, offset)
     about = {"target": {"notation": target, "uri": iri, "label": label},
              "uhri": tagged[:limit]}
-    found = await _index_page(server, {"sdg": facet_table.notation(iri) or target}, limit,
-                              offset)
-    if found is not None:
-        return await page(request, found[0], limit, offset, format, PARAGRAPH_COLUMNS,
-                          found[1], **about)
-    return await _paragraph_page(request, server,
-                                 [f"?para hro:refersToSdgTarget {sp.iri(iri)} ."],
-                                 limit, offset, format, **about)
+    items, total = await link_listing(server, "sdg", facet_table.notation(iri) or target,
+                                      limit, offset)
+    return await page(request, items, limit, offset, format, PARAGRAPH_COLUMNS, total,
+                      **about)
 
 
 CHAIN_RELATIONS = ("reiterates", "recalls", "notesNonImplementationOf", "citesRecommendation",

@@ -7,11 +7,11 @@ need no JavaScript, except the editor.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from functools import lru_cache
 from typing import Annotated, Any, Literal
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
@@ -24,7 +24,7 @@ from rightsgraph.api import page_data, researcher
 from rightsgraph.api import search as search_api
 from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.examples import example_queries
-from rightsgraph.api.filters import Flag, LinkFilters, article_notation
+from rightsgraph.api.filters import Flag, LinkFilters, article_notation, link_target
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.recurring import paragraph_neighbours
 from rightsgraph.api.server import Server
@@ -40,7 +40,8 @@ from rightsgraph.graph.search import Results, facets
 TEMPLATES = package_path("rightsgraph.api", "templates")
 STATIC = package_path("rightsgraph.api", "static")
 PAGE_SIZE = 20
-ARTICLE_PAGE = 100  # an article page's paragraphs: /api/articles/...' default limit
+ARTICLE_PAGE = 100  # an article's or SDG target's page: /api/articles/..., /api/sdg/...
+LINK_PAGE = 50  # an ILO instrument's page: /api/paragraphs' default limit
 MAX_PAGES = 500  # the index pages through its first 10,000 results
 FACET_VALUES = 12
 SNIPPET = 240
@@ -323,32 +324,63 @@ async def _entry_page(request: Request, server: Server, iri: str, *,
                       title: str | None = None, external: str | None = None) -> HTMLResponse:
     kind = next((t.rsplit("#", 1)[-1] for t in await page_data.types_of(server, iri)
                  if t.startswith(HRO_IRI)), "entry")
-    data = await page_data.registry_entry(server, iri, paragraphs=kind != "Article")
+    listing = _listing_of(server, iri, kind)
+    data = await page_data.registry_entry(server, iri, paragraphs=listing is None,
+                                          uhri=kind != "Article")
     concept = uhri.concept_of(iri, server.base)
     if concept is not None:  # OHCHR's label: no text refers to it, UHRI labels with it
         kind = {"theme": "UHRI theme", "affected": "UHRI affected persons"}[concept[0]]
-    listed = await _article_listing(request, server, iri) if kind == "Article" else None
+    listed = await _listed(request, server, *listing) if listing else None
     return render(request, server, "entry.html", title=title or data["labels"](iri), e=data,
                   kind=kind, external=external, uhri_only=concept is not None, listed=listed)
 
 
-def _paged(offset: int, limit: int) -> str:
-    return f"?offset={offset}" + (f"&limit={limit}" if limit != ARTICLE_PAGE else "")
+def _paged(offset: int, limit: int, size: int) -> str:
+    return f"?offset={offset}" + (f"&limit={limit}" if limit != size else "")
 
 
-async def _article_listing(request: Request, server: Server, iri: str) -> dict[str, Any]:
-    """A page of the paragraphs that concern an article, as ``/api/articles/...`` lists
-    them (one item per paragraph and language held, :func:`researcher.article_listing`,
-    its default page size; ``?offset=``, ``?limit=``), with their States, the total and the links to
-    the pages before and after and to the whole list (the API, CSV)."""
-    path = iri.removeprefix(server.base + "treaty/")
-    name = article_notation(path.replace("/article/", "/", 1))
+Listing = Callable[[int, int], Awaitable[tuple[list[dict[str, Any]], Any]]]
+
+
+def _listing_of(server: Server, iri: str, kind: str,
+                ) -> tuple[Listing, str, int, bool] | None:
+    """How the researcher API lists the paragraphs that concern a registry entry (a page of
+    them from (limit, offset)), the API's path for that list, its default page size and
+    whether it is an article's; ``None`` for the other entries (committees, States,
+    treaties, general comments, SDG goals: their pages list every paragraph, from the
+    registry entry)."""
+    if kind == "Article":
+        path = iri.removeprefix(server.base + "treaty/").replace("/article/", "/", 1)
+        name = article_notation(path)
+        return ((lambda limit, offset: researcher.article_listing(server, name, limit, offset)),
+                f"/api/articles/{path}", ARTICLE_PAGE, True)
+    value = facets.notation(iri)
+    filter_name = ("sdg" if iri.startswith(page_data.sdg_iri("")) else
+                   "ilo" if iri.startswith(server.base + "ilo/") else None)
+    if value is None or filter_name is None:
+        return None
+    try:  # what the API would refuse (an SDG goal), listed as before
+        link_target(FILTERS[filter_name], value)
+    except RefusedError:
+        return None
+    return ((lambda limit, offset: researcher.link_listing(server, filter_name, value, limit,
+                                                           offset)),
+            *((f"/api/sdg/{quote(value)}", ARTICLE_PAGE) if filter_name == "sdg" else
+              (f"/api/paragraphs?{filter_name}={quote(value)}", LINK_PAGE)), False)
+
+
+async def _listed(request: Request, server: Server, listing: Listing, api: str, size: int,
+                  article: bool) -> dict[str, Any]:
+    """A page of the paragraphs that concern a registry entry, as the researcher API lists
+    them (one item per paragraph and language held, its default page size; ``?offset=``,
+    ``?limit=``), with their States, the total and the links to the pages before and after
+    and to the whole list (the API, CSV)."""
     try:
         offset = max(0, int(request.query_params.get("offset", 0)))
-        limit = min(1000, max(1, int(request.query_params.get("limit", ARTICLE_PAGE))))
+        limit = min(1000, max(1, int(request.query_params.get("limit", size))))
     except ValueError as err:
         raise RefusedError(400, "offset and limit must be whole numbers") from err
-    items, counted = await researcher.article_listing(server, name, limit, offset)
+    items, counted = await listing(limit, offset)
     more, items = len(items) > limit, items[:limit]
     if isinstance(counted, int):
         total = counted
@@ -360,11 +392,11 @@ async def _article_listing(request: Request, server: Server, iri: str) -> dict[s
     found = await page_data.labels(server, sorted(set(states.values())))
     for item in items:
         item["state"] = found(states[item["uri"]]) if item["uri"] in states else None
-    api = f"/api/articles/{path.replace('/article/', '/', 1)}"
     return {"rows": items, "total": total, "offset": offset, "limit": limit,
-            "previous": _paged(max(0, offset - limit), limit) if offset > 0 else None,
-            "next": _paged(offset + limit, limit) if offset + limit < total else None,
-            "api": api, "csv": f"{api}?format=csv&limit=1000"}
+            "article": article,
+            "previous": _paged(max(0, offset - limit), limit, size) if offset > 0 else None,
+            "next": _paged(offset + limit, limit, size) if offset + limit < total else None,
+            "api": api, "csv": api + ("&" if "?" in api else "?") + "format=csv&limit=1000"}
 
 
 @router.get("/sdg/{target}")

@@ -240,6 +240,35 @@ def test_sdg_page_is_local_with_the_un_labels(web):
     assert web.get("/sdg/99.99", headers=HTML).status_code == 404
 
 
+@pytest.mark.parametrize(("path", "api", "size"), [
+    ("/sdg/10.7", "/api/sdg/10.7", 100), ("/ilo/C097", "/api/paragraphs?ilo=C097", 50)])
+def test_sdg_and_ilo_pages_list_a_page_of_the_api_listing(web, path, api, size):
+    """An SDG target's and an ILO instrument's page list the paragraphs whose text refers
+    to it as the researcher API does (the same items, in the same order, a page of its
+    default size), with the total and links to the pages around and to the whole list."""
+    listed = web.get(api).json()
+    assert listed["total"] >= 2 and listed["limit"] == size
+    links = re.compile(r'<tr><td>[^<]*</td><td><a href="([^"]+)">')
+    first = page(web, path)
+    assert links.findall(first) == [item["page"] for item in listed["items"]]
+    assert f'{listed["total"]:,} paragraphs (one per language held) refer to it' in first
+    csv = api + ("&" if "?" in api else "?") + "format=csv&limit=1000"
+    shown = first.replace("&amp;", "&")
+    assert f'id="listed-api" href="{api}"' in shown and f'href="{csv}"' in shown
+    one, two = page(web, path, limit=1), page(web, path, limit=1, offset=1)
+    assert links.findall(one) == [listed["items"][0]["page"]]
+    assert links.findall(two) == [listed["items"][1]["page"]]
+
+    def table(html: str) -> str:
+        return html.split('id="listed"')[1].split("</table>")[0]
+
+    assert table(one) != table(two)
+    assert f'lang="{listed["items"][1]["language"]}"' in table(two)
+    assert 'rel="next" href="?offset=1&amp;limit=1"' in one and 'rel="prev"' not in one
+    assert 'rel="prev" href="?offset=0&amp;limit=1"' in two
+    assert f'{listed["total"]:,} paragraphs' in two
+
+
 @pytest.mark.parametrize(("path", "expected"), [
     ("/committee/CMW", "/doc/CMW/C/AZE/CO/3"),
     ("/state/AZE", "/doc/CMW/C/AZE/CO/3"),
