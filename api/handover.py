@@ -230,9 +230,12 @@ class ConnectionWorker:
         self.conns.pop(conn.number, None)
         conn.sock.close()
 
-    def give_back(self, conn: _Conn, refusal: tuple | None = None) -> None:
-        """The connection back to the server, with the bytes read and not answered."""
-        self._notice("back", conn.number, bytes(conn.buffer), refusal)
+    def give_back(self, conn: _Conn, refusal: tuple | None = None, unsent: bytes = b"",
+                  close: bool = False) -> None:
+        """The connection back to the server, with the bytes read and not answered (or the
+        part of an answer the socket did not take at once, for the server to write, then
+        to close the connection when ``close``)."""
+        self._notice("back", conn.number, bytes(conn.buffer), refusal, unsent, close)
         self._drop(conn)
 
     def _closed(self, conn: _Conn, shut: bool) -> None:
@@ -365,16 +368,20 @@ class ConnectionWorker:
         self._writing()
         head = answer_head(self.date.now() if conn.dated else None, conn.defaults, keep_alive,
                            self.answer_headers[result[1]], len(result[2]))
-        try:
-            conn.sock.sendall(head + result[2] if len(result[2]) < 65536 else head)
-            if len(result[2]) >= 65536:
-                conn.sock.sendall(result[2])
+        body = result[2]
+        try:  # never waits for the client: what the socket does not take now, the server writes
+            sent = conn.sock.sendmsg([head, body], [], socket.MSG_DONTWAIT)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
         except OSError:
             self._end()
             self._closed(conn, shut=False)
             return
         self._end()
         conn.buffer = bytearray()
+        if sent < len(head) + len(body):  # a slow reader or a large answer
+            self.give_back(conn, unsent=(head + body)[sent:], close=not keep_alive)
+            return
         conn.last = time.monotonic()
         if not keep_alive:
             self._closed(conn, shut=True)

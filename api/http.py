@@ -145,11 +145,17 @@ _TAKING: set[asyncio.Task] = set()  # connections being taken back from workers
 
 
 async def _take_back(loop: asyncio.AbstractEventLoop, make: Callable[[], HttpProtocol],
-                     sock: Any, data: bytes, refusal: tuple | None) -> None:
+                     sock: Any, data: bytes, refusal: tuple | None, unsent: bytes = b"",
+                     close: bool = False) -> None:
     try:
         _, protocol = await loop.connect_accepted_socket(make, sock)
     except OSError:
         sock.close()
+        return
+    if unsent:  # the rest of the worker's answer, which the client had not taken yet
+        protocol.transport.write(unsent)
+    if close:  # once what is written is sent
+        protocol.transport.close()
         return
     protocol._feed(data, refusal)
 
@@ -247,18 +253,25 @@ class HttpProtocol(HttpToolsProtocol):
             return HttpProtocol(config=config, server_state=server_state, app_state=app_state,
                                 _loop=loop)
 
-        def take(sock: Any, data: bytes, refusal: tuple | None) -> None:
-            task = loop.create_task(_take_back(loop, make, sock, data, refusal))
+        def take(sock: Any, data: bytes, refusal: tuple | None, unsent: bytes = b"",
+                 close: bool = False) -> None:
+            task = loop.create_task(_take_back(loop, make, sock, data, refusal, unsent, close))
             _TAKING.add(task)
             task.add_done_callback(_TAKING.discard)
 
         return take
 
     def _feed(self, data: bytes, refusal: tuple | None) -> None:
+        """A connection taken back from a worker: its bytes read and not answered, or, with
+        none, an idle connection, closed after the keep-alive time as after a response."""
         self._refusal = refusal
         if data:
             self._idle_since = None
             super().data_received(data)
+        elif self._keep_alive is None:
+            self._idle_since = self.loop.time()
+            self._keep_alive = self.loop.call_at(self._idle_since + self.timeout_keep_alive,
+                                                 self._check_keep_alive)
 
     def on_response_complete(self) -> None:  # uvicorn's, but for the keep-alive timer
         self.server_state.total_requests += 1
@@ -278,8 +291,14 @@ class HttpProtocol(HttpToolsProtocol):
         self._keep_alive = None
         if self._idle_since is None or self.transport.is_closing():
             return  # a request arrived since: armed again once its response is complete
+        now = self.loop.time()
+        if self.transport.get_write_buffer_size():  # still sending (a worker's answer's rest):
+            self._idle_since = now  # not idle; looked at again soon, idle from about then
+            self._keep_alive = self.loop.call_at(now + min(1.0, self.timeout_keep_alive / 4),
+                                                 self._check_keep_alive)
+            return
         deadline = self._idle_since + self.timeout_keep_alive
-        if self.loop.time() >= deadline:
+        if now >= deadline:
             self.timeout_keep_alive_handler()
         else:
             self._keep_alive = self.loop.call_at(deadline, self._check_keep_alive)

@@ -555,13 +555,14 @@ def _detach(dup: Any) -> int:
 class _Handed:
     """A connection handed over to a worker: the server's duplicate of its socket, the
     worker, the client (counted against the per-client limit) and how the server takes it
-    back (``attach(sock, data, refusal)``: a new HTTP protocol on the socket, fed ``data``,
-    its first request refused with ``refusal`` when given)."""
+    back (``attach(sock, data, refusal, unsent, close)``: a new HTTP protocol on the socket,
+    ``unsent`` written on it (the rest of a worker's answer), then fed ``data``, its first
+    request refused with ``refusal`` when given, or closed when ``close``)."""
 
     __slots__ = ("sock", "worker", "client", "attach", "data")
 
     def __init__(self, sock: socket.socket, worker: _Worker, client: str | None,
-                 attach: Callable[[socket.socket, bytes, tuple | None], None],
+                 attach: Callable[..., None],
                  data: bytes) -> None:
         self.data = data  # the bytes sent with it (taken back if the worker never got them)
         self.sock = sock
@@ -720,7 +721,7 @@ class QueryPool:
 
     def hand_over(self, fd: int, client: str | None, data: bytes, dated: bool, defaults: bytes,
                   keep_alive_s: float,
-                  attach: Callable[[socket.socket, bytes, tuple | None], None]) -> bool:
+                  attach: Callable[..., None]) -> bool:
         """Hand the connection on ``fd`` (with ``data``, the bytes read: a whole request) to
         the worker with the fewest connections, when the lane admits it: at most ``workers
         + queue`` connections handed over at once, and with a per-client limit, at most
@@ -804,7 +805,7 @@ class QueryPool:
         if connection is None:
             return
         if message[0] == "back":
-            connection.attach(connection.sock, message[2], message[3])
+            connection.attach(connection.sock, *message[2:])
         else:
             connection.sock.close()
         if (not worker.handed and worker.retired and worker.generation != self.generation
@@ -956,8 +957,10 @@ class QueryPool:
     async def _replace(self, generation: int, slot: int) -> None:
         try:
             (worker,) = await self._start_workers(self.location, generation, [slot])
-        except QueryError:
-            return  # the lane has one worker fewer until the next reload
+        except (QueryError, OSError, EOFError, RuntimeError):
+            # it did not start (or the server is stopping, its threads shut down): the lane
+            # has one worker fewer until the next reload
+            return
         if worker.generation != self.generation or self._workers is None:  # reloaded
             self._forget(worker)
             return

@@ -4,6 +4,7 @@ the date, and each limit of decision 0004 over a handed-over connection."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -467,3 +468,42 @@ def test_the_client_connection_survives_the_handover_under_concurrency(served):
     for thread in threads:
         thread.join()
     assert not failures
+
+
+def test_a_client_slow_to_read_a_large_answer_holds_no_worker(web_store):
+    """The worker writes what the client's socket takes at once and gives the rest to the
+    server to write: a client that does not read blocks no worker (one worker here), and
+    gets the whole answer when it reads."""
+    app = create_app(Settings(store=str(web_store), workers=1, site_workers=1, queue=4,
+                              per_client=0, timeout=TIMEOUT, snapshot=False, handover=True))
+    big = ("SELECT ?s ?p ?o ?copy WHERE { ?s ?p ?o VALUES ?copy { 1 2 3 4 } }")
+    with serving(app, start_within=120, server_header=False, proxy_headers=False,
+                 timeout_keep_alive=KEEP_ALIVE) as url:
+        pool = _pool(app)
+        host, port = url.removeprefix("http://").split(":")
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)  # a window << the answer
+        sock.settimeout(30)
+        sock.connect((host, int(port)))
+        slow = Raw.__new__(Raw)
+        slow.sock, slow.buffer = sock, b""
+        slow.send(query(big), "Accept: application/sparql-results+json")
+        assert wait_until(lambda: len(pool._handed) == 1, timeout=30)
+        time.sleep(1)  # the worker has answered what the socket takes
+        fast = Raw(url, "127.0.0.61")
+        try:
+            started = time.monotonic()
+            fast.send(query(CHEAP))
+            assert fast.response()[0] == 200
+            assert time.monotonic() - started < 2  # the one worker is free
+            time.sleep(KEEP_ALIVE + 1)  # a connection still sending is not idle
+            status, headers, body = slow.response()  # read at last: all of it
+            assert status == 200 and int(headers["content-length"]) == len(body) > 1_000_000
+            rows = httpx.get(url + query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")).json()
+            n = int(rows["results"]["bindings"][0]["n"]["value"])
+            assert len(json.loads(body)["results"]["bindings"]) == 4 * n
+            slow.send(query(CHEAP))  # the connection goes on with the server
+            assert slow.response()[0] == 200
+        finally:
+            fast.close()
+            slow.close()
