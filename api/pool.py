@@ -758,18 +758,21 @@ class QueryPool:
         number = next(self._numbers)
         payload = pickle.dumps((number, data, dated, defaults, keep_alive_s),
                                protocol=pickle.HIGHEST_PROTOCOL)
-        keep = os.dup(fd)
-        try:
-            socket.send_fds(best.hand, [payload], [fd])
-        except OSError:  # its socket full (or the worker gone): answered as before
-            os.close(keep)
-            return False
-        self._handed[number] = _Handed(socket.socket(fileno=keep), best, counted, attach,
-                                       data)
-        self.handovers += 1
+        # counted before it is sent: the worker may answer the request before this thread
+        # runs again (another thread of the process, a test, then sees it counted)
+        self._handed[number] = connection = _Handed(socket.socket(fileno=os.dup(fd)), best,
+                                                    counted, attach, data)
         best.handed.add(number)
         if counted is not None:
             self._handed_by.setdefault(counted, set()).add(number)
+        self.handovers += 1
+        try:
+            socket.send_fds(best.hand, [payload], [fd])
+        except OSError:  # its socket full (or the worker gone): answered as before
+            self.handovers -= 1
+            self._release(number)
+            connection.sock.close()
+            return False
         return True
 
     @property
