@@ -200,13 +200,13 @@ async def document_dataset(server, document: str) -> str | None:
 
 def link_target(kind: LinkKind, value: str) -> str:
     """The URI of the target a link filter names; a 400 if the value is not a notation."""
-    what = f"{kind.api_filter} notation such as {kind.examples[0]}"
+    what = f"{kind.api_filter} notation (such as {kind.examples[0]})"
     if not _SAFE.match(value) or kind.target is None:
-        raise RefusedError(400, f"{value!r} is not an {what}")
+        raise RefusedError(400, f"{value!r} is not a valid {what}")
     try:
         return str(kind.target(kind.normalise(value)))
     except ValueError as err:
-        raise RefusedError(400, f"{value!r} is not an {what}") from err
+        raise RefusedError(400, f"{value!r} is not a valid {what}") from err
 
 
 def _link_filter_parameters() -> Callable[..., Awaitable[dict[str, str]]]:

@@ -625,9 +625,9 @@ async def registry_entry(server, iri: str, paragraphs: bool = True,
     """A registry entry (article, SDG target, committee, State, treaty, ILO instrument,
     general comment): its labels in every language, its place in the registry, the
     documents that name it and (with ``paragraphs``) the paragraphs that link to it; an
-    article's, an SDG target's and an ILO instrument's page list them a page at a time,
-    apart (the researcher API's listing). ``uhri`` (by default as ``paragraphs``): the
-    paragraphs OHCHR's UHRI labels with it."""
+    article's, an SDG target's, an ILO instrument's and a general comment's page list them
+    a page at a time, apart (the researcher API's listing). ``uhri`` (by default as
+    ``paragraphs``): the paragraphs OHCHR's UHRI labels with it."""
     fields = await _values(server, iri, ENTRY_FIELDS)
     docs = await server.select(sp.bind("""SELECT DISTINCT ?doc ?symbol WHERE {
         { ?doc hro:committee ?entry } UNION { ?doc hro:stateParty ?entry }
@@ -694,12 +694,15 @@ async def is_cited_only(server, iri: str, types: set[str]) -> bool:
     return not await server.ask(sp.bind(query, this=sp.iri(iri)))
 
 
-async def _citing(server, iri: str) -> list[dict]:
+async def _citing(server, iri: str, registry_only: bool = False) -> list[dict]:
     """What links to ``iri``: each paragraph or document with its relations (labelled, most
-    specific first), in natural order."""
-    rows = await server.select(sp.bind("""SELECT DISTINCT ?s ?p WHERE {
-        ?s ?p ?this . FILTER NOT EXISTS { ?s a hro:Mention } } LIMIT 2000""",
-        this=sp.iri(iri)))
+    specific first), in natural order; with ``registry_only``, only what the registries
+    say (the scheme, a joint general comment), read in their graph alone."""
+    links = "?s ?p ?this . FILTER NOT EXISTS { ?s a hro:Mention }"
+    if registry_only:
+        links = f"GRAPH {sp.iri(server.base + 'graph/registries')} {{ ?s ?p ?this }}"
+    rows = await server.select(sp.bind(f"""SELECT DISTINCT ?s ?p WHERE {{
+        {links} }} LIMIT 2000""", this=sp.iri(iri)))
     by_subject: dict[str, set[str]] = defaultdict(set)
     for r in rows:
         if _v(r, "p") not in IMPLIED:
@@ -714,9 +717,11 @@ async def _citing(server, iri: str) -> list[dict]:
     return sorted(citing, key=lambda c: natural_key(c["name"]))
 
 
-async def cited_only(server, iri: str, types: set[str]) -> dict:
+async def cited_only(server, iri: str, types: set[str], citing: bool = True) -> dict:
     """A document or paragraph the store does not hold: what it knows of it (symbol, number,
-    committee, State), what cites it, and where to read it (undocs.org)."""
+    committee, State), what cites it (unless ``citing`` is false: then only what the
+    registries link to it, for a general comment's page lists the paragraphs citing it a
+    page at a time, apart) and where to read it (undocs.org)."""
     fields = await _values(server, iri, CITED_FIELDS)
     document = fields["part_of"][0] if fields.get("part_of") else iri
     if document != iri:
@@ -733,15 +738,15 @@ async def cited_only(server, iri: str, types: set[str]) -> dict:
         paragraphs = [{"iri": _s(r, "para"), "name": paragraph_name(server, _s(r, "para")),
                        "citing": await _citing(server, _s(r, "para"))} for r in rows]
         paragraphs.sort(key=lambda p: natural_key(str(p["name"])))
-    citing = await _citing(server, iri)
-    if not citing and not any(p["citing"] for p in paragraphs):
+    cited_by = await _citing(server, iri, registry_only=not citing)
+    if citing and not cited_by and not any(p["citing"] for p in paragraphs):
         raise RefusedError(404, f"{iri}: the store neither holds this text nor cites it")
     linked = [*fields.get("committee", []), *fields.get("state", []), *kind]
     return {"iri": iri, "document": document, "symbol": symbol,
             "name": display_name(server, iri), "number": fields.get("number", [None])[0],
             "undocs": undocs, "fields": fields, "kinds": kind,
             "observations": HRO_IRI + "ConcludingObservations" in doc_types,
-            "citing": citing, "paragraphs": paragraphs,
+            "citing": cited_by, "paragraphs": paragraphs,
             "labels": await labels(server, linked)}
 
 

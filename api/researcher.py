@@ -327,9 +327,10 @@ async def paragraphs(
 async def link_listing(server: Server, name: str, value: str, limit: int, offset: int,
                        ) -> tuple[list[Item], int | Counter]:
     """A page of the paragraphs whose text links to ``value`` by the link filter ``name``
-    (``sdg`` 4.1, ``ilo`` C097), one more than ``limit``, with their total or what counts
-    them: ``/api/paragraphs?{name}={value}``'s listing (the full-text index's facets, else
-    the store), that of ``/api/sdg/...`` and of the target's HTML page."""
+    (``sdg`` 4.1, ``ilo`` C097, ``gc`` CMW/GC/2), one more than ``limit``, with their total
+    or what counts them: ``/api/paragraphs?{name}={value}``'s listing (the full-text
+    index's facets, else the store), that of ``/api/sdg/...`` and of the target's HTML
+    page."""
     links = {name: value}
     where = _facet_filters(links, state=None, committee=None, flag=None, language=None,
                            document=None)

@@ -41,7 +41,7 @@ TEMPLATES = package_path("rightsgraph.api", "templates")
 STATIC = package_path("rightsgraph.api", "static")
 PAGE_SIZE = 20
 ARTICLE_PAGE = 100  # an article's or SDG target's page: /api/articles/..., /api/sdg/...
-LINK_PAGE = 50  # an ILO instrument's page: /api/paragraphs' default limit
+LINK_PAGE = 50  # an ILO instrument's or general comment's page: /api/paragraphs' default limit
 MAX_PAGES = 500  # the index pages through its first 10,000 results
 FACET_VALUES = 12
 SNIPPET = 240
@@ -301,9 +301,14 @@ async def resource_page(request: Request, server: Server, iri: str) -> HTMLRespo
 async def _resource_page(request: Request, server: Server, iri: str) -> HTMLResponse:
     types = await page_data.types_of(server, iri)
     if await page_data.is_cited_only(server, iri, types):
-        data = await page_data.cited_only(server, iri, types)
+        # a general comment: what cites it is the paragraphs of its listing, a page at a time
+        listing = _listing_of(server, iri, "")
+        listed = await _listed(request, server, *listing) if listing else None
+        if listed is not None and not listed["total"]:
+            raise RefusedError(404, f"{iri}: the store neither holds this text nor cites it")
+        data = await page_data.cited_only(server, iri, types, citing=listed is None)
         return render(request, server, "cited.html", title=f"{data['name']} (not held)",
-                      c=data)
+                      c=data, listed=listed)
     if HRO_IRI + "Paragraph" in types:
         data = await page_data.paragraph(server, iri)
         data["state"], data["neighbours"] = await paragraph_neighbours(server, data)
@@ -346,9 +351,9 @@ def _listing_of(server: Server, iri: str, kind: str,
                 ) -> tuple[Listing, str, int, bool] | None:
     """How the researcher API lists the paragraphs that concern a registry entry (a page of
     them from (limit, offset)), the API's path for that list, its default page size and
-    whether it is an article's; ``None`` for the other entries (committees, States,
-    treaties, general comments, SDG goals: their pages list every paragraph, from the
-    registry entry)."""
+    whether it is an article's (an article, an SDG target, an ILO instrument, a general
+    comment); ``None`` for the other entries (committees, States, treaties, SDG goals: few
+    paragraphs name them, and their pages list every one, from the registry entry)."""
     if kind == "Article":
         path = iri.removeprefix(server.base + "treaty/").replace("/article/", "/", 1)
         name = article_notation(path)
@@ -356,7 +361,8 @@ def _listing_of(server: Server, iri: str, kind: str,
                 f"/api/articles/{path}", ARTICLE_PAGE, True)
     value = facets.notation(iri)
     filter_name = ("sdg" if iri.startswith(page_data.sdg_iri("")) else
-                   "ilo" if iri.startswith(server.base + "ilo/") else None)
+                   "ilo" if iri.startswith(server.base + "ilo/") else
+                   "gc" if iri.startswith(server.base + "gc/") else None)
     if value is None or filter_name is None:
         return None
     try:  # what the API would refuse (an SDG goal), listed as before

@@ -120,13 +120,13 @@ def test_filtered_article_listings_are_the_store_s(api, params):
 @pytest.mark.parametrize("params", [
     {}, {"state": "AZE"}, {"state": "Ecuador", "flag": "recommendation"},
     {"committee": "CRC"}, {"committee": "CMW", "language": "fr"}, {"sdg": "10.7"},
-    {"ilo": "C097"}, {"document": "CMW/C/AZE/CO/3", "flag": "concern"}])
+    {"ilo": "C097"}, {"gc": "CMW/GC/3"}, {"document": "CMW/C/AZE/CO/3", "flag": "concern"}])
 def test_listings_without_an_article_from_the_index_are_the_store_s(api, params):
     """/api/paragraphs by State, committee, SDG target, ILO instrument, kind, language or
     document: answered by the index (the filters are its facets), as the store lists
     them."""
     server = api.app.state.server
-    links = {k: v for k, v in params.items() if k in ("sdg", "ilo")}
+    links = {k: v for k, v in params.items() if k in ("sdg", "ilo", "gc")}
     filters = paragraph_filters(
         state=params.get("state"), committee=params.get("committee"), links=links,
         flag=params.get("flag"), language=params.get("language"),

@@ -137,7 +137,7 @@ def test_api_filters_are_the_table_s():
     """Each link kind with an API filter is a documented query parameter of the researcher
     API and the search page, and selects the paragraphs linked to the target it names."""
     parameters = inspect.signature(filters.LinkFilters.__metadata__[0].dependency).parameters
-    assert list(parameters) == list(FILTERS) == ["article", "ilo", "sdg"]
+    assert list(parameters) == list(FILTERS) == ["article", "ilo", "sdg", "gc"]
     for name, kind in FILTERS.items():
         assert kind.property is not None and kind.target is not None and kind.api_help
         for example in kind.examples:
@@ -148,6 +148,9 @@ def test_api_filters_are_the_table_s():
             else:
                 assert pattern == f"?para <{kind.property}> <{kind.target(example)}> ."
     assert filters.paragraph_filters(links={"ilo": "c097"})[-1].endswith("/ilo/C097> .")
+    assert filters.paragraph_filters(links={"gc": "cmw/gc/2"})[-1].endswith("/gc/CMW/2> .")
+    with pytest.raises(RefusedError, match=r"is not a valid gc notation \(such as CMW/GC/2\)"):
+        filters.paragraph_filters(links={"gc": "CMW/2"})
     with pytest.raises(RefusedError, match="is not an article notation"):
         filters.paragraph_filters(links={"article": "ICRMW"})
 

@@ -132,6 +132,7 @@ def test_paragraphs_filtered_by_words_in_chinese_find_the_migration_strategy(api
     ({"article": "ICRMW/76"}, {(AZE, 12), (AZE, 13), (ECU, 9), (ECU, 10)}),
     ({"sdg": "16.9", "state": "AZE"}, {(AZE, 46)}),
     ({"ilo": "c097", "committee": "CMW", "language": "zh"}, {(AZE, 14)}),
+    ({"gc": "cmw/gc/2", "state": "AZE"}, {(AZE, 30), (AZE, 54)}),
     ({"state": "AZE", "flag": "positive", "q": "战略"}, {(AZE, 15)}),
     ({"document": AZE, "q": "第76和第77条"}, {(AZE, 12), (AZE, 13)}),
 ])

@@ -67,6 +67,15 @@ def test_home_page_has_the_search_form_with_registry_labels(web):
     assert ('<option value="CMW">Committee on the Protection of the Rights of All Migrant '
             'Workers and Members of Their Families</option>') in html
     assert 'name="article"' in html and 'name="sdg"' in html and 'name="flag"' in html
+    assert 'name="ilo"' in html and 'name="gc"' in html
+
+
+def test_search_by_general_comment(web):
+    """The form's general comment field is the index's ``gc`` facet: the paragraphs whose
+    text cites it, whatever their language."""
+    html = page(web, "/", gc="cmw/gc/2", state="AZE")
+    assert "2 paragraphs found" in html
+    assert sorted(set(re.findall(r"CMW/C/AZE/CO/3 ¶(\d+)</a>", html))) == ["30", "54"]
 
 
 def test_search_in_chinese_finds_the_migration_strategy(web):
@@ -241,11 +250,13 @@ def test_sdg_page_is_local_with_the_un_labels(web):
 
 
 @pytest.mark.parametrize(("path", "api", "size"), [
-    ("/sdg/10.7", "/api/sdg/10.7", 100), ("/ilo/C097", "/api/paragraphs?ilo=C097", 50)])
-def test_sdg_and_ilo_pages_list_a_page_of_the_api_listing(web, path, api, size):
-    """An SDG target's and an ILO instrument's page list the paragraphs whose text refers
-    to it as the researcher API does (the same items, in the same order, a page of its
-    default size), with the total and links to the pages around and to the whole list."""
+    ("/sdg/10.7", "/api/sdg/10.7", 100), ("/ilo/C097", "/api/paragraphs?ilo=C097", 50),
+    ("/gc/CMW/3", "/api/paragraphs?gc=CMW/GC/3", 50)])
+def test_sdg_ilo_and_general_comment_pages_list_a_page_of_the_api_listing(web, path, api, size):
+    """An SDG target's, an ILO instrument's and a general comment's page list the
+    paragraphs whose text refers to it as the researcher API does (the same items, in the
+    same order, a page of its default size), with the total and links to the pages around
+    and to the whole list."""
     listed = web.get(api).json()
     assert listed["total"] >= 2 and listed["limit"] == size
     links = re.compile(r'<tr><td>[^<]*</td><td><a href="([^"]+)">')
@@ -267,6 +278,17 @@ def test_sdg_and_ilo_pages_list_a_page_of_the_api_listing(web, path, api, size):
     assert 'rel="next" href="?offset=1&amp;limit=1"' in one and 'rel="prev"' not in one
     assert 'rel="prev" href="?offset=0&amp;limit=1"' in two
     assert f'{listed["total"]:,} paragraphs' in two
+
+
+def test_a_general_comment_s_page_keeps_what_the_registries_link_to_it(web):
+    """A general comment is a text the store does not hold: its page says so, lists the
+    paragraphs citing it a page at a time (above) and, apart, what the registries link to
+    it: its concept scheme and the other committee's number of a joint one."""
+    html = page(web, "/gc/CMW/3")
+    assert 'id="not-held"' in html
+    registries = html.split("<h2>In the registries</h2>", 1)[1].split("</section>", 1)[0]
+    assert 'href="/gc/CRC/22"' in registries and 'href="/scheme/general-comments"' in registries
+    assert "/para/" not in registries
 
 
 @pytest.mark.parametrize(("path", "expected"), [

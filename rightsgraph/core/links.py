@@ -112,7 +112,11 @@ KINDS: dict[Kind, LinkKind] = {k.name: k for k in (
     LinkKind(
         Kind.GENERAL_COMMENT, scored=True, finder=f"{_REFERENCES}:find_general_comments",
         property=HRO.citesGeneralComment, target=identifiers.general_comment_uri,
-        registry="general-comments", shacl_class=HRO.GeneralComment,
+        registry="general-comments", api_filter="gc",
+        api_help="a general comment or recommendation as COMMITTEE/GC/NUMBER, the notation "
+        "of the registry (a joint one by the number the text cites it by)",
+        examples=("CMW/GC/2", "CRC/GC/22"), normalise=lambda notation: notation.strip().upper(),
+        shacl_class=HRO.GeneralComment,
         labels={"en": "General comments", "fr": "Observations générales",
                 "es": "Observaciones generales", "ru": "Замечания общего порядка",
                 "zh": "一般性意见", "ar": "التعليقات العامة"}),
