@@ -155,22 +155,14 @@ def compute(store: Store, index: SearchIndex | None, base: str,
 
 
 def store_numbers(store: Store, index: SearchIndex | None = None,
-                  base: str | None = None, *, wait: Callable[[], object] | None = None,
-                  ) -> dict | None:
+                  base: str | None = None) -> dict | None:
     """Compute the dataset's numbers and store them with the current state token; the
     numbers, or ``None`` when the store changed meanwhile (then nothing is stored and
-    readers count).
-
-    With ``wait``, the numbers that do not count the whole store are computed while
-    another thread of this writer writes the recurring recommendations (their own graph,
-    which only the quads and graphs of the whole store count): ``wait()`` returns once
-    it is written, then the state token is read and the whole store counted."""
+    readers count)."""
     base = base or identifiers.base()
     held: list[tuple[str | None, int]] = []
 
     def token() -> None:  # the state the numbers are of: read before the whole store
-        if wait is not None:
-            wait()
         state, before = _state(store, base)
         if state is None:
             store.record(dataset.first_state_update(base))

@@ -343,6 +343,25 @@ class LocalStore(Store):
                 self._added = None
         self.close()
 
+    def release_memory(self) -> None:
+        """Close the Oxigraph store and open it again, what was spooled loaded and flushed
+        first.  RocksDB keeps, until its database is closed, the index and filter blocks of
+        every file a load or a query has read and the tables written since the last flush:
+        memory that grows with the store.  After the loads of a 12.5M-quad build the main
+        process held 460 MB, and 1,040 MB while it then gathered the recurring
+        recommendations and counted the dataset; the same gathering in a store just opened
+        takes it from 130 to 420 MB."""
+        store = getattr(self, "_store", None)
+        if store is None or self.read_only:
+            return
+        self.load_added()
+        store.flush()
+        del self._store, store  # the last references: RocksDB closes the database
+        try:
+            self._store = ox.Store(str(self.path))
+        except OSError as err:
+            raise StoreError(f"{self.path}: cannot open the store again: {err}") from err
+
     def close(self) -> None:
         """Load what :meth:`add_new_graphs` spooled, then release the store; compact it
         when much was removed (:data:`COMPACT_SHARE`)."""

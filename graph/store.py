@@ -273,6 +273,10 @@ class Store(abc.ABC):
     def close(self) -> None:  # noqa: B027 - optional for backends without resources
         """Release the store (the local store's lock on its directory)."""
 
+    def release_memory(self) -> None:  # noqa: B027 - optional for backends without caches
+        """Let go of what the store keeps in this process's memory from the work done so far
+        (the local store's caches); what is stored is unchanged."""
+
     def __enter__(self) -> Store:
         return self
 

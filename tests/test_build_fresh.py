@@ -15,7 +15,7 @@ from rightsgraph.graph import build as build_module
 from rightsgraph.graph import local as local_module
 from rightsgraph.graph.build import build, support_graphs
 from rightsgraph.graph.local import LocalStore
-from rightsgraph.graph.store import open_store
+from rightsgraph.graph.store import StoreLockedError, open_store
 
 FILES = [SEED, *sorted((FIXTURES / "en").glob("*_fixture.txt"))]
 TIMES = ("startedAtTime", "endedAtTime", "generatedAtTime")
@@ -159,6 +159,27 @@ def test_what_is_added_is_seen_by_every_later_read_and_an_error_forgets_it(tmp_p
         raise RuntimeError("a file broke the build")
     with open_store(tmp_path / "c", read_only=True) as store:
         assert store.graphs() == [] and len(store) == 0
+
+
+def test_releasing_memory_keeps_what_is_stored_spooled_and_locked(tmp_path):
+    """``release_memory`` (the build, before it gathers what readers need) closes the
+    Oxigraph store and opens it again: what was spooled is loaded first, the store holds
+    and takes the same quads after, and no other process can take it meanwhile."""
+    graphs = {name: triples for name, triples in support_graphs().items()
+              if name.endswith(("/ontology", "/shapes"))}
+    with open_store(tmp_path / "a") as store:
+        store.add_new_graphs([graphs])  # spooled, not loaded yet
+        store.release_memory()
+        assert sorted(store.graphs()) == sorted(graphs)
+        held = len(store)
+        with pytest.raises(StoreLockedError):
+            open_store(tmp_path / "a")
+        store.record("INSERT DATA { GRAPH <urn:x> { <urn:a> <urn:b> <urn:c> } }")
+        store.release_memory()
+        assert len(store) == held + 1 > 100
+    with open_store(tmp_path / "a", read_only=True) as store:
+        store.release_memory()  # nothing to release: a reader's store is left open
+        assert len(store) == held + 1
 
 
 def niceness_step(doc, graphs):

@@ -5,11 +5,12 @@ and answer exactly what counting on request answers; a write after them makes th
 count again, so they are never stale."""
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 from conftest import FIXTURES, SEED, WEB_SOURCES, run_cli
-from rdflib import RDFS, Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from rightsgraph.graph import dataset
@@ -156,30 +157,21 @@ def test_numbers_counted_at_an_older_state_are_not_written(tmp_path, capsys):
     assert not stored(store)
 
 
-def test_numbers_counted_beside_another_write_count_it_once_it_is_done(tmp_path, capsys):
-    """``build`` counts the numbers while a thread of its own writes the recurring
-    recommendations: the whole store (quads, graphs) is counted and the state token read
-    once that write is done (``wait``), so the numbers are stored, count its graph, and
-    answer as counting does."""
-    from rightsgraph.api.precomputed import store_numbers
+def test_the_build_s_numbers_count_the_recurring_recommendations_it_stored(tmp_path, capsys):
+    """``build`` stores the recurring recommendations, then counts the numbers (each after
+    the store let go of its caches): their graph is in the numbers' graphs and quads, and
+    the numbers answer as counting does."""
+    from rightsgraph.api.recurring_stored import recurring_graph
 
     store = tmp_path / "store"
-    assert run_cli(capsys, "build", SEED, "--store", store, "-j", "1")[0] == 0
-    written = Graph()
-    written.add((URIRef(f"{BASE}meanwhile"), RDFS.label, Literal("written meanwhile")))
-    with open_store(store) as opened:
-        waited = []
-
-        def meanwhile() -> None:
-            waited.append(True)
-            opened.replace_graphs({f"{BASE}graph/meanwhile": written})
-
-        numbers = store_numbers(opened, wait=meanwhile)
-        quads = len(opened)
-    assert waited == [True]
-    assert numbers is not None and stored(store)
-    assert numbers["description"]["quads"] == quads
-    assert f"{BASE}graph/meanwhile" in numbers["graphs"]
+    code, _, err = run_cli(capsys, "build", SEED, "--store", store, "-j", "1")
+    assert code == 0 and "recurring recommendations of" in err and "dataset numbers stored" in err
+    assert err.index("recurring recommendations of") < err.index("dataset numbers stored")
+    assert stored(store)
+    with open_store(store, read_only=True) as opened:
+        numbers = json.loads(next(opened.query(dataset.stored_query(BASE)).rows())["numbers"])
+        assert numbers["description"]["quads"] == len(opened)
+    assert recurring_graph(BASE) in numbers["graphs"]
     assert_same_as_counted(store, tmp_path)
 
 
