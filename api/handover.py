@@ -420,7 +420,7 @@ def parse(request: bytes) -> tuple[str, str | None, bool, str] | None:
     """A whole ``GET /sparql?query=…`` the plain path answers: its query, ``Accept``, whether
     the connection stays open (as uvicorn decides) and the HTTP version; ``None`` for any
     other request (given back)."""
-    from rightsgraph.api.protocol import RefusedError, check_query, form_pairs
+    from rightsgraph.api.protocol import plain_query
 
     callbacks = _Request()
     parser = httptools.HttpRequestParser(callbacks)
@@ -440,15 +440,8 @@ def parse(request: bytes) -> tuple[str, str | None, bool, str] | None:
     url = httptools.parse_url(callbacks.url)
     if url.path != b"/sparql" or url.query is None:
         return None
-    pairs = form_pairs(url.query)
-    if len(pairs) != 1 or pairs[0][0] != "query":
-        return None
-    query = pairs[0][1]
-    if not query or query.isspace():
-        return None
-    try:
-        check_query(query)
-    except RefusedError:
+    query = plain_query(url.query)
+    if query is None:
         return None
     return query, accept, callbacks.keep_alive, parser.get_http_version()
 

@@ -95,20 +95,26 @@ def _cell(value: Any) -> Any:
 Counter = Callable[[], Awaitable[int]]
 
 
-async def page(request: Request, items: list[Item], limit: int, offset: int, fmt: str | None,
-               columns: list[str], total: Counter | int, **extra: Any) -> Response:
-    """One page of ``items`` (fetched with one more than ``limit``, to know if more follow)
-    as CSV, or as JSON with the ``extra`` keys.  ``total`` is the number of matching items,
-    or what counts them: it runs only when this page cannot tell (more items follow, or the
-    offset is past the last one), so a short answer costs one query."""
+async def counted_page(items: list[Item], limit: int, offset: int, total: Counter | int,
+                       ) -> tuple[list[Item], int]:
+    """``items`` (fetched with one more than ``limit``, to know if more follow) cut to a
+    page, and the number of matching items: ``total``, or what counts them, which runs only
+    when this page cannot tell (more items follow, or the offset is past the last one), so a
+    short answer costs one query."""
     more = len(items) > limit
     items = items[:limit]
     if isinstance(total, int):
-        matching = total
-    elif not more and (items or offset == 0):
-        matching = offset + len(items)
-    else:
-        matching = await total()
+        return items, total
+    if not more and (items or offset == 0):
+        return items, offset + len(items)
+    return items, await total()
+
+
+async def page(request: Request, items: list[Item], limit: int, offset: int, fmt: str | None,
+               columns: list[str], total: Counter | int, **extra: Any) -> Response:
+    """One page of ``items`` (fetched with one more than ``limit``) as CSV, or as JSON with
+    the ``extra`` keys; ``total`` as :func:`counted_page` takes it."""
+    items, matching = await counted_page(items, limit, offset, total)
     following = (str(request.url.include_query_params(offset=offset + limit, limit=limit))
                  if offset + limit < matching else None)
     preceding = (str(request.url.include_query_params(offset=max(0, offset - limit),

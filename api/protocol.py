@@ -84,6 +84,24 @@ async def read_body(request, *, limit: int = MAX_BODY_BYTES,
             from err
 
 
+def plain_query(query_string: bytes) -> str | None:
+    """The query of a plain ``GET /sparql?query=…``: the query string's only parameter, not
+    blank, passing :func:`check_query`; ``None`` for any other request, which the route
+    answers with its own checks (both the HTTP protocol's fast path, ``api/sparql.py``, and
+    a public worker's handed-over connection, ``api/handover.py``, take only these)."""
+    pairs = form_pairs(query_string)
+    if len(pairs) != 1 or pairs[0][0] != "query":
+        return None
+    query = pairs[0][1]
+    if not query or query.isspace():
+        return None
+    try:
+        check_query(query)
+    except RefusedError:
+        return None
+    return query
+
+
 def form_pairs(data: bytes) -> list[tuple[str, str]]:
     """The name-value pairs of a query string or form body: ``urllib.parse.parse_qsl(
     data.decode("latin-1"), keep_blank_values=True)``, the same pairs, but for an ASCII

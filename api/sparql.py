@@ -21,6 +21,7 @@ from rightsgraph.api.protocol import (
     accepted_types,
     check_query,
     form_pairs,
+    plain_query,
     read_body,
 )
 from rightsgraph.api.server import Server
@@ -153,15 +154,8 @@ def plain(scope: Scope, server: Server) -> Coroutine[Any, Any, PlainOutcome] | N
     lane's refusal as :func:`answer` does.  ``None`` when the route must answer (any other
     parameter, no query, a refusal of the route's own): it then answers as always.  The
     route's checks, in the route's order, on the same values."""
-    pairs = form_pairs(scope["query_string"])
-    if len(pairs) != 1 or pairs[0][0] != "query":
-        return None
-    query = pairs[0][1]
-    if not query or query.isspace():
-        return None
-    try:
-        check_query(query)
-    except RefusedError:
+    query = plain_query(scope["query_string"])
+    if query is None:
         return None
     client = scope.get("client")
     return _plain(server.sparql(query, accepted_types(_header(scope, b"accept")), public=True,

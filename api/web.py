@@ -25,6 +25,7 @@ from rightsgraph.api import search as search_api
 from rightsgraph.api.deps import ServerDep
 from rightsgraph.api.examples import example_queries
 from rightsgraph.api.filters import Flag, LinkFilters, article_notation, link_target
+from rightsgraph.api.listing import counted_page
 from rightsgraph.api.protocol import RefusedError
 from rightsgraph.api.recurring import paragraph_neighbours
 from rightsgraph.api.server import Server
@@ -386,14 +387,8 @@ async def _listed(request: Request, server: Server, listing: Listing, api: str, 
         limit = min(1000, max(1, int(request.query_params.get("limit", size))))
     except ValueError as err:
         raise RefusedError(400, "offset and limit must be whole numbers") from err
-    items, counted = await listing(limit, offset)
-    more, items = len(items) > limit, items[:limit]
-    if isinstance(counted, int):
-        total = counted
-    elif not more and (items or offset == 0):
-        total = offset + len(items)
-    else:
-        total = await counted()
+    listed, counted = await listing(limit, offset)
+    items, total = await counted_page(listed, limit, offset, counted)
     states = await page_data.states_of(server, [item["uri"] for item in items])
     found = await page_data.labels(server, sorted(set(states.values())))
     for item in items:

@@ -208,3 +208,12 @@ def serving(app, *, start_within: float = 20, **config) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def assert_same_answer(one, other) -> None:
+    """Two HTTP answers (httpx responses) alike but for their ``Date``: the status, every
+    header in order and the body byte for byte."""
+    assert one.status_code == other.status_code, (one.text, other.text)
+    assert ([(k, v) for k, v in one.headers.multi_items() if k != "date"]
+            == [(k, v) for k, v in other.headers.multi_items() if k != "date"])
+    assert one.content == other.content

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from conftest import serving
+from conftest import assert_same_answer, serving
 from processes import alive, wait_until
 
 from rightsgraph.api.app import Settings, create_app
@@ -69,14 +69,6 @@ def _not_handed(app, ask):
         return ask()
     finally:
         app.sparql_handover = pool
-
-
-def _same(handed: httpx.Response, plain: httpx.Response) -> None:
-    assert handed.status_code == plain.status_code, (handed.text, plain.text)
-    strip = {"date"}
-    assert ([(k, v) for k, v in handed.headers.multi_items() if k not in strip]
-            == [(k, v) for k, v in plain.headers.multi_items() if k not in strip])
-    assert handed.content == plain.content
 
 
 def _client(address: str = "127.0.0.1") -> httpx.Client:
@@ -166,7 +158,7 @@ def test_a_handed_over_connection_is_answered_as_the_plain_path_answers(served, 
     _quiet(app)  # its close seen (per client)
     plain = _not_handed(app, ask)
     assert len(answered) == before + 1
-    _same(handed, plain)
+    assert_same_answer(handed, plain)
 
 
 def test_keep_alive_http_1_0_and_connection_close_as_uvicorn(served):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import serving
+from conftest import assert_same_answer, serving
 
 from rightsgraph.api.app import Settings, create_app
 
@@ -51,14 +51,6 @@ def _routed(app, counted, ask):
         app.sparql_plain = counted
 
 
-def _same(plain: httpx.Response, routed: httpx.Response) -> None:
-    assert plain.status_code == routed.status_code, (plain.text, routed.text)
-    strip = {"date"}
-    assert ([(k, v) for k, v in plain.headers.multi_items() if k not in strip]
-            == [(k, v) for k, v in routed.headers.multi_items() if k not in strip])
-    assert plain.content == routed.content
-
-
 @pytest.mark.parametrize("query, accept", [
     ("SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 5",
      "application/sparql-results+json"),
@@ -82,7 +74,7 @@ def test_the_plain_path_answers_as_the_routed_one(served, query, accept):
 
     plain = ask()
     assert len(answered) == before + 1  # answered by the protocol itself
-    _same(plain, _routed(app, app.sparql_plain, ask))
+    assert_same_answer(plain, _routed(app, app.sparql_plain, ask))
     assert len(answered) == before + 1
 
 
@@ -104,7 +96,7 @@ def test_other_requests_take_the_routed_path(served, params):
 
     plain = ask()
     assert len(answered) == before
-    _same(plain, _routed(app, app.sparql_plain, ask))
+    assert_same_answer(plain, _routed(app, app.sparql_plain, ask))
 
 
 def test_the_lane_limits_hold_on_the_plain_path(served):
