@@ -742,12 +742,12 @@ async def cited_only(server, iri: str, types: set[str], citing: bool = True) -> 
     if citing and not cited_by and not any(p["citing"] for p in paragraphs):
         raise RefusedError(404, f"{iri}: the store neither holds this text nor cites it")
     linked = [*fields.get("committee", []), *fields.get("state", []), *kind]
+    found = await labels(server, [iri, *linked])  # a general comment by its registry title
     return {"iri": iri, "document": document, "symbol": symbol,
-            "name": display_name(server, iri), "number": fields.get("number", [None])[0],
+            "name": found(iri), "number": fields.get("number", [None])[0],
             "undocs": undocs, "fields": fields, "kinds": kind,
             "observations": HRO_IRI + "ConcludingObservations" in doc_types,
-            "citing": cited_by, "paragraphs": paragraphs,
-            "labels": await labels(server, linked)}
+            "citing": cited_by, "paragraphs": paragraphs, "labels": found}
 
 
 # --- the dataset (/void for browsers) and the documents held (home page) -------------------

@@ -286,6 +286,7 @@ def test_a_general_comment_s_page_keeps_what_the_registries_link_to_it(web):
     it: its concept scheme and the other committee's number of a joint one."""
     html = page(web, "/gc/CMW/3")
     assert 'id="not-held"' in html
+    assert "<h1>Joint general comment No. 3 (2017) of the Committee" in html  # its title
     registries = html.split("<h2>In the registries</h2>", 1)[1].split("</section>", 1)[0]
     assert 'href="/gc/CRC/22"' in registries and 'href="/scheme/general-comments"' in registries
     assert "/para/" not in registries
