@@ -77,13 +77,16 @@ class _Cycle(RequestResponseCycle):
                 self.transport.close()
             self.on_response()
 
-    async def answer_plain(self, outcome: Awaitable[Any]) -> None:
-        """Answer a plain ``GET /sparql?query=…`` (``App.sparql_plain``) as :meth:`run_asgi`
-        runs the application: its answer sent as the route sends it, a refusal rendered by
-        the ASGI application the outcome gives, an error logged and answered with a 500."""
+    async def answer_plain(self, outcome: Awaitable[Any], app: Any) -> None:
+        """Answer a plain ``GET /sparql?query=…`` (``App.sparql_plain`` of ``app``) as
+        :meth:`run_asgi` runs the application: its answer sent as the route sends it, a
+        refusal rendered by the ASGI application the outcome gives (with ``app`` in its
+        scope, as the routed path has it: an HTML error page reads its state), an error
+        logged and answered with a 500."""
         try:
             found = await outcome
             if callable(found):
+                cast(dict, self.scope)["app"] = app
                 await self.run_asgi(found)
                 return
             headers, body = found
@@ -205,7 +208,7 @@ class HttpProtocol(HttpToolsProtocol):
             else:
                 outcome = plain(cycle.scope)
             if outcome is not None:
-                task = self.loop.create_task(cast(_Cycle, cycle).answer_plain(outcome))
+                task = self.loop.create_task(cast(_Cycle, cycle).answer_plain(outcome, app))
                 task.add_done_callback(self.tasks.discard)
                 self.tasks.add(task)
                 return

@@ -61,6 +61,7 @@ def _routed(app, counted, ask):
     (CHEAP, "application/sparql-results+json"),
     ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3", "text/turtle"),
     ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "image/png"),  # 406, from the worker
+    ("ASK { ?s ?p ?o }", "text/html"),  # 406 to a browser: the HTML error page
     ("SELECT ?s WHERE { ?s ?p ", "application/sparql-results+json"),  # 400, from the worker
     ("SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", None),  # 400 federation
 ])
